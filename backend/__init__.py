@@ -1,0 +1,1 @@
+"""HTTP layer of Consenso: Django project settings, URLs and the REST API."""

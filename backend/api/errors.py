@@ -1,0 +1,81 @@
+"""One place where errors become HTTP responses.
+
+Domain errors map by class (InvalidInput 400, NotAllowed 403, NotFound 404,
+Conflict 409); a database that is down or restarting is a 503 the client can
+retry, never a 500. Every error body has the same shape:
+``{"error": code, "detail": message, "fields": {...}}``.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.db import InterfaceError, OperationalError
+from django.http import Http404
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from drafting.errors import Conflict, DomainError, InvalidInput, NotAllowed, NotFound
+
+log = logging.getLogger(__name__)
+
+STATUS = {
+    InvalidInput: status.HTTP_400_BAD_REQUEST,
+    NotAllowed: status.HTTP_403_FORBIDDEN,
+    NotFound: status.HTTP_404_NOT_FOUND,
+    Conflict: status.HTTP_409_CONFLICT,
+}
+
+
+def _flatten(detail: Any) -> dict[str, list[str]]:
+    if isinstance(detail, dict):
+        out: dict[str, list[str]] = {}
+        for key, value in detail.items():
+            if isinstance(value, dict):
+                for sub, msgs in _flatten(value).items():
+                    out[f"{key}.{sub}"] = msgs
+            elif isinstance(value, list) and value and isinstance(value[0], dict):
+                for i, item in enumerate(value):
+                    for sub, msgs in _flatten(item).items():
+                        out[f"{key}[{i}].{sub}"] = msgs
+            else:
+                out[str(key)] = [str(v) for v in (value if isinstance(value, list) else [value])]
+        return out
+    if isinstance(detail, list):
+        return {"non_field_errors": [str(v) for v in detail]}
+    return {}
+
+
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    if isinstance(exc, DomainError):
+        body: dict[str, Any] = {"error": exc.code, "detail": exc.message}
+        if exc.fields:
+            body["fields"] = exc.fields
+        body.update(exc.extra)
+        return Response(body, status=STATUS.get(type(exc), status.HTTP_400_BAD_REQUEST))
+    if isinstance(exc, OperationalError | InterfaceError):
+        log.warning("database unavailable: %s", exc)
+        return Response(
+            {"error": "unavailable", "detail": "The database is unavailable; retry shortly."},
+            status=status.HTTP_503_SERVICE_UNAVAILABLE,
+            headers={"Retry-After": "5"},
+        )
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied()
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    if isinstance(exc, exceptions.ValidationError):
+        response.data = {
+            "error": "invalid",
+            "detail": "The request is invalid; see fields.",
+            "fields": _flatten(exc.detail),
+        }
+    elif isinstance(exc, exceptions.APIException):
+        response.data = {"error": exc.default_code, "detail": str(exc.detail)}
+    return response

@@ -1,0 +1,242 @@
+"""Input serializers check the shape of a request; domain rules are the
+services' job. Output serializers shape responses. No business logic here."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework import serializers
+
+from drafting.models import (
+    Declaration,
+    Delegation,
+    Event,
+    Meeting,
+    Position,
+    Proposal,
+    Revision,
+    RevisionParagraph,
+    Section,
+)
+
+
+def _text(**kwargs: Any) -> serializers.CharField:
+    # The service normalises text (NFC, strip) and maps emphasis offsets, so
+    # the serializer must hand it over untouched.
+    return serializers.CharField(trim_whitespace=False, **kwargs)
+
+
+# --- Organisation ------------------------------------------------------------
+class DelegationSerializer(serializers.ModelSerializer[Delegation]):
+    class Meta:
+        model = Delegation
+        fields = ["id", "code", "name_en", "name_es", "kind"]
+
+
+class MeetingSerializer(serializers.ModelSerializer[Meeting]):
+    ppt = DelegationSerializer(read_only=True)
+
+    class Meta:
+        model = Meeting
+        fields = ["id", "title", "place", "start_date", "end_date", "ppt", "members_only"]
+
+
+class MeetingDetailSerializer(MeetingSerializer):
+    participants = DelegationSerializer(many=True, read_only=True)
+    secretariat_staff = serializers.SlugRelatedField(many=True, read_only=True, slug_field="username")
+
+    class Meta(MeetingSerializer.Meta):
+        fields = [*MeetingSerializer.Meta.fields, "participants", "secretariat_staff"]
+
+
+class MeSerializer(serializers.Serializer[Any]):
+    username = serializers.CharField()
+    delegation = DelegationSerializer(allow_null=True)
+    secretariat_meetings = serializers.ListField(child=serializers.IntegerField())
+    ppt_meetings = serializers.ListField(child=serializers.IntegerField())
+
+
+class TokenRequestSerializer(serializers.Serializer[Any]):
+    username = serializers.CharField()
+    password = serializers.CharField(style={"input_type": "password"}, trim_whitespace=False)
+
+
+class TokenSerializer(serializers.Serializer[Any]):
+    token = serializers.CharField()
+
+
+# --- Declarations and revisions ------------------------------------------------
+class DeclarationSerializer(serializers.ModelSerializer[Declaration]):
+    current_revision = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Declaration
+        fields = [
+            "id", "meeting", "title", "kind", "original_language", "status", "version",
+            "current_revision", "created_at",
+        ]
+
+    def get_current_revision(self, obj: Declaration) -> dict[str, Any] | None:
+        current: Revision | None = getattr(obj, "current", None)
+        return {"id": current.pk, "label": current.label, "number": current.number} if current else None
+
+
+class DeclarationCreateSerializer(serializers.Serializer[Any]):
+    meeting = serializers.IntegerField()
+    title = _text(max_length=2000)
+    kind = serializers.ChoiceField(choices=Declaration.Kind.choices, default=Declaration.Kind.DECLARATION)
+    original_language = serializers.ChoiceField(choices=[("es", "es"), ("en", "en")], default="es")
+
+
+class RevisionSummarySerializer(serializers.ModelSerializer[Revision]):
+    issued_by = serializers.SlugRelatedField(read_only=True, slug_field="username")
+
+    class Meta:
+        model = Revision
+        fields = ["id", "declaration", "number", "label", "note", "issued_by", "issued_at"]
+
+
+class EmphasisSerializer(serializers.Serializer[Any]):
+    start = serializers.IntegerField(min_value=0)
+    end = serializers.IntegerField(min_value=1)
+    style = serializers.ChoiceField(choices=["bold", "italic"])
+
+
+class ParagraphInputSerializer(serializers.Serializer[Any]):
+    paragraph = serializers.IntegerField(required=False, allow_null=True, help_text="Identity to carry over.")
+    kind = serializers.ChoiceField(choices=RevisionParagraph.Kind.choices)
+    text = _text(required=False, allow_blank=True, default="")
+    emphasis = EmphasisSerializer(many=True, required=False)
+    level = serializers.IntegerField(required=False, min_value=0, max_value=8, default=0)
+    table = serializers.ListField(
+        child=serializers.ListField(child=_text(allow_blank=True)), required=False, allow_null=True
+    )
+
+
+class SectionInputSerializer(serializers.Serializer[Any]):
+    kind = serializers.ChoiceField(choices=Section.Kind.choices)
+    heading = _text(required=False, allow_blank=True, default="")
+    paragraphs = ParagraphInputSerializer(many=True)
+
+
+class RevisionIssueSerializer(serializers.Serializer[Any]):
+    label = _text(required=False, allow_blank=True, max_length=40)
+    note = _text(required=False, allow_blank=True, default="")
+    sections = SectionInputSerializer(many=True)
+
+
+# Output shape of drafting.selectors.revision_text (documents the schema).
+class TextProposalSerializer(serializers.Serializer[Any]):
+    id = serializers.IntegerField()
+    kind = serializers.ChoiceField(choices=Proposal.Kind.choices)
+    delegation = serializers.CharField(help_text="Delegation code.")
+    status = serializers.ChoiceField(choices=Proposal.Status.choices)
+    text = serializers.CharField()
+    version = serializers.IntegerField()
+    support = serializers.ListField(child=serializers.CharField())
+    objections = serializers.ListField(child=serializers.DictField(child=serializers.CharField()))
+
+
+class TextParagraphSerializer(serializers.Serializer[Any]):
+    paragraph = serializers.IntegerField(help_text="Stable identity across revisions.")
+    label = serializers.CharField()
+    kind = serializers.ChoiceField(choices=RevisionParagraph.Kind.choices)
+    level = serializers.IntegerField()
+    text = serializers.CharField()
+    emphasis = EmphasisSerializer(many=True)
+    table = serializers.ListField(child=serializers.ListField(child=serializers.CharField()), allow_null=True)
+    proposals = TextProposalSerializer(many=True)
+
+
+class TextSectionSerializer(serializers.Serializer[Any]):
+    position = serializers.IntegerField()
+    kind = serializers.ChoiceField(choices=Section.Kind.choices)
+    heading = serializers.CharField()
+    paragraphs = TextParagraphSerializer(many=True)
+
+
+class RevisionTextSerializer(serializers.Serializer[Any]):
+    id = serializers.IntegerField()
+    declaration = serializers.IntegerField()
+    number = serializers.IntegerField()
+    label = serializers.CharField()
+    note = serializers.CharField()
+    issued_by = serializers.CharField()
+    issued_at = serializers.DateTimeField()
+    is_current = serializers.BooleanField()
+    sections = TextSectionSerializer(many=True)
+
+
+class ParagraphVersionSerializer(serializers.Serializer[Any]):
+    revision = serializers.IntegerField()
+    revision_label = serializers.CharField()
+    label = serializers.CharField()
+    kind = serializers.CharField()
+    text = serializers.CharField()
+    emphasis = EmphasisSerializer(many=True)
+
+
+# --- Proposals and positions -----------------------------------------------------
+class PositionSerializer(serializers.ModelSerializer[Position]):
+    delegation = serializers.SlugRelatedField(read_only=True, slug_field="code")
+
+    class Meta:
+        model = Position
+        fields = ["delegation", "stance", "reason", "updated_at"]
+
+
+class ProposalSerializer(serializers.ModelSerializer[Proposal]):
+    delegation = DelegationSerializer(read_only=True)
+    author = serializers.SlugRelatedField(read_only=True, slug_field="username")
+    decided_by = serializers.SlugRelatedField(read_only=True, slug_field="username")
+    revision_label = serializers.CharField(source="revision.label", read_only=True)
+    positions = PositionSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Proposal
+        fields = [
+            "id", "declaration", "paragraph", "revision", "revision_label", "delegation", "author",
+            "kind", "base_text", "text", "emphasis", "rationale", "status", "version",
+            "positions", "decided_by", "decided_at", "decision_note", "created_at", "updated_at",
+        ]
+
+
+class ProposalSubmitSerializer(serializers.Serializer[Any]):
+    declaration = serializers.IntegerField()
+    revision = serializers.IntegerField(help_text="The revision the proposal is written against.")
+    paragraph = serializers.IntegerField(help_text="Paragraph identity (see the revision text).")
+    kind = serializers.ChoiceField(choices=Proposal.Kind.choices)
+    text = _text(required=False, allow_blank=True, default="")
+    emphasis = EmphasisSerializer(many=True, required=False)
+    rationale = _text(required=False, allow_blank=True, default="")
+
+
+class PositionInputSerializer(serializers.Serializer[Any]):
+    reason = _text(required=False, allow_blank=True, default="")
+
+
+class DecisionSerializer(serializers.Serializer[Any]):
+    version = serializers.IntegerField(
+        required=False, help_text="The proposal version you decided on; or send If-Match."
+    )
+    note = _text(required=False, allow_blank=True, default="")
+
+
+class ParagraphSerializer(serializers.Serializer[Any]):
+    id = serializers.IntegerField()
+    declaration = serializers.IntegerField()
+    introduced_in = serializers.IntegerField()
+    versions = ParagraphVersionSerializer(many=True)
+    proposals = ProposalSerializer(many=True)
+
+
+class EventSerializer(serializers.ModelSerializer[Event]):
+    actor = serializers.SlugRelatedField(read_only=True, slug_field="username")
+    delegation = serializers.SlugRelatedField(read_only=True, slug_field="code")
+
+    class Meta:
+        model = Event
+        fields = [
+            "id", "created_at", "actor", "delegation", "verb", "meeting", "declaration",
+            "paragraph", "proposal", "object_type", "object_id", "before", "after",
+        ]

@@ -1,0 +1,355 @@
+"""Thin views: validate input with a serializer, call one selector or
+service, return an output serializer. Errors are raised by the domain and
+turned into responses in ``errors.py``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth import authenticate
+from django.db.models import OuterRef, QuerySet, Subquery
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import generics, status
+from rest_framework.authtoken.models import Token
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.views import APIView
+
+from backend.api import filters, serializers as s
+from drafting import selectors, services
+from drafting.errors import InvalidInput, NotFound
+from drafting.models import Declaration, Delegation, Meeting, Proposal, Revision
+
+
+def _etag(value: str) -> str:
+    return f'"{value}"'
+
+
+# --- Auth --------------------------------------------------------------------------
+class TokenView(APIView):
+    """Obtain (POST) or revoke (DELETE) an API token."""
+
+    throttle_scope = "login"
+
+    def get_throttles(self) -> list[Any]:
+        return [ScopedRateThrottle()] if self.request.method == "POST" else []
+
+    def get_permissions(self) -> list[Any]:
+        return [AllowAny()] if self.request.method == "POST" else super().get_permissions()
+
+    @extend_schema(request=s.TokenRequestSerializer, responses=s.TokenSerializer, auth=[])
+    def post(self, request: Request) -> Response:
+        data = s.TokenRequestSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        user = authenticate(request, **data.validated_data)
+        if user is None or not user.is_active:
+            raise InvalidInput("Wrong username or password.")
+        token, _ = Token.objects.get_or_create(user=user)
+        return Response({"token": token.key})
+
+    @extend_schema(request=None, responses={204: None})
+    def delete(self, request: Request) -> Response:
+        Token.objects.filter(user=request.user).delete()
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class MeView(APIView):
+    @extend_schema(responses=s.MeSerializer)
+    def get(self, request: Request) -> Response:
+        user = request.user
+        delegation = getattr(getattr(user, "delegate", None), "delegation", None)
+        body = {
+            "username": user.get_username(),
+            "delegation": s.DelegationSerializer(delegation).data if delegation else None,
+            "secretariat_meetings": list(Meeting.objects.filter(secretariat_staff=user.pk).values_list("pk", flat=True)),
+            "ppt_meetings": list(Meeting.objects.filter(ppt=delegation).values_list("pk", flat=True)) if delegation else [],
+        }
+        return Response(body)
+
+
+# --- Organisation ------------------------------------------------------------------
+class DelegationList(generics.ListAPIView[Delegation]):
+    serializer_class = s.DelegationSerializer
+    filterset_class = filters.DelegationFilter
+    queryset = Delegation.objects.order_by("name_en")
+
+
+class DelegationDetail(generics.RetrieveAPIView[Delegation]):
+    serializer_class = s.DelegationSerializer
+    queryset = Delegation.objects.all()
+
+
+class MeetingList(generics.ListAPIView[Meeting]):
+    serializer_class = s.MeetingSerializer
+
+    def get_queryset(self) -> QuerySet[Meeting]:
+        return selectors.meeting_list(user=self.request.user).order_by("-start_date", "id")
+
+
+class MeetingDetail(APIView):
+    @extend_schema(responses=s.MeetingDetailSerializer)
+    def get(self, request: Request, pk: int) -> Response:
+        meeting, _ = selectors.meeting_get(user=request.user, meeting_id=pk)
+        return Response(s.MeetingDetailSerializer(meeting).data)
+
+
+# --- Declarations ------------------------------------------------------------------
+def _with_current(qs: QuerySet[Declaration]) -> QuerySet[Declaration]:
+    latest = Revision.objects.filter(declaration=OuterRef("pk")).order_by("-number").values("pk")[:1]
+    return qs.annotate(current_id=Subquery(latest))
+
+
+def _attach_current(declarations: list[Declaration]) -> None:
+    ids = [d.current_id for d in declarations if getattr(d, "current_id", None)]  # type: ignore[attr-defined]
+    revisions = {r.pk: r for r in Revision.objects.filter(pk__in=ids)}
+    for d in declarations:
+        d.current = revisions.get(getattr(d, "current_id", None))  # type: ignore[attr-defined]
+
+
+class DeclarationList(generics.ListCreateAPIView[Declaration]):
+    serializer_class = s.DeclarationSerializer
+    filterset_class = filters.DeclarationFilter
+
+    def get_queryset(self) -> QuerySet[Declaration]:
+        return _with_current(selectors.declaration_list(user=self.request.user)).order_by("-created_at", "id")
+
+    def paginate_queryset(self, queryset: QuerySet[Declaration]) -> list[Declaration] | None:
+        page = super().paginate_queryset(queryset)
+        if page is not None:
+            _attach_current(page)
+        return page
+
+    @extend_schema(request=s.DeclarationCreateSerializer, responses={201: s.DeclarationSerializer})
+    def post(self, request: Request) -> Response:
+        data = s.DeclarationCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        meeting, _ = selectors.meeting_get(user=request.user, meeting_id=data.validated_data.pop("meeting"))
+        declaration = services.declaration_create(actor=request.user, meeting=meeting, **data.validated_data)
+        _attach_current([declaration])
+        return Response(s.DeclarationSerializer(declaration).data, status=status.HTTP_201_CREATED)
+
+
+class DeclarationDetail(APIView):
+    @extend_schema(responses=s.DeclarationSerializer)
+    def get(self, request: Request, pk: int) -> Response:
+        declaration, _ = selectors.declaration_get(user=request.user, declaration_id=pk)
+        declaration.current = selectors.revision_current(declaration=declaration)  # type: ignore[attr-defined]
+        return Response(s.DeclarationSerializer(declaration).data)
+
+
+class DeclarationRevisions(generics.ListAPIView[Revision]):
+    """List a declaration's revisions (GET); issue the next one (POST, Secretariat)."""
+
+    serializer_class = s.RevisionSummarySerializer
+
+    def get_queryset(self) -> QuerySet[Revision]:
+        declaration, _ = selectors.declaration_get(user=self.request.user, declaration_id=self.kwargs["pk"])
+        return declaration.revisions.select_related("issued_by").order_by("number")
+
+    @extend_schema(request=s.RevisionIssueSerializer, responses={201: s.RevisionTextSerializer})
+    def post(self, request: Request, pk: int) -> Response:
+        declaration, _ = selectors.declaration_get(user=request.user, declaration_id=pk)
+        data = s.RevisionIssueSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        revision = services.revision_issue(actor=request.user, declaration=declaration, **data.validated_data)
+        return Response(selectors.revision_text(revision=revision), status=status.HTTP_201_CREATED)
+
+
+def _text_response(request: Request, revision: Revision) -> Response:
+    # A revision is immutable, but the proposals shown under its paragraphs
+    # are not: the declaration's version changes with every write, so the
+    # pair identifies exactly what this response shows.
+    version = Declaration.objects.filter(pk=revision.declaration_id).values_list("version", flat=True).get()
+    etag = _etag(f"r{revision.pk}-v{version}")
+    if request.headers.get("If-None-Match") == etag:
+        return Response(status=status.HTTP_304_NOT_MODIFIED, headers={"ETag": etag})
+    return Response(selectors.revision_text(revision=revision), headers={"ETag": etag})
+
+
+class DeclarationText(APIView):
+    """The current draft: the latest revision's full text."""
+
+    @extend_schema(responses=s.RevisionTextSerializer)
+    def get(self, request: Request, pk: int) -> Response:
+        declaration, _ = selectors.declaration_get(user=request.user, declaration_id=pk)
+        revision = selectors.revision_current(declaration=declaration)
+        if revision is None:
+            raise NotFound("This declaration has no text yet: the Secretariat has not issued a zero draft.")
+        return _text_response(request, revision)
+
+
+class RevisionList(generics.ListAPIView[Revision]):
+    serializer_class = s.RevisionSummarySerializer
+    filterset_class = filters.RevisionFilter
+
+    def get_queryset(self) -> QuerySet[Revision]:
+        return selectors.revision_list(user=self.request.user).order_by("declaration_id", "number")
+
+
+class RevisionDetail(APIView):
+    """A revision's full text: sections, paragraphs, and the proposals on them."""
+
+    @extend_schema(responses=s.RevisionTextSerializer)
+    def get(self, request: Request, pk: int) -> Response:
+        return _text_response(request, selectors.revision_get(user=request.user, revision_id=pk))
+
+
+class ParagraphDetail(APIView):
+    """A paragraph's identity: its wording in every revision, and its proposals."""
+
+    @extend_schema(responses=s.ParagraphSerializer)
+    def get(self, request: Request, pk: int) -> Response:
+        paragraph = selectors.paragraph_get(user=request.user, paragraph_id=pk)
+        proposals = selectors.proposal_list(user=request.user).filter(paragraph=paragraph).order_by("id")
+        return Response({
+            "id": paragraph.pk,
+            "declaration": paragraph.declaration_id,
+            "introduced_in": paragraph.introduced_in_id,
+            "versions": selectors.paragraph_history(paragraph=paragraph),
+            "proposals": s.ProposalSerializer(proposals, many=True).data,
+        })
+
+
+# --- Proposals --------------------------------------------------------------------
+def _proposal_response(proposal: Proposal, code: int = status.HTTP_200_OK) -> Response:
+    return Response(s.ProposalSerializer(proposal).data, status=code, headers={"ETag": _etag(str(proposal.version))})
+
+
+class ProposalList(generics.ListCreateAPIView[Proposal]):
+    serializer_class = s.ProposalSerializer
+    filterset_class = filters.ProposalFilter
+
+    def get_queryset(self) -> QuerySet[Proposal]:
+        return selectors.proposal_list(user=self.request.user).order_by("id")
+
+    @extend_schema(request=s.ProposalSubmitSerializer, responses={201: s.ProposalSerializer})
+    def post(self, request: Request) -> Response:
+        data = s.ProposalSubmitSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        declaration, _ = selectors.declaration_get(user=request.user, declaration_id=v["declaration"])
+        proposal = services.proposal_submit(
+            actor=request.user,
+            declaration=declaration,
+            revision_id=v["revision"],
+            paragraph_id=v["paragraph"],
+            kind=v["kind"],
+            text=v["text"],
+            emphasis=v.get("emphasis"),
+            rationale=v["rationale"],
+        )
+        return _proposal_response(selectors.proposal_get(user=request.user, proposal_id=proposal.pk), status.HTTP_201_CREATED)
+
+
+class ProposalDetail(APIView):
+    @extend_schema(responses=s.ProposalSerializer)
+    def get(self, request: Request, pk: int) -> Response:
+        return _proposal_response(selectors.proposal_get(user=request.user, proposal_id=pk))
+
+
+class ProposalWithdraw(APIView):
+    @extend_schema(request=None, responses=s.ProposalSerializer)
+    def post(self, request: Request, pk: int) -> Response:
+        proposal = selectors.proposal_get(user=request.user, proposal_id=pk)
+        services.proposal_withdraw(actor=request.user, proposal=proposal)
+        return _proposal_response(selectors.proposal_get(user=request.user, proposal_id=pk))
+
+
+class _PositionView(APIView):
+    stance = ""
+
+    @extend_schema(request=s.PositionInputSerializer, responses=s.ProposalSerializer)
+    def post(self, request: Request, pk: int) -> Response:
+        data = s.PositionInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        proposal = selectors.proposal_get(user=request.user, proposal_id=pk)
+        services.position_set(actor=request.user, proposal=proposal, stance=self.stance, **data.validated_data)
+        return _proposal_response(selectors.proposal_get(user=request.user, proposal_id=pk))
+
+
+class ProposalSupport(_PositionView):
+    """Your delegation supports (co-sponsors) the proposal; replaces an earlier objection."""
+
+    stance = "support"
+
+
+class ProposalObject(_PositionView):
+    """Your delegation objects to the proposal (a reason is required)."""
+
+    stance = "object"
+
+
+class ProposalPosition(APIView):
+    @extend_schema(request=None, responses=s.ProposalSerializer)
+    def delete(self, request: Request, pk: int) -> Response:
+        """Withdraw your delegation's support or objection."""
+        proposal = selectors.proposal_get(user=request.user, proposal_id=pk)
+        services.position_withdraw(actor=request.user, proposal=proposal)
+        return _proposal_response(selectors.proposal_get(user=request.user, proposal_id=pk))
+
+
+def _version_from(request: Request, body: dict[str, Any]) -> int:
+    if body.get("version") is not None:
+        return int(body["version"])
+    header = request.headers.get("If-Match", "").strip().removeprefix("W/").strip('"')
+    if header.isdigit():
+        return int(header)
+    raise InvalidInput(
+        "Say which version of the proposal you are deciding on: `version` in the body or If-Match.",
+        fields={"version": ["Required (or send If-Match with the proposal's ETag)."]},
+    )
+
+
+class _DecisionView(APIView):
+    decision = ""
+
+    @extend_schema(
+        request=s.DecisionSerializer,
+        responses=s.ProposalSerializer,
+        parameters=[OpenApiParameter("If-Match", str, OpenApiParameter.HEADER, required=False)],
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        data = s.DecisionSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        version = _version_from(request, data.validated_data)
+        proposal = selectors.proposal_get(user=request.user, proposal_id=pk)
+        services.proposal_decide(
+            actor=request.user, proposal=proposal, decision=self.decision, version=version,
+            note=data.validated_data["note"],
+        )
+        return _proposal_response(selectors.proposal_get(user=request.user, proposal_id=pk))
+
+
+class ProposalAccept(_DecisionView):
+    """The PPT accepts the proposal (needs its current version)."""
+
+    decision = "accept"
+
+
+class ProposalReject(_DecisionView):
+    """The PPT rejects the proposal (needs its current version)."""
+
+    decision = "reject"
+
+
+# --- Events ------------------------------------------------------------------------
+class EventList(generics.ListAPIView[Any]):
+    """The negotiation record, oldest first."""
+
+    serializer_class = s.EventSerializer
+    filterset_class = filters.EventFilter
+
+    def get_queryset(self) -> QuerySet[Any]:
+        return selectors.event_list(user=self.request.user).order_by("id")
+
+
+class Health(APIView):
+    permission_classes = [AllowAny]
+
+    @extend_schema(responses={200: dict}, auth=[])
+    def get(self, request: Request) -> Response:
+        Declaration.objects.exists()  # touches the database: 503 through errors.py if down
+        return Response({"status": "ok"})
+

@@ -1,0 +1,103 @@
+"""Who may do what in a meeting. Pure rules, used by services and selectors.
+
+A user acts for exactly one delegation. Per meeting, that gives a role:
+the Technical Secretariat staff of the meeting prepare texts; the delegation
+holding the Presidency Pro-Tempore (PPT) chairs; member states present
+negotiate; observers and civil society read, unless the meeting is
+members-only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+
+from drafting.errors import NotAllowed
+from drafting.models import Delegation, Meeting
+
+User = AbstractBaseUser | AnonymousUser
+
+
+def delegation_of(user: User) -> Delegation | None:
+    delegate = getattr(user, "delegate", None)
+    return delegate.delegation if delegate is not None else None
+
+
+@dataclass(frozen=True)
+class Role:
+    meeting_id: int
+    delegation: Delegation | None
+    is_secretariat: bool
+    is_ppt: bool
+    is_member: bool
+    is_present: bool
+    can_read: bool
+
+    @property
+    def can_negotiate(self) -> bool:
+        """Propose, support and object: member states present at the meeting."""
+        return self.is_member and self.is_present
+
+
+def role_in(user: User, meeting: Meeting, *, participant_ids: set[int] | None = None) -> Role:
+    delegation = delegation_of(user)
+    is_superuser = bool(getattr(user, "is_superuser", False))
+    is_secretariat = is_superuser or (
+        user.is_authenticated and meeting.secretariat_staff.filter(pk=user.pk).exists()
+    )
+    if participant_ids is None:
+        participant_ids = set(meeting.participants.values_list("pk", flat=True))
+    is_ppt = delegation is not None and delegation.pk == meeting.ppt_id
+    is_member = delegation is not None and delegation.kind == Delegation.Kind.MEMBER_STATE
+    is_present = is_ppt or (delegation is not None and delegation.pk in participant_ids)
+    if is_secretariat or is_member:
+        can_read = True
+    elif delegation is None:
+        can_read = False
+    elif delegation.kind == Delegation.Kind.SECRETARIAT:
+        can_read = True
+    else:
+        can_read = is_present and not meeting.members_only
+    return Role(
+        meeting_id=meeting.pk,
+        delegation=delegation,
+        is_secretariat=is_secretariat,
+        is_ppt=is_ppt,
+        is_member=is_member,
+        is_present=is_present,
+        can_read=can_read,
+    )
+
+
+def require_read(role: Role, meeting: Meeting) -> None:
+    if role.can_read:
+        return
+    if role.delegation is None:
+        raise NotAllowed("Your account belongs to no delegation; ask the Secretariat to add it.")
+    if meeting.members_only:
+        raise NotAllowed("This meeting is open to member states only.")
+    raise NotAllowed("Your delegation is not registered for this meeting.")
+
+
+def require_secretariat(role: Role, action: str) -> None:
+    if not role.is_secretariat:
+        raise NotAllowed(f"Only the Technical Secretariat of this meeting may {action}.")
+
+
+def require_ppt(role: Role, action: str) -> None:
+    if not role.is_ppt:
+        raise NotAllowed(f"Only the Presidency Pro-Tempore may {action}.")
+
+
+def require_negotiator(role: Role, action: str) -> Delegation:
+    if role.delegation is None:
+        raise NotAllowed("Your account belongs to no delegation.")
+    if not role.is_member:
+        raise NotAllowed(f"Only member state delegations may {action}; observers read and comment.")
+    if not role.is_present:
+        raise NotAllowed(
+            f"The delegation of {role.delegation.name_en} is not registered as present at this "
+            f"meeting, so it cannot {action} here."
+        )
+    return role.delegation

@@ -1,0 +1,48 @@
+"""Admin for the organisational models, so the Secretariat can manage
+delegations, delegates and meetings without the API. Changes made here are
+recorded in the negotiation record like any other."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.db import models
+from django.http import HttpRequest
+
+from drafting.models import Delegate, Delegation, Meeting
+from drafting.services.organisation import organisation_change_record
+
+
+class RecordedAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    def save_model(self, request: HttpRequest, obj: models.Model, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        organisation_change_record(actor=request.user, obj=obj, action="changed" if change else "created",
+                                   fields=list(form.changed_data))
+
+    def delete_model(self, request: HttpRequest, obj: models.Model) -> None:
+        organisation_change_record(actor=request.user, obj=obj, action="deleted", fields=[])
+        super().delete_model(request, obj)
+
+
+@admin.register(Delegation)
+class DelegationAdmin(RecordedAdmin):
+    list_display = ["code", "name_en", "name_es", "kind"]
+    list_filter = ["kind"]
+    search_fields = ["code", "name_en", "name_es"]
+
+
+@admin.register(Delegate)
+class DelegateAdmin(RecordedAdmin):
+    list_display = ["user", "delegation"]
+    list_filter = ["delegation__kind"]
+    search_fields = ["user__username", "delegation__code"]
+    autocomplete_fields = ["delegation"]
+
+
+@admin.register(Meeting)
+class MeetingAdmin(RecordedAdmin):
+    list_display = ["title", "place", "start_date", "end_date", "ppt", "members_only"]
+    list_filter = ["members_only"]
+    search_fields = ["title", "place"]
+    filter_horizontal = ["participants", "secretariat_staff"]

@@ -1,0 +1,43 @@
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+
+from drafting.access import require_secretariat, role_in
+from drafting.errors import InvalidInput
+from drafting.models import Declaration, Meeting
+from drafting.services.events import event_record
+from drafting.textnorm import clean_text
+
+
+@transaction.atomic
+def declaration_create(
+    *,
+    actor: AbstractBaseUser,
+    meeting: Meeting,
+    title: str,
+    kind: str = Declaration.Kind.DECLARATION,
+    original_language: str = "es",
+) -> Declaration:
+    require_secretariat(role_in(actor, meeting), "create declarations")
+    title = clean_text(title, field="title", max_chars=500, multiline=False)
+    if kind not in Declaration.Kind.values:
+        raise InvalidInput("Unknown kind.", fields={"kind": [f"Choose one of {Declaration.Kind.values}."]})
+    if original_language not in ("es", "en"):
+        raise InvalidInput("Unknown language.", fields={"original_language": ["es or en."]})
+    declaration = Declaration.objects.create(
+        meeting=meeting,
+        title=title,
+        kind=kind,
+        original_language=original_language,
+        created_by=actor,
+    )
+    event_record(
+        verb="declaration.created",
+        actor=actor,
+        obj=declaration,
+        declaration=declaration,
+        after={"title": title, "kind": kind, "original_language": original_language},
+    )
+    return declaration
+

@@ -1,0 +1,40 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import models
+
+from drafting.access import delegation_of
+from drafting.models import Declaration, Event, Meeting, Paragraph, Proposal
+
+
+def event_record(
+    *,
+    verb: str,
+    actor: AbstractBaseUser | None,
+    obj: models.Model,
+    meeting: Meeting | None = None,
+    declaration: Declaration | None = None,
+    paragraph: Paragraph | int | None = None,
+    proposal: Proposal | None = None,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+) -> Event:
+    """Append one entry to the negotiation record. Call inside the service's
+    transaction so the event and the change commit (or vanish) together."""
+    if declaration is not None and meeting is None:
+        meeting = declaration.meeting
+    return Event.objects.create(
+        verb=verb,
+        actor=actor,
+        delegation=delegation_of(actor) if actor is not None else None,
+        meeting=meeting,
+        declaration=declaration,
+        paragraph_id=paragraph.pk if isinstance(paragraph, Paragraph) else paragraph,
+        proposal=proposal,
+        object_type=obj._meta.model_name or "",
+        object_id=str(obj.pk),
+        before=before,
+        after=after,
+    )

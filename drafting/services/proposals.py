@@ -1,0 +1,235 @@
+"""Proposals and positions: what delegations do during a reading."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from drafting.access import require_negotiator, require_ppt, role_in
+from drafting.errors import Conflict, InvalidInput, NotAllowed
+from drafting.models import Declaration, Position, Proposal, Revision, RevisionParagraph
+from drafting.services.events import event_record
+from drafting.services.locks import (
+    declaration_lock,
+    declaration_require_drafting,
+    declaration_touch,
+    proposal_lock,
+)
+from drafting.textnorm import clean_emphasis, clean_text
+
+
+def _snapshot(proposal: Proposal) -> dict[str, Any]:
+    return {"status": proposal.status, "version": proposal.version}
+
+
+def _require_pending(proposal: Proposal) -> None:
+    if proposal.status != Proposal.Status.SUBMITTED:
+        raise Conflict(f"Proposal {proposal.pk} is {proposal.status}; it can no longer change.")
+
+
+def _bump(proposal: Proposal) -> None:
+    Proposal.objects.filter(pk=proposal.pk).update(version=F("version") + 1)
+    proposal.version += 1
+
+
+@transaction.atomic
+def proposal_submit(
+    *,
+    actor: AbstractBaseUser,
+    declaration: Declaration,
+    revision_id: int,
+    paragraph_id: int,
+    kind: str,
+    text: str = "",
+    emphasis: list[dict[str, Any]] | None = None,
+    rationale: str = "",
+) -> Proposal:
+    """A member delegation proposes a change to one paragraph as it stood in
+    ``revision_id``, which must be the declaration's current revision."""
+    declaration = declaration_lock(declaration.pk)
+    delegation = require_negotiator(role_in(actor, declaration.meeting), "make proposals")
+    declaration_require_drafting(declaration)
+
+    revision = Revision.objects.filter(pk=revision_id, declaration=declaration).first()
+    if revision is None:
+        raise InvalidInput(
+            f"Revision {revision_id} is not a revision of this declaration.",
+            fields={"revision": ["Not a revision of this declaration."]},
+        )
+    current = declaration.revisions.order_by("-number").first()
+    assert current is not None  # a revision exists: we just found one
+    if current.pk != revision.pk:
+        raise Conflict(
+            f"The proposal is written against {revision.label}, but the current text is "
+            f"{current.label}; reread the paragraph and propose against {current.label}.",
+            extra={"current_revision": current.pk},
+        )
+    base = RevisionParagraph.objects.filter(revision=revision, paragraph_id=paragraph_id).first()
+    if base is None:
+        raise InvalidInput(
+            f"Paragraph {paragraph_id} is not part of {revision.label}.",
+            fields={"paragraph": [f"Not a paragraph of {revision.label}."]},
+        )
+    if kind not in Proposal.Kind.values:
+        raise InvalidInput("Unknown kind.", fields={"kind": [f"Choose one of {Proposal.Kind.values}."]})
+
+    limit = settings.CONSENSO_MAX_PARAGRAPH_CHARS
+    if kind == Proposal.Kind.DELETE:
+        if text.strip():
+            raise InvalidInput("A deletion carries no text.", fields={"text": ["Leave empty to delete."]})
+        cleaned, spans = "", []
+    else:
+        cleaned = clean_text(text, field="text", max_chars=limit)
+        spans = list(clean_emphasis(emphasis, original=text, cleaned=cleaned, field="emphasis"))
+        if kind == Proposal.Kind.REPLACE and cleaned == base.text and spans == base.emphasis:
+            raise InvalidInput(
+                "The proposed wording is identical to the current text.",
+                fields={"text": ["No change."]},
+            )
+    rationale = clean_text(
+        rationale, field="rationale", max_chars=settings.CONSENSO_MAX_NOTE_CHARS, allow_empty=True
+    )
+    proposal = Proposal.objects.create(
+        declaration=declaration,
+        paragraph_id=paragraph_id,
+        revision=revision,
+        delegation=delegation,
+        author=actor,
+        kind=kind,
+        base_text=base.text,
+        text=cleaned,
+        emphasis=spans,
+        rationale=rationale,
+    )
+    declaration_touch(declaration)
+    event_record(
+        verb="proposal.submitted",
+        actor=actor,
+        obj=proposal,
+        declaration=declaration,
+        paragraph=paragraph_id,
+        proposal=proposal,
+        after={"kind": kind, "text": cleaned, "revision": revision.pk, "label": base.label},
+    )
+    return proposal
+
+
+@transaction.atomic
+def proposal_withdraw(*, actor: AbstractBaseUser, proposal: Proposal) -> Proposal:
+    declaration, proposal = proposal_lock(proposal.pk)
+    delegation = require_negotiator(role_in(actor, declaration.meeting), "withdraw proposals")
+    if proposal.delegation_id != delegation.pk:
+        raise NotAllowed("Only the proposing delegation may withdraw its proposal.")
+    declaration_require_drafting(declaration)
+    _require_pending(proposal)
+    before = _snapshot(proposal)
+    proposal.status = Proposal.Status.WITHDRAWN
+    proposal.version += 1
+    proposal.save(update_fields=["status", "version", "updated_at"])
+    declaration_touch(declaration)
+    event_record(
+        verb="proposal.withdrawn", actor=actor, obj=proposal, declaration=declaration,
+        paragraph=proposal.paragraph_id, proposal=proposal, before=before, after=_snapshot(proposal),
+    )
+    return proposal
+
+
+@transaction.atomic
+def position_set(
+    *, actor: AbstractBaseUser, proposal: Proposal, stance: str, reason: str = ""
+) -> Position:
+    """Support or object to a pending proposal; a delegation's later call
+    replaces its earlier position (one per delegation per proposal)."""
+    declaration, proposal = proposal_lock(proposal.pk)
+    delegation = require_negotiator(role_in(actor, declaration.meeting), "support or object")
+    if proposal.delegation_id == delegation.pk:
+        raise NotAllowed("A delegation does not support or object to its own proposal.")
+    declaration_require_drafting(declaration)
+    _require_pending(proposal)
+    if stance not in Position.Stance.values:
+        raise InvalidInput("Unknown stance.", fields={"stance": ["support or object."]})
+    reason = clean_text(reason, field="reason", max_chars=settings.CONSENSO_MAX_NOTE_CHARS, allow_empty=True)
+    if stance == Position.Stance.OBJECT and not reason:
+        raise InvalidInput("An objection needs a reason.", fields={"reason": ["Say why you object."]})
+
+    existing = Position.objects.select_for_update().filter(proposal=proposal, delegation=delegation).first()
+    before = {"stance": existing.stance, "reason": existing.reason} if existing else None
+    if existing is None:
+        position = Position.objects.create(
+            proposal=proposal, delegation=delegation, author=actor, stance=stance, reason=reason
+        )
+    else:
+        existing.stance, existing.reason, existing.author = stance, reason, actor
+        existing.save(update_fields=["stance", "reason", "author", "updated_at"])
+        position = existing
+    _bump(proposal)
+    declaration_touch(declaration)
+    event_record(
+        verb="proposal.supported" if stance == Position.Stance.SUPPORT else "proposal.objected",
+        actor=actor, obj=position, declaration=declaration, paragraph=proposal.paragraph_id,
+        proposal=proposal, before=before, after={"stance": stance, "reason": reason},
+    )
+    return position
+
+
+@transaction.atomic
+def position_withdraw(*, actor: AbstractBaseUser, proposal: Proposal) -> None:
+    declaration, proposal = proposal_lock(proposal.pk)
+    delegation = require_negotiator(role_in(actor, declaration.meeting), "withdraw a position")
+    declaration_require_drafting(declaration)
+    _require_pending(proposal)
+    existing = Position.objects.select_for_update().filter(proposal=proposal, delegation=delegation).first()
+    if existing is None:
+        raise Conflict("Your delegation has no position on this proposal.")
+    before = {"stance": existing.stance, "reason": existing.reason}
+    event_record(
+        verb="position.withdrawn", actor=actor, obj=existing, declaration=declaration,
+        paragraph=proposal.paragraph_id, proposal=proposal, before=before, after=None,
+    )
+    existing.delete()
+    _bump(proposal)
+    declaration_touch(declaration)
+
+
+DECISIONS = {"accept": Proposal.Status.ACCEPTED, "reject": Proposal.Status.REJECTED}
+
+
+@transaction.atomic
+def proposal_decide(
+    *, actor: AbstractBaseUser, proposal: Proposal, decision: str, version: int, note: str = ""
+) -> Proposal:
+    """The PPT accepts or rejects a pending proposal. ``version`` is the
+    proposal version the chair saw; if anything moved since (a new objection,
+    a withdrawal), the decision is refused with 409 rather than made blind."""
+    declaration, proposal = proposal_lock(proposal.pk)
+    require_ppt(role_in(actor, declaration.meeting), "accept or reject proposals")
+    declaration_require_drafting(declaration)
+    if decision not in DECISIONS:
+        raise InvalidInput("Unknown decision.", fields={"decision": ["accept or reject."]})
+    _require_pending(proposal)
+    if proposal.version != version:
+        raise Conflict(
+            f"Proposal {proposal.pk} changed since you read it (your version {version}, now "
+            f"{proposal.version}); reload it and decide again.",
+            extra={"current_version": proposal.version},
+        )
+    note = clean_text(note, field="note", max_chars=settings.CONSENSO_MAX_NOTE_CHARS, allow_empty=True)
+    before = _snapshot(proposal)
+    proposal.status = DECISIONS[decision]
+    proposal.decided_by = actor
+    proposal.decided_at = timezone.now()
+    proposal.decision_note = note
+    proposal.version += 1
+    proposal.save(update_fields=["status", "decided_by", "decided_at", "decision_note", "version", "updated_at"])
+    declaration_touch(declaration)
+    event_record(
+        verb=f"proposal.{proposal.status}", actor=actor, obj=proposal, declaration=declaration,
+        paragraph=proposal.paragraph_id, proposal=proposal, before=before,
+        after={**_snapshot(proposal), "note": note},
+    )
+    return proposal

@@ -1,0 +1,108 @@
+"""Normalisation and validation of text that users send.
+
+Everything stored is Unicode NFC, so equal-looking words compare equal and
+diffs do not flag invisible differences. Characters that a Word document
+cannot hold (XML 1.0 forbids them) are refused with their position, because
+silently dropping them would change a negotiated text.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Sequence
+from typing import Any, TypedDict
+
+from drafting.errors import InvalidInput
+
+EMPHASIS_STYLES = ("bold", "italic")
+
+
+class Span(TypedDict):
+    start: int
+    end: int
+    style: str
+
+
+def _forbidden(ch: str, *, multiline: bool) -> bool:
+    cp = ord(ch)
+    if cp < 0x20:
+        return not (ch == "\t" or (multiline and ch == "\n"))
+    return 0xD800 <= cp <= 0xDFFF or cp in (0xFFFE, 0xFFFF)
+
+
+def clean_text(
+    value: str,
+    *,
+    field: str,
+    max_chars: int,
+    allow_empty: bool = False,
+    multiline: bool = True,
+) -> str:
+    """Return ``value`` stripped and in NFC, or raise :class:`InvalidInput`."""
+    if not isinstance(value, str):
+        raise InvalidInput(f"{field} must be text.", fields={field: ["Must be a string."]})
+    value = value.replace("\r\n", "\n").replace("\r", "\n")
+    for index, ch in enumerate(value):
+        if _forbidden(ch, multiline=multiline):
+            message = (
+                f"Character U+{ord(ch):04X} at position {index} cannot be stored in a "
+                "Word document; remove it."
+            )
+            raise InvalidInput(message, fields={field: [message]})
+    value = unicodedata.normalize("NFC", value).strip()
+    if not value and not allow_empty:
+        raise InvalidInput(f"{field} may not be blank.", fields={field: ["May not be blank."]})
+    if len(value) > max_chars:
+        message = f"At most {max_chars} characters are allowed here; got {len(value)}."
+        raise InvalidInput(message, fields={field: [message]})
+    return value
+
+
+def clean_emphasis(raw: Sequence[Any] | None, *, original: str, cleaned: str, field: str) -> list[Span]:
+    """Validate emphasis spans given over ``original`` and map them onto
+    ``cleaned`` (the same text after :func:`clean_text`)."""
+    if not raw:
+        return []
+    if not isinstance(raw, list | tuple):
+        raise InvalidInput("Emphasis must be a list.", fields={field: ["Must be a list of spans."]})
+    prepared = original.replace("\r\n", "\n").replace("\r", "\n")
+    lead = len(unicodedata.normalize("NFC", prepared)) - len(
+        unicodedata.normalize("NFC", prepared).lstrip()
+    )
+
+    def remap(offset: int) -> int:
+        # NFC may merge characters and strip() drops the margins, so offsets
+        # are recomputed on the normalised prefix.
+        mapped = len(unicodedata.normalize("NFC", prepared[:offset])) - lead
+        return max(0, min(mapped, len(cleaned)))
+
+    spans: list[Span] = []
+    for i, item in enumerate(raw):
+        if not isinstance(item, dict):
+            raise InvalidInput("Bad emphasis span.", fields={field: [f"Span {i} must be an object."]})
+        start, end, style = item.get("start"), item.get("end"), item.get("style")
+        if not (isinstance(start, int) and isinstance(end, int)) or isinstance(start, bool):
+            raise InvalidInput("Bad emphasis span.", fields={field: [f"Span {i}: start and end must be integers."]})
+        if style not in EMPHASIS_STYLES:
+            raise InvalidInput("Bad emphasis span.", fields={field: [f"Span {i}: style must be bold or italic."]})
+        if not 0 <= start < end <= len(prepared):
+            raise InvalidInput(
+                "Bad emphasis span.",
+                fields={field: [f"Span {i}: need 0 <= start < end <= {len(prepared)}."]},
+            )
+        new_start, new_end = remap(start), remap(end)
+        if new_start < new_end:
+            spans.append({"start": new_start, "end": new_end, "style": style})
+    return merge_spans(spans)
+
+
+def merge_spans(spans: Sequence[Span]) -> list[Span]:
+    """Sort spans and merge overlapping or touching ones of the same style."""
+    merged: list[Span] = []
+    for span in sorted(spans, key=lambda s: (s["style"], s["start"], s["end"])):
+        last = merged[-1] if merged else None
+        if last and last["style"] == span["style"] and span["start"] <= last["end"]:
+            last["end"] = max(last["end"], span["end"])
+        else:
+            merged.append(dict(span))  # type: ignore[arg-type]
+    return sorted(merged, key=lambda s: (s["start"], s["style"]))
