@@ -21,6 +21,7 @@ from backend.api import filters, serializers as s
 from drafting import selectors, services
 from drafting.errors import InvalidInput, NotFound
 from drafting.models import Declaration, Delegation, Meeting, Proposal, Revision
+from workers import tasks
 
 
 def _etag(value: str) -> str:
@@ -346,10 +347,26 @@ class EventList(generics.ListAPIView[Any]):
 
 
 class Health(APIView):
+    """Liveness: the database answers. With ``?worker=1`` a task also makes the
+    round trip through the broker and a worker (in-process on the embedded default)."""
+
     permission_classes = [AllowAny]
 
-    @extend_schema(responses={200: dict}, auth=[])
+    @extend_schema(
+        responses={200: dict, 503: dict},
+        auth=[],
+        parameters=[OpenApiParameter("worker", bool, required=False)],
+    )
     def get(self, request: Request) -> Response:
         Declaration.objects.exists()  # touches the database: 503 through errors.py if down
-        return Response({"status": "ok"})
-
+        body: dict[str, Any] = {"status": "ok"}
+        if request.query_params.get("worker") in ("1", "true"):
+            try:
+                body["worker"] = tasks.ping.delay().get(timeout=5)
+            except Exception as exc:  # broker down, no worker, timeout: all mean "not ready"
+                return Response(
+                    {"error": "unavailable", "detail": f"No worker answered: {exc.__class__.__name__}."},
+                    status=status.HTTP_503_SERVICE_UNAVAILABLE,
+                    headers={"Retry-After": "5"},
+                )
+        return Response(body)

@@ -1,0 +1,71 @@
+#!/usr/bin/env python3
+"""Set up and run Consenso with nothing installed but Python 3.11+.
+
+    python3 dev.py serve   # set up, load the demo, serve the API on http://127.0.0.1:8000
+    python3 dev.py test    # set up, lint, run the whole test suite
+
+The first run creates ``.venv`` and installs the project into it; later runs
+reinstall only when ``pyproject.toml`` changed. Environment variables pass
+through, so ``DATABASE_URL=postgres://... REDIS_URL=redis://... python3 dev.py
+test`` runs the same suite on PostgreSQL and Redis with a real Celery worker.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
+PYTHON = BIN / ("python.exe" if os.name == "nt" else "python")
+STAMP = VENV / ".consenso-installed"
+
+
+def run(*args: str | Path, **kwargs: object) -> None:
+    print("+", " ".join(str(a) for a in args), flush=True)
+    subprocess.run([str(a) for a in args], cwd=ROOT, check=True, **kwargs)  # type: ignore[call-overload]
+
+
+def ensure_venv() -> None:
+    if sys.version_info < (3, 11):
+        sys.exit(f"Consenso needs Python 3.11 or newer; this is {sys.version.split()[0]}.")
+    wanted = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
+    if STAMP.exists() and STAMP.read_text() == wanted and PYTHON.exists():
+        return
+    if not PYTHON.exists():
+        print(f"Creating a virtual environment in {VENV} ...", flush=True)
+        venv.EnvBuilder(with_pip=True).create(VENV)
+    run(PYTHON, "-m", "pip", "install", "--quiet", "--upgrade", "pip")
+    run(PYTHON, "-m", "pip", "install", "--quiet", "-e", ".[dev]")
+    STAMP.write_text(wanted)
+
+
+def serve(args: list[str]) -> None:
+    address = args[0] if args else os.environ.get("CONSENSO_ADDRESS", "127.0.0.1:8000")
+    run(PYTHON, "manage.py", "migrate", "--no-input")
+    run(PYTHON, "manage.py", "load_demo")
+    print(f"\nConsenso API listening on http://{address}/  (API docs: http://{address}/api/docs/)\n", flush=True)
+    os.execv(PYTHON, [str(PYTHON), "manage.py", "runserver", address, "--noreload"])
+
+
+def test(args: list[str]) -> None:
+    run(BIN / "ruff", "check", ".")
+    run(PYTHON, "-m", "pytest", *args)
+
+
+def main() -> None:
+    commands = {"serve": serve, "test": test}
+    if len(sys.argv) < 2 or sys.argv[1] not in commands:
+        sys.exit(__doc__)
+    os.chdir(ROOT)
+    ensure_venv()
+    commands[sys.argv[1]](sys.argv[2:])
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,170 @@
+"""Shared fixtures.
+
+``world`` builds a small conference the way users would meet it: member
+states (one holding the PPT, one absent), an observer state, an observer
+organization, civil society and the Technical Secretariat, a meeting and a
+declaration with a zero draft issued through the services.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.conf import settings
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from drafting import services
+from drafting.models import Declaration, Delegation, Meeting, Revision
+from tests.factories import DelegateFactory, DelegationFactory, MeetingFactory
+
+ROOT = Path(__file__).resolve().parent.parent
+K = Delegation.Kind
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings: Any) -> None:
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _let_test_teardown_flush_the_event_log(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Transactional tests end with a flush (DELETE FROM every table). On
+    PostgreSQL that is a TRUNCATE, which the append-only trigger does not
+    cover; SQLite runs row DELETEs, which it refuses. So, on SQLite, this
+    empties the event log with the trigger lifted for that one statement,
+    before the flush, and puts the trigger straight back."""
+    marker = request.node.get_closest_marker("django_db")
+    if marker is None or not marker.kwargs.get("transaction") or settings.USING_POSTGRES:
+        yield
+        return
+    from django.db import connection, transaction
+
+    from drafting.migrations import _event_triggers
+
+    request.getfixturevalue("transactional_db")
+    yield
+    with transaction.atomic(), connection.cursor() as cursor:
+        for sql in _event_triggers.SQLITE_REVERSE:
+            cursor.execute(sql)
+        cursor.execute("DELETE FROM drafting_event")
+        for sql in _event_triggers.SQLITE:
+            cursor.execute(sql)
+
+
+def zero_draft(n_preamble: int = 2, n_operative: int = 3) -> list[dict[str, Any]]:
+    return [
+        {"kind": "title", "paragraphs": [{"kind": "title", "text": "Declaration of San Salvador"}]},
+        {"kind": "preamble", "paragraphs": [
+            {"kind": "preambular", "text": f"Recalling the {i + 1}st principle of the Charter,"}
+            for i in range(n_preamble)
+        ]},
+        {"kind": "operative", "heading": "DECISIONS", "paragraphs": [
+            {"kind": "operative", "text": f"Promote safe, orderly and regular migration, item {i + 1}."}
+            for i in range(n_operative)
+        ]},
+    ]
+
+
+@dataclass
+class World:
+    meeting: Meeting
+    declaration: Declaration
+    revision: Revision
+    users: dict[str, Any] = field(default_factory=dict)
+    delegations: dict[str, Delegation] = field(default_factory=dict)
+
+    def client(self, role: str | None) -> APIClient:
+        client = APIClient()
+        if role is not None:
+            token, _ = Token.objects.get_or_create(user=self.users[role])
+            client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        return client
+
+    def paragraph_ids(self, revision: Revision | None = None) -> list[int]:
+        revision = revision or self.revision
+        return list(revision.paragraphs.order_by("position").values_list("paragraph_id", flat=True))
+
+
+ROLES = {
+    # role name → (delegation code, kind, present at the meeting)
+    "ppt": ("SLV", K.MEMBER_STATE, True),
+    "mex": ("MEX", K.MEMBER_STATE, True),
+    "can": ("CAN", K.MEMBER_STATE, True),
+    "nic": ("NIC", K.MEMBER_STATE, False),
+    "arg": ("ARG", K.OBSERVER_STATE, True),
+    "iom": ("IOM", K.OBSERVER_ORGANIZATION, True),
+    "rncom": ("RNCOM", K.CIVIL_SOCIETY, True),
+    "ts": ("TS", K.SECRETARIAT, False),
+}
+
+
+def build_world(*, members_only: bool = False, title: str = "XXXI RCM Vice-Ministerial Meeting") -> World:
+    delegations = {code: DelegationFactory(code=code, name_en=code.title(), kind=kind) for code, kind, _ in ROLES.values()}
+    users = {
+        role: DelegateFactory(user__username=f"{role}-{title[:20]}", delegation=delegations[code]).user
+        for role, (code, _, _) in ROLES.items()
+    }
+    meeting = MeetingFactory(title=title, ppt=delegations["SLV"], members_only=members_only)
+    meeting.participants.set([delegations[code] for code, _, present in ROLES.values() if present])
+    meeting.secretariat_staff.set([users["ts"]])
+    declaration = services.declaration_create(actor=users["ts"], meeting=meeting, title="Declaration of San Salvador")
+    revision = services.revision_issue(actor=users["ts"], declaration=declaration, sections=zero_draft())
+    return World(meeting=meeting, declaration=declaration, revision=revision, users=users, delegations=delegations)
+
+
+@pytest.fixture
+def world(db: None) -> World:
+    return build_world()
+
+
+@pytest.fixture
+def closed_world(db: None) -> World:
+    """A members-only meeting."""
+    return build_world(members_only=True, title="Members-only consultation")
+
+
+needs_postgres = pytest.mark.skipif(
+    not settings.USING_POSTGRES, reason="needs PostgreSQL: run with DATABASE_URL (as .ci/run does)"
+)
+needs_redis = pytest.mark.skipif(
+    not settings.REDIS_URL, reason="needs Redis and a worker: run with REDIS_URL (as .ci/run does)"
+)
+
+
+@pytest.fixture(scope="session")
+def celery_worker_process(django_db_setup: None, django_db_blocker: Any) -> Iterator[subprocess.Popen[bytes]]:
+    """A real ``celery worker`` process on the test database and the Redis broker."""
+    from django.db import connection
+
+    db = connection.settings_dict
+    url = f"postgres://{db['USER'] or 'postgres'}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+    env = {**os.environ, "DATABASE_URL": url}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "workers", "worker", "--pool=solo", "--loglevel=WARNING",
+         "--hostname", f"test-{os.getpid()}@%h"],
+        cwd=ROOT, env=env,
+    )
+    try:
+        from workers import app
+
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if app.control.ping(timeout=1.0):
+                break
+            if proc.poll() is not None:
+                raise RuntimeError("the Celery worker exited at start-up")
+        else:
+            raise RuntimeError("the Celery worker did not answer within 60 s")
+        yield proc
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)

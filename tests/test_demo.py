@@ -1,0 +1,78 @@
+"""The demo workshop, loaded as ``python3 dev.py serve`` loads it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+from drafting import seedtext
+from drafting.demo import SEED, demo_load
+from drafting.models import Delegation, Event, RevisionParagraph
+
+SHARED_SEED = Path(__file__).resolve().parents[2] / "shared" / "seeds" / "000_b0279665a7f6544a.txt"
+
+FIRST = (
+    "Regional Conference on Migration (RCM) EXTRAORDINARY DECLARATION BEFORE THE "
+    "INTERNATIONAL MIGRATION REVIEW FORUM"
+)
+LAST = (
+    "#23 Strengthen international cooperation and global partnerships for safe, orderly and "
+    "regular migration"
+)
+
+
+def test_bundled_seed_is_the_shared_seed() -> None:
+    if not SHARED_SEED.exists():
+        pytest.skip("shared/ is not beside this checkout")
+    assert SEED.read_bytes() == SHARED_SEED.read_bytes()
+
+
+@pytest.mark.django_db
+def test_demo_loads_the_rcm_with_its_eleven_members_and_the_zero_draft() -> None:
+    declaration, users = demo_load()
+
+    members = Delegation.objects.filter(kind=Delegation.Kind.MEMBER_STATE)
+    assert members.count() == 11
+    assert set(members.values_list("name_en", flat=True)) == {
+        "Belize", "Canada", "Costa Rica", "Dominican Republic", "El Salvador", "Guatemala",
+        "Honduras", "Mexico", "Nicaragua", "Panama", "United States",
+    }
+    meeting = declaration.meeting
+    assert meeting.place == "Mexico City" and meeting.ppt.code == "SLV"
+    assert str(meeting.start_date) == "2022-03-31" and str(meeting.end_date) == "2022-04-01"
+
+    revision = declaration.revisions.get()
+    assert revision.label == "Zero draft"
+    paragraphs = list(RevisionParagraph.objects.filter(revision=revision).order_by("position"))
+    # 2 in the title block, the chapeau, 9 declaration paragraphs, and the annex:
+    # its introduction, 4 headings and 14 bulleted Global Compact objectives.
+    assert len(paragraphs) == 31
+    assert paragraphs[0].text == FIRST
+    assert paragraphs[-1].text == LAST
+    assert [p.kind for p in paragraphs].count("list_item") == 14
+    assert [p.label for p in paragraphs[:5]] == ["Title", "Place and date", "PP1", "OP1", "OP2"]
+    # The paragraph cut by the page break is one paragraph, with no letterhead inside.
+    joined = next(p for p in paragraphs if p.text.startswith("In this sense"))
+    assert "and to work together with all relevant stakeholders" in joined.text
+    assert not any(seedtext.is_letterhead(p.text) for p in paragraphs)
+    assert not any("Conferencia Regional" in p.text or "GOBIERNO" in p.text for p in paragraphs)
+    # Emphasis survives: bold objective phrases, italic principles.
+    assert paragraphs[-1].emphasis == [{"start": 15, "end": 40, "style": "bold"}]
+    assert paragraphs[-1].text[15:40] == "international cooperation"
+    italic = [joined.text[s["start"]:s["end"]] for s in joined.emphasis]
+    assert italic == ["Shared Responsibility", "Respect for the Rule of Law", "Human Rights",
+                      "International Cooperation"]
+    assert {u.username for u in users} >= {"ts", "ppt.slv", "mex", "iom", "rncom"}
+
+
+@pytest.mark.django_db
+def test_loading_the_demo_twice_changes_nothing(capsys: pytest.CaptureFixture[str]) -> None:
+    call_command("load_demo")
+    first_out = capsys.readouterr().out
+    events = Event.objects.count()
+    call_command("load_demo")
+    assert Event.objects.count() == events
+    assert capsys.readouterr().out == first_out
+    assert "Token " in first_out
