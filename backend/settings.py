@@ -11,6 +11,7 @@ start without a real ``SECRET_KEY`` and ``ALLOWED_HOSTS``.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import environ
@@ -95,8 +96,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
-    # A file, not :memory:, so tests that use several threads share one database.
-    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / ".test-consenso.sqlite3")}
+    # A file, not :memory:, so tests that use several threads share one
+    # database; one per test process, so parallel runs do not collide.
+    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / f".test-consenso-{os.getpid()}.sqlite3")}
 else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
@@ -178,6 +180,11 @@ CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=300)
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=240)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
+# Publishing must not hang a web request when Redis is down: give up fast and
+# let the caller report it (jobs that must survive an outage are stored rows
+# re-dispatched by a sweep, not fire-and-forget messages).
+CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 2, "interval_start": 0, "interval_step": 0.5, "interval_max": 1}
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.5, "interval_max": 1}
 
 CACHES = {
     "default": (

@@ -1,0 +1,1 @@
+"""Benchmarks (bench-only code: never imported by the product)."""

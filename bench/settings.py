@@ -1,0 +1,21 @@
+"""Settings for benchmarks: the product's settings, production style, plus
+bench-only URLs (the framework-ceiling view). Never used in production.
+
+The runner (bench/run_revision_get.py) also sets CONSENSO_ENV=production with
+a random SECRET_KEY, so the production profile of backend/settings.py is what
+gets measured; this module only makes sure of the parts that matter for speed.
+"""
+
+from __future__ import annotations
+
+from backend.settings import *  # noqa: F403
+from backend.settings import BASE_DIR, REST_FRAMEWORK, env
+
+ROOT_URLCONF = "bench.urls"
+DEBUG = False  # production style, whatever the environment says
+# Production sends JSON only (no browsable API); the same here.
+REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"]}
+
+# The body the ceiling view serves: the benchmarked endpoint's own response,
+# saved by the runner before the load starts (same bytes, same length).
+BENCH_CEILING_BODY = env.str("BENCH_CEILING_BODY", default=str(BASE_DIR / "bench" / "out" / "revision_body.json"))

@@ -1,0 +1,14 @@
+"""The product's URLs plus bench-only views. Used only with bench.settings."""
+
+from __future__ import annotations
+
+from django.urls import path
+
+from backend.urls import urlpatterns as product_urlpatterns
+from bench import views
+
+urlpatterns = [
+    *product_urlpatterns,
+    path("bench/ceiling/", views.ceiling, name="bench-ceiling"),
+    path("bench/cached-revisions/<int:pk>/", views.CachedRevisionDetail.as_view(), name="bench-cached-revision"),
+]

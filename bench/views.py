@@ -1,0 +1,54 @@
+"""Bench-only views (wired in bench/urls.py, never in backend/urls.py).
+
+``ceiling``: the framework's ceiling. A plain Django view returning
+precomputed bytes: the same body as GET /api/revisions/{id}/ (saved by the
+runner), through the same gunicorn, WSGI handler and middleware, but with no
+authentication, no database and no rendering.
+
+``CachedRevisionDetail``: a *prototype* of one suggested fix, measured so the
+suggestion comes with a number: RevisionDetail exactly as in
+backend/api/views.py (token auth, ``revision_get`` access check, the
+declaration-version ETag), but the rendered body is cached under
+(revision, declaration.version), i.e. under the ETag it already computes.
+It is not product code.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse
+from rest_framework import status
+from rest_framework.renderers import JSONRenderer
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from drafting import selectors
+from drafting.models import Declaration
+
+_CEILING_BODY: bytes | None = None
+
+
+def ceiling(request: HttpRequest) -> HttpResponse:
+    global _CEILING_BODY
+    if _CEILING_BODY is None:
+        _CEILING_BODY = Path(settings.BENCH_CEILING_BODY).read_bytes()
+    return HttpResponse(_CEILING_BODY, content_type="application/json")
+
+
+class CachedRevisionDetail(APIView):
+    def get(self, request: Request, pk: int) -> HttpResponse:
+        revision = selectors.revision_get(user=request.user, revision_id=pk)
+        version = Declaration.objects.filter(pk=revision.declaration_id).values_list("version", flat=True).get()
+        etag = f'"r{revision.pk}-v{version}"'
+        if request.headers.get("If-None-Match") == etag:
+            return Response(status=status.HTTP_304_NOT_MODIFIED, headers={"ETag": etag})
+        key = f"bench:revision-text:{revision.pk}:v{version}"
+        body = cache.get(key)
+        if body is None:
+            body = JSONRenderer().render(selectors.revision_text(revision=revision))
+            cache.set(key, body, 3600)
+        return HttpResponse(body, content_type="application/json", headers={"ETag": etag})

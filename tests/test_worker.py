@@ -1,0 +1,35 @@
+"""The task path end to end: on the embedded default the task runs
+in-process; with REDIS_URL it crosses the Redis broker to a real
+``celery worker`` process that reads the same database."""
+
+from __future__ import annotations
+
+import pytest
+from django.conf import settings
+
+from tests.conftest import World
+
+
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True)
+def test_health_check_round_trips_through_a_worker(request: pytest.FixtureRequest, world: World) -> None:
+    if settings.REDIS_URL:
+        request.getfixturevalue("celery_worker_process")
+    response = world.client(None).get("/api/health/?worker=1")
+    assert response.status_code == 200, response.content
+    worker = response.json()["worker"]
+    assert worker["database"] == ("postgresql" if settings.USING_POSTGRES else "sqlite")
+    # The worker saw the committed declaration that this test created.
+    assert worker["declarations"] == 1
+
+
+def test_celery_is_configured_for_reliable_delivery() -> None:
+    from workers import app
+
+    conf = app.conf
+    assert conf.task_acks_late is True
+    assert conf.task_reject_on_worker_lost is True
+    assert conf.worker_prefetch_multiplier == 1
+    assert conf.task_time_limit and conf.task_soft_time_limit < conf.task_time_limit
+    assert conf.task_serializer == "json" and conf.accept_content == ["json"]
+    assert conf.task_always_eager is (not settings.REDIS_URL)
