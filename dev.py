@@ -2,7 +2,7 @@
 """Set up and run Consenso with nothing installed but Python 3.11+.
 
     python3 dev.py serve   # set up, load the demo, serve the API on http://127.0.0.1:8000
-    python3 dev.py test    # set up, lint, run the whole test suite
+    python3 dev.py test    # set up, lint (ruff, mypy), run the whole test suite
 
 The first run creates ``.venv`` and installs the project into it; later runs
 reinstall only when ``pyproject.toml`` changed. Environment variables pass
@@ -55,6 +55,8 @@ def serve(args: list[str]) -> None:
 
 def test(args: list[str]) -> None:
     run(BIN / "ruff", "check", ".")
+    run(BIN / "ruff", "format", "--check", ".")
+    run(PYTHON, "-m", "mypy", "backend", "drafting", "workers", "exports")
     run(PYTHON, "-m", "pytest", *args)
 
 

@@ -27,9 +27,7 @@ _DEV_SECRET = "consenso-dev-only-insecure-key-do-not-use-in-production-012345678
 if PRODUCTION:
     SECRET_KEY = env.str("SECRET_KEY", default="")
     if len(SECRET_KEY) < 50 or SECRET_KEY == _DEV_SECRET:
-        raise ImproperlyConfigured(
-            "CONSENSO_ENV=production needs SECRET_KEY: at least 50 random characters."
-        )
+        raise ImproperlyConfigured("CONSENSO_ENV=production needs SECRET_KEY: at least 50 random characters.")
     ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[])
     if not ALLOWED_HOSTS:
         raise ImproperlyConfigured("CONSENSO_ENV=production needs ALLOWED_HOSTS.")

@@ -11,15 +11,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User
 
 from drafting.errors import NotAllowed
 from drafting.models import Delegation, Meeting
 
-User = AbstractBaseUser | AnonymousUser
+# Readers may be anonymous (and are then refused); writers are always a User.
+Reader = User | AnonymousUser
 
 
-def delegation_of(user: User) -> Delegation | None:
+def delegation_of(user: Reader) -> Delegation | None:
     delegate = getattr(user, "delegate", None)
     return delegate.delegation if delegate is not None else None
 
@@ -40,12 +41,10 @@ class Role:
         return self.is_member and self.is_present
 
 
-def role_in(user: User, meeting: Meeting, *, participant_ids: set[int] | None = None) -> Role:
+def role_in(user: Reader, meeting: Meeting, *, participant_ids: set[int] | None = None) -> Role:
     delegation = delegation_of(user)
     is_superuser = bool(getattr(user, "is_superuser", False))
-    is_secretariat = is_superuser or (
-        user.is_authenticated and meeting.secretariat_staff.filter(pk=user.pk).exists()
-    )
+    is_secretariat = is_superuser or (user.is_authenticated and meeting.secretariat_staff.filter(pk=user.pk).exists())
     if participant_ids is None:
         participant_ids = set(meeting.participants.values_list("pk", flat=True))
     is_ppt = delegation is not None and delegation.pk == meeting.ppt_id

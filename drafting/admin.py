@@ -17,8 +17,9 @@ from drafting.services.organisation import organisation_change_record
 class RecordedAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     def save_model(self, request: HttpRequest, obj: models.Model, form: Any, change: bool) -> None:
         super().save_model(request, obj, form, change)
-        organisation_change_record(actor=request.user, obj=obj, action="changed" if change else "created",
-                                   fields=list(form.changed_data))
+        organisation_change_record(
+            actor=request.user, obj=obj, action="changed" if change else "created", fields=list(form.changed_data)
+        )
 
     def delete_model(self, request: HttpRequest, obj: models.Model) -> None:
         organisation_change_record(actor=request.user, obj=obj, action="deleted", fields=[])

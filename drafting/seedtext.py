@@ -77,8 +77,13 @@ def blocks(raw: str) -> list[Block]:
                 chunks.append(current)
                 current = []
             continue
-        if not current and after_letterhead and chunks and not chunks[-1][-1].rstrip().endswith(_SENTENCE_END) \
-                and line.strip()[:1].islower():
+        if (
+            not current
+            and after_letterhead
+            and chunks
+            and not chunks[-1][-1].rstrip().endswith(_SENTENCE_END)
+            and line.strip()[:1].islower()
+        ):
             # A page break cut this paragraph: continue the previous one.
             current = chunks.pop()
         after_letterhead = False

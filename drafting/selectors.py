@@ -7,9 +7,9 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import Q, QuerySet
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 
+from drafting.access import Reader as User
 from drafting.access import Role, delegation_of, require_read, role_in
 from drafting.errors import NotFound
 from drafting.models import (
@@ -24,8 +24,6 @@ from drafting.models import (
     RevisionParagraph,
     Section,
 )
-
-User = AbstractBaseUser | AnonymousUser
 
 
 def meeting_list(*, user: User) -> QuerySet[Meeting]:
@@ -55,12 +53,22 @@ def meeting_get(*, user: User, meeting_id: int) -> tuple[Meeting, Role]:
     return meeting, role
 
 
+def _declarations() -> QuerySet[Declaration]:
+    """Declarations with their current revision (id, label, number) annotated."""
+    latest = Revision.objects.filter(declaration=OuterRef("pk")).order_by("-number")
+    return Declaration.objects.select_related("meeting").annotate(
+        current_revision_id=Subquery(latest.values("pk")[:1]),
+        current_revision_label=Subquery(latest.values("label")[:1]),
+        current_revision_number=Subquery(latest.values("number")[:1]),
+    )
+
+
 def declaration_list(*, user: User) -> QuerySet[Declaration]:
-    return Declaration.objects.filter(meeting__in=meeting_list(user=user).values("pk")).select_related("meeting")
+    return _declarations().filter(meeting__in=meeting_list(user=user).values("pk"))
 
 
 def declaration_get(*, user: User, declaration_id: int) -> tuple[Declaration, Role]:
-    declaration = Declaration.objects.select_related("meeting").filter(pk=declaration_id).first()
+    declaration = _declarations().filter(pk=declaration_id).first()
     if declaration is None:
         raise NotFound(f"Declaration {declaration_id} does not exist.")
     role = role_in(user, declaration.meeting)
@@ -109,7 +117,9 @@ def revision_text(*, revision: Revision) -> dict[str, Any]:
     proposals is one round of reads, not thousands.
     """
     current = revision_current(declaration=revision.declaration)
-    sections = list(Section.objects.filter(revision=revision).order_by("position").values("id", "position", "kind", "heading"))
+    sections = list(
+        Section.objects.filter(revision=revision).order_by("position").values("id", "position", "kind", "heading")
+    )
     by_section: dict[int, list[dict[str, Any]]] = {s["id"]: [] for s in sections}
     proposals_by_paragraph: dict[int, list[dict[str, Any]]] = defaultdict(list)
     proposal_rows = list(
@@ -120,31 +130,35 @@ def revision_text(*, revision: Revision) -> dict[str, Any]:
     positions = _positions_by_proposal([p["id"] for p in proposal_rows])
     for p in proposal_rows:
         pos = positions.get(p["id"]) or {"support": [], "objections": []}
-        proposals_by_paragraph[p["paragraph_id"]].append({
-            "id": p["id"],
-            "kind": p["kind"],
-            "delegation": p["delegation__code"],
-            "status": p["status"],
-            "text": p["text"],
-            "version": p["version"],
-            "support": pos["support"],
-            "objections": pos["objections"],
-        })
+        proposals_by_paragraph[p["paragraph_id"]].append(
+            {
+                "id": p["id"],
+                "kind": p["kind"],
+                "delegation": p["delegation__code"],
+                "status": p["status"],
+                "text": p["text"],
+                "version": p["version"],
+                "support": pos["support"],
+                "objections": pos["objections"],
+            }
+        )
     for row in (
         RevisionParagraph.objects.filter(revision=revision)
         .order_by("position")
         .values("section_id", "paragraph_id", "label", "kind", "level", "text", "emphasis", "table")
     ):
-        by_section[row["section_id"]].append({
-            "paragraph": row["paragraph_id"],
-            "label": row["label"],
-            "kind": row["kind"],
-            "level": row["level"],
-            "text": row["text"],
-            "emphasis": row["emphasis"],
-            "table": row["table"],
-            "proposals": proposals_by_paragraph.get(row["paragraph_id"], []),
-        })
+        by_section[row["section_id"]].append(
+            {
+                "paragraph": row["paragraph_id"],
+                "label": row["label"],
+                "kind": row["kind"],
+                "level": row["level"],
+                "text": row["text"],
+                "emphasis": row["emphasis"],
+                "table": row["table"],
+                "proposals": proposals_by_paragraph.get(row["paragraph_id"], []),
+            }
+        )
     return {
         "id": revision.pk,
         "declaration": revision.declaration_id,

@@ -44,10 +44,7 @@ def clean_text(
     value = value.replace("\r\n", "\n").replace("\r", "\n")
     for index, ch in enumerate(value):
         if _forbidden(ch, multiline=multiline):
-            message = (
-                f"Character U+{ord(ch):04X} at position {index} cannot be stored in a "
-                "Word document; remove it."
-            )
+            message = f"Character U+{ord(ch):04X} at position {index} cannot be stored in a Word document; remove it."
             raise InvalidInput(message, fields={field: [message]})
     value = unicodedata.normalize("NFC", value).strip()
     if not value and not allow_empty:
@@ -66,9 +63,7 @@ def clean_emphasis(raw: Sequence[Any] | None, *, original: str, cleaned: str, fi
     if not isinstance(raw, list | tuple):
         raise InvalidInput("Emphasis must be a list.", fields={field: ["Must be a list of spans."]})
     prepared = original.replace("\r\n", "\n").replace("\r", "\n")
-    lead = len(unicodedata.normalize("NFC", prepared)) - len(
-        unicodedata.normalize("NFC", prepared).lstrip()
-    )
+    lead = len(unicodedata.normalize("NFC", prepared)) - len(unicodedata.normalize("NFC", prepared).lstrip())
 
     def remap(offset: int) -> int:
         # NFC may merge characters and strip() drops the margins, so offsets

@@ -63,14 +63,21 @@ def _let_test_teardown_flush_the_event_log(request: pytest.FixtureRequest) -> It
 def zero_draft(n_preamble: int = 2, n_operative: int = 3) -> list[dict[str, Any]]:
     return [
         {"kind": "title", "paragraphs": [{"kind": "title", "text": "Declaration of San Salvador"}]},
-        {"kind": "preamble", "paragraphs": [
-            {"kind": "preambular", "text": f"Recalling the {i + 1}st principle of the Charter,"}
-            for i in range(n_preamble)
-        ]},
-        {"kind": "operative", "heading": "DECISIONS", "paragraphs": [
-            {"kind": "operative", "text": f"Promote safe, orderly and regular migration, item {i + 1}."}
-            for i in range(n_operative)
-        ]},
+        {
+            "kind": "preamble",
+            "paragraphs": [
+                {"kind": "preambular", "text": f"Recalling the {i + 1}st principle of the Charter,"}
+                for i in range(n_preamble)
+            ],
+        },
+        {
+            "kind": "operative",
+            "heading": "DECISIONS",
+            "paragraphs": [
+                {"kind": "operative", "text": f"Promote safe, orderly and regular migration, item {i + 1}."}
+                for i in range(n_operative)
+            ],
+        },
     ]
 
 
@@ -108,7 +115,9 @@ ROLES = {
 
 
 def build_world(*, members_only: bool = False, title: str = "XXXI RCM Vice-Ministerial Meeting") -> World:
-    delegations = {code: DelegationFactory(code=code, name_en=code.title(), kind=kind) for code, kind, _ in ROLES.values()}
+    delegations = {
+        code: DelegationFactory(code=code, name_en=code.title(), kind=kind) for code, kind, _ in ROLES.values()
+    }
     users = {
         role: DelegateFactory(user__username=f"{role}-{title[:20]}", delegation=delegations[code]).user
         for role, (code, _, _) in ROLES.items()
@@ -149,9 +158,20 @@ def celery_worker_process(django_db_setup: None, django_db_blocker: Any) -> Iter
     url = f"postgres://{db['USER'] or 'postgres'}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
     env = {**os.environ, "DATABASE_URL": url}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "workers", "worker", "--pool=solo", "--loglevel=WARNING",
-         "--hostname", f"test-{os.getpid()}@%h"],
-        cwd=ROOT, env=env,
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "workers",
+            "worker",
+            "--pool=solo",
+            "--loglevel=WARNING",
+            "--hostname",
+            f"test-{os.getpid()}@%h",
+        ],
+        cwd=ROOT,
+        env=env,
     )
     try:
         from workers import app

@@ -47,8 +47,12 @@ def race(*calls: Callable[[], Any]) -> list[Any]:
 def submit(world: World, role: str = "mex") -> Proposal:
     paragraph = world.paragraph_ids()[-1]
     return services.proposal_submit(
-        actor=world.users[role], declaration=world.declaration, revision_id=world.revision.pk,
-        paragraph_id=paragraph, kind="replace", text=f"New wording by {role}.",
+        actor=world.users[role],
+        declaration=world.declaration,
+        revision_id=world.revision.pk,
+        paragraph_id=paragraph,
+        kind="replace",
+        text=f"New wording by {role}.",
     )
 
 
@@ -82,10 +86,12 @@ def test_an_objection_racing_a_decision_is_never_lost() -> None:
         seen = proposal.version
         # When Canada objects at the same moment as the PPT accepts
         results = race(
-            lambda p=proposal: services.proposal_decide(
-                actor=world.users["ppt"], proposal=p, decision="accept", version=seen),
+            lambda p=proposal, seen=seen: services.proposal_decide(
+                actor=world.users["ppt"], proposal=p, decision="accept", version=seen
+            ),
             lambda p=proposal: services.position_set(
-                actor=world.users["can"], proposal=p, stance="object", reason="Not agreed language."),
+                actor=world.users["can"], proposal=p, stance="object", reason="Not agreed language."
+            ),
         )
         decided, objected = results
         proposal.refresh_from_db()
@@ -121,10 +127,12 @@ def test_concurrent_positions_from_one_delegation_leave_one_position() -> None:
 def test_concurrent_revisions_get_distinct_numbers() -> None:
     world = build_world()
     ts = world.users["ts"]
-    results = race(*[
-        (lambda: services.revision_issue(actor=ts, declaration=world.declaration, sections=zero_draft()))
-        for _ in range(3)
-    ])
+    results = race(
+        *[
+            (lambda: services.revision_issue(actor=ts, declaration=world.declaration, sections=zero_draft()))
+            for _ in range(3)
+        ]
+    )
     assert all(isinstance(r, Revision) for r in results), results
     numbers = sorted(Revision.objects.filter(declaration=world.declaration).values_list("number", flat=True))
     assert numbers == [0, 1, 2, 3]

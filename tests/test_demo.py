@@ -14,13 +14,9 @@ from drafting.models import Delegation, Event, RevisionParagraph
 SHARED_SEED = Path(__file__).resolve().parents[2] / "shared" / "seeds" / "000_b0279665a7f6544a.txt"
 
 FIRST = (
-    "Regional Conference on Migration (RCM) EXTRAORDINARY DECLARATION BEFORE THE "
-    "INTERNATIONAL MIGRATION REVIEW FORUM"
+    "Regional Conference on Migration (RCM) EXTRAORDINARY DECLARATION BEFORE THE INTERNATIONAL MIGRATION REVIEW FORUM"
 )
-LAST = (
-    "#23 Strengthen international cooperation and global partnerships for safe, orderly and "
-    "regular migration"
-)
+LAST = "#23 Strengthen international cooperation and global partnerships for safe, orderly and regular migration"
 
 
 def test_bundled_seed_is_the_shared_seed() -> None:
@@ -36,8 +32,17 @@ def test_demo_loads_the_rcm_with_its_eleven_members_and_the_zero_draft() -> None
     members = Delegation.objects.filter(kind=Delegation.Kind.MEMBER_STATE)
     assert members.count() == 11
     assert set(members.values_list("name_en", flat=True)) == {
-        "Belize", "Canada", "Costa Rica", "Dominican Republic", "El Salvador", "Guatemala",
-        "Honduras", "Mexico", "Nicaragua", "Panama", "United States",
+        "Belize",
+        "Canada",
+        "Costa Rica",
+        "Dominican Republic",
+        "El Salvador",
+        "Guatemala",
+        "Honduras",
+        "Mexico",
+        "Nicaragua",
+        "Panama",
+        "United States",
     }
     meeting = declaration.meeting
     assert meeting.place == "Mexico City" and meeting.ppt.code == "SLV"
@@ -61,9 +66,13 @@ def test_demo_loads_the_rcm_with_its_eleven_members_and_the_zero_draft() -> None
     # Emphasis survives: bold objective phrases, italic principles.
     assert paragraphs[-1].emphasis == [{"start": 15, "end": 40, "style": "bold"}]
     assert paragraphs[-1].text[15:40] == "international cooperation"
-    italic = [joined.text[s["start"]:s["end"]] for s in joined.emphasis]
-    assert italic == ["Shared Responsibility", "Respect for the Rule of Law", "Human Rights",
-                      "International Cooperation"]
+    italic = [joined.text[s["start"] : s["end"]] for s in joined.emphasis]
+    assert italic == [
+        "Shared Responsibility",
+        "Respect for the Rule of Law",
+        "Human Rights",
+        "International Cooperation",
+    ]
     assert {u.username for u in users} >= {"ts", "ppt.slv", "mex", "iom", "rncom"}
 
 

@@ -19,8 +19,12 @@ def grow(world: World, n: int) -> None:
     paragraphs = world.paragraph_ids()
     for i in range(n):
         proposal = services.proposal_submit(
-            actor=world.users["mex"], declaration=world.declaration, revision_id=world.revision.pk,
-            paragraph_id=paragraphs[i % len(paragraphs)], kind="replace", text=f"Wording number {i}.",
+            actor=world.users["mex"],
+            declaration=world.declaration,
+            revision_id=world.revision.pk,
+            paragraph_id=paragraphs[i % len(paragraphs)],
+            kind="replace",
+            text=f"Wording number {i}.",
         )
         services.position_set(actor=world.users["can"], proposal=proposal, stance="support")
         services.position_set(actor=world.users["ppt"], proposal=proposal, stance="object", reason="No.")

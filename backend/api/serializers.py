@@ -43,7 +43,9 @@ class MeetingSerializer(serializers.ModelSerializer[Meeting]):
 
 class MeetingDetailSerializer(MeetingSerializer):
     participants = DelegationSerializer(many=True, read_only=True)
-    secretariat_staff = serializers.SlugRelatedField(many=True, read_only=True, slug_field="username")
+    secretariat_staff: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        many=True, read_only=True, slug_field="username"
+    )
 
     class Meta(MeetingSerializer.Meta):
         fields = [*MeetingSerializer.Meta.fields, "participants", "secretariat_staff"]
@@ -72,13 +74,23 @@ class DeclarationSerializer(serializers.ModelSerializer[Declaration]):
     class Meta:
         model = Declaration
         fields = [
-            "id", "meeting", "title", "kind", "original_language", "status", "version",
-            "current_revision", "created_at",
+            "id",
+            "meeting",
+            "title",
+            "kind",
+            "original_language",
+            "status",
+            "version",
+            "current_revision",
+            "created_at",
         ]
 
     def get_current_revision(self, obj: Declaration) -> dict[str, Any] | None:
-        current: Revision | None = getattr(obj, "current", None)
-        return {"id": current.pk, "label": current.label, "number": current.number} if current else None
+        # Annotated by drafting.selectors.declaration_list / declaration_get.
+        revision_id = getattr(obj, "current_revision_id", None)
+        if revision_id is None:
+            return None
+        return {"id": revision_id, "label": obj.current_revision_label, "number": obj.current_revision_number}  # type: ignore[attr-defined]
 
 
 class DeclarationCreateSerializer(serializers.Serializer[Any]):
@@ -89,7 +101,7 @@ class DeclarationCreateSerializer(serializers.Serializer[Any]):
 
 
 class RevisionSummarySerializer(serializers.ModelSerializer[Revision]):
-    issued_by = serializers.SlugRelatedField(read_only=True, slug_field="username")
+    issued_by: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(read_only=True, slug_field="username")
 
     class Meta:
         model = Revision
@@ -99,7 +111,7 @@ class RevisionSummarySerializer(serializers.ModelSerializer[Revision]):
 class EmphasisSerializer(serializers.Serializer[Any]):
     start = serializers.IntegerField(min_value=0)
     end = serializers.IntegerField(min_value=1)
-    style = serializers.ChoiceField(choices=["bold", "italic"])
+    style = serializers.ChoiceField(choices=["bold", "italic"])  # type: ignore[assignment]
 
 
 class ParagraphInputSerializer(serializers.Serializer[Any]):
@@ -120,7 +132,7 @@ class SectionInputSerializer(serializers.Serializer[Any]):
 
 
 class RevisionIssueSerializer(serializers.Serializer[Any]):
-    label = _text(required=False, allow_blank=True, max_length=40)
+    label = _text(required=False, allow_blank=True, max_length=40)  # type: ignore[assignment]
     note = _text(required=False, allow_blank=True, default="")
     sections = SectionInputSerializer(many=True)
 
@@ -139,7 +151,7 @@ class TextProposalSerializer(serializers.Serializer[Any]):
 
 class TextParagraphSerializer(serializers.Serializer[Any]):
     paragraph = serializers.IntegerField(help_text="Stable identity across revisions.")
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]
     kind = serializers.ChoiceField(choices=RevisionParagraph.Kind.choices)
     level = serializers.IntegerField()
     text = serializers.CharField()
@@ -159,7 +171,7 @@ class RevisionTextSerializer(serializers.Serializer[Any]):
     id = serializers.IntegerField()
     declaration = serializers.IntegerField()
     number = serializers.IntegerField()
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]
     note = serializers.CharField()
     issued_by = serializers.CharField()
     issued_at = serializers.DateTimeField()
@@ -170,7 +182,7 @@ class RevisionTextSerializer(serializers.Serializer[Any]):
 class ParagraphVersionSerializer(serializers.Serializer[Any]):
     revision = serializers.IntegerField()
     revision_label = serializers.CharField()
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]
     kind = serializers.CharField()
     text = serializers.CharField()
     emphasis = EmphasisSerializer(many=True)
@@ -178,7 +190,7 @@ class ParagraphVersionSerializer(serializers.Serializer[Any]):
 
 # --- Proposals and positions -----------------------------------------------------
 class PositionSerializer(serializers.ModelSerializer[Position]):
-    delegation = serializers.SlugRelatedField(read_only=True, slug_field="code")
+    delegation: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(read_only=True, slug_field="code")
 
     class Meta:
         model = Position
@@ -187,17 +199,34 @@ class PositionSerializer(serializers.ModelSerializer[Position]):
 
 class ProposalSerializer(serializers.ModelSerializer[Proposal]):
     delegation = DelegationSerializer(read_only=True)
-    author = serializers.SlugRelatedField(read_only=True, slug_field="username")
-    decided_by = serializers.SlugRelatedField(read_only=True, slug_field="username")
+    author: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(read_only=True, slug_field="username")
+    decided_by: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(read_only=True, slug_field="username")
     revision_label = serializers.CharField(source="revision.label", read_only=True)
     positions = PositionSerializer(many=True, read_only=True)
 
     class Meta:
         model = Proposal
         fields = [
-            "id", "declaration", "paragraph", "revision", "revision_label", "delegation", "author",
-            "kind", "base_text", "text", "emphasis", "rationale", "status", "version",
-            "positions", "decided_by", "decided_at", "decision_note", "created_at", "updated_at",
+            "id",
+            "declaration",
+            "paragraph",
+            "revision",
+            "revision_label",
+            "delegation",
+            "author",
+            "kind",
+            "base_text",
+            "text",
+            "emphasis",
+            "rationale",
+            "status",
+            "version",
+            "positions",
+            "decided_by",
+            "decided_at",
+            "decision_note",
+            "created_at",
+            "updated_at",
         ]
 
 
@@ -231,12 +260,23 @@ class ParagraphSerializer(serializers.Serializer[Any]):
 
 
 class EventSerializer(serializers.ModelSerializer[Event]):
-    actor = serializers.SlugRelatedField(read_only=True, slug_field="username")
-    delegation = serializers.SlugRelatedField(read_only=True, slug_field="code")
+    actor: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(read_only=True, slug_field="username")
+    delegation: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(read_only=True, slug_field="code")
 
     class Meta:
         model = Event
         fields = [
-            "id", "created_at", "actor", "delegation", "verb", "meeting", "declaration",
-            "paragraph", "proposal", "object_type", "object_id", "before", "after",
+            "id",
+            "created_at",
+            "actor",
+            "delegation",
+            "verb",
+            "meeting",
+            "declaration",
+            "paragraph",
+            "proposal",
+            "object_type",
+            "object_id",
+            "before",
+            "after",
         ]

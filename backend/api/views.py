@@ -7,21 +7,32 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth import authenticate
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.contrib.auth.models import User
+from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, status
 from rest_framework.authtoken.models import Token
+from rest_framework.exceptions import NotAuthenticated
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
-from backend.api import filters, serializers as s
+from backend.api import filters
+from backend.api import serializers as s
 from drafting import selectors, services
 from drafting.errors import InvalidInput, NotFound
 from drafting.models import Declaration, Delegation, Meeting, Proposal, Revision
 from workers import tasks
+
+
+def actor(request: Request) -> User:
+    """The authenticated user behind a write (views require authentication)."""
+    user = request.user
+    if not isinstance(user, User):
+        raise NotAuthenticated()
+    return user
 
 
 def _etag(value: str) -> str:
@@ -38,7 +49,7 @@ class TokenView(APIView):
         return [ScopedRateThrottle()] if self.request.method == "POST" else []
 
     def get_permissions(self) -> list[Any]:
-        return [AllowAny()] if self.request.method == "POST" else super().get_permissions()
+        return [AllowAny()] if self.request.method == "POST" else list(super().get_permissions())
 
     @extend_schema(request=s.TokenRequestSerializer, responses=s.TokenSerializer, auth=[])
     def post(self, request: Request) -> Response:
@@ -52,20 +63,24 @@ class TokenView(APIView):
 
     @extend_schema(request=None, responses={204: None})
     def delete(self, request: Request) -> Response:
-        Token.objects.filter(user=request.user).delete()
+        Token.objects.filter(user=actor(request)).delete()
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class MeView(APIView):
     @extend_schema(responses=s.MeSerializer)
     def get(self, request: Request) -> Response:
-        user = request.user
+        user = actor(request)
         delegation = getattr(getattr(user, "delegate", None), "delegation", None)
         body = {
             "username": user.get_username(),
             "delegation": s.DelegationSerializer(delegation).data if delegation else None,
-            "secretariat_meetings": list(Meeting.objects.filter(secretariat_staff=user.pk).values_list("pk", flat=True)),
-            "ppt_meetings": list(Meeting.objects.filter(ppt=delegation).values_list("pk", flat=True)) if delegation else [],
+            "secretariat_meetings": list(
+                Meeting.objects.filter(secretariat_staff=user.pk).values_list("pk", flat=True)
+            ),
+            "ppt_meetings": list(Meeting.objects.filter(ppt=delegation).values_list("pk", flat=True))
+            if delegation
+            else [],
         }
         return Response(body)
 
@@ -97,38 +112,20 @@ class MeetingDetail(APIView):
 
 
 # --- Declarations ------------------------------------------------------------------
-def _with_current(qs: QuerySet[Declaration]) -> QuerySet[Declaration]:
-    latest = Revision.objects.filter(declaration=OuterRef("pk")).order_by("-number").values("pk")[:1]
-    return qs.annotate(current_id=Subquery(latest))
-
-
-def _attach_current(declarations: list[Declaration]) -> None:
-    ids = [d.current_id for d in declarations if getattr(d, "current_id", None)]  # type: ignore[attr-defined]
-    revisions = {r.pk: r for r in Revision.objects.filter(pk__in=ids)}
-    for d in declarations:
-        d.current = revisions.get(getattr(d, "current_id", None))  # type: ignore[attr-defined]
-
-
 class DeclarationList(generics.ListCreateAPIView[Declaration]):
     serializer_class = s.DeclarationSerializer
     filterset_class = filters.DeclarationFilter
 
     def get_queryset(self) -> QuerySet[Declaration]:
-        return _with_current(selectors.declaration_list(user=self.request.user)).order_by("-created_at", "id")
-
-    def paginate_queryset(self, queryset: QuerySet[Declaration]) -> list[Declaration] | None:
-        page = super().paginate_queryset(queryset)
-        if page is not None:
-            _attach_current(page)
-        return page
+        return selectors.declaration_list(user=self.request.user).order_by("-created_at", "id")
 
     @extend_schema(request=s.DeclarationCreateSerializer, responses={201: s.DeclarationSerializer})
     def post(self, request: Request) -> Response:
         data = s.DeclarationCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         meeting, _ = selectors.meeting_get(user=request.user, meeting_id=data.validated_data.pop("meeting"))
-        declaration = services.declaration_create(actor=request.user, meeting=meeting, **data.validated_data)
-        _attach_current([declaration])
+        created = services.declaration_create(actor=actor(request), meeting=meeting, **data.validated_data)
+        declaration, _ = selectors.declaration_get(user=request.user, declaration_id=created.pk)
         return Response(s.DeclarationSerializer(declaration).data, status=status.HTTP_201_CREATED)
 
 
@@ -136,7 +133,6 @@ class DeclarationDetail(APIView):
     @extend_schema(responses=s.DeclarationSerializer)
     def get(self, request: Request, pk: int) -> Response:
         declaration, _ = selectors.declaration_get(user=request.user, declaration_id=pk)
-        declaration.current = selectors.revision_current(declaration=declaration)  # type: ignore[attr-defined]
         return Response(s.DeclarationSerializer(declaration).data)
 
 
@@ -154,7 +150,7 @@ class DeclarationRevisions(generics.ListAPIView[Revision]):
         declaration, _ = selectors.declaration_get(user=request.user, declaration_id=pk)
         data = s.RevisionIssueSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        revision = services.revision_issue(actor=request.user, declaration=declaration, **data.validated_data)
+        revision = services.revision_issue(actor=actor(request), declaration=declaration, **data.validated_data)
         return Response(selectors.revision_text(revision=revision), status=status.HTTP_201_CREATED)
 
 
@@ -204,13 +200,15 @@ class ParagraphDetail(APIView):
     def get(self, request: Request, pk: int) -> Response:
         paragraph = selectors.paragraph_get(user=request.user, paragraph_id=pk)
         proposals = selectors.proposal_list(user=request.user).filter(paragraph=paragraph).order_by("id")
-        return Response({
-            "id": paragraph.pk,
-            "declaration": paragraph.declaration_id,
-            "introduced_in": paragraph.introduced_in_id,
-            "versions": selectors.paragraph_history(paragraph=paragraph),
-            "proposals": s.ProposalSerializer(proposals, many=True).data,
-        })
+        return Response(
+            {
+                "id": paragraph.pk,
+                "declaration": paragraph.declaration_id,
+                "introduced_in": paragraph.introduced_in_id,
+                "versions": selectors.paragraph_history(paragraph=paragraph),
+                "proposals": s.ProposalSerializer(proposals, many=True).data,
+            }
+        )
 
 
 # --- Proposals --------------------------------------------------------------------
@@ -232,7 +230,7 @@ class ProposalList(generics.ListCreateAPIView[Proposal]):
         v = data.validated_data
         declaration, _ = selectors.declaration_get(user=request.user, declaration_id=v["declaration"])
         proposal = services.proposal_submit(
-            actor=request.user,
+            actor=actor(request),
             declaration=declaration,
             revision_id=v["revision"],
             paragraph_id=v["paragraph"],
@@ -241,7 +239,9 @@ class ProposalList(generics.ListCreateAPIView[Proposal]):
             emphasis=v.get("emphasis"),
             rationale=v["rationale"],
         )
-        return _proposal_response(selectors.proposal_get(user=request.user, proposal_id=proposal.pk), status.HTTP_201_CREATED)
+        return _proposal_response(
+            selectors.proposal_get(user=request.user, proposal_id=proposal.pk), status.HTTP_201_CREATED
+        )
 
 
 class ProposalDetail(APIView):
@@ -254,7 +254,7 @@ class ProposalWithdraw(APIView):
     @extend_schema(request=None, responses=s.ProposalSerializer)
     def post(self, request: Request, pk: int) -> Response:
         proposal = selectors.proposal_get(user=request.user, proposal_id=pk)
-        services.proposal_withdraw(actor=request.user, proposal=proposal)
+        services.proposal_withdraw(actor=actor(request), proposal=proposal)
         return _proposal_response(selectors.proposal_get(user=request.user, proposal_id=pk))
 
 
@@ -266,7 +266,7 @@ class _PositionView(APIView):
         data = s.PositionInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         proposal = selectors.proposal_get(user=request.user, proposal_id=pk)
-        services.position_set(actor=request.user, proposal=proposal, stance=self.stance, **data.validated_data)
+        services.position_set(actor=actor(request), proposal=proposal, stance=self.stance, **data.validated_data)
         return _proposal_response(selectors.proposal_get(user=request.user, proposal_id=pk))
 
 
@@ -287,7 +287,7 @@ class ProposalPosition(APIView):
     def delete(self, request: Request, pk: int) -> Response:
         """Withdraw your delegation's support or objection."""
         proposal = selectors.proposal_get(user=request.user, proposal_id=pk)
-        services.position_withdraw(actor=request.user, proposal=proposal)
+        services.position_withdraw(actor=actor(request), proposal=proposal)
         return _proposal_response(selectors.proposal_get(user=request.user, proposal_id=pk))
 
 
@@ -317,7 +317,10 @@ class _DecisionView(APIView):
         version = _version_from(request, data.validated_data)
         proposal = selectors.proposal_get(user=request.user, proposal_id=pk)
         services.proposal_decide(
-            actor=request.user, proposal=proposal, decision=self.decision, version=version,
+            actor=actor(request),
+            proposal=proposal,
+            decision=self.decision,
+            version=version,
             note=data.validated_data["note"],
         )
         return _proposal_response(selectors.proposal_get(user=request.user, proposal_id=pk))

@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -15,243 +14,539 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Delegation',
+            name="Delegation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(help_text='Short code, e.g. MEX, IOM.', max_length=16, unique=True)),
-                ('name_en', models.CharField(max_length=120, unique=True)),
-                ('name_es', models.CharField(blank=True, max_length=120)),
-                ('kind', models.CharField(choices=[('member_state', 'Member state'), ('observer_state', 'Observer state'), ('observer_organization', 'Observer organization'), ('civil_society', 'Civil society'), ('secretariat', 'Technical Secretariat')], max_length=32)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("code", models.SlugField(help_text="Short code, e.g. MEX, IOM.", max_length=16, unique=True)),
+                ("name_en", models.CharField(max_length=120, unique=True)),
+                ("name_es", models.CharField(blank=True, max_length=120)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("member_state", "Member state"),
+                            ("observer_state", "Observer state"),
+                            ("observer_organization", "Observer organization"),
+                            ("civil_society", "Civil society"),
+                            ("secretariat", "Technical Secretariat"),
+                        ],
+                        max_length=32,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name_en'],
+                "ordering": ["name_en"],
             },
         ),
         migrations.CreateModel(
-            name='Delegate',
+            name="Delegate",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('user', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='delegate', to=settings.AUTH_USER_MODEL)),
-                ('delegation', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='delegates', to='drafting.delegation')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "user",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="delegate",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "delegation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="delegates", to="drafting.delegation"
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Meeting',
+            name="Meeting",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=300)),
-                ('place', models.CharField(max_length=200)),
-                ('start_date', models.DateField()),
-                ('end_date', models.DateField()),
-                ('members_only', models.BooleanField(default=False, help_text='Closed to observers and civil society.')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('participants', models.ManyToManyField(blank=True, help_text='Delegations in attendance.', related_name='meetings', to='drafting.delegation')),
-                ('ppt', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='presided_meetings', to='drafting.delegation', verbose_name='Presidency Pro-Tempore')),
-                ('secretariat_staff', models.ManyToManyField(blank=True, related_name='secretariat_meetings', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("title", models.CharField(max_length=300)),
+                ("place", models.CharField(max_length=200)),
+                ("start_date", models.DateField()),
+                ("end_date", models.DateField()),
+                (
+                    "members_only",
+                    models.BooleanField(default=False, help_text="Closed to observers and civil society."),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "participants",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="Delegations in attendance.",
+                        related_name="meetings",
+                        to="drafting.delegation",
+                    ),
+                ),
+                (
+                    "ppt",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="presided_meetings",
+                        to="drafting.delegation",
+                        verbose_name="Presidency Pro-Tempore",
+                    ),
+                ),
+                (
+                    "secretariat_staff",
+                    models.ManyToManyField(
+                        blank=True, related_name="secretariat_meetings", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-start_date', 'id'],
+                "ordering": ["-start_date", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Declaration',
+            name="Declaration",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=500)),
-                ('kind', models.CharField(choices=[('declaration', 'Declaration'), ('extraordinary_declaration', 'Extraordinary declaration'), ('decisions', 'Decisions'), ('conclusions_recommendations', 'Conclusions and recommendations')], default='declaration', max_length=40)),
-                ('original_language', models.CharField(choices=[('es', 'Español'), ('en', 'English')], default='es', max_length=2)),
-                ('status', models.CharField(choices=[('drafting', 'Drafting'), ('silence_procedure', 'Under silence procedure'), ('adopted', 'Adopted')], default='drafting', max_length=24)),
-                ('version', models.PositiveIntegerField(default=1)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('meeting', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='declarations', to='drafting.meeting')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("title", models.CharField(max_length=500)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("declaration", "Declaration"),
+                            ("extraordinary_declaration", "Extraordinary declaration"),
+                            ("decisions", "Decisions"),
+                            ("conclusions_recommendations", "Conclusions and recommendations"),
+                        ],
+                        default="declaration",
+                        max_length=40,
+                    ),
+                ),
+                (
+                    "original_language",
+                    models.CharField(choices=[("es", "Español"), ("en", "English")], default="es", max_length=2),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("drafting", "Drafting"),
+                            ("silence_procedure", "Under silence procedure"),
+                            ("adopted", "Adopted"),
+                        ],
+                        default="drafting",
+                        max_length=24,
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(default=1)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "meeting",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="declarations", to="drafting.meeting"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', 'id'],
+                "ordering": ["-created_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Paragraph',
+            name="Paragraph",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('declaration', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='paragraphs', to='drafting.declaration')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "declaration",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="paragraphs",
+                        to="drafting.declaration",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['id'],
+                "ordering": ["id"],
             },
         ),
         migrations.CreateModel(
-            name='Proposal',
+            name="Proposal",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('replace', 'Replace the wording'), ('insert_after', 'Insert a new paragraph after'), ('delete', 'Delete the paragraph'), ('alternative', 'Alternative option')], max_length=16)),
-                ('base_text', models.TextField()),
-                ('text', models.TextField(blank=True, help_text='Proposed wording; empty for a deletion.')),
-                ('emphasis', models.JSONField(blank=True, default=list)),
-                ('rationale', models.TextField(blank=True)),
-                ('status', models.CharField(choices=[('submitted', 'Submitted'), ('withdrawn', 'Withdrawn'), ('accepted', 'Accepted'), ('rejected', 'Rejected'), ('superseded', 'Superseded'), ('incorporated', 'Incorporated'), ('conflicted', 'Conflicted')], default='submitted', max_length=16)),
-                ('version', models.PositiveIntegerField(default=1)),
-                ('decided_at', models.DateTimeField(blank=True, null=True)),
-                ('decision_note', models.TextField(blank=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('author', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('declaration', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='proposals', to='drafting.declaration')),
-                ('delegation', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='proposals', to='drafting.delegation')),
-                ('paragraph', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='proposals', to='drafting.paragraph')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("replace", "Replace the wording"),
+                            ("insert_after", "Insert a new paragraph after"),
+                            ("delete", "Delete the paragraph"),
+                            ("alternative", "Alternative option"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("base_text", models.TextField()),
+                ("text", models.TextField(blank=True, help_text="Proposed wording; empty for a deletion.")),
+                ("emphasis", models.JSONField(blank=True, default=list)),
+                ("rationale", models.TextField(blank=True)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("submitted", "Submitted"),
+                            ("withdrawn", "Withdrawn"),
+                            ("accepted", "Accepted"),
+                            ("rejected", "Rejected"),
+                            ("superseded", "Superseded"),
+                            ("incorporated", "Incorporated"),
+                            ("conflicted", "Conflicted"),
+                        ],
+                        default="submitted",
+                        max_length=16,
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(default=1)),
+                ("decided_at", models.DateTimeField(blank=True, null=True)),
+                ("decision_note", models.TextField(blank=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "author",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "declaration",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="proposals", to="drafting.declaration"
+                    ),
+                ),
+                (
+                    "delegation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="proposals", to="drafting.delegation"
+                    ),
+                ),
+                (
+                    "paragraph",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="proposals", to="drafting.paragraph"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['id'],
+                "ordering": ["id"],
             },
         ),
         migrations.CreateModel(
-            name='Position',
+            name="Position",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('stance', models.CharField(choices=[('support', 'Support'), ('object', 'Object')], max_length=8)),
-                ('reason', models.TextField(blank=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('author', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('delegation', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='positions', to='drafting.delegation')),
-                ('proposal', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='positions', to='drafting.proposal')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("stance", models.CharField(choices=[("support", "Support"), ("object", "Object")], max_length=8)),
+                ("reason", models.TextField(blank=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "author",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "delegation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="positions", to="drafting.delegation"
+                    ),
+                ),
+                (
+                    "proposal",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="positions", to="drafting.proposal"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['id'],
+                "ordering": ["id"],
             },
         ),
         migrations.CreateModel(
-            name='Event',
+            name="Event",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('verb', models.CharField(help_text='e.g. proposal.submitted', max_length=48)),
-                ('object_type', models.CharField(max_length=32)),
-                ('object_id', models.CharField(max_length=40)),
-                ('before', models.JSONField(null=True)),
-                ('after', models.JSONField(null=True)),
-                ('actor', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('declaration', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='events', to='drafting.declaration')),
-                ('delegation', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='drafting.delegation')),
-                ('meeting', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='events', to='drafting.meeting')),
-                ('paragraph', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='events', to='drafting.paragraph')),
-                ('proposal', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='events', to='drafting.proposal')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("verb", models.CharField(help_text="e.g. proposal.submitted", max_length=48)),
+                ("object_type", models.CharField(max_length=32)),
+                ("object_id", models.CharField(max_length=40)),
+                ("before", models.JSONField(null=True)),
+                ("after", models.JSONField(null=True)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "declaration",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="events",
+                        to="drafting.declaration",
+                    ),
+                ),
+                (
+                    "delegation",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="drafting.delegation",
+                    ),
+                ),
+                (
+                    "meeting",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="events",
+                        to="drafting.meeting",
+                    ),
+                ),
+                (
+                    "paragraph",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="events",
+                        to="drafting.paragraph",
+                    ),
+                ),
+                (
+                    "proposal",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="events",
+                        to="drafting.proposal",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['id'],
+                "ordering": ["id"],
             },
         ),
         migrations.CreateModel(
-            name='Revision',
+            name="Revision",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveIntegerField(help_text='0 for the zero draft, n for Rev.n.')),
-                ('label', models.CharField(max_length=40)),
-                ('note', models.TextField(blank=True)),
-                ('issued_at', models.DateTimeField(auto_now_add=True)),
-                ('declaration', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='revisions', to='drafting.declaration')),
-                ('issued_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("number", models.PositiveIntegerField(help_text="0 for the zero draft, n for Rev.n.")),
+                ("label", models.CharField(max_length=40)),
+                ("note", models.TextField(blank=True)),
+                ("issued_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "declaration",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="revisions", to="drafting.declaration"
+                    ),
+                ),
+                (
+                    "issued_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
             options={
-                'ordering': ['declaration_id', 'number'],
+                "ordering": ["declaration_id", "number"],
             },
         ),
         migrations.AddField(
-            model_name='proposal',
-            name='revision',
-            field=models.ForeignKey(help_text='The revision the proposal was written against.', on_delete=django.db.models.deletion.PROTECT, related_name='proposals', to='drafting.revision'),
+            model_name="proposal",
+            name="revision",
+            field=models.ForeignKey(
+                help_text="The revision the proposal was written against.",
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="proposals",
+                to="drafting.revision",
+            ),
         ),
         migrations.AddField(
-            model_name='paragraph',
-            name='introduced_in',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='drafting.revision'),
+            model_name="paragraph",
+            name="introduced_in",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, related_name="+", to="drafting.revision"
+            ),
         ),
         migrations.CreateModel(
-            name='Section',
+            name="Section",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('position', models.PositiveIntegerField()),
-                ('kind', models.CharField(choices=[('title', 'Title block'), ('preamble', 'Preamble'), ('operative', 'Operative part'), ('annex', 'Annex')], max_length=16)),
-                ('heading', models.CharField(blank=True, help_text='e.g. DECISIONS, ANNEX A', max_length=300)),
-                ('revision', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='sections', to='drafting.revision')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("position", models.PositiveIntegerField()),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("title", "Title block"),
+                            ("preamble", "Preamble"),
+                            ("operative", "Operative part"),
+                            ("annex", "Annex"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("heading", models.CharField(blank=True, help_text="e.g. DECISIONS, ANNEX A", max_length=300)),
+                (
+                    "revision",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="sections", to="drafting.revision"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['revision_id', 'position'],
+                "ordering": ["revision_id", "position"],
             },
         ),
         migrations.CreateModel(
-            name='RevisionParagraph',
+            name="RevisionParagraph",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('position', models.PositiveIntegerField(help_text='Order within the whole revision.')),
-                ('kind', models.CharField(choices=[('title', 'Title'), ('place_date', 'Place and date'), ('preambular', 'Preambular'), ('operative', 'Operative'), ('heading', 'Heading'), ('text', 'Unnumbered text'), ('list_item', 'List item'), ('table', 'Table')], max_length=16)),
-                ('label', models.CharField(help_text='Derived from position: PP1, OP3, OP3 bis.', max_length=40)),
-                ('level', models.PositiveSmallIntegerField(default=0, help_text='Nesting of list items.')),
-                ('text', models.TextField(help_text='Plain text, Unicode NFC.')),
-                ('emphasis', models.JSONField(blank=True, default=list)),
-                ('table', models.JSONField(blank=True, null=True)),
-                ('paragraph', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='versions', to='drafting.paragraph')),
-                ('revision', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='paragraphs', to='drafting.revision')),
-                ('section', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='paragraphs', to='drafting.section')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("position", models.PositiveIntegerField(help_text="Order within the whole revision.")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("title", "Title"),
+                            ("place_date", "Place and date"),
+                            ("preambular", "Preambular"),
+                            ("operative", "Operative"),
+                            ("heading", "Heading"),
+                            ("text", "Unnumbered text"),
+                            ("list_item", "List item"),
+                            ("table", "Table"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("label", models.CharField(help_text="Derived from position: PP1, OP3, OP3 bis.", max_length=40)),
+                ("level", models.PositiveSmallIntegerField(default=0, help_text="Nesting of list items.")),
+                ("text", models.TextField(help_text="Plain text, Unicode NFC.")),
+                ("emphasis", models.JSONField(blank=True, default=list)),
+                ("table", models.JSONField(blank=True, null=True)),
+                (
+                    "paragraph",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="versions", to="drafting.paragraph"
+                    ),
+                ),
+                (
+                    "revision",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="paragraphs", to="drafting.revision"
+                    ),
+                ),
+                (
+                    "section",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="paragraphs", to="drafting.section"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['revision_id', 'position'],
+                "ordering": ["revision_id", "position"],
             },
         ),
         migrations.AddConstraint(
-            model_name='meeting',
-            constraint=models.CheckConstraint(condition=models.Q(('end_date__gte', models.F('start_date'))), name='meeting_dates_in_order'),
+            model_name="meeting",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("end_date__gte", models.F("start_date"))), name="meeting_dates_in_order"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='position',
-            constraint=models.UniqueConstraint(fields=('proposal', 'delegation'), name='one_position_per_delegation'),
+            model_name="position",
+            constraint=models.UniqueConstraint(fields=("proposal", "delegation"), name="one_position_per_delegation"),
         ),
         migrations.AddConstraint(
-            model_name='position',
-            constraint=models.CheckConstraint(condition=models.Q(('stance', 'support'), models.Q(('reason', ''), _negated=True), _connector='OR'), name='objection_has_reason'),
+            model_name="position",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("stance", "support"), models.Q(("reason", ""), _negated=True), _connector="OR"),
+                name="objection_has_reason",
+            ),
         ),
         migrations.AddIndex(
-            model_name='event',
-            index=models.Index(fields=['declaration', 'id'], name='drafting_ev_declara_39799e_idx'),
+            model_name="event",
+            index=models.Index(fields=["declaration", "id"], name="drafting_ev_declara_39799e_idx"),
         ),
         migrations.AddConstraint(
-            model_name='revision',
-            constraint=models.UniqueConstraint(fields=('declaration', 'number'), name='revision_number_unique'),
+            model_name="revision",
+            constraint=models.UniqueConstraint(fields=("declaration", "number"), name="revision_number_unique"),
         ),
         migrations.AddConstraint(
-            model_name='revision',
-            constraint=models.UniqueConstraint(fields=('declaration', 'label'), name='revision_label_unique'),
+            model_name="revision",
+            constraint=models.UniqueConstraint(fields=("declaration", "label"), name="revision_label_unique"),
         ),
         migrations.AddIndex(
-            model_name='proposal',
-            index=models.Index(fields=['declaration', 'status'], name='drafting_pr_declara_4dd1a7_idx'),
+            model_name="proposal",
+            index=models.Index(fields=["declaration", "status"], name="drafting_pr_declara_4dd1a7_idx"),
         ),
         migrations.AddIndex(
-            model_name='proposal',
-            index=models.Index(fields=['paragraph', 'status'], name='drafting_pr_paragra_259fe1_idx'),
+            model_name="proposal",
+            index=models.Index(fields=["paragraph", "status"], name="drafting_pr_paragra_259fe1_idx"),
         ),
         migrations.AddConstraint(
-            model_name='proposal',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('kind', 'delete'), ('text', '')), models.Q(models.Q(('kind', 'delete'), _negated=True), models.Q(('text', ''), _negated=True)), _connector='OR'), name='proposal_text_matches_kind'),
+            model_name="proposal",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("kind", "delete"), ("text", "")),
+                    models.Q(models.Q(("kind", "delete"), _negated=True), models.Q(("text", ""), _negated=True)),
+                    _connector="OR",
+                ),
+                name="proposal_text_matches_kind",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='proposal',
-            constraint=models.CheckConstraint(condition=models.Q(('decided_at__isnull', True), ('status__in', ['accepted', 'rejected', 'superseded', 'incorporated']), _connector='OR'), name='proposal_decided_only_when_decided'),
+            model_name="proposal",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("decided_at__isnull", True),
+                    ("status__in", ["accepted", "rejected", "superseded", "incorporated"]),
+                    _connector="OR",
+                ),
+                name="proposal_decided_only_when_decided",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='section',
-            constraint=models.UniqueConstraint(fields=('revision', 'position'), name='section_position_unique'),
+            model_name="section",
+            constraint=models.UniqueConstraint(fields=("revision", "position"), name="section_position_unique"),
         ),
         migrations.AddConstraint(
-            model_name='revisionparagraph',
-            constraint=models.UniqueConstraint(fields=('revision', 'position'), name='revision_paragraph_position_unique'),
+            model_name="revisionparagraph",
+            constraint=models.UniqueConstraint(
+                fields=("revision", "position"), name="revision_paragraph_position_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='revisionparagraph',
-            constraint=models.UniqueConstraint(fields=('revision', 'paragraph'), name='revision_paragraph_once'),
+            model_name="revisionparagraph",
+            constraint=models.UniqueConstraint(fields=("revision", "paragraph"), name="revision_paragraph_once"),
         ),
         migrations.AddConstraint(
-            model_name='revisionparagraph',
-            constraint=models.CheckConstraint(condition=models.Q(('kind', 'table'), ('table__isnull', True), _connector='OR'), name='table_only_on_tables'),
+            model_name="revisionparagraph",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("kind", "table"), ("table__isnull", True), _connector="OR"),
+                name="table_only_on_tables",
+            ),
         ),
     ]

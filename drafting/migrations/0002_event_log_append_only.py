@@ -6,6 +6,7 @@ from django.db import migrations
 
 from drafting.migrations._event_triggers import POSTGRES, POSTGRES_REVERSE, SQLITE, SQLITE_REVERSE
 
+
 def forwards(apps, schema_editor):  # type: ignore[no-untyped-def]
     statements = POSTGRES if schema_editor.connection.vendor == "postgresql" else SQLITE
     for sql in statements:

@@ -13,25 +13,13 @@ from django.db import models
 
 class Event(models.Model):
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
-    )
-    delegation = models.ForeignKey(
-        "drafting.Delegation", on_delete=models.PROTECT, null=True, related_name="+"
-    )
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+    delegation = models.ForeignKey("drafting.Delegation", on_delete=models.PROTECT, null=True, related_name="+")
     verb = models.CharField(max_length=48, help_text="e.g. proposal.submitted")
-    meeting = models.ForeignKey(
-        "drafting.Meeting", on_delete=models.PROTECT, null=True, related_name="events"
-    )
-    declaration = models.ForeignKey(
-        "drafting.Declaration", on_delete=models.PROTECT, null=True, related_name="events"
-    )
-    paragraph = models.ForeignKey(
-        "drafting.Paragraph", on_delete=models.PROTECT, null=True, related_name="events"
-    )
-    proposal = models.ForeignKey(
-        "drafting.Proposal", on_delete=models.PROTECT, null=True, related_name="events"
-    )
+    meeting = models.ForeignKey("drafting.Meeting", on_delete=models.PROTECT, null=True, related_name="events")
+    declaration = models.ForeignKey("drafting.Declaration", on_delete=models.PROTECT, null=True, related_name="events")
+    paragraph = models.ForeignKey("drafting.Paragraph", on_delete=models.PROTECT, null=True, related_name="events")
+    proposal = models.ForeignKey("drafting.Proposal", on_delete=models.PROTECT, null=True, related_name="events")
     object_type = models.CharField(max_length=32)
     object_id = models.CharField(max_length=40)
     before = models.JSONField(null=True)

@@ -32,9 +32,7 @@ class Delegation(models.Model):
 class Delegate(models.Model):
     """A user's membership of exactly one delegation."""
 
-    user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="delegate"
-    )
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="delegate")
     delegation = models.ForeignKey(Delegation, on_delete=models.PROTECT, related_name="delegates")
 
     def __str__(self) -> str:
@@ -58,17 +56,13 @@ class Meeting(models.Model):
     secretariat_staff = models.ManyToManyField(
         settings.AUTH_USER_MODEL, related_name="secretariat_meetings", blank=True
     )
-    members_only = models.BooleanField(
-        default=False, help_text="Closed to observers and civil society."
-    )
+    members_only = models.BooleanField(default=False, help_text="Closed to observers and civil society.")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["-start_date", "id"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(end_date__gte=F("start_date")), name="meeting_dates_in_order"
-            )
+            models.CheckConstraint(condition=Q(end_date__gte=F("start_date")), name="meeting_dates_in_order")
         ]
 
     def __str__(self) -> str:

@@ -95,10 +95,9 @@ class Position(models.Model):
     class Meta:
         ordering = ["id"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["proposal", "delegation"], name="one_position_per_delegation"
-            ),
-            models.CheckConstraint(
-                condition=Q(stance="support") | ~Q(reason=""), name="objection_has_reason"
-            ),
+            models.UniqueConstraint(fields=["proposal", "delegation"], name="one_position_per_delegation"),
+            models.CheckConstraint(condition=Q(stance="support") | ~Q(reason=""), name="objection_has_reason"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.delegation_id} {self.stance}s proposal {self.proposal_id}"

@@ -41,9 +41,7 @@ class Declaration(models.Model):
     # sees (revisions, proposals, positions). Readers use it as a cheap
     # change marker: ETags and cached renderings of a revision key on it.
     version = models.PositiveIntegerField(default=1)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -60,9 +58,7 @@ class Revision(models.Model):
     number = models.PositiveIntegerField(help_text="0 for the zero draft, n for Rev.n.")
     label = models.CharField(max_length=40)
     note = models.TextField(blank=True)
-    issued_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
+    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     issued_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -90,17 +86,16 @@ class Section(models.Model):
 
     class Meta:
         ordering = ["revision_id", "position"]
-        constraints = [
-            models.UniqueConstraint(fields=["revision", "position"], name="section_position_unique")
-        ]
+        constraints = [models.UniqueConstraint(fields=["revision", "position"], name="section_position_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.revision_id}/{self.position} {self.heading or self.kind}"
 
 
 class Paragraph(models.Model):
     """The stable identity of a paragraph across revisions."""
 
-    declaration = models.ForeignKey(
-        Declaration, on_delete=models.PROTECT, related_name="paragraphs"
-    )
+    declaration = models.ForeignKey(Declaration, on_delete=models.PROTECT, related_name="paragraphs")
     introduced_in = models.ForeignKey(Revision, on_delete=models.PROTECT, related_name="+")
 
     class Meta:
@@ -141,15 +136,9 @@ class RevisionParagraph(models.Model):
     class Meta:
         ordering = ["revision_id", "position"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["revision", "position"], name="revision_paragraph_position_unique"
-            ),
-            models.UniqueConstraint(
-                fields=["revision", "paragraph"], name="revision_paragraph_once"
-            ),
-            models.CheckConstraint(
-                condition=Q(kind="table") | Q(table__isnull=True), name="table_only_on_tables"
-            ),
+            models.UniqueConstraint(fields=["revision", "position"], name="revision_paragraph_position_unique"),
+            models.UniqueConstraint(fields=["revision", "paragraph"], name="revision_paragraph_once"),
+            models.CheckConstraint(condition=Q(kind="table") | Q(table__isnull=True), name="table_only_on_tables"),
         ]
 
     def __str__(self) -> str:

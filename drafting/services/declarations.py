@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 
 from drafting.access import require_secretariat, role_in
@@ -13,7 +13,7 @@ from drafting.textnorm import clean_text
 @transaction.atomic
 def declaration_create(
     *,
-    actor: AbstractBaseUser,
+    actor: User,
     meeting: Meeting,
     title: str,
     kind: str = Declaration.Kind.DECLARATION,
@@ -40,4 +40,3 @@ def declaration_create(
         after={"title": title, "kind": kind, "original_language": original_language},
     )
     return declaration
-

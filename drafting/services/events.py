@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import models
 
 from drafting.access import delegation_of
@@ -12,7 +12,7 @@ from drafting.models import Declaration, Event, Meeting, Paragraph, Proposal
 def event_record(
     *,
     verb: str,
-    actor: AbstractBaseUser | None,
+    actor: User | None,
     obj: models.Model,
     meeting: Meeting | None = None,
     declaration: Declaration | None = None,

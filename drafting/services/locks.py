@@ -33,9 +33,7 @@ def declaration_touch(declaration: Declaration) -> None:
 
 
 def proposal_lock(proposal_id: int) -> tuple[Declaration, Proposal]:
-    declaration_id = (
-        Proposal.objects.filter(pk=proposal_id).values_list("declaration_id", flat=True).first()
-    )
+    declaration_id = Proposal.objects.filter(pk=proposal_id).values_list("declaration_id", flat=True).first()
     if declaration_id is None:
         raise NotFound(f"Proposal {proposal_id} does not exist.")
     declaration = declaration_lock(declaration_id)

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.db import models, transaction
 
 from drafting.models import Meeting
@@ -9,12 +9,12 @@ from drafting.services.events import event_record
 
 @transaction.atomic
 def organisation_change_record(
-    *, actor: AbstractBaseUser | AnonymousUser, obj: models.Model, action: str, fields: list[str]
+    *, actor: User | AnonymousUser, obj: models.Model, action: str, fields: list[str]
 ) -> None:
     """Record an admin change to a delegation, delegate or meeting."""
     event_record(
         verb=f"{obj._meta.model_name}.{action}",
-        actor=actor if isinstance(actor, AbstractBaseUser) else None,
+        actor=actor if isinstance(actor, User) else None,
         obj=obj,
         meeting=obj if isinstance(obj, Meeting) and action != "deleted" else None,
         after={"fields": fields, "repr": str(obj)},

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -40,7 +40,7 @@ def _bump(proposal: Proposal) -> None:
 @transaction.atomic
 def proposal_submit(
     *,
-    actor: AbstractBaseUser,
+    actor: User,
     declaration: Declaration,
     revision_id: int,
     paragraph_id: int,
@@ -91,9 +91,7 @@ def proposal_submit(
                 "The proposed wording is identical to the current text.",
                 fields={"text": ["No change."]},
             )
-    rationale = clean_text(
-        rationale, field="rationale", max_chars=settings.CONSENSO_MAX_NOTE_CHARS, allow_empty=True
-    )
+    rationale = clean_text(rationale, field="rationale", max_chars=settings.CONSENSO_MAX_NOTE_CHARS, allow_empty=True)
     proposal = Proposal.objects.create(
         declaration=declaration,
         paragraph_id=paragraph_id,
@@ -120,7 +118,7 @@ def proposal_submit(
 
 
 @transaction.atomic
-def proposal_withdraw(*, actor: AbstractBaseUser, proposal: Proposal) -> Proposal:
+def proposal_withdraw(*, actor: User, proposal: Proposal) -> Proposal:
     declaration, proposal = proposal_lock(proposal.pk)
     delegation = require_negotiator(role_in(actor, declaration.meeting), "withdraw proposals")
     if proposal.delegation_id != delegation.pk:
@@ -133,16 +131,20 @@ def proposal_withdraw(*, actor: AbstractBaseUser, proposal: Proposal) -> Proposa
     proposal.save(update_fields=["status", "version", "updated_at"])
     declaration_touch(declaration)
     event_record(
-        verb="proposal.withdrawn", actor=actor, obj=proposal, declaration=declaration,
-        paragraph=proposal.paragraph_id, proposal=proposal, before=before, after=_snapshot(proposal),
+        verb="proposal.withdrawn",
+        actor=actor,
+        obj=proposal,
+        declaration=declaration,
+        paragraph=proposal.paragraph_id,
+        proposal=proposal,
+        before=before,
+        after=_snapshot(proposal),
     )
     return proposal
 
 
 @transaction.atomic
-def position_set(
-    *, actor: AbstractBaseUser, proposal: Proposal, stance: str, reason: str = ""
-) -> Position:
+def position_set(*, actor: User, proposal: Proposal, stance: str, reason: str = "") -> Position:
     """Support or object to a pending proposal; a delegation's later call
     replaces its earlier position (one per delegation per proposal)."""
     declaration, proposal = proposal_lock(proposal.pk)
@@ -171,14 +173,19 @@ def position_set(
     declaration_touch(declaration)
     event_record(
         verb="proposal.supported" if stance == Position.Stance.SUPPORT else "proposal.objected",
-        actor=actor, obj=position, declaration=declaration, paragraph=proposal.paragraph_id,
-        proposal=proposal, before=before, after={"stance": stance, "reason": reason},
+        actor=actor,
+        obj=position,
+        declaration=declaration,
+        paragraph=proposal.paragraph_id,
+        proposal=proposal,
+        before=before,
+        after={"stance": stance, "reason": reason},
     )
     return position
 
 
 @transaction.atomic
-def position_withdraw(*, actor: AbstractBaseUser, proposal: Proposal) -> None:
+def position_withdraw(*, actor: User, proposal: Proposal) -> None:
     declaration, proposal = proposal_lock(proposal.pk)
     delegation = require_negotiator(role_in(actor, declaration.meeting), "withdraw a position")
     declaration_require_drafting(declaration)
@@ -188,8 +195,14 @@ def position_withdraw(*, actor: AbstractBaseUser, proposal: Proposal) -> None:
         raise Conflict("Your delegation has no position on this proposal.")
     before = {"stance": existing.stance, "reason": existing.reason}
     event_record(
-        verb="position.withdrawn", actor=actor, obj=existing, declaration=declaration,
-        paragraph=proposal.paragraph_id, proposal=proposal, before=before, after=None,
+        verb="position.withdrawn",
+        actor=actor,
+        obj=existing,
+        declaration=declaration,
+        paragraph=proposal.paragraph_id,
+        proposal=proposal,
+        before=before,
+        after=None,
     )
     existing.delete()
     _bump(proposal)
@@ -200,9 +213,7 @@ DECISIONS = {"accept": Proposal.Status.ACCEPTED, "reject": Proposal.Status.REJEC
 
 
 @transaction.atomic
-def proposal_decide(
-    *, actor: AbstractBaseUser, proposal: Proposal, decision: str, version: int, note: str = ""
-) -> Proposal:
+def proposal_decide(*, actor: User, proposal: Proposal, decision: str, version: int, note: str = "") -> Proposal:
     """The PPT accepts or rejects a pending proposal. ``version`` is the
     proposal version the chair saw; if anything moved since (a new objection,
     a withdrawal), the decision is refused with 409 rather than made blind."""
@@ -228,8 +239,13 @@ def proposal_decide(
     proposal.save(update_fields=["status", "decided_by", "decided_at", "decision_note", "version", "updated_at"])
     declaration_touch(declaration)
     event_record(
-        verb=f"proposal.{proposal.status}", actor=actor, obj=proposal, declaration=declaration,
-        paragraph=proposal.paragraph_id, proposal=proposal, before=before,
+        verb=f"proposal.{proposal.status}",
+        actor=actor,
+        obj=proposal,
+        declaration=declaration,
+        paragraph=proposal.paragraph_id,
+        proposal=proposal,
+        before=before,
         after={**_snapshot(proposal), "note": note},
     )
     return proposal

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import Any, NotRequired, TypedDict
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 
 from drafting import numbering
@@ -41,9 +41,7 @@ def _clean_table(raw: Any, where: str) -> list[list[str]]:
     if not isinstance(raw, list) or not raw or not all(isinstance(r, list) and r for r in raw):
         raise InvalidInput("A table needs rows of cells.", fields={where: ["Give a non-empty list of non-empty rows."]})
     limit = settings.CONSENSO_MAX_PARAGRAPH_CHARS
-    return [
-        [clean_text(c, field=where, max_chars=limit, allow_empty=True) for c in row] for row in raw
-    ]
+    return [[clean_text(c, field=where, max_chars=limit, allow_empty=True) for c in row] for row in raw]
 
 
 def _clean_paragraph(raw: ParagraphInput, where: str) -> dict[str, Any]:
@@ -61,20 +59,24 @@ def _clean_paragraph(raw: ParagraphInput, where: str) -> dict[str, Any]:
     else:
         original = raw.get("text", "")
         text = clean_text(original, field=f"{where}.text", max_chars=settings.CONSENSO_MAX_PARAGRAPH_CHARS)
-        emphasis = list(
-            clean_emphasis(raw.get("emphasis"), original=original, cleaned=text, field=f"{where}.emphasis")
-        )
+        emphasis = list(clean_emphasis(raw.get("emphasis"), original=original, cleaned=text, field=f"{where}.emphasis"))
     level = raw.get("level", 0)
     if not isinstance(level, int) or isinstance(level, bool) or not 0 <= level <= 8:
         raise InvalidInput("Bad level.", fields={f"{where}.level": ["An integer from 0 to 8."]})
-    return {"kind": kind, "text": text, "emphasis": emphasis, "table": table, "level": level,
-            "paragraph": raw.get("paragraph")}
+    return {
+        "kind": kind,
+        "text": text,
+        "emphasis": emphasis,
+        "table": table,
+        "level": level,
+        "paragraph": raw.get("paragraph"),
+    }
 
 
 @transaction.atomic
 def revision_issue(
     *,
-    actor: AbstractBaseUser,
+    actor: User,
     declaration: Declaration,
     sections: Sequence[SectionInput],
     label: str | None = None,
@@ -97,9 +99,12 @@ def revision_issue(
     for s_index, section in enumerate(sections):
         where = f"sections[{s_index}]"
         if section.get("kind") not in Section.Kind.values:
-            raise InvalidInput("Unknown section kind.", fields={f"{where}.kind": [f"Choose one of {Section.Kind.values}."]})
-        heading = clean_text(section.get("heading", ""), field=f"{where}.heading", max_chars=300,
-                             allow_empty=True, multiline=False)
+            raise InvalidInput(
+                "Unknown section kind.", fields={f"{where}.kind": [f"Choose one of {Section.Kind.values}."]}
+            )
+        heading = clean_text(
+            section.get("heading", ""), field=f"{where}.heading", max_chars=300, allow_empty=True, multiline=False
+        )
         paragraphs = section.get("paragraphs") or []
         total += len(paragraphs)
         if total > settings.CONSENSO_MAX_PARAGRAPHS_PER_REVISION:
@@ -107,16 +112,20 @@ def revision_issue(
                 f"A revision may hold at most {settings.CONSENSO_MAX_PARAGRAPHS_PER_REVISION} paragraphs.",
                 fields={"sections": ["Too many paragraphs."]},
             )
-        cleaned.append((
-            {"kind": section["kind"], "heading": heading},
-            [_clean_paragraph(p, f"{where}.paragraphs[{i}]") for i, p in enumerate(paragraphs)],
-        ))
+        cleaned.append(
+            (
+                {"kind": section["kind"], "heading": heading},
+                [_clean_paragraph(p, f"{where}.paragraphs[{i}]") for i, p in enumerate(paragraphs)],
+            )
+        )
     if total == 0:
         raise InvalidInput("A revision needs at least one paragraph.", fields={"sections": ["No paragraphs."]})
 
     carried = [p["paragraph"] for _, ps in cleaned for p in ps if p["paragraph"] is not None]
     if len(carried) != len(set(carried)):
-        raise InvalidInput("A paragraph identity may appear only once.", fields={"sections": ["Duplicate paragraph id."]})
+        raise InvalidInput(
+            "A paragraph identity may appear only once.", fields={"sections": ["Duplicate paragraph id."]}
+        )
     known = set(Paragraph.objects.filter(declaration=declaration, pk__in=carried).values_list("pk", flat=True))
     unknown = sorted(set(carried) - known)
     if unknown:
@@ -131,9 +140,7 @@ def revision_issue(
     if declaration.revisions.filter(label=label).exists():
         raise Conflict(f"This declaration already has a revision labelled {label!r}.")
     note = clean_text(note, field="note", max_chars=settings.CONSENSO_MAX_NOTE_CHARS, allow_empty=True)
-    revision = Revision.objects.create(
-        declaration=declaration, number=number, label=label, note=note, issued_by=actor
-    )
+    revision = Revision.objects.create(declaration=declaration, number=number, label=label, note=note, issued_by=actor)
 
     slots = [
         numbering.Slot(kind=p["kind"], section=s["heading"] or Section.Kind(s["kind"]).label)
@@ -151,20 +158,22 @@ def revision_issue(
     rows: list[RevisionParagraph] = []
     position = 0
     for s_position, (s, ps) in enumerate(cleaned):
-        section = Section.objects.create(revision=revision, position=s_position, **s)
+        section_row = Section.objects.create(revision=revision, position=s_position, **s)
         for p in ps:
-            rows.append(RevisionParagraph(
-                revision=revision,
-                section=section,
-                paragraph_id=p["paragraph"] if p["paragraph"] is not None else next(new_ids),
-                position=position,
-                kind=p["kind"],
-                label=labels[position],
-                level=p["level"],
-                text=p["text"],
-                emphasis=p["emphasis"],
-                table=p["table"],
-            ))
+            rows.append(
+                RevisionParagraph(
+                    revision=revision,
+                    section=section_row,
+                    paragraph_id=p["paragraph"] if p["paragraph"] is not None else next(new_ids),
+                    position=position,
+                    kind=p["kind"],
+                    label=labels[position],
+                    level=p["level"],
+                    text=p["text"],
+                    emphasis=p["emphasis"],
+                    table=p["table"],
+                )
+            )
             position += 1
     RevisionParagraph.objects.bulk_create(rows, batch_size=500)
     declaration_touch(declaration)
