@@ -157,6 +157,16 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Several models have a "kind" and a "status": name each enum after its owner.
+    "ENUM_NAME_OVERRIDES": {
+        "DelegationKindEnum": "drafting.models.organisation.Delegation.Kind",
+        "DeclarationKindEnum": "drafting.models.texts.Declaration.Kind",
+        "DeclarationStatusEnum": "drafting.models.texts.Declaration.Status",
+        "SectionKindEnum": "drafting.models.texts.Section.Kind",
+        "ParagraphKindEnum": "drafting.models.texts.RevisionParagraph.Kind",
+        "ProposalKindEnum": "drafting.models.proposals.Proposal.Kind",
+        "ProposalStatusEnum": "drafting.models.proposals.Proposal.Status",
+    },
 }
 
 # --- Celery -----------------------------------------------------------------

@@ -142,6 +142,8 @@ class DeclarationRevisions(generics.ListAPIView[Revision]):
     serializer_class = s.RevisionSummarySerializer
 
     def get_queryset(self) -> QuerySet[Revision]:
+        if getattr(self, "swagger_fake_view", False):  # schema generation: no request
+            return Revision.objects.none()
         declaration, _ = selectors.declaration_get(user=self.request.user, declaration_id=self.kwargs["pk"])
         return declaration.revisions.select_related("issued_by").order_by("number")
 

@@ -1,0 +1,63 @@
+"""Settings come from the environment; production refuses unsafe defaults."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+GOOD_KEY = "k" * 20 + "7Hq-3vR_pX9zL2mN8bT5wYc1dF6gJ4sA0eK"
+
+
+def django_check(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    base = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "ALLOWED_HOSTS", "CONSENSO_ENV")}
+    return subprocess.run(
+        [sys.executable, "manage.py", "check", *args],
+        cwd=ROOT,
+        env={**base, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_production_refuses_to_start_without_a_secret_key() -> None:
+    result = django_check({"CONSENSO_ENV": "production", "ALLOWED_HOSTS": "consenso.example"})
+    assert result.returncode != 0
+    assert "needs SECRET_KEY" in result.stderr
+
+
+def test_production_refuses_a_short_secret_key_and_missing_hosts() -> None:
+    short = django_check({"CONSENSO_ENV": "production", "SECRET_KEY": "short", "ALLOWED_HOSTS": "x.example"})
+    assert short.returncode != 0 and "needs SECRET_KEY" in short.stderr
+    no_hosts = django_check({"CONSENSO_ENV": "production", "SECRET_KEY": GOOD_KEY})
+    assert no_hosts.returncode != 0 and "needs ALLOWED_HOSTS" in no_hosts.stderr
+
+
+def test_production_settings_pass_the_deployment_checklist() -> None:
+    result = django_check(
+        {"CONSENSO_ENV": "production", "SECRET_KEY": GOOD_KEY, "ALLOWED_HOSTS": "consenso.example"},
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+    )
+    assert result.returncode == 0, result.stderr + result.stdout
+
+
+def test_without_configuration_it_is_sqlite_with_in_process_tasks() -> None:
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
+    code = (
+        "import django; django.setup(); from django.conf import settings as s; "
+        "print(s.DATABASES['default']['ENGINE'], s.CELERY_TASK_ALWAYS_EAGER)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env={**env, "DJANGO_SETTINGS_MODULE": "backend.settings"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert out.stdout.split() == ["django.db.backends.sqlite3", "True"], out.stderr
