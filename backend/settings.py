@@ -162,10 +162,14 @@ SPECTACULAR_SETTINGS = {
         "DelegationKindEnum": "drafting.models.organisation.Delegation.Kind",
         "DeclarationKindEnum": "drafting.models.texts.Declaration.Kind",
         "DeclarationStatusEnum": "drafting.models.texts.Declaration.Status",
-        "SectionKindEnum": "drafting.models.texts.Section.Kind",
-        "ParagraphKindEnum": "drafting.models.texts.RevisionParagraph.Kind",
+        "SectionKindEnum": "drafting.models.texts.SectionKind",
+        "ParagraphKindEnum": "drafting.models.texts.ParagraphKind",
         "ProposalKindEnum": "drafting.models.proposals.Proposal.Kind",
         "ProposalStatusEnum": "drafting.models.proposals.Proposal.Status",
+        "StatementKindEnum": "drafting.models.adoption.Statement.Kind",
+        "AdoptionMethodEnum": "drafting.models.adoption.Adoption.Method",
+        "AdoptionStatusEnum": "drafting.models.adoption.Adoption.Status",
+        "ParagraphStateEnum": "drafting.states.State",
     },
 }
 
@@ -191,7 +195,18 @@ CELERY_TIMEZONE = TIME_ZONE
 # Publishing must not hang a web request when Redis is down: give up fast and
 # let the caller report it (jobs that must survive an outage are stored rows
 # re-dispatched by a sweep, not fire-and-forget messages).
-CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 2, "interval_start": 0, "interval_step": 0.5, "interval_max": 1}
+CELERY_BEAT_SCHEDULE = {
+    "silence-sweep": {"task": "consenso.silence_sweep", "schedule": env.float("SILENCE_SWEEP_SECONDS", default=30.0)},
+}
+# Deadlines are driven by this sweep, not by ETA tasks: on Redis an ETA task
+# longer than the visibility timeout is redelivered early, and raising that
+# timeout would delay redelivery of every task after a worker crash.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.5,
+    "interval_max": 1,
+}
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.5, "interval_max": 1}
 
 CACHES = {

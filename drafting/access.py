@@ -89,6 +89,11 @@ def require_ppt(role: Role, action: str) -> None:
         raise NotAllowed(f"Only the Presidency Pro-Tempore may {action}.")
 
 
+def require_ppt_or_secretariat(role: Role, action: str) -> None:
+    if not (role.is_ppt or role.is_secretariat):
+        raise NotAllowed(f"Only the Presidency Pro-Tempore, or the Technical Secretariat on its behalf, may {action}.")
+
+
 def require_negotiator(role: Role, action: str) -> Delegation:
     if role.delegation is None:
         raise NotAllowed("Your account belongs to no delegation.")

@@ -14,7 +14,11 @@ import string
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-SUFFIXES = ("bis", "ter", "quater", "quinquies", "sexies", "septies", "octies", "novies", "decies")
+SUFFIXES = (
+    "bis", "ter", "quater", "quinquies", "sexies", "septies", "octies", "novies", "decies",
+    "undecies", "duodecies", "terdecies", "quaterdecies", "quindecies", "sexdecies",
+    "septdecies", "octodecies", "novodecies", "vicies",
+)  # fmt: skip
 PREFIX = {"preambular": "PP", "operative": "OP"}
 FIXED = {"title": "Title", "place_date": "Place and date"}
 
@@ -28,7 +32,7 @@ class Slot:
 
 def suffix(n: int) -> str:
     """The n-th insertion suffix (1 → bis)."""
-    return SUFFIXES[n - 1] if n <= len(SUFFIXES) else f"({n + 1})"
+    return SUFFIXES[n - 1] if n <= len(SUFFIXES) else f"{n + 1}-ies"
 
 
 def letter(n: int) -> str:

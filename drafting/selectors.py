@@ -8,22 +8,28 @@ from collections import defaultdict
 from typing import Any
 
 from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.utils import timezone
 
+from drafting import numbering
 from drafting.access import Reader as User
 from drafting.access import Role, delegation_of, require_read, role_in
 from drafting.errors import NotFound
 from drafting.models import (
+    Adoption,
     Declaration,
     Delegation,
     Event,
     Meeting,
     Paragraph,
+    ParagraphObjection,
     Position,
     Proposal,
     Revision,
     RevisionParagraph,
     Section,
+    Statement,
 )
+from drafting.states import State
 
 
 def meeting_list(*, user: User) -> QuerySet[Meeting]:
@@ -121,31 +127,23 @@ def revision_text(*, revision: Revision) -> dict[str, Any]:
         Section.objects.filter(revision=revision).order_by("position").values("id", "position", "kind", "heading")
     )
     by_section: dict[int, list[dict[str, Any]]] = {s["id"]: [] for s in sections}
-    proposals_by_paragraph: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    proposal_rows = list(
-        Proposal.objects.filter(revision=revision)
-        .order_by("id")
-        .values("id", "paragraph_id", "kind", "delegation__code", "status", "text", "version")
-    )
-    positions = _positions_by_proposal([p["id"] for p in proposal_rows])
-    for p in proposal_rows:
-        pos = positions.get(p["id"]) or {"support": [], "objections": []}
-        proposals_by_paragraph[p["paragraph_id"]].append(
-            {
-                "id": p["id"],
-                "kind": p["kind"],
-                "delegation": p["delegation__code"],
-                "status": p["status"],
-                "text": p["text"],
-                "version": p["version"],
-                "support": pos["support"],
-                "objections": pos["objections"],
-            }
-        )
+    proposals_by_paragraph, _ = _proposal_summaries(Proposal.objects.filter(revision=revision))
     for row in (
         RevisionParagraph.objects.filter(revision=revision)
         .order_by("position")
-        .values("section_id", "paragraph_id", "label", "kind", "level", "text", "emphasis", "table")
+        .values(
+            "section_id",
+            "paragraph_id",
+            "label",
+            "kind",
+            "level",
+            "text",
+            "emphasis",
+            "table",
+            "state",
+            "ad_ref_delegation__code",
+            "brackets",
+        )
     ):
         by_section[row["section_id"]].append(
             {
@@ -156,6 +154,9 @@ def revision_text(*, revision: Revision) -> dict[str, Any]:
                 "text": row["text"],
                 "emphasis": row["emphasis"],
                 "table": row["table"],
+                "state": row["state"],
+                "ad_ref": row["ad_ref_delegation__code"],
+                "brackets": row["brackets"],
                 "proposals": proposals_by_paragraph.get(row["paragraph_id"], []),
             }
         )
@@ -229,3 +230,171 @@ def proposal_get(*, user: User, proposal_id: int) -> Proposal:
 def event_list(*, user: User) -> QuerySet[Event]:
     readable = meeting_list(user=user).values("pk")
     return Event.objects.filter(meeting__in=readable).select_related("actor", "delegation")
+
+
+def _proposal_summaries(
+    proposals: QuerySet[Proposal],
+) -> tuple[dict[int, list[dict[str, Any]]], dict[int, dict[str, Any]]]:
+    """Compact proposals (with who supports and who objects) grouped by
+    paragraph, and the same keyed by proposal id. Two queries."""
+    rows = list(
+        proposals.order_by("id").values("id", "paragraph_id", "kind", "delegation__code", "status", "text", "version")
+    )
+    positions = _positions_by_proposal([p["id"] for p in rows])
+    by_paragraph: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    by_id: dict[int, dict[str, Any]] = {}
+    for p in rows:
+        pos = positions.get(p["id"]) or {"support": [], "objections": []}
+        summary = {
+            "id": p["id"],
+            "kind": p["kind"],
+            "delegation": p["delegation__code"],
+            "status": p["status"],
+            "text": p["text"],
+            "version": p["version"],
+            "support": pos["support"],
+            "objections": pos["objections"],
+        }
+        by_paragraph[p["paragraph_id"]].append(summary)
+        by_id[p["id"]] = summary
+    return by_paragraph, by_id
+
+
+def working_text(*, declaration: Declaration) -> dict[str, Any]:
+    """The working text: the current revision plus what the PPT accepted
+    since, each paragraph with its negotiation state, brackets, alternative
+    options (Alt 1, Alt 2 …), standing objections and pending proposals.
+    Paragraphs inserted since the revision carry bis/ter labels. A fixed
+    handful of queries whatever the size."""
+    current = revision_current(declaration=declaration)
+    paragraphs = list(
+        Paragraph.objects.filter(declaration=declaration)
+        .exclude(state=State.DELETED)
+        .order_by("position", "id")
+        .values(
+            "id",
+            "section_kind",
+            "section_heading",
+            "kind",
+            "level",
+            "text",
+            "emphasis",
+            "table",
+            "inserted",
+            "state",
+            "ad_ref_delegation__code",
+            "brackets",
+            "alternatives",
+        )
+    )
+    labels = numbering.labels(
+        [
+            numbering.Slot(
+                kind=p["kind"],
+                section=p["section_heading"] or Section.Kind(p["section_kind"]).label,
+                inserted=p["inserted"],
+            )
+            for p in paragraphs
+        ]
+    )
+    proposals, by_id = _proposal_summaries(
+        Proposal.objects.filter(
+            declaration=declaration, status__in=[Proposal.Status.SUBMITTED, Proposal.Status.NEEDS_REFIT]
+        )
+    )
+    objections: dict[int, list[dict[str, str]]] = defaultdict(list)
+    for paragraph_id, code, reason in (
+        ParagraphObjection.objects.filter(paragraph__declaration=declaration)
+        .order_by("id")
+        .values_list("paragraph_id", "delegation__code", "reason")
+    ):
+        objections[paragraph_id].append({"delegation": code, "reason": reason})
+
+    sections: list[dict[str, Any]] = []
+    for p, label in zip(paragraphs, labels, strict=True):
+        key = (p["section_kind"], p["section_heading"])
+        if not sections or (sections[-1]["kind"], sections[-1]["heading"]) != key:
+            sections.append({"position": len(sections), "kind": key[0], "heading": key[1], "paragraphs": []})
+        alternatives = [
+            {
+                "option": f"Alt {n}",
+                "proposal": pid,
+                "delegation": by_id[pid]["delegation"],
+                "kind": by_id[pid]["kind"],
+                "text": by_id[pid]["text"],
+            }
+            for n, pid in enumerate((pid for pid in p["alternatives"] if pid in by_id), start=1)
+        ]
+        sections[-1]["paragraphs"].append(
+            {
+                "paragraph": p["id"],
+                "label": label,
+                "kind": p["kind"],
+                "level": p["level"],
+                "text": p["text"],
+                "emphasis": p["emphasis"],
+                "table": p["table"],
+                "inserted": p["inserted"],
+                "state": p["state"],
+                "ad_ref": p["ad_ref_delegation__code"],
+                "brackets": p["brackets"],
+                "alternatives": alternatives,
+                "objections": objections.get(p["id"], []),
+                "proposals": proposals.get(p["id"], []),
+            }
+        )
+    return {
+        "declaration": declaration.pk,
+        "status": declaration.status,
+        "version": declaration.version,
+        "revision": {"id": current.pk, "label": current.label} if current else None,
+        "sections": sections,
+    }
+
+
+def adoption_current(*, declaration: Declaration) -> dict[str, Any] | None:
+    """The latest adoption attempt (pending, adopted, broken or withdrawn),
+    with objections, statements on record and the time left under silence."""
+    adoption = (
+        Adoption.objects.filter(declaration=declaration)
+        .select_related("revision", "ppt")
+        .prefetch_related("present", "objections__delegation", "statements__delegation")
+        .order_by("-id")
+        .first()
+    )
+    if adoption is None:
+        return None
+    seconds_left = None
+    if adoption.deadline is not None and adoption.status == Adoption.Status.PENDING:
+        seconds_left = max(0, int((adoption.deadline - timezone.now()).total_seconds()))
+    return {
+        "id": adoption.pk,
+        "method": adoption.method,
+        "status": adoption.status,
+        "revision": {"id": adoption.revision_id, "label": adoption.revision.label},
+        "proposed_at": adoption.proposed_at.isoformat(),
+        "deadline": adoption.deadline.isoformat() if adoption.deadline else None,
+        "seconds_left": seconds_left,
+        "concluded_at": adoption.concluded_at.isoformat() if adoption.concluded_at else None,
+        "place": adoption.place,
+        "ppt": adoption.ppt.code,
+        "present": sorted(d.code for d in adoption.present.all()),
+        "objections": [
+            {"delegation": o.delegation.code, "reason": o.reason, "at": o.created_at.isoformat()}
+            for o in adoption.objections.all()
+        ],
+        "statements": [
+            {
+                "id": st.pk,
+                "kind": st.kind,
+                "delegation": st.delegation.code,
+                "paragraph": st.paragraph_id,
+                "text": st.text,
+            }
+            for st in adoption.statements.all()
+        ],
+    }
+
+
+def statement_list(*, declaration: Declaration) -> QuerySet[Statement]:
+    return Statement.objects.filter(declaration=declaration).select_related("delegation", "adoption")

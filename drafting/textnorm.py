@@ -30,6 +30,10 @@ def _forbidden(ch: str, *, multiline: bool) -> bool:
     return 0xD800 <= cp <= 0xDFFF or cp in (0xFFFE, 0xFFFF)
 
 
+def _newlines(text: str) -> str:
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
 def clean_text(
     value: str,
     *,
@@ -41,12 +45,13 @@ def clean_text(
     """Return ``value`` stripped and in NFC, or raise :class:`InvalidInput`."""
     if not isinstance(value, str):
         raise InvalidInput(f"{field} must be text.", fields={field: ["Must be a string."]})
-    value = value.replace("\r\n", "\n").replace("\r", "\n")
+    # Positions are reported over the text as sent (CR included), as
+    # emphasis offsets are: that is the text the client can point into.
     for index, ch in enumerate(value):
-        if _forbidden(ch, multiline=multiline):
+        if ch != "\r" and _forbidden(ch, multiline=multiline):
             message = f"Character U+{ord(ch):04X} at position {index} cannot be stored in a Word document; remove it."
             raise InvalidInput(message, fields={field: [message]})
-    value = unicodedata.normalize("NFC", value).strip()
+    value = unicodedata.normalize("NFC", _newlines(value)).strip()
     if not value and not allow_empty:
         raise InvalidInput(f"{field} may not be blank.", fields={field: ["May not be blank."]})
     if len(value) > max_chars:
@@ -62,13 +67,18 @@ def clean_emphasis(raw: Sequence[Any] | None, *, original: str, cleaned: str, fi
         return []
     if not isinstance(raw, list | tuple):
         raise InvalidInput("Emphasis must be a list.", fields={field: ["Must be a list of spans."]})
-    prepared = original.replace("\r\n", "\n").replace("\r", "\n")
-    lead = len(unicodedata.normalize("NFC", prepared)) - len(unicodedata.normalize("NFC", prepared).lstrip())
+
+    def normalised(text: str) -> str:
+        return unicodedata.normalize("NFC", _newlines(text))
+
+    full = normalised(original)
+    lead = len(full) - len(full.lstrip())
 
     def remap(offset: int) -> int:
-        # NFC may merge characters and strip() drops the margins, so offsets
-        # are recomputed on the normalised prefix.
-        mapped = len(unicodedata.normalize("NFC", prepared[:offset])) - lead
+        # Offsets are over the text as sent. CRLF → LF and NFC may merge
+        # characters, and strip() drops the margins, so each offset is
+        # recomputed on the normalised prefix.
+        mapped = len(normalised(original[:offset])) - lead
         return max(0, min(mapped, len(cleaned)))
 
     spans: list[Span] = []
@@ -76,14 +86,14 @@ def clean_emphasis(raw: Sequence[Any] | None, *, original: str, cleaned: str, fi
         if not isinstance(item, dict):
             raise InvalidInput("Bad emphasis span.", fields={field: [f"Span {i} must be an object."]})
         start, end, style = item.get("start"), item.get("end"), item.get("style")
-        if not (isinstance(start, int) and isinstance(end, int)) or isinstance(start, bool):
+        if not (isinstance(start, int) and isinstance(end, int)) or isinstance(start, bool) or isinstance(end, bool):
             raise InvalidInput("Bad emphasis span.", fields={field: [f"Span {i}: start and end must be integers."]})
         if style not in EMPHASIS_STYLES:
             raise InvalidInput("Bad emphasis span.", fields={field: [f"Span {i}: style must be bold or italic."]})
-        if not 0 <= start < end <= len(prepared):
+        if not 0 <= start < end <= len(original):
             raise InvalidInput(
                 "Bad emphasis span.",
-                fields={field: [f"Span {i}: need 0 <= start < end <= {len(prepared)}."]},
+                fields={field: [f"Span {i}: need 0 <= start < end <= {len(original)}."]},
             )
         new_start, new_end = remap(start), remap(end)
         if new_start < new_end:

@@ -44,7 +44,11 @@ def race(*calls: Callable[[], Any]) -> list[Any]:
     return results
 
 
+SUBMITTED = iter(range(1_000_000))
+
+
 def submit(world: World, role: str = "mex") -> Proposal:
+    # Accepting changes the working text, so each round proposes new wording.
     paragraph = world.paragraph_ids()[-1]
     return services.proposal_submit(
         actor=world.users[role],
@@ -52,7 +56,7 @@ def submit(world: World, role: str = "mex") -> Proposal:
         revision_id=world.revision.pk,
         paragraph_id=paragraph,
         kind="replace",
-        text=f"New wording by {role}.",
+        text=f"New wording number {next(SUBMITTED)} by {role}.",
     )
 
 

@@ -3,7 +3,8 @@
 Domain errors map by class (InvalidInput 400, NotAllowed 403, NotFound 404,
 Conflict 409); a database that is down or restarting is a 503 the client can
 retry, never a 500. Every error body has the same shape:
-``{"error": code, "detail": message, "fields": {...}}``.
+``{"error": code, "detail": message, "fields": {...}}`` (fields empty when
+the error concerns no field).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import logging
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig
 from django.db import InterfaceError, OperationalError
 from django.http import Http404
 from rest_framework import exceptions, status
@@ -34,7 +36,12 @@ def _flatten(detail: Any) -> dict[str, list[str]]:
     if isinstance(detail, dict):
         out: dict[str, list[str]] = {}
         for key, value in detail.items():
-            if isinstance(value, dict):
+            if isinstance(value, dict) and value and all(str(k).isdigit() for k in value):
+                # DRF reports errors of list items as {index: errors}.
+                for i, item in value.items():
+                    for sub, msgs in _flatten(item).items():
+                        out[f"{key}[{i}].{sub}"] = msgs
+            elif isinstance(value, dict):
                 for sub, msgs in _flatten(value).items():
                     out[f"{key}.{sub}"] = msgs
             elif isinstance(value, list) and value and isinstance(value[0], dict):
@@ -51,15 +58,23 @@ def _flatten(detail: Any) -> dict[str, list[str]]:
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, DomainError):
-        body: dict[str, Any] = {"error": exc.code, "detail": exc.message}
-        if exc.fields:
-            body["fields"] = exc.fields
+        body: dict[str, Any] = {"error": exc.code, "detail": exc.message, "fields": exc.fields}
         body.update(exc.extra)
         return Response(body, status=STATUS.get(type(exc), status.HTTP_400_BAD_REQUEST))
+    if isinstance(exc, RecursionError):  # absurdly nested JSON
+        return Response(
+            {"error": "parse_error", "detail": "The JSON body is nested too deeply.", "fields": {}},
+            status=status.HTTP_400_BAD_REQUEST,
+        )
+    if isinstance(exc, RequestDataTooBig):
+        return Response(
+            {"error": "too_large", "detail": f"{exc} Send a smaller request.", "fields": {}},
+            status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+        )
     if isinstance(exc, OperationalError | InterfaceError):
         log.warning("database unavailable: %s", exc)
         return Response(
-            {"error": "unavailable", "detail": "The database is unavailable; retry shortly."},
+            {"error": "unavailable", "detail": "The database is unavailable; retry shortly.", "fields": {}},
             status=status.HTTP_503_SERVICE_UNAVAILABLE,
             headers={"Retry-After": "5"},
         )
@@ -77,5 +92,5 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
             "fields": _flatten(exc.detail),
         }
     elif isinstance(exc, exceptions.APIException):
-        response.data = {"error": exc.default_code, "detail": str(exc.detail)}
+        response.data = {"error": exc.default_code, "detail": str(exc.detail), "fields": {}}
     return response

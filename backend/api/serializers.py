@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
+from django.core.validators import ProhibitNullCharactersValidator
 from rest_framework import serializers
 
 from drafting.models import (
@@ -20,10 +22,33 @@ from drafting.models import (
 )
 
 
-def _text(**kwargs: Any) -> serializers.CharField:
-    # The service normalises text (NFC, strip) and maps emphasis offsets, so
-    # the serializer must hand it over untouched.
-    return serializers.CharField(trim_whitespace=False, **kwargs)
+class RawText(serializers.CharField):
+    """Text handed to the services untouched: they normalise it (NFC, strip),
+    map emphasis offsets and refuse characters Word cannot hold, naming each.
+    DRF's own NUL check would pre-empt that message, and its coercion would
+    turn a number into text: both are dropped here (in __init__, because DRF
+    re-instantiates declared fields per serializer)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("trim_whitespace", False)
+        super().__init__(**kwargs)
+        self.validators = [v for v in self.validators if not isinstance(v, ProhibitNullCharactersValidator)]
+
+    def to_internal_value(self, data: Any) -> str:
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return data
+
+
+def _text(**kwargs: Any) -> RawText:
+    return RawText(**kwargs)
+
+
+MAX_ID = 2**63 - 1
+
+
+def _id(**kwargs: Any) -> serializers.IntegerField:
+    return serializers.IntegerField(min_value=1, max_value=MAX_ID, **kwargs)
 
 
 # --- Organisation ------------------------------------------------------------
@@ -94,7 +119,7 @@ class DeclarationSerializer(serializers.ModelSerializer[Declaration]):
 
 
 class DeclarationCreateSerializer(serializers.Serializer[Any]):
-    meeting = serializers.IntegerField()
+    meeting = _id()
     title = _text(max_length=2000)
     kind = serializers.ChoiceField(choices=Declaration.Kind.choices, default=Declaration.Kind.DECLARATION)
     original_language = serializers.ChoiceField(choices=[("es", "es"), ("en", "en")], default="es")
@@ -115,7 +140,7 @@ class EmphasisSerializer(serializers.Serializer[Any]):
 
 
 class ParagraphInputSerializer(serializers.Serializer[Any]):
-    paragraph = serializers.IntegerField(required=False, allow_null=True, help_text="Identity to carry over.")
+    paragraph = _id(required=False, allow_null=True, help_text="Identity to carry over.")
     kind = serializers.ChoiceField(choices=RevisionParagraph.Kind.choices)
     text = _text(required=False, allow_blank=True, default="")
     emphasis = EmphasisSerializer(many=True, required=False)
@@ -128,11 +153,11 @@ class ParagraphInputSerializer(serializers.Serializer[Any]):
 class SectionInputSerializer(serializers.Serializer[Any]):
     kind = serializers.ChoiceField(choices=Section.Kind.choices)
     heading = _text(required=False, allow_blank=True, default="")
-    paragraphs = ParagraphInputSerializer(many=True)
+    paragraphs = ParagraphInputSerializer(many=True, max_length=settings.CONSENSO_MAX_PARAGRAPHS_PER_REVISION)  # type: ignore[call-arg]
 
 
 class RevisionIssueSerializer(serializers.Serializer[Any]):
-    label = _text(required=False, allow_blank=True, max_length=40)  # type: ignore[assignment]
+    label = _text(required=False, allow_blank=True)  # type: ignore[assignment]
     note = _text(required=False, allow_blank=True, default="")
     sections = SectionInputSerializer(many=True)
 
@@ -231,9 +256,9 @@ class ProposalSerializer(serializers.ModelSerializer[Proposal]):
 
 
 class ProposalSubmitSerializer(serializers.Serializer[Any]):
-    declaration = serializers.IntegerField()
-    revision = serializers.IntegerField(help_text="The revision the proposal is written against.")
-    paragraph = serializers.IntegerField(help_text="Paragraph identity (see the revision text).")
+    declaration = _id()
+    revision = _id(help_text="The revision the proposal is written against.")
+    paragraph = _id(help_text="Paragraph identity (see the revision text).")
     kind = serializers.ChoiceField(choices=Proposal.Kind.choices)
     text = _text(required=False, allow_blank=True, default="")
     emphasis = EmphasisSerializer(many=True, required=False)

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from backend.api import consensus_views as cv
 from backend.api import views
 
 urlpatterns = [
@@ -14,9 +15,26 @@ urlpatterns = [
     path("declarations/<int:pk>/", views.DeclarationDetail.as_view(), name="declaration-detail"),
     path("declarations/<int:pk>/revisions/", views.DeclarationRevisions.as_view(), name="declaration-revisions"),
     path("declarations/<int:pk>/text/", views.DeclarationText.as_view(), name="declaration-text"),
+    path("declarations/<int:pk>/working-text/", cv.WorkingText.as_view(), name="declaration-working-text"),
+    path("declarations/<int:pk>/revisions/next/", cv.NextRevision.as_view(), name="declaration-next-revision"),
+    path("declarations/<int:pk>/adoption/", cv.AdoptionView.as_view(), name="declaration-adoption"),
+    path("declarations/<int:pk>/adoption/object/", cv.AdoptionObject.as_view(), name="adoption-object"),
+    path(
+        "declarations/<int:pk>/adoption/objection/",
+        cv.AdoptionObjectionWithdraw.as_view(),
+        name="adoption-objection",
+    ),
+    path("declarations/<int:pk>/adoption/adopt/", cv.AdoptionAdopt.as_view(), name="adoption-adopt"),
+    path("declarations/<int:pk>/adoption/withdraw/", cv.AdoptionWithdraw.as_view(), name="adoption-withdraw"),
+    path("declarations/<int:pk>/adoption/break-silence/", cv.SilenceBreak.as_view(), name="silence-break"),
+    path("declarations/<int:pk>/statements/", cv.Statements.as_view(), name="declaration-statements"),
+    path("declarations/<int:pk>/record/", cv.NegotiationRecord.as_view(), name="declaration-record"),
     path("revisions/", views.RevisionList.as_view(), name="revision-list"),
     path("revisions/<int:pk>/", views.RevisionDetail.as_view(), name="revision-detail"),
     path("paragraphs/<int:pk>/", views.ParagraphDetail.as_view(), name="paragraph-detail"),
+    path("paragraphs/<int:pk>/transition/", cv.ParagraphTransition.as_view(), name="paragraph-transition"),
+    path("paragraphs/<int:pk>/object/", cv.ParagraphObject.as_view(), name="paragraph-object"),
+    path("paragraphs/<int:pk>/objection/", cv.ParagraphObjection.as_view(), name="paragraph-objection"),
     path("proposals/", views.ProposalList.as_view(), name="proposal-list"),
     path("proposals/<int:pk>/", views.ProposalDetail.as_view(), name="proposal-detail"),
     path("proposals/<int:pk>/withdraw/", views.ProposalWithdraw.as_view(), name="proposal-withdraw"),

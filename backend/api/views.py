@@ -16,7 +16,7 @@ from rest_framework.exceptions import NotAuthenticated
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.views import APIView
 
 from backend.api import filters
@@ -40,16 +40,30 @@ def _etag(value: str) -> str:
 
 
 # --- Auth --------------------------------------------------------------------------
+class LoginThrottle(SimpleRateThrottle):
+    """Throttle password attempts per client address (brute force), without
+    authenticating the request: a client holding a revoked token must still
+    be able to log in again."""
+
+    scope = "login"
+
+    def get_cache_key(self, request: Request, view: APIView) -> str:
+        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+
+
 class TokenView(APIView):
     """Obtain (POST) or revoke (DELETE) an API token."""
 
-    throttle_scope = "login"
-
     def get_throttles(self) -> list[Any]:
-        return [ScopedRateThrottle()] if self.request.method == "POST" else []
+        return [LoginThrottle()] if self.request.method == "POST" else []
 
     def get_permissions(self) -> list[Any]:
         return [AllowAny()] if self.request.method == "POST" else list(super().get_permissions())
+
+    def perform_authentication(self, request: Request) -> None:
+        # Logging in needs no identity; a stale token header must not block it.
+        if request.method != "POST":
+            super().perform_authentication(request)
 
     @extend_schema(request=s.TokenRequestSerializer, responses=s.TokenSerializer, auth=[])
     def post(self, request: Request) -> Response:
@@ -356,6 +370,7 @@ class Health(APIView):
     round trip through the broker and a worker (in-process on the embedded default)."""
 
     permission_classes = [AllowAny]
+    authentication_classes = []  # a probe: credentials, valid or stale, are irrelevant
 
     @extend_schema(
         responses={200: dict, 503: dict},

@@ -1,20 +1,25 @@
 """Models hold fields and constraints only; behaviour lives in services."""
 
+from drafting.models.adoption import Adoption, AdoptionObjection, Statement
 from drafting.models.events import Event
 from drafting.models.organisation import Delegate, Delegation, Meeting
-from drafting.models.proposals import Position, Proposal
+from drafting.models.proposals import ParagraphObjection, Position, Proposal
 from drafting.models.texts import Declaration, Paragraph, Revision, RevisionParagraph, Section
 
 __all__ = [
+    "Adoption",
+    "AdoptionObjection",
     "Declaration",
     "Delegate",
     "Delegation",
     "Event",
     "Meeting",
     "Paragraph",
+    "ParagraphObjection",
     "Position",
     "Proposal",
     "Revision",
     "RevisionParagraph",
     "Section",
+    "Statement",
 ]

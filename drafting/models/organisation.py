@@ -57,6 +57,9 @@ class Meeting(models.Model):
         settings.AUTH_USER_MODEL, related_name="secretariat_meetings", blank=True
     )
     members_only = models.BooleanField(default=False, help_text="Closed to observers and civil society.")
+    silence_hours = models.PositiveIntegerField(
+        default=72, help_text="Default length of a silence procedure (UN practice: at least 72 hours)."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -24,6 +24,7 @@ class Proposal(models.Model):
         REJECTED = "rejected", "Rejected"
         SUPERSEDED = "superseded", "Superseded"
         INCORPORATED = "incorporated", "Incorporated"
+        NEEDS_REFIT = "needs_refit", "Needs re-fit"
         CONFLICTED = "conflicted", "Conflicted"
 
     PENDING = (Status.SUBMITTED,)
@@ -53,6 +54,11 @@ class Proposal(models.Model):
     )
     decided_at = models.DateTimeField(null=True, blank=True)
     decision_note = models.TextField(blank=True)
+    # Set when accepting an insertion creates the new paragraph.
+    created_paragraph = models.ForeignKey(Paragraph, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    incorporated_in = models.ForeignKey(
+        Revision, on_delete=models.PROTECT, null=True, blank=True, related_name="incorporated"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -101,3 +107,24 @@ class Position(models.Model):
 
     def __str__(self) -> str:
         return f"{self.delegation_id} {self.stance}s proposal {self.proposal_id}"
+
+
+class ParagraphObjection(models.Model):
+    """A member delegation's standing objection to a paragraph as it stands
+    (as opposed to an objection to one proposal on it)."""
+
+    paragraph = models.ForeignKey(Paragraph, on_delete=models.CASCADE, related_name="objections")
+    delegation = models.ForeignKey(Delegation, on_delete=models.PROTECT, related_name="+")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    reason = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["paragraph", "delegation"], name="one_paragraph_objection_per_delegation"),
+            models.CheckConstraint(condition=~Q(reason=""), name="paragraph_objection_has_reason"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.delegation_id} objects to ¶{self.paragraph_id}"

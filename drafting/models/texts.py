@@ -12,7 +12,26 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from drafting.models.organisation import Meeting
+from drafting.models.organisation import Delegation, Meeting
+from drafting.states import State
+
+
+class ParagraphKind(models.TextChoices):
+    TITLE = "title", "Title"
+    PLACE_DATE = "place_date", "Place and date"
+    PREAMBULAR = "preambular", "Preambular"
+    OPERATIVE = "operative", "Operative"
+    HEADING = "heading", "Heading"
+    TEXT = "text", "Unnumbered text"
+    LIST_ITEM = "list_item", "List item"
+    TABLE = "table", "Table"
+
+
+class SectionKind(models.TextChoices):
+    TITLE = "title", "Title block"
+    PREAMBLE = "preamble", "Preamble"
+    OPERATIVE = "operative", "Operative part"
+    ANNEX = "annex", "Annex"
 
 
 class Language(models.TextChoices):
@@ -29,6 +48,7 @@ class Declaration(models.Model):
 
     class Status(models.TextChoices):
         DRAFTING = "drafting", "Drafting"
+        IN_ADOPTION = "in_adoption", "Adoption under way"
         SILENCE_PROCEDURE = "silence_procedure", "Under silence procedure"
         ADOPTED = "adopted", "Adopted"
 
@@ -73,11 +93,7 @@ class Revision(models.Model):
 
 
 class Section(models.Model):
-    class Kind(models.TextChoices):
-        TITLE = "title", "Title block"
-        PREAMBLE = "preamble", "Preamble"
-        OPERATIVE = "operative", "Operative part"
-        ANNEX = "annex", "Annex"
+    Kind = SectionKind
 
     revision = models.ForeignKey(Revision, on_delete=models.CASCADE, related_name="sections")
     position = models.PositiveIntegerField()
@@ -93,13 +109,48 @@ class Section(models.Model):
 
 
 class Paragraph(models.Model):
-    """The stable identity of a paragraph across revisions."""
+    """The stable identity of a paragraph across revisions, and its place in
+    the *working text*: the current revision plus what the PPT has accepted
+    since. Issuing a revision snapshots these rows into RevisionParagraphs."""
 
     declaration = models.ForeignKey(Declaration, on_delete=models.PROTECT, related_name="paragraphs")
-    introduced_in = models.ForeignKey(Revision, on_delete=models.PROTECT, related_name="+")
+    introduced_in = models.ForeignKey(
+        Revision,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        help_text="The first revision holding it; empty while it exists only in the working text.",
+    )
+    # --- working text ---------------------------------------------------------
+    position = models.PositiveIntegerField(default=0, help_text="Order in the working text (gaps allowed).")
+    section_kind = models.CharField(max_length=16, choices=SectionKind.choices, default=SectionKind.OPERATIVE)
+    section_heading = models.CharField(max_length=300, blank=True)
+    kind = models.CharField(max_length=16, choices=ParagraphKind.choices, default=ParagraphKind.OPERATIVE)
+    level = models.PositiveSmallIntegerField(default=0)
+    text = models.TextField(blank=True)
+    emphasis = models.JSONField(default=list, blank=True)
+    table = models.JSONField(null=True, blank=True)
+    inserted = models.BooleanField(default=False, help_text="Inserted since the last revision (numbered bis/ter).")
+    # --- negotiation ----------------------------------------------------------
+    state = models.CharField(max_length=20, choices=State.choices, default=State.OPEN)
+    ad_ref_delegation = models.ForeignKey(Delegation, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    # Bracketed spans of ``text`` ([{"start", "end"}]); empty while bracketed = the whole paragraph.
+    brackets = models.JSONField(default=list, blank=True)
+    # Proposal ids offered as Alt 1, Alt 2 … while bracketed.
+    alternatives = models.JSONField(default=list, blank=True)
+    version = models.PositiveIntegerField(default=1)
 
     class Meta:
-        ordering = ["id"]
+        ordering = ["declaration_id", "position", "id"]
+        indexes = [models.Index(fields=["declaration", "position"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(state="agreed_ad_ref", ad_ref_delegation__isnull=False)
+                | (~Q(state="agreed_ad_ref") & Q(ad_ref_delegation__isnull=True)),
+                name="ad_ref_names_a_delegation_only_when_ad_ref",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"¶{self.pk}"
@@ -108,15 +159,7 @@ class Paragraph(models.Model):
 class RevisionParagraph(models.Model):
     """A paragraph as it stands in one revision."""
 
-    class Kind(models.TextChoices):
-        TITLE = "title", "Title"
-        PLACE_DATE = "place_date", "Place and date"
-        PREAMBULAR = "preambular", "Preambular"
-        OPERATIVE = "operative", "Operative"
-        HEADING = "heading", "Heading"
-        TEXT = "text", "Unnumbered text"
-        LIST_ITEM = "list_item", "List item"
-        TABLE = "table", "Table"
+    Kind = ParagraphKind
 
     revision = models.ForeignKey(Revision, on_delete=models.CASCADE, related_name="paragraphs")
     section = models.ForeignKey(Section, on_delete=models.CASCADE, related_name="paragraphs")
@@ -132,6 +175,10 @@ class RevisionParagraph(models.Model):
     # Tables: rows of cells, each cell plain text. ``text`` then holds the
     # cells joined by tabs and rows by newlines, so search and diff still work.
     table = models.JSONField(null=True, blank=True)
+    # Negotiation state when the revision was issued.
+    state = models.CharField(max_length=20, choices=State.choices, default=State.OPEN)
+    ad_ref_delegation = models.ForeignKey(Delegation, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    brackets = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["revision_id", "position"]

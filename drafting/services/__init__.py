@@ -1,12 +1,25 @@
 """Every write to the domain goes through a function here.
 
 Each is keyword-only, typed, atomic, checks the actor's role, locks the rows
-it changes in a fixed order (declaration → proposal → position), and records
-an :class:`~drafting.models.Event`.
+it changes in a fixed order (declaration → paragraph → proposal → position),
+and records an :class:`~drafting.models.Event`.
 """
 
+from drafting.services.adoption import (
+    adoption_adopt,
+    adoption_object,
+    adoption_objection_withdraw,
+    adoption_propose,
+    adoption_withdraw,
+    silence_break,
+    silence_conclude,
+    silence_due,
+    silence_launch,
+    statement_record,
+)
 from drafting.services.declarations import declaration_create
 from drafting.services.events import event_record
+from drafting.services.paragraphs import paragraph_act, paragraph_object, paragraph_objection_withdraw
 from drafting.services.proposals import (
     position_set,
     position_withdraw,
@@ -14,15 +27,29 @@ from drafting.services.proposals import (
     proposal_submit,
     proposal_withdraw,
 )
-from drafting.services.revisions import revision_issue
+from drafting.services.revisions import revision_issue, revision_issue_from_working_text
 
 __all__ = [
+    "adoption_adopt",
+    "adoption_object",
+    "adoption_objection_withdraw",
+    "adoption_propose",
+    "adoption_withdraw",
     "declaration_create",
     "event_record",
+    "paragraph_act",
+    "paragraph_object",
+    "paragraph_objection_withdraw",
     "position_set",
     "position_withdraw",
     "proposal_decide",
     "proposal_submit",
     "proposal_withdraw",
     "revision_issue",
+    "revision_issue_from_working_text",
+    "silence_break",
+    "silence_conclude",
+    "silence_due",
+    "silence_launch",
+    "statement_record",
 ]

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from drafting.access import require_negotiator, require_ppt, role_in
 from drafting.errors import Conflict, InvalidInput, NotAllowed
-from drafting.models import Declaration, Position, Proposal, Revision, RevisionParagraph
+from drafting.models import Declaration, Paragraph, Position, Proposal, Revision, RevisionParagraph
 from drafting.services.events import event_record
 from drafting.services.locks import (
     declaration_lock,
@@ -20,11 +20,20 @@ from drafting.services.locks import (
     declaration_touch,
     proposal_lock,
 )
+from drafting.services.working_text import proposal_apply
+from drafting.states import PROPOSABLE, State
 from drafting.textnorm import clean_emphasis, clean_text
 
 
 def _snapshot(proposal: Proposal) -> dict[str, Any]:
     return {"status": proposal.status, "version": proposal.version}
+
+
+def _label(revision: Revision, paragraph: Paragraph) -> str | None:
+    """The paragraph's label in the revision (None for one inserted since)."""
+    return (
+        RevisionParagraph.objects.filter(revision=revision, paragraph=paragraph).values_list("label", flat=True).first()
+    )
 
 
 def _require_pending(proposal: Proposal) -> None:
@@ -69,11 +78,23 @@ def proposal_submit(
             f"{current.label}; reread the paragraph and propose against {current.label}.",
             extra={"current_revision": current.pk},
         )
-    base = RevisionParagraph.objects.filter(revision=revision, paragraph_id=paragraph_id).first()
+    # The proposal edits the paragraph as it stands now: the revision's text,
+    # or what the PPT accepted into the working text since.
+    base = (
+        Paragraph.objects.select_for_update()
+        .filter(pk=paragraph_id, declaration=declaration)
+        .exclude(state=State.DELETED)
+        .first()
+    )
     if base is None:
         raise InvalidInput(
-            f"Paragraph {paragraph_id} is not part of {revision.label}.",
-            fields={"paragraph": [f"Not a paragraph of {revision.label}."]},
+            f"Paragraph {paragraph_id} is not part of the current text ({revision.label} and changes since).",
+            fields={"paragraph": [f"Not a paragraph of {revision.label} or of the working text."]},
+        )
+    if base.state not in PROPOSABLE:
+        raise Conflict(
+            f"The paragraph is {State(base.state).label.lower()}; proposals are closed on it until the PPT reopens it.",
+            extra={"paragraph_state": base.state},
         )
     if kind not in Proposal.Kind.values:
         raise InvalidInput("Unknown kind.", fields={"kind": [f"Choose one of {Proposal.Kind.values}."]})
@@ -112,7 +133,7 @@ def proposal_submit(
         declaration=declaration,
         paragraph=paragraph_id,
         proposal=proposal,
-        after={"kind": kind, "text": cleaned, "revision": revision.pk, "label": base.label},
+        after={"kind": kind, "text": cleaned, "revision": revision.pk, "label": _label(revision, base)},
     )
     return proposal
 
@@ -231,12 +252,25 @@ def proposal_decide(*, actor: User, proposal: Proposal, decision: str, version: 
         )
     note = clean_text(note, field="note", max_chars=settings.CONSENSO_MAX_NOTE_CHARS, allow_empty=True)
     before = _snapshot(proposal)
+    effects: dict[str, Any] = {}
+    if decision == "accept":
+        effects = proposal_apply(actor=actor, declaration=declaration, proposal=proposal)
     proposal.status = DECISIONS[decision]
     proposal.decided_by = actor
     proposal.decided_at = timezone.now()
     proposal.decision_note = note
     proposal.version += 1
-    proposal.save(update_fields=["status", "decided_by", "decided_at", "decision_note", "version", "updated_at"])
+    proposal.save(
+        update_fields=[
+            "status",
+            "decided_by",
+            "decided_at",
+            "decision_note",
+            "version",
+            "updated_at",
+            "created_paragraph",
+        ]
+    )
     declaration_touch(declaration)
     event_record(
         verb=f"proposal.{proposal.status}",
@@ -246,6 +280,6 @@ def proposal_decide(*, actor: User, proposal: Proposal, decision: str, version: 
         paragraph=proposal.paragraph_id,
         proposal=proposal,
         before=before,
-        after={**_snapshot(proposal), "note": note},
+        after={**_snapshot(proposal), "note": note, **effects},
     )
     return proposal

@@ -1,8 +1,19 @@
-"""Issuing a revision: a new immutable snapshot of the whole text."""
+"""Issuing a revision: a new immutable snapshot of the whole text.
+
+Two ways in, one way through:
+- ``revision_issue``: the Secretariat supplies the full text (the zero draft,
+  or a text prepared outside the tool). Paragraphs naming an existing
+  ``paragraph`` id keep that identity.
+- ``revision_issue_from_working_text``: the PPT (or the TS on its behalf)
+  snapshots the working text, i.e. the last revision plus what was accepted since.
+Both end in ``_snapshot``, which writes the revision, makes the working text
+equal to it, and carries pending proposals over.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import Any, NotRequired, TypedDict
 
 from django.conf import settings
@@ -10,12 +21,15 @@ from django.contrib.auth.models import User
 from django.db import transaction
 
 from drafting import numbering
-from drafting.access import require_secretariat, role_in
+from drafting.access import require_ppt_or_secretariat, require_secretariat, role_in
 from drafting.errors import Conflict, InvalidInput
-from drafting.models import Declaration, Paragraph, Revision, RevisionParagraph, Section
+from drafting.models import Declaration, Paragraph, Proposal, Revision, RevisionParagraph, Section
 from drafting.services.events import event_record
 from drafting.services.locks import declaration_lock, declaration_require_drafting, declaration_touch
+from drafting.states import State
 from drafting.textnorm import clean_emphasis, clean_text
+
+POSITION_STEP = 1024  # gaps in working-text positions, so an insertion rarely renumbers
 
 
 class ParagraphInput(TypedDict):
@@ -33,6 +47,23 @@ class SectionInput(TypedDict):
     paragraphs: list[ParagraphInput]
 
 
+@dataclass
+class Entry:
+    """One paragraph of a snapshot, in order."""
+
+    paragraph_id: int | None
+    section_kind: str
+    section_heading: str
+    kind: str
+    text: str
+    emphasis: list[Any] = field(default_factory=list)
+    table: list[list[str]] | None = None
+    level: int = 0
+    state: str = State.OPEN
+    ad_ref_delegation_id: int | None = None
+    brackets: list[Any] = field(default_factory=list)
+
+
 def default_label(number: int) -> str:
     return "Zero draft" if number == 0 else f"Rev.{number}"
 
@@ -44,7 +75,7 @@ def _clean_table(raw: Any, where: str) -> list[list[str]]:
     return [[clean_text(c, field=where, max_chars=limit, allow_empty=True) for c in row] for row in raw]
 
 
-def _clean_paragraph(raw: ParagraphInput, where: str) -> dict[str, Any]:
+def _clean_paragraph(raw: ParagraphInput, where: str, section_kind: str, heading: str) -> Entry:
     kind = raw.get("kind")
     if kind not in RevisionParagraph.Kind.values:
         raise InvalidInput(
@@ -52,10 +83,10 @@ def _clean_paragraph(raw: ParagraphInput, where: str) -> dict[str, Any]:
             fields={f"{where}.kind": [f"Choose one of {RevisionParagraph.Kind.values}."]},
         )
     table = None
+    emphasis: list[Any] = []
     if kind == RevisionParagraph.Kind.TABLE:
         table = _clean_table(raw.get("table"), f"{where}.table")
         text = "\n".join("\t".join(row) for row in table)
-        emphasis: list[Any] = []
     else:
         original = raw.get("text", "")
         text = clean_text(original, field=f"{where}.text", max_chars=settings.CONSENSO_MAX_PARAGRAPH_CHARS)
@@ -63,14 +94,221 @@ def _clean_paragraph(raw: ParagraphInput, where: str) -> dict[str, Any]:
     level = raw.get("level", 0)
     if not isinstance(level, int) or isinstance(level, bool) or not 0 <= level <= 8:
         raise InvalidInput("Bad level.", fields={f"{where}.level": ["An integer from 0 to 8."]})
-    return {
-        "kind": kind,
-        "text": text,
-        "emphasis": emphasis,
-        "table": table,
-        "level": level,
-        "paragraph": raw.get("paragraph"),
-    }
+    return Entry(
+        paragraph_id=raw.get("paragraph"),
+        section_kind=section_kind,
+        section_heading=heading,
+        kind=kind,
+        text=text,
+        emphasis=emphasis,
+        table=table,
+        level=level,
+    )
+
+
+def _entries_from_sections(declaration: Declaration, sections: Sequence[SectionInput]) -> list[Entry]:
+    if not sections:
+        raise InvalidInput("A revision needs at least one section.", fields={"sections": ["May not be empty."]})
+    entries: list[Entry] = []
+    for s_index, section in enumerate(sections):
+        where = f"sections[{s_index}]"
+        if section.get("kind") not in Section.Kind.values:
+            raise InvalidInput(
+                "Unknown section kind.", fields={f"{where}.kind": [f"Choose one of {Section.Kind.values}."]}
+            )
+        heading = clean_text(
+            section.get("heading", ""), field=f"{where}.heading", max_chars=300, allow_empty=True, multiline=False
+        )
+        paragraphs = section.get("paragraphs") or []
+        if len(entries) + len(paragraphs) > settings.CONSENSO_MAX_PARAGRAPHS_PER_REVISION:
+            raise InvalidInput(
+                f"A revision may hold at most {settings.CONSENSO_MAX_PARAGRAPHS_PER_REVISION} paragraphs.",
+                fields={"sections": ["Too many paragraphs."]},
+            )
+        entries.extend(
+            _clean_paragraph(p, f"{where}.paragraphs[{i}]", section["kind"], heading) for i, p in enumerate(paragraphs)
+        )
+    if not entries:
+        raise InvalidInput("A revision needs at least one paragraph.", fields={"sections": ["No paragraphs."]})
+
+    carried = [e.paragraph_id for e in entries if e.paragraph_id is not None]
+    if len(carried) != len(set(carried)):
+        raise InvalidInput(
+            "A paragraph identity may appear only once.", fields={"sections": ["Duplicate paragraph id."]}
+        )
+    current = {p.pk: p for p in Paragraph.objects.filter(declaration=declaration, pk__in=carried).select_for_update()}
+    unknown = sorted(set(carried) - set(current))
+    if unknown:
+        raise InvalidInput(
+            f"Paragraphs {unknown} do not belong to this declaration.",
+            fields={"sections": [f"Unknown paragraph ids: {unknown}."]},
+        )
+    for entry in entries:
+        if entry.paragraph_id is None:
+            continue
+        # A carried paragraph keeps its negotiation state, except that an
+        # agreed text changed outside the room is put back on the table.
+        old = current[entry.paragraph_id]
+        entry.state = old.state if old.state != State.DELETED else State.OPEN
+        entry.ad_ref_delegation_id = old.ad_ref_delegation_id
+        entry.brackets = list(old.brackets) if entry.text == old.text else []
+        if entry.text != old.text and entry.state in (State.AGREED, State.AGREED_AD_REF):
+            entry.state, entry.ad_ref_delegation_id = State.REOPENED, None
+        if entry.state == State.BRACKETED and entry.text != old.text:
+            entry.state = State.UNDER_DISCUSSION
+    return entries
+
+
+def _entries_from_working_text(declaration: Declaration) -> list[Entry]:
+    return [
+        Entry(
+            paragraph_id=p.pk,
+            section_kind=p.section_kind,
+            section_heading=p.section_heading,
+            kind=p.kind,
+            text=p.text,
+            emphasis=list(p.emphasis),
+            table=p.table,
+            level=p.level,
+            state=p.state,
+            ad_ref_delegation_id=p.ad_ref_delegation_id,
+            brackets=list(p.brackets),
+        )
+        for p in Paragraph.objects.select_for_update()
+        .filter(declaration=declaration)
+        .exclude(state=State.DELETED)
+        .order_by("position", "id")
+    ]
+
+
+def _snapshot(*, actor: User, declaration: Declaration, entries: list[Entry], label: str | None, note: str) -> Revision:
+    previous = declaration.revisions.order_by("-number").first()
+    number = 0 if previous is None else previous.number + 1
+    label = clean_text(label, field="label", max_chars=40, multiline=False) if label else default_label(number)
+    if declaration.revisions.filter(label=label).exists():
+        raise Conflict(f"This declaration already has a revision labelled {label!r}.")
+    note = clean_text(note, field="note", max_chars=settings.CONSENSO_MAX_NOTE_CHARS, allow_empty=True)
+    revision = Revision.objects.create(declaration=declaration, number=number, label=label, note=note, issued_by=actor)
+
+    new_paragraphs = iter(
+        Paragraph.objects.bulk_create(
+            [Paragraph(declaration=declaration, introduced_in=revision) for e in entries if e.paragraph_id is None]
+        )
+    )
+    for entry in entries:
+        if entry.paragraph_id is None:
+            entry.paragraph_id = next(new_paragraphs).pk
+
+    labels = numbering.labels(
+        [numbering.Slot(kind=e.kind, section=e.section_heading or Section.Kind(e.section_kind).label) for e in entries]
+    )
+    rows: list[RevisionParagraph] = []
+    section: Section | None = None
+    for position, entry in enumerate(entries):
+        assert entry.paragraph_id is not None  # new paragraphs got their ids above
+        if section is None or (section.kind, section.heading) != (entry.section_kind, entry.section_heading):
+            section = Section.objects.create(
+                revision=revision,
+                position=0 if section is None else section.position + 1,
+                kind=entry.section_kind,
+                heading=entry.section_heading,
+            )
+        rows.append(
+            RevisionParagraph(
+                revision=revision,
+                section=section,
+                paragraph_id=entry.paragraph_id,
+                position=position,
+                kind=entry.kind,
+                label=labels[position],
+                level=entry.level,
+                text=entry.text,
+                emphasis=entry.emphasis,
+                table=entry.table,
+                state=entry.state,
+                ad_ref_delegation_id=entry.ad_ref_delegation_id,
+                brackets=entry.brackets,
+            )
+        )
+    RevisionParagraph.objects.bulk_create(rows, batch_size=500)
+    _reset_working_text(declaration, revision, entries)
+    carried = _carry_over_proposals(declaration, revision, {e.paragraph_id: e.text for e in entries})
+    declaration_touch(declaration)
+    event_record(
+        verb="revision.issued",
+        actor=actor,
+        obj=revision,
+        declaration=declaration,
+        before={"revision": previous.pk, "label": previous.label} if previous else None,
+        after={"revision": revision.pk, "label": label, "number": number, "paragraphs": len(entries), **carried},
+    )
+    return revision
+
+
+def _reset_working_text(declaration: Declaration, revision: Revision, entries: list[Entry]) -> None:
+    """Make the working text equal to the revision just issued."""
+    by_id = {p.pk: p for p in Paragraph.objects.filter(declaration=declaration).exclude(state=State.DELETED)}
+    by_id.update({p.pk: p for p in Paragraph.objects.filter(pk__in=[e.paragraph_id for e in entries])})
+    updated: list[Paragraph] = []
+    for index, entry in enumerate(entries):
+        p = by_id.pop(entry.paragraph_id)  # type: ignore[arg-type]
+        updated.append(p)
+        p.position = (index + 1) * POSITION_STEP
+        p.section_kind, p.section_heading = entry.section_kind, entry.section_heading
+        p.kind, p.level, p.text, p.emphasis, p.table = entry.kind, entry.level, entry.text, entry.emphasis, entry.table
+        p.state, p.ad_ref_delegation_id, p.brackets = entry.state, entry.ad_ref_delegation_id, entry.brackets
+        p.inserted = False
+        p.introduced_in_id = p.introduced_in_id or revision.pk
+        p.version += 1
+    for p in by_id.values():  # left out of this revision: deleted, kept in history
+        p.state, p.ad_ref_delegation_id, p.inserted = State.DELETED, None, False
+    Paragraph.objects.bulk_update(
+        [*updated, *by_id.values()],
+        [
+            "position",
+            "section_kind",
+            "section_heading",
+            "kind",
+            "level",
+            "text",
+            "emphasis",
+            "table",
+            "state",
+            "ad_ref_delegation",
+            "brackets",
+            "inserted",
+            "introduced_in",
+            "version",
+        ],
+        batch_size=500,
+    )
+
+
+def _carry_over_proposals(declaration: Declaration, revision: Revision, texts: dict[int | None, str]) -> dict[str, int]:
+    """Accepted proposals are now incorporated; pending ones move to the new
+    revision where the text under them is unchanged, are marked
+    ``needs_refit`` where it changed, and superseded where the paragraph is gone."""
+    incorporated = Proposal.objects.filter(
+        declaration=declaration, status=Proposal.Status.ACCEPTED, incorporated_in__isnull=True
+    ).update(status=Proposal.Status.INCORPORATED, incorporated_in=revision)
+    moved = refit = superseded = 0
+    pending = Proposal.objects.select_for_update().filter(
+        declaration=declaration, status__in=[Proposal.Status.SUBMITTED, Proposal.Status.NEEDS_REFIT]
+    )
+    for proposal in pending:
+        text = texts.get(proposal.paragraph_id)
+        if text is None:
+            proposal.status = Proposal.Status.SUPERSEDED
+            superseded += 1
+        elif proposal.kind == Proposal.Kind.INSERT_AFTER or text == proposal.base_text:
+            proposal.status, proposal.revision = Proposal.Status.SUBMITTED, revision
+            moved += 1
+        else:
+            proposal.status = Proposal.Status.NEEDS_REFIT
+            refit += 1
+        proposal.version += 1
+    Proposal.objects.bulk_update(pending, ["status", "revision", "version"], batch_size=500)
+    return {"incorporated": incorporated, "carried_over": moved, "needs_refit": refit, "superseded": superseded}
 
 
 @transaction.atomic
@@ -82,107 +320,27 @@ def revision_issue(
     label: str | None = None,
     note: str = "",
 ) -> Revision:
-    """Issue the next revision (the zero draft when there is none yet).
-
-    Paragraphs that name an existing ``paragraph`` id keep that identity, so
-    proposals and diffs follow them; the others are new paragraphs. Labels
-    (PP1, OP2 …) are recomputed from the new order.
-    """
+    """The Secretariat issues the next revision (the zero draft when there is
+    none yet) from a full text. Labels (PP1, OP2 …) are recomputed."""
     declaration = declaration_lock(declaration.pk)
     require_secretariat(role_in(actor, declaration.meeting), "issue revisions")
     declaration_require_drafting(declaration)
+    entries = _entries_from_sections(declaration, sections)
+    return _snapshot(actor=actor, declaration=declaration, entries=entries, label=label, note=note)
 
-    if not sections:
-        raise InvalidInput("A revision needs at least one section.", fields={"sections": ["May not be empty."]})
-    cleaned: list[tuple[dict[str, Any], list[dict[str, Any]]]] = []
-    total = 0
-    for s_index, section in enumerate(sections):
-        where = f"sections[{s_index}]"
-        if section.get("kind") not in Section.Kind.values:
-            raise InvalidInput(
-                "Unknown section kind.", fields={f"{where}.kind": [f"Choose one of {Section.Kind.values}."]}
-            )
-        heading = clean_text(
-            section.get("heading", ""), field=f"{where}.heading", max_chars=300, allow_empty=True, multiline=False
-        )
-        paragraphs = section.get("paragraphs") or []
-        total += len(paragraphs)
-        if total > settings.CONSENSO_MAX_PARAGRAPHS_PER_REVISION:
-            raise InvalidInput(
-                f"A revision may hold at most {settings.CONSENSO_MAX_PARAGRAPHS_PER_REVISION} paragraphs.",
-                fields={"sections": ["Too many paragraphs."]},
-            )
-        cleaned.append(
-            (
-                {"kind": section["kind"], "heading": heading},
-                [_clean_paragraph(p, f"{where}.paragraphs[{i}]") for i, p in enumerate(paragraphs)],
-            )
-        )
-    if total == 0:
-        raise InvalidInput("A revision needs at least one paragraph.", fields={"sections": ["No paragraphs."]})
 
-    carried = [p["paragraph"] for _, ps in cleaned for p in ps if p["paragraph"] is not None]
-    if len(carried) != len(set(carried)):
-        raise InvalidInput(
-            "A paragraph identity may appear only once.", fields={"sections": ["Duplicate paragraph id."]}
-        )
-    known = set(Paragraph.objects.filter(declaration=declaration, pk__in=carried).values_list("pk", flat=True))
-    unknown = sorted(set(carried) - known)
-    if unknown:
-        raise InvalidInput(
-            f"Paragraphs {unknown} do not belong to this declaration.",
-            fields={"sections": [f"Unknown paragraph ids: {unknown}."]},
-        )
-
-    previous = declaration.revisions.order_by("-number").first()
-    number = 0 if previous is None else previous.number + 1
-    label = clean_text(label, field="label", max_chars=40, multiline=False) if label else default_label(number)
-    if declaration.revisions.filter(label=label).exists():
-        raise Conflict(f"This declaration already has a revision labelled {label!r}.")
-    note = clean_text(note, field="note", max_chars=settings.CONSENSO_MAX_NOTE_CHARS, allow_empty=True)
-    revision = Revision.objects.create(declaration=declaration, number=number, label=label, note=note, issued_by=actor)
-
-    slots = [
-        numbering.Slot(kind=p["kind"], section=s["heading"] or Section.Kind(s["kind"]).label)
-        for s, ps in cleaned
-        for p in ps
-    ]
-    labels = numbering.labels(slots)
-    new_count = len(slots) - len(carried)
-    new_ids = iter(
-        p.pk
-        for p in Paragraph.objects.bulk_create(
-            [Paragraph(declaration=declaration, introduced_in=revision) for _ in range(new_count)]
-        )
-    )
-    rows: list[RevisionParagraph] = []
-    position = 0
-    for s_position, (s, ps) in enumerate(cleaned):
-        section_row = Section.objects.create(revision=revision, position=s_position, **s)
-        for p in ps:
-            rows.append(
-                RevisionParagraph(
-                    revision=revision,
-                    section=section_row,
-                    paragraph_id=p["paragraph"] if p["paragraph"] is not None else next(new_ids),
-                    position=position,
-                    kind=p["kind"],
-                    label=labels[position],
-                    level=p["level"],
-                    text=p["text"],
-                    emphasis=p["emphasis"],
-                    table=p["table"],
-                )
-            )
-            position += 1
-    RevisionParagraph.objects.bulk_create(rows, batch_size=500)
-    declaration_touch(declaration)
-    event_record(
-        verb="revision.issued",
-        actor=actor,
-        obj=revision,
-        declaration=declaration,
-        before={"revision": previous.pk, "label": previous.label} if previous else None,
-        after={"revision": revision.pk, "label": label, "number": number, "paragraphs": total},
-    )
-    return revision
+@transaction.atomic
+def revision_issue_from_working_text(
+    *, actor: User, declaration: Declaration, label: str | None = None, note: str = ""
+) -> Revision:
+    """The PPT (or the TS on its behalf) issues the working text as the next
+    revision; bis/ter paragraphs are numbered into the sequence."""
+    declaration = declaration_lock(declaration.pk)
+    require_ppt_or_secretariat(role_in(actor, declaration.meeting), "issue revisions")
+    declaration_require_drafting(declaration)
+    if not declaration.revisions.exists():
+        raise Conflict("There is no zero draft yet; the Secretariat issues it from a full text.")
+    entries = _entries_from_working_text(declaration)
+    if not entries:
+        raise Conflict("Every paragraph has been deleted; there is no text to issue.")
+    return _snapshot(actor=actor, declaration=declaration, entries=entries, label=label, note=note)

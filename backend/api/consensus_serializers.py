@@ -1,0 +1,124 @@
+"""Request and response shapes of the consensus workflow (working text,
+paragraph states, adoption, statements)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework import serializers
+
+from backend.api.serializers import EmphasisSerializer, TextProposalSerializer, _id, _text
+from drafting.models import Adoption, Statement
+from drafting.models.texts import ParagraphKind, SectionKind
+from drafting.states import TRANSITIONS, State
+
+
+class TransitionSerializer(serializers.Serializer[Any]):
+    action = serializers.ChoiceField(choices=list(TRANSITIONS))
+    delegation = serializers.CharField(required=False, help_text="agree_ad_ref: the delegation that must confirm.")
+    brackets = serializers.ListField(
+        child=serializers.DictField(child=serializers.IntegerField()),
+        required=False,
+        help_text="bracket: spans [{start, end}] of the text; none = the whole paragraph.",
+    )
+    alternatives = serializers.ListField(
+        child=_id(), required=False, help_text="bracket: proposal ids offered as Alt 1, Alt 2 …"
+    )
+    note = _text(required=False, allow_blank=True, default="")
+
+
+class ReasonSerializer(serializers.Serializer[Any]):
+    reason = _text()
+
+
+class NextRevisionSerializer(serializers.Serializer[Any]):
+    label = _text(required=False, allow_blank=True)  # type: ignore[assignment]
+    note = _text(required=False, allow_blank=True, default="")
+
+
+class AdoptionStartSerializer(serializers.Serializer[Any]):
+    revision = _id()
+    method = serializers.ChoiceField(choices=Adoption.Method.choices)
+    deadline = serializers.DateTimeField(
+        required=False, help_text="Silence procedure: defaults to the meeting's silence period (72 h)."
+    )
+
+
+class StatementInputSerializer(serializers.Serializer[Any]):
+    kind = serializers.ChoiceField(choices=Statement.Kind.choices)
+    paragraph = _id(required=False, allow_null=True)
+    text = _text()
+
+
+class StatementSerializer(serializers.ModelSerializer[Statement]):
+    delegation: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(read_only=True, slug_field="code")
+
+    class Meta:
+        model = Statement
+        fields = ["id", "adoption", "kind", "delegation", "paragraph", "text", "created_at"]
+
+
+# --- response shapes (schema documentation) -----------------------------------
+class AlternativeSerializer(serializers.Serializer[Any]):
+    option = serializers.CharField(help_text="Alt 1, Alt 2 …")
+    proposal = serializers.IntegerField()
+    delegation = serializers.CharField()
+    kind = serializers.CharField()
+    text = serializers.CharField()
+
+
+class WorkingParagraphSerializer(serializers.Serializer[Any]):
+    paragraph = serializers.IntegerField()
+    label = serializers.CharField()  # type: ignore[assignment]
+    kind = serializers.ChoiceField(choices=ParagraphKind.choices)
+    level = serializers.IntegerField()
+    text = serializers.CharField()
+    emphasis = EmphasisSerializer(many=True)
+    table = serializers.ListField(child=serializers.ListField(child=serializers.CharField()), allow_null=True)
+    inserted = serializers.BooleanField()
+    state = serializers.ChoiceField(choices=State.choices)
+    ad_ref = serializers.CharField(allow_null=True)
+    brackets = serializers.ListField(child=serializers.DictField(child=serializers.IntegerField()))
+    alternatives = AlternativeSerializer(many=True)
+    objections = serializers.ListField(child=serializers.DictField(child=serializers.CharField()))
+    proposals = TextProposalSerializer(many=True)
+
+
+class WorkingSectionSerializer(serializers.Serializer[Any]):
+    position = serializers.IntegerField()
+    kind = serializers.ChoiceField(choices=SectionKind.choices)
+    heading = serializers.CharField()
+    paragraphs = WorkingParagraphSerializer(many=True)
+
+
+class WorkingTextSerializer(serializers.Serializer[Any]):
+    declaration = serializers.IntegerField()
+    status = serializers.CharField()
+    version = serializers.IntegerField()
+    revision = serializers.DictField(allow_null=True)
+    sections = WorkingSectionSerializer(many=True)
+
+
+class AdoptionSerializer(serializers.Serializer[Any]):
+    id = serializers.IntegerField()
+    method = serializers.ChoiceField(choices=Adoption.Method.choices)
+    status = serializers.ChoiceField(choices=Adoption.Status.choices)
+    revision = serializers.DictField()
+    proposed_at = serializers.DateTimeField()
+    deadline = serializers.DateTimeField(allow_null=True)
+    seconds_left = serializers.IntegerField(allow_null=True)
+    concluded_at = serializers.DateTimeField(allow_null=True)
+    place = serializers.CharField()
+    ppt = serializers.CharField()
+    present = serializers.ListField(child=serializers.CharField())
+    objections = serializers.ListField(child=serializers.DictField())
+    statements = serializers.ListField(child=serializers.DictField())
+
+
+class ParagraphStateSerializer(serializers.Serializer[Any]):
+    paragraph = serializers.IntegerField()
+    state = serializers.ChoiceField(choices=State.choices)
+    ad_ref = serializers.CharField(allow_null=True)
+    brackets = serializers.ListField(child=serializers.DictField(child=serializers.IntegerField()))
+    alternatives = serializers.ListField(child=serializers.IntegerField())
+    version = serializers.IntegerField()

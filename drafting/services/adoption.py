@@ -1,0 +1,353 @@
+"""Adoption of a declaration: in session, or by silence procedure.
+
+Exactly once: every path that adopts locks the declaration row and then the
+adoption row, re-reads their state, and a partial unique index
+(``adopted_exactly_once``) refuses a second adopted attempt even if those
+locks were somehow bypassed. A break of silence and the deadline task take
+the same locks, so whichever commits first decides; a break arriving after
+the deadline is refused.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.models import User
+from django.db import transaction
+from django.utils import timezone
+
+from drafting.access import require_negotiator, require_ppt, role_in
+from drafting.errors import Conflict, InvalidInput, NotAllowed
+from drafting.models import (
+    Adoption,
+    AdoptionObjection,
+    Declaration,
+    Delegation,
+    Paragraph,
+    Proposal,
+    Revision,
+    RevisionParagraph,
+    Statement,
+)
+from drafting.services.events import event_record
+from drafting.services.locks import declaration_lock, declaration_require_drafting, declaration_touch
+from drafting.states import State
+from drafting.textnorm import clean_text
+
+D = Declaration.Status
+
+
+def _pending(declaration: Declaration, method: str | None = None) -> Adoption:
+    qs = Adoption.objects.select_for_update().filter(declaration=declaration, status=Adoption.Status.PENDING)
+    adoption = qs.first()
+    if adoption is None or (method is not None and adoption.method != method):
+        what = {"in_session": "no adoption in session", "silence": "no silence procedure"}.get(
+            method or "", "no adoption"
+        )
+        raise Conflict(f"There is {what} under way for this declaration.")
+    return adoption
+
+
+def _require_adoptable(declaration: Declaration, revision_id: int) -> Revision:
+    """The revision must be current, clean (every paragraph agreed) and the
+    working text must not have moved since it was issued."""
+    revision = Revision.objects.filter(pk=revision_id, declaration=declaration).first()
+    if revision is None:
+        raise InvalidInput(
+            f"Revision {revision_id} is not a revision of this declaration.",
+            fields={"revision": ["Not a revision of this declaration."]},
+        )
+    current = declaration.revisions.order_by("-number").first()
+    if current is None or current.pk != revision.pk:
+        raise Conflict(f"{revision.label} is not the current revision; only the current text can be adopted.")
+    not_agreed = list(
+        RevisionParagraph.objects.filter(revision=revision).exclude(state=State.AGREED).values_list("label", "state")
+    )
+    if not_agreed:
+        listed = ", ".join(f"{label} ({state.replace('_', ' ')})" for label, state in not_agreed[:12])
+        raise Conflict(
+            f"Every paragraph must be agreed before adoption; not yet: {listed}"
+            + (" …" if len(not_agreed) > 12 else "."),
+            extra={"not_agreed": [label for label, _ in not_agreed]},
+        )
+    moved = (
+        Proposal.objects.filter(
+            declaration=declaration, status=Proposal.Status.ACCEPTED, incorporated_in__isnull=True
+        ).exists()
+        or Paragraph.objects.filter(declaration=declaration, inserted=True).exists()
+        or Paragraph.objects.filter(declaration=declaration).exclude(state__in=[State.AGREED, State.DELETED]).exists()
+    )
+    if moved:
+        raise Conflict("The working text has changed since this revision; issue a new revision and adopt that.")
+    return revision
+
+
+def _adopt(adoption: Adoption, declaration: Declaration, actor: User | None) -> None:
+    """Conclude ``adoption`` as adopted (locks held by the caller)."""
+    now = timezone.now()
+    adoption.status, adoption.concluded_at = Adoption.Status.ADOPTED, now
+    adoption.save(update_fields=["status", "concluded_at"])
+    meeting = declaration.meeting
+    adoption.present.set(
+        Delegation.objects.filter(kind=Delegation.Kind.MEMBER_STATE, pk__in=meeting.participants.values("pk"))
+        | Delegation.objects.filter(pk=meeting.ppt_id)
+    )
+    declaration.status = D.ADOPTED
+    declaration.save(update_fields=["status"])
+    # Anything still pending is moot once the text is adopted: superseded, kept.
+    Proposal.objects.filter(
+        declaration=declaration, status__in=[Proposal.Status.SUBMITTED, Proposal.Status.NEEDS_REFIT]
+    ).update(status=Proposal.Status.SUPERSEDED)
+    declaration_touch(declaration)
+    event_record(
+        verb="declaration.adopted",
+        actor=actor,
+        obj=adoption,
+        declaration=declaration,
+        before={"status": "pending"},
+        after={
+            "method": adoption.method,
+            "revision": adoption.revision_id,
+            "adopted_at": now.isoformat(),
+            "place": adoption.place,
+            "ppt": meeting.ppt.code,
+            "present": sorted(adoption.present.values_list("code", flat=True)),
+        },
+    )
+
+
+def _start(actor: User, declaration: Declaration, revision: Revision, method: str, **extra: Any) -> Adoption:
+    adoption = Adoption.objects.create(
+        declaration=declaration,
+        revision=revision,
+        method=method,
+        proposed_by=actor,
+        place=declaration.meeting.place,
+        ppt_id=declaration.meeting.ppt_id,
+        **extra,
+    )
+    declaration.status = D.SILENCE_PROCEDURE if method == Adoption.Method.SILENCE else D.IN_ADOPTION
+    declaration.save(update_fields=["status"])
+    declaration_touch(declaration)
+    return adoption
+
+
+@transaction.atomic
+def adoption_propose(*, actor: User, declaration: Declaration, revision_id: int) -> Adoption:
+    """The PPT puts the current, fully agreed revision to adoption in session."""
+    declaration = declaration_lock(declaration.pk)
+    require_ppt(role_in(actor, declaration.meeting), "put the text to adoption")
+    declaration_require_drafting(declaration)
+    revision = _require_adoptable(declaration, revision_id)
+    adoption = _start(actor, declaration, revision, Adoption.Method.IN_SESSION)
+    event_record(
+        verb="adoption.proposed",
+        actor=actor,
+        obj=adoption,
+        declaration=declaration,
+        after={"revision": revision.pk, "label": revision.label},
+    )
+    return adoption
+
+
+@transaction.atomic
+def adoption_object(*, actor: User, declaration: Declaration, reason: str) -> AdoptionObjection:
+    """A member delegation present objects to adoption in session."""
+    declaration = declaration_lock(declaration.pk)
+    delegation = require_negotiator(role_in(actor, declaration.meeting), "object to adoption")
+    adoption = _pending(declaration, Adoption.Method.IN_SESSION)
+    reason = clean_text(reason, field="reason", max_chars=settings.CONSENSO_MAX_NOTE_CHARS)
+    objection, _ = AdoptionObjection.objects.update_or_create(
+        adoption=adoption, delegation=delegation, defaults={"reason": reason, "author": actor}
+    )
+    declaration_touch(declaration)
+    event_record(
+        verb="adoption.objected", actor=actor, obj=objection, declaration=declaration, after={"reason": reason}
+    )
+    return objection
+
+
+@transaction.atomic
+def adoption_objection_withdraw(*, actor: User, declaration: Declaration) -> None:
+    declaration = declaration_lock(declaration.pk)
+    delegation = require_negotiator(role_in(actor, declaration.meeting), "withdraw an objection")
+    adoption = _pending(declaration, Adoption.Method.IN_SESSION)
+    objection = AdoptionObjection.objects.filter(adoption=adoption, delegation=delegation).first()
+    if objection is None:
+        raise Conflict("Your delegation has not objected to this adoption.")
+    objection.delete()
+    declaration_touch(declaration)
+    event_record(
+        verb="adoption.objection_withdrawn",
+        actor=actor,
+        obj=adoption,
+        declaration=declaration,
+        before={"delegation": delegation.code},
+    )
+
+
+@transaction.atomic
+def adoption_adopt(*, actor: User, declaration: Declaration) -> Adoption:
+    """The PPT gavels: adopted, unless a member present objects."""
+    declaration = declaration_lock(declaration.pk)
+    require_ppt(role_in(actor, declaration.meeting), "adopt the declaration")
+    adoption = _pending(declaration, Adoption.Method.IN_SESSION)
+    objections = list(adoption.objections.select_related("delegation").order_by("id"))
+    if objections:
+        raise Conflict(
+            "No consensus to adopt: " + "; ".join(f"{o.delegation.name_en} objects: {o.reason}" for o in objections),
+            extra={"objecting": [o.delegation.code for o in objections]},
+        )
+    _adopt(adoption, declaration, actor)
+    return adoption
+
+
+@transaction.atomic
+def adoption_withdraw(*, actor: User, declaration: Declaration) -> Adoption:
+    """The PPT takes the text back to negotiation (in session only: a silence
+    procedure ends by a break or by its deadline)."""
+    declaration = declaration_lock(declaration.pk)
+    require_ppt(role_in(actor, declaration.meeting), "withdraw the text from adoption")
+    adoption = _pending(declaration, Adoption.Method.IN_SESSION)
+    adoption.status, adoption.concluded_at = Adoption.Status.WITHDRAWN, timezone.now()
+    adoption.save(update_fields=["status", "concluded_at"])
+    declaration.status = D.DRAFTING
+    declaration.save(update_fields=["status"])
+    declaration_touch(declaration)
+    event_record(verb="adoption.withdrawn", actor=actor, obj=adoption, declaration=declaration)
+    return adoption
+
+
+@transaction.atomic
+def silence_launch(
+    *, actor: User, declaration: Declaration, revision_id: int, deadline: datetime.datetime | None = None
+) -> Adoption:
+    """The PPT circulates the current revision under silence procedure."""
+    declaration = declaration_lock(declaration.pk)
+    require_ppt(role_in(actor, declaration.meeting), "launch a silence procedure")
+    declaration_require_drafting(declaration)
+    now = timezone.now()
+    if deadline is None:
+        deadline = now + datetime.timedelta(hours=declaration.meeting.silence_hours)
+    if timezone.is_naive(deadline):
+        raise InvalidInput("Give the deadline with a time zone.", fields={"deadline": ["e.g. 2026-05-01T18:00:00Z"]})
+    if deadline <= now:
+        raise InvalidInput("The deadline must be in the future.", fields={"deadline": ["Must be in the future."]})
+    revision = _require_adoptable(declaration, revision_id)
+    adoption = _start(actor, declaration, revision, Adoption.Method.SILENCE, deadline=deadline)
+    event_record(
+        verb="silence.launched",
+        actor=actor,
+        obj=adoption,
+        declaration=declaration,
+        after={"revision": revision.pk, "label": revision.label, "deadline": deadline.isoformat()},
+    )
+    return adoption
+
+
+@transaction.atomic
+def silence_break(*, actor: User, declaration: Declaration, reason: str) -> Adoption:
+    """A member delegation breaks silence before the deadline; the draft
+    returns to negotiation."""
+    declaration = declaration_lock(declaration.pk)
+    role = role_in(actor, declaration.meeting)
+    if role.delegation is None or not role.is_member:
+        raise NotAllowed("Only member state delegations may break silence.")
+    adoption = _pending(declaration, Adoption.Method.SILENCE)
+    assert adoption.deadline is not None  # a database constraint: silence has a deadline
+    if timezone.now() >= adoption.deadline:
+        raise Conflict("The deadline has passed; silence can no longer be broken.")
+    reason = clean_text(reason, field="reason", max_chars=settings.CONSENSO_MAX_NOTE_CHARS)
+    AdoptionObjection.objects.create(adoption=adoption, delegation=role.delegation, author=actor, reason=reason)
+    adoption.status, adoption.concluded_at = Adoption.Status.BROKEN, timezone.now()
+    adoption.save(update_fields=["status", "concluded_at"])
+    declaration.status = D.DRAFTING
+    declaration.save(update_fields=["status"])
+    declaration_touch(declaration)
+    event_record(
+        verb="silence.broken",
+        actor=actor,
+        obj=adoption,
+        declaration=declaration,
+        before={"status": "pending"},
+        after={"status": adoption.status, "reason": reason},
+    )
+    return adoption
+
+
+@transaction.atomic
+def silence_conclude(*, adoption_id: int, now: datetime.datetime | None = None) -> bool:
+    """Adopt a silence procedure whose deadline passed unbroken. Safe to call
+    any number of times, late, or concurrently: returns True only for the
+    one call that adopted."""
+    declaration_id = Adoption.objects.filter(pk=adoption_id).values_list("declaration_id", flat=True).first()
+    if declaration_id is None:
+        return False
+    declaration = declaration_lock(declaration_id)
+    adoption = Adoption.objects.select_for_update().get(pk=adoption_id)
+    if adoption.status != Adoption.Status.PENDING or adoption.method != Adoption.Method.SILENCE:
+        return False
+    assert adoption.deadline is not None
+    if (now or timezone.now()) < adoption.deadline:
+        return False
+    _adopt(adoption, declaration, None)
+    return True
+
+
+def silence_due(*, now: datetime.datetime | None = None) -> list[int]:
+    """Ids of silence procedures whose deadline has passed, still pending."""
+    return list(
+        Adoption.objects.filter(
+            status=Adoption.Status.PENDING, method=Adoption.Method.SILENCE, deadline__lte=now or timezone.now()
+        ).values_list("pk", flat=True)
+    )
+
+
+@transaction.atomic
+def statement_record(
+    *, actor: User, declaration: Declaration, kind: str, text: str, paragraph_id: int | None = None
+) -> Statement:
+    """A member delegation puts a reservation (on a paragraph) or an
+    explanation of position (on the text) on record during adoption."""
+    declaration = declaration_lock(declaration.pk)
+    role = role_in(actor, declaration.meeting)
+    if role.delegation is None or not role.is_member:
+        raise NotAllowed("Only member state delegations record reservations and explanations of position.")
+    adoption = _pending(declaration)
+    if kind not in Statement.Kind.values:
+        raise InvalidInput("Unknown kind.", fields={"kind": ["reservation or explanation."]})
+    if kind == Statement.Kind.RESERVATION:
+        if (
+            paragraph_id is None
+            or not RevisionParagraph.objects.filter(revision=adoption.revision, paragraph_id=paragraph_id).exists()
+        ):
+            raise InvalidInput(
+                "A reservation concerns one paragraph of the text being adopted.",
+                fields={"paragraph": [f"A paragraph of {adoption.revision.label}."]},
+            )
+    elif paragraph_id is not None:
+        raise InvalidInput(
+            "An explanation of position concerns the whole text.", fields={"paragraph": ["Leave empty."]}
+        )
+    text = clean_text(text, field="text", max_chars=settings.CONSENSO_MAX_PARAGRAPH_CHARS)
+    statement = Statement.objects.create(
+        adoption=adoption,
+        declaration=declaration,
+        delegation=role.delegation,
+        author=actor,
+        kind=kind,
+        paragraph_id=paragraph_id,
+        text=text,
+    )
+    declaration_touch(declaration)
+    event_record(
+        verb=f"statement.{kind}",
+        actor=actor,
+        obj=statement,
+        declaration=declaration,
+        paragraph=paragraph_id,
+        after={"text": text},
+    )
+    return statement

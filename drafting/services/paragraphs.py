@@ -1,0 +1,220 @@
+"""The chair's actions on paragraphs, and members' objections to them.
+
+Consensus is the absence of a formal objection by any member delegation:
+the PPT may declare a paragraph agreed (or agreed ad ref) only while no
+member objects to the paragraph itself or to any proposal pending on it.
+"""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.models import User
+from django.db import transaction
+
+from drafting.access import require_negotiator, require_ppt, role_in
+from drafting.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from drafting.models import Declaration, Delegation, Paragraph, ParagraphObjection, Position, Proposal
+from drafting.services.events import event_record
+from drafting.services.locks import declaration_lock, declaration_require_drafting, declaration_touch
+from drafting.states import NEEDS_CONSENSUS, PROPOSABLE, TRANSITIONS, State, next_state
+from drafting.textnorm import clean_text
+
+ACTIONS = tuple(TRANSITIONS)
+
+
+def paragraph_lock(paragraph_id: int) -> tuple[Declaration, Paragraph]:
+    declaration_id = Paragraph.objects.filter(pk=paragraph_id).values_list("declaration_id", flat=True).first()
+    if declaration_id is None:
+        raise NotFound(f"Paragraph {paragraph_id} does not exist.")
+    declaration = declaration_lock(declaration_id)
+    return declaration, Paragraph.objects.select_for_update().get(pk=paragraph_id)
+
+
+def paragraph_objectors(*, paragraph: Paragraph) -> list[str]:
+    """Codes of member delegations standing in the way of consensus on the
+    paragraph: objecting to it, or to a proposal pending on it."""
+    members = Delegation.Kind.MEMBER_STATE
+    on_paragraph = ParagraphObjection.objects.filter(paragraph=paragraph, delegation__kind=members)
+    on_proposals = Position.objects.filter(
+        proposal__paragraph=paragraph,
+        proposal__status=Proposal.Status.SUBMITTED,
+        stance=Position.Stance.OBJECT,
+        delegation__kind=members,
+    )
+    codes = set(on_paragraph.values_list("delegation__code", flat=True))
+    codes |= set(on_proposals.values_list("delegation__code", flat=True))
+    return sorted(codes)
+
+
+def _clean_brackets(raw: Any, text: str) -> list[dict[str, int]]:
+    if not raw:
+        return []
+    if not isinstance(raw, list):
+        raise InvalidInput("Brackets must be a list of spans.", fields={"brackets": ["A list of {start, end}."]})
+    spans: list[dict[str, int]] = []
+    for i, item in enumerate(raw):
+        start, end = (item.get("start"), item.get("end")) if isinstance(item, dict) else (None, None)
+        if not (isinstance(start, int) and isinstance(end, int)) or not 0 <= start < end <= len(text):
+            raise InvalidInput(
+                "Bad bracketed span.", fields={"brackets": [f"Span {i}: need 0 <= start < end <= {len(text)}."]}
+            )
+        spans.append({"start": start, "end": end})
+    spans.sort(key=lambda s: s["start"])
+    if any(a["end"] > b["start"] for a, b in itertools.pairwise(spans)):
+        raise InvalidInput("Bracketed spans overlap.", fields={"brackets": ["Spans must not overlap."]})
+    return spans
+
+
+def _clean_alternatives(raw: Any, paragraph: Paragraph) -> list[int]:
+    if not raw:
+        return []
+    if not isinstance(raw, list) or not all(isinstance(i, int) and not isinstance(i, bool) for i in raw):
+        raise InvalidInput("Alternatives are proposal ids.", fields={"alternatives": ["A list of proposal ids."]})
+    pending = set(
+        Proposal.objects.filter(
+            pk__in=raw,
+            paragraph=paragraph,
+            status=Proposal.Status.SUBMITTED,
+            kind__in=[Proposal.Kind.REPLACE, Proposal.Kind.ALTERNATIVE, Proposal.Kind.DELETE],
+        ).values_list("pk", flat=True)
+    )
+    wrong = [i for i in raw if i not in pending]
+    if wrong:
+        raise InvalidInput(
+            f"Proposals {wrong} are not pending rewordings of this paragraph.",
+            fields={"alternatives": ["Each must be a pending replace, alternative or delete proposal on it."]},
+        )
+    return list(dict.fromkeys(raw))
+
+
+@transaction.atomic
+def paragraph_act(
+    *,
+    actor: User,
+    paragraph: Paragraph,
+    action: str,
+    ad_ref_delegation: str | None = None,
+    brackets: list[Any] | None = None,
+    alternatives: list[Any] | None = None,
+    note: str = "",
+) -> Paragraph:
+    """Move a paragraph through the negotiation states (see drafting/states.py).
+
+    The PPT does all of them; the delegation named on an ad ref agreement may
+    also ``confirm`` it, having heard from its capital."""
+    declaration, paragraph = paragraph_lock(paragraph.pk)
+    role = role_in(actor, declaration.meeting)
+    if action not in TRANSITIONS:
+        raise InvalidInput("Unknown action.", fields={"action": [f"Choose one of {list(TRANSITIONS)}."]})
+    confirming_for_itself = (
+        action == "confirm" and role.delegation is not None and role.delegation.pk == paragraph.ad_ref_delegation_id
+    )
+    if not confirming_for_itself:
+        require_ppt(role, "move paragraphs through the negotiation")
+    declaration_require_drafting(declaration)
+    target = next_state(action, paragraph.state)
+    if target is None:
+        raise Conflict(
+            f"A paragraph that is {State(paragraph.state).label.lower()} cannot be taken to "
+            f"'{action.replace('_', ' ')}'.",
+            extra={"state": paragraph.state},
+        )
+    if action in NEEDS_CONSENSUS:
+        objectors = paragraph_objectors(paragraph=paragraph)
+        if objectors:
+            raise Conflict(
+                f"No consensus: {', '.join(objectors)} object(s) to this paragraph or to a proposal pending on it.",
+                extra={"objecting": objectors},
+            )
+    note = clean_text(note, field="note", max_chars=settings.CONSENSO_MAX_NOTE_CHARS, allow_empty=True)
+    before = {"state": paragraph.state, "ad_ref": paragraph.ad_ref_delegation_id, "brackets": paragraph.brackets}
+
+    paragraph.ad_ref_delegation = None
+    if action == "agree_ad_ref":
+        delegation = Delegation.objects.filter(code=ad_ref_delegation or "").first()
+        if delegation is None or delegation.kind != Delegation.Kind.MEMBER_STATE:
+            raise InvalidInput(
+                "Name the member delegation that must confirm.",
+                fields={"delegation": ["The code of a member state delegation, e.g. MEX."]},
+            )
+        paragraph.ad_ref_delegation = delegation
+    if action == "bracket":
+        paragraph.brackets = _clean_brackets(brackets, paragraph.text)
+        paragraph.alternatives = _clean_alternatives(alternatives, paragraph)
+    elif target != State.BRACKETED:
+        paragraph.brackets, paragraph.alternatives = [], []
+    paragraph.state = target
+    paragraph.version += 1
+    paragraph.save(update_fields=["state", "ad_ref_delegation", "brackets", "alternatives", "version"])
+    declaration_touch(declaration)
+    event_record(
+        verb=f"paragraph.{action}",
+        actor=actor,
+        obj=paragraph,
+        declaration=declaration,
+        paragraph=paragraph,
+        before=before,
+        after={
+            "state": paragraph.state,
+            "ad_ref": paragraph.ad_ref_delegation_id,
+            "brackets": paragraph.brackets,
+            "alternatives": paragraph.alternatives,
+            "note": note,
+        },
+    )
+    return paragraph
+
+
+@transaction.atomic
+def paragraph_object(*, actor: User, paragraph: Paragraph, reason: str) -> ParagraphObjection:
+    """A member delegation objects to the paragraph as it stands (replacing
+    its earlier objection's reason); this blocks agreement until withdrawn."""
+    declaration, paragraph = paragraph_lock(paragraph.pk)
+    delegation = require_negotiator(role_in(actor, declaration.meeting), "object to paragraphs")
+    declaration_require_drafting(declaration)
+    if paragraph.state not in PROPOSABLE:
+        raise Conflict(
+            f"The paragraph is {State(paragraph.state).label.lower()}; ask the PPT to reopen it first.",
+            extra={"state": paragraph.state},
+        )
+    reason = clean_text(reason, field="reason", max_chars=settings.CONSENSO_MAX_NOTE_CHARS)
+    objection, created = ParagraphObjection.objects.update_or_create(
+        paragraph=paragraph, delegation=delegation, defaults={"reason": reason, "author": actor}
+    )
+    declaration_touch(declaration)
+    event_record(
+        verb="paragraph.objected",
+        actor=actor,
+        obj=objection,
+        declaration=declaration,
+        paragraph=paragraph,
+        before=None if created else {"objection": True},
+        after={"reason": reason},
+    )
+    return objection
+
+
+@transaction.atomic
+def paragraph_objection_withdraw(*, actor: User, paragraph: Paragraph) -> None:
+    declaration, paragraph = paragraph_lock(paragraph.pk)
+    delegation = role_in(actor, declaration.meeting).delegation
+    if delegation is None:
+        raise NotAllowed("Your account belongs to no delegation.")
+    declaration_require_drafting(declaration)
+    objection = ParagraphObjection.objects.filter(paragraph=paragraph, delegation=delegation).first()
+    if objection is None:
+        raise Conflict("Your delegation has no objection standing on this paragraph.")
+    event_record(
+        verb="paragraph.objection_withdrawn",
+        actor=actor,
+        obj=objection,
+        declaration=declaration,
+        paragraph=paragraph,
+        before={"reason": objection.reason},
+        after=None,
+    )
+    objection.delete()
+    declaration_touch(declaration)
