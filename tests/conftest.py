@@ -11,14 +11,16 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.conf import settings
+from django.db import connections
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
@@ -188,3 +190,49 @@ def celery_worker_process(django_db_setup: None, django_db_blocker: Any) -> Iter
     finally:
         proc.terminate()
         proc.wait(timeout=30)
+
+
+def agree_everything(world: World) -> None:
+    """The PPT opens and agrees every paragraph of the working text."""
+    from drafting.models import Paragraph
+
+    for paragraph in Paragraph.objects.filter(declaration=world.declaration).exclude(state__in=["agreed", "deleted"]):
+        services.paragraph_act(actor=world.users["ppt"], paragraph=paragraph, action="agree")
+
+
+def silence_under_way(world: World, seconds: float) -> Any:
+    """A fully agreed text circulated under silence, deadline ``seconds`` away."""
+    import datetime
+
+    from django.utils import timezone
+
+    agree_everything(world)
+    revision = services.revision_issue_from_working_text(actor=world.users["ppt"], declaration=world.declaration)
+    return services.silence_launch(
+        actor=world.users["ppt"],
+        declaration=world.declaration,
+        revision_id=revision.pk,
+        deadline=timezone.now() + datetime.timedelta(seconds=seconds),
+    )
+
+
+def race(*calls: Callable[[], Any]) -> list[Any]:
+    """Run the calls at the same moment in threads; return each result or exception."""
+    barrier = threading.Barrier(len(calls))
+    results: list[Any] = [None] * len(calls)
+
+    def runner(i: int, call: Callable[[], Any]) -> None:
+        try:
+            barrier.wait()
+            results[i] = call()
+        except Exception as exc:  # collected and asserted on by the test
+            results[i] = exc
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=runner, args=(i, c)) for i, c in enumerate(calls)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    return results

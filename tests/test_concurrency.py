@@ -7,41 +7,15 @@ barrier so their transactions overlap. On PostgreSQL the services' row locks
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
-from typing import Any
-
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
 from drafting import services
 from drafting.errors import Conflict
 from drafting.models import Event, Position, Proposal, Revision
-from tests.conftest import World, build_world, zero_draft
+from tests.conftest import World, build_world, race, zero_draft
 
 ROUNDS = 8
-
-
-def race(*calls: Callable[[], Any]) -> list[Any]:
-    """Run the calls at the same moment in threads; return each result or exception."""
-    barrier = threading.Barrier(len(calls))
-    results: list[Any] = [None] * len(calls)
-
-    def runner(i: int, call: Callable[[], Any]) -> None:
-        try:
-            barrier.wait()
-            results[i] = call()
-        except Exception as exc:  # collected and asserted on by the test
-            results[i] = exc
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=runner, args=(i, c)) for i, c in enumerate(calls)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
-    return results
 
 
 SUBMITTED = iter(range(1_000_000))

@@ -33,3 +33,32 @@ def test_celery_is_configured_for_reliable_delivery() -> None:
     assert conf.task_time_limit and conf.task_soft_time_limit < conf.task_time_limit
     assert conf.task_serializer == "json" and conf.accept_content == ["json"]
     assert conf.task_always_eager is (not settings.REDIS_URL)
+
+
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True)
+def test_the_deadline_sweep_adopts_through_the_worker_exactly_once(request: pytest.FixtureRequest) -> None:
+    import time
+
+    from drafting.models import Declaration, Event
+    from tests.conftest import build_world, silence_under_way
+    from workers import tasks
+
+    if settings.REDIS_URL:
+        request.getfixturevalue("celery_worker_process")
+    # Given a silence procedure whose deadline has just passed unbroken
+    world = build_world(title="Sweep through the worker")
+    adoption = silence_under_way(world, seconds=0.2)
+    time.sleep(0.3)
+    # When beat's sweep runs, and the conclude task is also delivered twice more
+    due = tasks.silence_sweep.delay().get(timeout=30)
+    extra = [tasks.silence_conclude.delay(adoption.pk) for _ in range(2)]
+    results = [r.get(timeout=30) for r in extra]
+    # Then the declaration is adopted exactly once
+    assert adoption.pk in due
+    deadline = time.monotonic() + 30
+    while Declaration.objects.get(pk=world.declaration.pk).status != Declaration.Status.ADOPTED:
+        assert time.monotonic() < deadline, "not adopted within 30 s"
+        time.sleep(0.2)
+    assert results.count(True) <= 1
+    assert Event.objects.filter(declaration=world.declaration, verb="declaration.adopted").count() == 1
