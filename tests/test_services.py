@@ -490,14 +490,14 @@ def test_proposal_on_a_paragraph_not_in_the_revision_is_invalid(world: World) ->
         assert "paragraph" in info.value.fields
 
 
-def test_proposal_on_a_paragraph_dropped_in_the_current_revision_is_invalid(world: World) -> None:
-    # Given Rev.1 without OP3
+def test_proposal_on_a_paragraph_dropped_in_the_current_revision_is_a_conflict(world: World) -> None:
+    # Given Rev.1 without OP3 (which is then deleted, kept in history)
     op3 = last_paragraph(world)
     sections = carried_sections(world)
     sections[2]["paragraphs"].pop()
     rev1 = issue(world, sections)
     # When Mexico proposes on OP3 against Rev.1, then it is refused
-    with refused(InvalidInput, "not part of"):
+    with refused(Conflict, "deleted"):
         submit(world, revision_id=rev1.pk, paragraph_id=op3)
 
 

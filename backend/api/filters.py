@@ -32,7 +32,7 @@ class ProposalFilter(django_filters.FilterSet):
 
     class Meta:
         model = Proposal
-        fields = ["declaration", "paragraph", "revision", "status", "kind", "delegation"]
+        fields = ["declaration", "paragraph", "revision", "status", "kind", "delegation", "incorporated_in"]
 
 
 class EventFilter(django_filters.FilterSet):

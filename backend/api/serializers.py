@@ -250,6 +250,8 @@ class ProposalSerializer(serializers.ModelSerializer[Proposal]):
             "decided_by",
             "decided_at",
             "decision_note",
+            "created_paragraph",
+            "incorporated_in",
             "created_at",
             "updated_at",
         ]

@@ -16,6 +16,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from drafting.access import require_negotiator, require_ppt, role_in
@@ -31,7 +32,7 @@ from drafting.models import (
     RevisionParagraph,
     Statement,
 )
-from drafting.services.events import event_record
+from drafting.services.events import event_record, proposal_events_record
 from drafting.services.locks import declaration_lock, declaration_require_drafting, declaration_touch
 from drafting.states import State
 from drafting.textnorm import clean_text
@@ -97,9 +98,19 @@ def _adopt(adoption: Adoption, declaration: Declaration, actor: User | None) -> 
     declaration.status = D.ADOPTED
     declaration.save(update_fields=["status"])
     # Anything still pending is moot once the text is adopted: superseded, kept.
-    Proposal.objects.filter(
-        declaration=declaration, status__in=[Proposal.Status.SUBMITTED, Proposal.Status.NEEDS_REFIT]
-    ).update(status=Proposal.Status.SUPERSEDED)
+    moot = list(
+        Proposal.objects.select_for_update().filter(
+            declaration=declaration, status__in=[Proposal.Status.SUBMITTED, Proposal.Status.NEEDS_REFIT]
+        )
+    )
+    Proposal.objects.filter(pk__in=[p.pk for p in moot]).update(
+        status=Proposal.Status.SUPERSEDED, version=F("version") + 1
+    )
+    proposal_events_record(
+        actor=actor,
+        declaration=declaration,
+        changes=[(p, p.status, {"status": "superseded", "by": "adoption"}) for p in moot],
+    )
     declaration_touch(declaration)
     event_record(
         verb="declaration.adopted",

@@ -38,3 +38,34 @@ def event_record(
         before=before,
         after=after,
     )
+
+
+def proposal_events_record(
+    *,
+    actor: User | None,
+    declaration: Declaration,
+    changes: list[tuple[Proposal, str, dict[str, Any]]],
+) -> None:
+    """Record one event per proposal whose status a bulk change moved
+    (carry-over at a revision, superseding at adoption), in one insert:
+    ``changes`` holds (proposal, its status before, what it became)."""
+    delegation = delegation_of(actor) if actor is not None else None
+    Event.objects.bulk_create(
+        [
+            Event(
+                verb=f"proposal.{after.get('status', proposal.status)}",
+                actor=actor,
+                delegation=delegation,
+                meeting_id=declaration.meeting_id,
+                declaration=declaration,
+                paragraph_id=proposal.paragraph_id,
+                proposal=proposal,
+                object_type="proposal",
+                object_id=str(proposal.pk),
+                before={"status": before},
+                after=after,
+            )
+            for proposal, before, after in changes
+        ],
+        batch_size=500,
+    )

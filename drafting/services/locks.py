@@ -25,6 +25,8 @@ def declaration_require_drafting(declaration: Declaration) -> None:
         raise Conflict("The declaration has been adopted; its text is frozen.")
     if declaration.status == Declaration.Status.SILENCE_PROCEDURE:
         raise Conflict("The declaration is under a silence procedure; negotiation is closed.")
+    if declaration.status == Declaration.Status.IN_ADOPTION:
+        raise Conflict("The text is before the room for adoption; negotiation is closed unless the PPT withdraws it.")
 
 
 def declaration_touch(declaration: Declaration) -> None:

@@ -15,7 +15,7 @@ from django.contrib.auth.models import User
 from django.db import transaction
 
 from drafting.access import require_negotiator, require_ppt, role_in
-from drafting.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from drafting.errors import Conflict, InvalidInput, NotFound
 from drafting.models import Declaration, Delegation, Paragraph, ParagraphObjection, Position, Proposal
 from drafting.services.events import event_record
 from drafting.services.locks import declaration_lock, declaration_require_drafting, declaration_touch
@@ -134,7 +134,7 @@ def paragraph_act(
 
     paragraph.ad_ref_delegation = None
     if action == "agree_ad_ref":
-        delegation = Delegation.objects.filter(code=ad_ref_delegation or "").first()
+        delegation = Delegation.objects.filter(code__iexact=ad_ref_delegation or "").first()
         if delegation is None or delegation.kind != Delegation.Kind.MEMBER_STATE:
             raise InvalidInput(
                 "Name the member delegation that must confirm.",
@@ -200,9 +200,7 @@ def paragraph_object(*, actor: User, paragraph: Paragraph, reason: str) -> Parag
 @transaction.atomic
 def paragraph_objection_withdraw(*, actor: User, paragraph: Paragraph) -> None:
     declaration, paragraph = paragraph_lock(paragraph.pk)
-    delegation = role_in(actor, declaration.meeting).delegation
-    if delegation is None:
-        raise NotAllowed("Your account belongs to no delegation.")
+    delegation = require_negotiator(role_in(actor, declaration.meeting), "withdraw objections")
     declaration_require_drafting(declaration)
     objection = ParagraphObjection.objects.filter(paragraph=paragraph, delegation=delegation).first()
     if objection is None:

@@ -36,6 +36,18 @@ def _label(revision: Revision, paragraph: Paragraph) -> str | None:
     )
 
 
+def _require_open_paragraph(proposal: Proposal) -> None:
+    """Positions count only where the paragraph is still being negotiated."""
+    if proposal.kind == Proposal.Kind.INSERT_AFTER:
+        return
+    state = Paragraph.objects.filter(pk=proposal.paragraph_id).values_list("state", flat=True).get()
+    if state not in PROPOSABLE:
+        raise Conflict(
+            f"The paragraph is {State(state).label.lower()}; positions on its proposals are closed.",
+            extra={"paragraph_state": state},
+        )
+
+
 def _require_pending(proposal: Proposal) -> None:
     if proposal.status != Proposal.Status.SUBMITTED:
         raise Conflict(f"Proposal {proposal.pk} is {proposal.status}; it can no longer change.")
@@ -80,24 +92,22 @@ def proposal_submit(
         )
     # The proposal edits the paragraph as it stands now: the revision's text,
     # or what the PPT accepted into the working text since.
-    base = (
-        Paragraph.objects.select_for_update()
-        .filter(pk=paragraph_id, declaration=declaration)
-        .exclude(state=State.DELETED)
-        .first()
-    )
+    base = Paragraph.objects.select_for_update().filter(pk=paragraph_id, declaration=declaration).first()
     if base is None:
         raise InvalidInput(
             f"Paragraph {paragraph_id} is not part of the current text ({revision.label} and changes since).",
             fields={"paragraph": [f"Not a paragraph of {revision.label} or of the working text."]},
         )
-    if base.state not in PROPOSABLE:
-        raise Conflict(
-            f"The paragraph is {State(base.state).label.lower()}; proposals are closed on it until the PPT reopens it.",
-            extra={"paragraph_state": base.state},
-        )
     if kind not in Proposal.Kind.values:
         raise InvalidInput("Unknown kind.", fields={"kind": [f"Choose one of {Proposal.Kind.values}."]})
+    # An insertion next to a paragraph leaves that paragraph as it is, so it
+    # may follow an agreed or held one; everything else edits the paragraph.
+    if base.state == State.DELETED or (kind != Proposal.Kind.INSERT_AFTER and base.state not in PROPOSABLE):
+        raise Conflict(
+            f"The paragraph is {State(base.state).label.lower()}; proposals are closed on it"
+            + ("." if base.state == State.DELETED else " until the PPT reopens it."),
+            extra={"paragraph_state": base.state},
+        )
 
     limit = settings.CONSENSO_MAX_PARAGRAPH_CHARS
     if kind == Proposal.Kind.DELETE:
@@ -174,6 +184,7 @@ def position_set(*, actor: User, proposal: Proposal, stance: str, reason: str = 
         raise NotAllowed("A delegation does not support or object to its own proposal.")
     declaration_require_drafting(declaration)
     _require_pending(proposal)
+    _require_open_paragraph(proposal)
     if stance not in Position.Stance.values:
         raise InvalidInput("Unknown stance.", fields={"stance": ["support or object."]})
     reason = clean_text(reason, field="reason", max_chars=settings.CONSENSO_MAX_NOTE_CHARS, allow_empty=True)

@@ -24,7 +24,7 @@ from drafting import numbering
 from drafting.access import require_ppt_or_secretariat, require_secretariat, role_in
 from drafting.errors import Conflict, InvalidInput
 from drafting.models import Declaration, Paragraph, Proposal, Revision, RevisionParagraph, Section
-from drafting.services.events import event_record
+from drafting.services.events import event_record, proposal_events_record
 from drafting.services.locks import declaration_lock, declaration_require_drafting, declaration_touch
 from drafting.states import State
 from drafting.textnorm import clean_emphasis, clean_text
@@ -232,7 +232,7 @@ def _snapshot(*, actor: User, declaration: Declaration, entries: list[Entry], la
         )
     RevisionParagraph.objects.bulk_create(rows, batch_size=500)
     _reset_working_text(declaration, revision, entries)
-    carried = _carry_over_proposals(declaration, revision, {e.paragraph_id: e.text for e in entries})
+    carried = _carry_over_proposals(actor, declaration, revision, {e.paragraph_id: e.text for e in entries})
     declaration_touch(declaration)
     event_record(
         verb="revision.issued",
@@ -284,17 +284,33 @@ def _reset_working_text(declaration: Declaration, revision: Revision, entries: l
     )
 
 
-def _carry_over_proposals(declaration: Declaration, revision: Revision, texts: dict[int | None, str]) -> dict[str, int]:
+def _carry_over_proposals(
+    actor: User, declaration: Declaration, revision: Revision, texts: dict[int | None, str]
+) -> dict[str, int]:
     """Accepted proposals are now incorporated; pending ones move to the new
     revision where the text under them is unchanged, are marked
     ``needs_refit`` where it changed, and superseded where the paragraph is gone."""
-    incorporated = Proposal.objects.filter(
-        declaration=declaration, status=Proposal.Status.ACCEPTED, incorporated_in__isnull=True
-    ).update(status=Proposal.Status.INCORPORATED, incorporated_in=revision)
-    moved = refit = superseded = 0
-    pending = Proposal.objects.select_for_update().filter(
-        declaration=declaration, status__in=[Proposal.Status.SUBMITTED, Proposal.Status.NEEDS_REFIT]
+    accepted = list(
+        Proposal.objects.select_for_update().filter(
+            declaration=declaration, status=Proposal.Status.ACCEPTED, incorporated_in__isnull=True
+        )
     )
+    Proposal.objects.filter(pk__in=[p.pk for p in accepted]).update(
+        status=Proposal.Status.INCORPORATED, incorporated_in=revision
+    )
+    proposal_events_record(
+        actor=actor,
+        declaration=declaration,
+        changes=[(p, p.status, {"status": "incorporated", "revision": revision.pk}) for p in accepted],
+    )
+    incorporated = len(accepted)
+    moved = refit = superseded = 0
+    pending = list(
+        Proposal.objects.select_for_update().filter(
+            declaration=declaration, status__in=[Proposal.Status.SUBMITTED, Proposal.Status.NEEDS_REFIT]
+        )
+    )
+    before = {p.pk: p.status for p in pending}
     for proposal in pending:
         text = texts.get(proposal.paragraph_id)
         if text is None:
@@ -308,6 +324,20 @@ def _carry_over_proposals(declaration: Declaration, revision: Revision, texts: d
             refit += 1
         proposal.version += 1
     Proposal.objects.bulk_update(pending, ["status", "revision", "version"], batch_size=500)
+    proposal_events_record(
+        actor=actor,
+        declaration=declaration,
+        changes=[
+            (
+                p,
+                before[p.pk],
+                {"status": p.status, "revision": revision.pk}
+                if p.status != Proposal.Status.SUBMITTED
+                else {"status": "carried_over", "revision": revision.pk},
+            )
+            for p in pending
+        ],
+    )
     return {"incorporated": incorporated, "carried_over": moved, "needs_refit": refit, "superseded": superseded}
 
 

@@ -51,22 +51,28 @@ def _supersede(*, actor: User, declaration: Declaration, accepted: Proposal, kin
 
 
 def _position_after(paragraph: Paragraph) -> int:
-    """A free working-text position right after ``paragraph`` (shifting the
-    following paragraphs only when the gap is used up)."""
-    following = (
-        Paragraph.objects.filter(declaration_id=paragraph.declaration_id, position__gt=paragraph.position)
+    """A free working-text position after ``paragraph`` and after the
+    paragraphs already inserted behind it, so that OP3 bis stays OP3 bis when
+    OP3 ter arrives (shifting what follows only when the gap is used up)."""
+    anchor = paragraph.position
+    following = list(
+        Paragraph.objects.filter(declaration_id=paragraph.declaration_id, position__gt=anchor)
         .order_by("position")
-        .values_list("position", flat=True)
-        .first()
+        .values_list("position", "inserted")
     )
-    if following is None:
-        return paragraph.position + POSITION_STEP
-    if following - paragraph.position >= 2:
-        return (paragraph.position + following) // 2
-    Paragraph.objects.filter(declaration_id=paragraph.declaration_id, position__gt=paragraph.position).update(
+    index = 0
+    while index < len(following) and following[index][1]:
+        anchor = following[index][0]
+        index += 1
+    if index == len(following):
+        return anchor + POSITION_STEP
+    next_position = following[index][0]
+    if next_position - anchor >= 2:
+        return (anchor + next_position) // 2
+    Paragraph.objects.filter(declaration_id=paragraph.declaration_id, position__gt=anchor).update(
         position=F("position") + POSITION_STEP
     )
-    return paragraph.position + POSITION_STEP // 2
+    return anchor + POSITION_STEP // 2
 
 
 def proposal_apply(*, actor: User, declaration: Declaration, proposal: Proposal) -> dict[str, Any]:
@@ -84,7 +90,7 @@ def proposal_apply(*, actor: User, declaration: Declaration, proposal: Proposal)
             extra={"objecting": objecting},
         )
     paragraph = Paragraph.objects.select_for_update().get(pk=proposal.paragraph_id)
-    if paragraph.state not in PROPOSABLE:
+    if proposal.kind != K.INSERT_AFTER and paragraph.state not in PROPOSABLE:
         raise Conflict(f"The paragraph is {State(paragraph.state).label.lower()}; reopen it before accepting changes.")
     if proposal.kind != K.INSERT_AFTER and paragraph.text != proposal.base_text:
         raise Conflict(
@@ -109,7 +115,8 @@ def proposal_apply(*, actor: User, declaration: Declaration, proposal: Proposal)
         return {"inserted_paragraph": created.pk}
     superseded = _supersede(actor=actor, declaration=declaration, accepted=proposal, kinds=COMPETING)
     if proposal.kind == K.DELETE:
-        # Insertions "after" it stay pending: their place in the text still exists.
+        # Insertions "after" it stay pending and may still be accepted: their
+        # place in the text (after the deleted paragraph) still exists.
         paragraph.state = State.DELETED
     else:
         paragraph.text, paragraph.emphasis = proposal.text, proposal.emphasis
