@@ -299,7 +299,8 @@ def working_text(*, declaration: Declaration) -> dict[str, Any]:
     )
     proposals, by_id = _proposal_summaries(
         Proposal.objects.filter(
-            declaration=declaration, status__in=[Proposal.Status.SUBMITTED, Proposal.Status.NEEDS_REFIT]
+            declaration=declaration,
+            status__in=[Proposal.Status.SUBMITTED, Proposal.Status.NEEDS_REFIT, Proposal.Status.CONFLICTED],
         )
     )
     objections: dict[int, list[dict[str, str]]] = defaultdict(list)

@@ -200,9 +200,25 @@ def everyone(status: int) -> dict[str, int]:
     return dict.fromkeys(READERS, status)
 
 
+def two_revisions(world: World) -> Ctx:
+    """The working text issued again as Rev.1, so there is something to compare."""
+    return Ctx(
+        world=world,
+        revision=services.revision_issue_from_working_text(actor=world.users["ppt"], declaration=world.declaration),
+    )
+
+
 MATRIX: list[Row] = [
     Row(
         "declaration-working-text", "GET", plain, lambda c: f"/api/declarations/{c.d}/working-text/",
+        everyone(200), writes=False,
+    ),
+    Row(
+        "declaration-diff", "GET", two_revisions, lambda c: f"/api/declarations/{c.d}/diff/",
+        everyone(200), writes=False,
+    ),
+    Row(
+        "proposal-diff", "GET", with_proposal, lambda c: f"/api/proposals/{c.prop.pk}/diff/",
         everyone(200), writes=False,
     ),
     Row(

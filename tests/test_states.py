@@ -680,14 +680,18 @@ def test_proposals_on_a_deleted_paragraph_are_a_conflict(world: World) -> None:
         submit(world, "OP3")
 
 
-def test_accepting_a_proposal_whose_base_text_changed_is_a_conflict(world: World) -> None:
-    # Given a Canadian replacement of OP3, and the TS then issuing Rev.1 with OP3 reworded
+def test_a_proposal_conflicted_by_a_new_revision_cannot_be_accepted(world: World) -> None:
+    # Given a Canadian rewrite of the whole of OP3, and the TS then issuing Rev.1 with OP3 reworded
     proposal = submit(world, "OP3", role="can")
     refit_revision(world, "OP3", "Promote safe and regular migration, item 3.")
     proposal.refresh_from_db()
-    assert proposal.status == Proposal.Status.NEEDS_REFIT
+    # Then the re-fit is a conflict (both rewrote the same words), and it cannot be accepted
+    assert proposal.status == Proposal.Status.CONFLICTED
+    assert proposal.refit is not None and proposal.refit["status"] == "conflicted"
     with refused(Conflict):
         accept(world, proposal)
+    # But its delegation may withdraw it, to resubmit against Rev.1
+    services.proposal_withdraw(actor=world.users["can"], proposal=proposal)
 
 
 # --- the next revision from the working text -----------------------------------------
@@ -755,20 +759,30 @@ def test_pending_proposals_move_to_the_next_revision(world: World) -> None:
     assert last_event().after["carried_over"] == 3  # type: ignore[index]
 
 
-def test_a_pending_proposal_whose_text_changed_needs_refit(world: World) -> None:
-    # Given pending proposals on OP2 and OP3
+def test_pending_proposals_are_carried_over_refitted_or_conflicted(world: World) -> None:
+    # Given pending proposals on OP2 (untouched by Rev.1), and on OP3: one editing
+    # its last words, one rewriting all of it
     p2 = submit(world, "OP2")
-    p3 = submit(world, "OP3")
-    # When the TS issues a full-text revision that rewords OP3 only
+    tail = submit(world, "OP3", role="mex", text="Promote safe, orderly and regular migration, item 3 and beyond.")
+    rewrite = submit(world, "OP3", role="can")
+    # When the TS issues a full-text revision that strikes "orderly" from OP3
     rev1 = refit_revision(world, "OP3", "Promote safe and regular migration, item 3.")
-    # Then the OP2 proposal moves to Rev.1, the OP3 one needs re-fitting (kept against the zero draft)
-    p2.refresh_from_db()
-    p3.refresh_from_db()
+    for p in (p2, tail, rewrite):
+        p.refresh_from_db()
+    # Then the OP2 proposal moves to Rev.1 unchanged
     assert (p2.status, p2.revision) == (Proposal.Status.SUBMITTED, rev1)
-    assert (p3.status, p3.revision) == (Proposal.Status.NEEDS_REFIT, world.revision)
-    assert last_event().after["needs_refit"] == 1  # type: ignore[index]
-    # And the working text lists it under OP3 as needing a re-fit
-    assert [p["status"] for p in working_paragraph(world, p3.paragraph_id)["proposals"]] == ["needs_refit"]
+    # And the edit at the end of OP3 is re-fitted onto the new wording, with its before and after
+    assert (tail.status, tail.revision) == (Proposal.Status.SUBMITTED, rev1)
+    assert tail.base_text == "Promote safe and regular migration, item 3."
+    assert tail.text == "Promote safe and regular migration, item 3 and beyond."
+    assert tail.refit is not None and tail.refit["status"] == "clean"
+    assert tail.refit["before"]["text"] == "Promote safe, orderly and regular migration, item 3 and beyond."
+    # And the rewrite, which collides with the TS's change, is conflicted, kept against the zero draft
+    assert (rewrite.status, rewrite.revision) == (Proposal.Status.CONFLICTED, world.revision)
+    assert last_event().after["clean"] == 1 and last_event().after["conflicted"] == 1  # type: ignore[index]
+    # And the working text still shows both to the room, with their status
+    statuses = {p["id"]: p["status"] for p in working_paragraph(world, tail.paragraph_id)["proposals"]}
+    assert statuses == {tail.pk: "submitted", rewrite.pk: "conflicted"}
 
 
 def test_the_first_revision_comes_from_a_full_text(world: World) -> None:

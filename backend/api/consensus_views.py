@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -17,9 +17,9 @@ from backend.api import consensus_serializers as c
 from backend.api import filters
 from backend.api import serializers as s
 from backend.api.views import actor
-from drafting import selectors, services
-from drafting.errors import NotFound
-from drafting.models import Declaration, Event, Paragraph, Statement
+from drafting import diff_selectors, selectors, services
+from drafting.errors import Conflict, InvalidInput, NotFound
+from drafting.models import Declaration, Event, Paragraph, Revision, Statement
 
 
 def _declaration(request: Request, pk: int) -> Declaration:
@@ -246,3 +246,49 @@ class NegotiationRecord(generics.ListAPIView[Event]):
             return Event.objects.none()
         declaration = _declaration(self.request, self.kwargs["pk"])
         return selectors.event_list(user=self.request.user).filter(declaration=declaration).order_by("id")
+
+
+class RevisionCompare(APIView):
+    """What changed between two revisions, paragraph by paragraph (by
+    identity): word ops and an HTML redline (<ins>/<del>). Defaults: the
+    current revision against the one before it."""
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("from", int, required=False, description="Older revision id."),
+            OpenApiParameter("to", int, required=False, description="Newer revision id."),
+        ],
+        responses=dict,
+    )
+    def get(self, request: Request, pk: int) -> Response:
+        declaration = _declaration(request, pk)
+        revisions = list(declaration.revisions.order_by("number"))
+        by_id = {r.pk: r for r in revisions}
+
+        def pick(name: str, default: Revision | None) -> Revision:
+            raw = request.query_params.get(name)
+            if raw is None:
+                if default is None:
+                    raise Conflict("This declaration has only one revision; there is nothing to compare yet.")
+                return default
+            if not raw.isdigit() or int(raw) not in by_id:
+                raise InvalidInput(f"No revision {raw!r} in this declaration.", fields={name: ["Unknown revision."]})
+            return by_id[int(raw)]
+
+        if not revisions:
+            raise NotFound("This declaration has no revision yet.")
+        new = pick("to", revisions[-1])
+        older = [r for r in revisions if r.number < new.number]
+        old = pick("from", older[-1] if older else None)
+        return Response(diff_selectors.revision_compare(declaration=declaration, old=old, new=new))
+
+
+class ProposalPreview(APIView):
+    """The change a proposal would make to the paragraph as it stands now
+    (word ops and a redline), its re-fit status, and collisions with other
+    pending proposals on the same words."""
+
+    @extend_schema(responses=dict)
+    def get(self, request: Request, pk: int) -> Response:
+        proposal = selectors.proposal_get(user=request.user, proposal_id=pk)
+        return Response(diff_selectors.proposal_preview(proposal=proposal))

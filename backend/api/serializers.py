@@ -252,6 +252,7 @@ class ProposalSerializer(serializers.ModelSerializer[Proposal]):
             "decision_note",
             "created_paragraph",
             "incorporated_in",
+            "refit",
             "created_at",
             "updated_at",
         ]

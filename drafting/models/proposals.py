@@ -44,6 +44,11 @@ class Proposal(models.Model):
     base_text = models.TextField()
     text = models.TextField(blank=True, help_text="Proposed wording; empty for a deletion.")
     emphasis = models.JSONField(default=list, blank=True)
+    # The change as a diff-match-patch patch of base_text → text (word level).
+    patch = models.TextField(blank=True)
+    # Set when issuing a revision re-fitted the proposal onto a changed
+    # paragraph: status (clean / conflicted), before and after, conflicts.
+    refit = models.JSONField(null=True, blank=True)
     rationale = models.TextField(blank=True)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.SUBMITTED)
     # Optimistic concurrency: bumped by every change to the proposal or to the

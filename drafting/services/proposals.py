@@ -10,6 +10,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from drafting import textengine
 from drafting.access import require_negotiator, require_ppt, role_in
 from drafting.errors import Conflict, InvalidInput, NotAllowed
 from drafting.models import Declaration, Paragraph, Position, Proposal, Revision, RevisionParagraph
@@ -124,6 +125,7 @@ def proposal_submit(
             )
     rationale = clean_text(rationale, field="rationale", max_chars=settings.CONSENSO_MAX_NOTE_CHARS, allow_empty=True)
     proposal = Proposal.objects.create(
+        patch="" if kind == Proposal.Kind.INSERT_AFTER else textengine.make_patch(base.text, cleaned),
         declaration=declaration,
         paragraph_id=paragraph_id,
         revision=revision,
@@ -155,7 +157,8 @@ def proposal_withdraw(*, actor: User, proposal: Proposal) -> Proposal:
     if proposal.delegation_id != delegation.pk:
         raise NotAllowed("Only the proposing delegation may withdraw its proposal.")
     declaration_require_drafting(declaration)
-    _require_pending(proposal)
+    if proposal.status != Proposal.Status.CONFLICTED:  # a conflicted one may be withdrawn and resubmitted
+        _require_pending(proposal)
     before = _snapshot(proposal)
     proposal.status = Proposal.Status.WITHDRAWN
     proposal.version += 1

@@ -12,6 +12,7 @@ equal to it, and carries pending proposals over.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, NotRequired, TypedDict
@@ -26,6 +27,7 @@ from drafting.errors import Conflict, InvalidInput
 from drafting.models import Declaration, Paragraph, Proposal, Revision, RevisionParagraph, Section
 from drafting.services.events import event_record, proposal_events_record
 from drafting.services.locks import declaration_lock, declaration_require_drafting, declaration_touch
+from drafting.services.refitting import proposals_refit
 from drafting.states import State
 from drafting.textnorm import clean_emphasis, clean_text
 
@@ -304,41 +306,43 @@ def _carry_over_proposals(
         changes=[(p, p.status, {"status": "incorporated", "revision": revision.pk}) for p in accepted],
     )
     incorporated = len(accepted)
-    moved = refit = superseded = 0
     pending = list(
         Proposal.objects.select_for_update().filter(
-            declaration=declaration, status__in=[Proposal.Status.SUBMITTED, Proposal.Status.NEEDS_REFIT]
+            declaration=declaration,
+            status__in=[Proposal.Status.SUBMITTED, Proposal.Status.NEEDS_REFIT, Proposal.Status.CONFLICTED],
         )
     )
-    before = {p.pk: p.status for p in pending}
+    changes: list[tuple[Proposal, str, dict[str, Any]]] = []
+    to_refit: list[Proposal] = []
     for proposal in pending:
         text = texts.get(proposal.paragraph_id)
-        if text is None:
+        status_before = proposal.status
+        if text is None:  # the paragraph is gone from the text
             proposal.status = Proposal.Status.SUPERSEDED
-            superseded += 1
+            changes.append((proposal, status_before, {"status": "superseded", "revision": revision.pk}))
         elif proposal.kind == Proposal.Kind.INSERT_AFTER or text == proposal.base_text:
             proposal.status, proposal.revision = Proposal.Status.SUBMITTED, revision
-            moved += 1
+            changes.append((proposal, status_before, {"status": "carried_over", "revision": revision.pk}))
+        elif proposal.status == Proposal.Status.CONFLICTED:
+            continue  # waits for its delegation to resubmit; re-fitting it again would hide the conflict
         else:
-            proposal.status = Proposal.Status.NEEDS_REFIT
-            refit += 1
+            to_refit.append(proposal)
+    changes += proposals_refit(proposals=to_refit, revision=revision, texts=texts)
+    for proposal, _, _ in changes:
         proposal.version += 1
-    Proposal.objects.bulk_update(pending, ["status", "revision", "version"], batch_size=500)
-    proposal_events_record(
-        actor=actor,
-        declaration=declaration,
-        changes=[
-            (
-                p,
-                before[p.pk],
-                {"status": p.status, "revision": revision.pk}
-                if p.status != Proposal.Status.SUBMITTED
-                else {"status": "carried_over", "revision": revision.pk},
-            )
-            for p in pending
+    Proposal.objects.bulk_update(
+        [p for p, _, _ in changes],
+        [
+            "status", "revision", "version", "base_text", "text", "emphasis", "patch", "refit",
+            "incorporated_in",
         ],
-    )
-    return {"incorporated": incorporated, "carried_over": moved, "needs_refit": refit, "superseded": superseded}
+        batch_size=500,
+    )  # fmt: skip
+    proposal_events_record(actor=actor, declaration=declaration, changes=changes)
+    counts: dict[str, int] = defaultdict(int)
+    for _, _, after in changes:
+        counts[str(after.get("refit") or after["status"])] += 1
+    return {"incorporated": incorporated, **counts}
 
 
 @transaction.atomic
