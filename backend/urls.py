@@ -1,5 +1,7 @@
 from django.contrib import admin
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import include, path
+from django.views.defaults import page_not_found
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
@@ -11,3 +13,15 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
     path("api-auth/", include("rest_framework.urls")),
 ]
+
+
+def api_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """Unmatched URLs under /api/ answer in the API's JSON error shape."""
+    if request.path.startswith("/api/"):
+        return JsonResponse(
+            {"error": "not_found", "detail": f"No endpoint at {request.path}.", "fields": {}}, status=404
+        )
+    return page_not_found(request, exception)
+
+
+handler404 = api_not_found

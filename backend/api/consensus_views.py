@@ -16,7 +16,7 @@ from rest_framework.views import APIView
 from backend.api import consensus_serializers as c
 from backend.api import filters
 from backend.api import serializers as s
-from backend.api.views import actor
+from backend.api.views import actor, not_modified
 from drafting import diff_selectors, selectors, services
 from drafting.errors import Conflict, InvalidInput, NotFound
 from drafting.models import Declaration, Event, Paragraph, Revision, Statement
@@ -53,7 +53,7 @@ class WorkingText(APIView):
     def get(self, request: Request, pk: int) -> Response:
         declaration = _declaration(request, pk)
         etag = f'"w{declaration.pk}-v{declaration.version}"'
-        if request.headers.get("If-None-Match") == etag:
+        if not_modified(request, etag):
             return Response(status=status.HTTP_304_NOT_MODIFIED, headers={"ETag": etag})
         return Response(selectors.working_text(declaration=declaration), headers={"ETag": etag})
 

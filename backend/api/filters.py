@@ -10,25 +10,45 @@ from drafting.models import Declaration, Delegation, Event, Proposal, Revision
 
 
 class DelegationFilter(django_filters.FilterSet):
+    code = django_filters.CharFilter(field_name="code", lookup_expr="iexact")
+
     class Meta:
         model = Delegation
         fields = ["kind", "code"]
 
 
+# Ids are filtered as plain numbers: an unknown (or unreadable) id gives an
+# empty list, not a 400 that would tell a reader which ids exist elsewhere.
+def _id(field: str) -> django_filters.NumberFilter:
+    return django_filters.NumberFilter(field_name=field)
+
+
+def _code(field: str) -> django_filters.CharFilter:
+    return django_filters.CharFilter(field_name=field, lookup_expr="iexact", help_text="Delegation code, e.g. MEX.")
+
+
 class DeclarationFilter(django_filters.FilterSet):
+    meeting = _id("meeting_id")
+
     class Meta:
         model = Declaration
         fields = ["meeting", "status", "kind"]
 
 
 class RevisionFilter(django_filters.FilterSet):
+    declaration = _id("declaration_id")
+
     class Meta:
         model = Revision
         fields = ["declaration"]
 
 
 class ProposalFilter(django_filters.FilterSet):
-    delegation = django_filters.CharFilter(field_name="delegation__code", help_text="Delegation code, e.g. MEX.")
+    declaration = _id("declaration_id")
+    paragraph = _id("paragraph_id")
+    revision = _id("revision_id")
+    incorporated_in = _id("incorporated_in_id")
+    delegation = _code("delegation__code")
 
     class Meta:
         model = Proposal
@@ -36,7 +56,11 @@ class ProposalFilter(django_filters.FilterSet):
 
 
 class EventFilter(django_filters.FilterSet):
-    delegation = django_filters.CharFilter(field_name="delegation__code")
+    meeting = _id("meeting_id")
+    declaration = _id("declaration_id")
+    paragraph = _id("paragraph_id")
+    proposal = _id("proposal_id")
+    delegation = _code("delegation__code")
     verb = django_filters.CharFilter(field_name="verb", lookup_expr="startswith")
 
     class Meta:

@@ -39,6 +39,16 @@ def _etag(value: str) -> str:
     return f'"{value}"'
 
 
+def not_modified(request: Request, etag: str) -> bool:
+    """If-None-Match uses weak comparison over a list of tags (RFC 9110
+    13.1.2): proxies that compress a response send back W/"…"."""
+    header = request.headers.get("If-None-Match", "")
+    if header.strip() == "*":
+        return True
+    tags = {tag.strip().removeprefix("W/") for tag in header.split(",")}
+    return etag.removeprefix("W/") in tags
+
+
 # --- Auth --------------------------------------------------------------------------
 class LoginThrottle(SimpleRateThrottle):
     """Throttle password attempts per client address (brute force), without
@@ -176,7 +186,7 @@ def _text_response(request: Request, revision: Revision) -> Response:
     # pair identifies exactly what this response shows.
     version = Declaration.objects.filter(pk=revision.declaration_id).values_list("version", flat=True).get()
     etag = _etag(f"r{revision.pk}-v{version}")
-    if request.headers.get("If-None-Match") == etag:
+    if not_modified(request, etag):
         return Response(status=status.HTTP_304_NOT_MODIFIED, headers={"ETag": etag})
     return Response(selectors.revision_text(revision=revision), headers={"ETag": etag})
 
