@@ -78,3 +78,22 @@ def test_a_break_after_the_deadline_is_refused_and_adoption_stands() -> None:
         services.silence_break(actor=world.users["mex"], declaration=world.declaration, reason="Too late.")
     assert services.silence_conclude(adoption_id=adoption.pk) is True
     assert Declaration.objects.get(pk=world.declaration.pk).status == Declaration.Status.ADOPTED
+
+
+@pytest.mark.django_db(transaction=True)
+def test_on_the_embedded_default_the_deadline_command_adopts_once(capsys: pytest.CaptureFixture[str]) -> None:
+    from django.core.management import call_command
+
+    # Given a silence procedure whose deadline has passed (no Celery beat on the embedded default)
+    world = build_world(title="Command sweep")
+    adoption = silence_under_way(world, seconds=0.5)
+    # (before the deadline it does nothing)
+    call_command("process_deadlines")
+    assert Declaration.objects.get(pk=world.declaration.pk).status == Declaration.Status.SILENCE_PROCEDURE
+    time.sleep(0.55)
+    # When the command dev.py serve runs every 30 s runs, twice
+    call_command("process_deadlines")
+    call_command("process_deadlines")
+    # Then the text is adopted, once
+    assert Declaration.objects.get(pk=world.declaration.pk).status == Declaration.Status.ADOPTED
+    assert capsys.readouterr().out.count(f"adoption {adoption.pk}") == 1
