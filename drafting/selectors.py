@@ -182,7 +182,9 @@ def revision_text(*, revision: Revision) -> dict[str, Any]:
 
 
 def paragraph_get(*, user: User, paragraph_id: int) -> Paragraph:
-    paragraph = Paragraph.objects.select_related("declaration__meeting").filter(pk=paragraph_id).first()
+    paragraph = (
+        Paragraph.objects.select_related("declaration__meeting", "ad_ref_delegation").filter(pk=paragraph_id).first()
+    )
     if paragraph is None:
         raise NotFound(f"Paragraph {paragraph_id} does not exist.")
     require_read(role_in(user, paragraph.declaration.meeting), paragraph.declaration.meeting)
@@ -199,10 +201,11 @@ def paragraph_history(*, paragraph: Paragraph) -> list[dict[str, Any]]:
             "kind": row["kind"],
             "text": row["text"],
             "emphasis": row["emphasis"],
+            "state": row["state"],
         }
         for row in RevisionParagraph.objects.filter(paragraph=paragraph)
         .order_by("revision__number")
-        .values("revision_id", "revision__label", "label", "kind", "text", "emphasis")
+        .values("revision_id", "revision__label", "label", "kind", "text", "emphasis", "state")
     ]
 
 

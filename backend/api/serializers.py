@@ -211,6 +211,7 @@ class ParagraphVersionSerializer(serializers.Serializer[Any]):
     kind = serializers.CharField()
     text = serializers.CharField()
     emphasis = EmphasisSerializer(many=True)
+    state = serializers.CharField()
 
 
 # --- Proposals and positions -----------------------------------------------------
@@ -282,7 +283,8 @@ class DecisionSerializer(serializers.Serializer[Any]):
 class ParagraphSerializer(serializers.Serializer[Any]):
     id = serializers.IntegerField()
     declaration = serializers.IntegerField()
-    introduced_in = serializers.IntegerField()
+    introduced_in = serializers.IntegerField(allow_null=True)
+    current = serializers.DictField(help_text="In the working text: text, state, ad_ref, brackets, inserted.")
     versions = ParagraphVersionSerializer(many=True)
     proposals = ProposalSerializer(many=True)
 

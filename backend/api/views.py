@@ -231,6 +231,14 @@ class ParagraphDetail(APIView):
                 "id": paragraph.pk,
                 "declaration": paragraph.declaration_id,
                 "introduced_in": paragraph.introduced_in_id,
+                "current": {
+                    "text": paragraph.text,
+                    "emphasis": paragraph.emphasis,
+                    "state": paragraph.state,
+                    "ad_ref": paragraph.ad_ref_delegation.code if paragraph.ad_ref_delegation else None,
+                    "brackets": paragraph.brackets,
+                    "inserted": paragraph.inserted,
+                },
                 "versions": selectors.paragraph_history(paragraph=paragraph),
                 "proposals": s.ProposalSerializer(proposals, many=True).data,
             }
