@@ -10,7 +10,6 @@ from contextlib import contextmanager
 from typing import Any
 
 import pytest
-from django.db import DatabaseError
 from rest_framework.test import APIClient
 
 from drafting import services
@@ -116,8 +115,12 @@ def rev1_body(world: World) -> dict[str, Any]:
 @pytest.fixture
 def proposal(world: World) -> Proposal:
     return services.proposal_submit(
-        actor=world.users["mex"], declaration=world.declaration, revision_id=world.revision.pk,
-        paragraph_id=world.paragraph_ids()[-1], kind="replace", text="Mexico's wording.",
+        actor=world.users["mex"],
+        declaration=world.declaration,
+        revision_id=world.revision.pk,
+        paragraph_id=world.paragraph_ids()[-1],
+        kind="replace",
+        text="Mexico's wording.",
     )
 
 

@@ -37,8 +37,12 @@ def violates(write: Callable[[], Any]) -> None:
 @pytest.fixture
 def proposal(world: World) -> Proposal:
     return services.proposal_submit(
-        actor=world.users["mex"], declaration=world.declaration, revision_id=world.revision.pk,
-        paragraph_id=world.paragraph_ids()[-1], kind="replace", text="New wording.",
+        actor=world.users["mex"],
+        declaration=world.declaration,
+        revision_id=world.revision.pk,
+        paragraph_id=world.paragraph_ids()[-1],
+        kind="replace",
+        text="New wording.",
     )
 
 
@@ -75,28 +79,38 @@ def paragraph_row(world: World, **kw: Any) -> RevisionParagraph:
 # --- positions -----------------------------------------------------------------------
 def test_one_position_per_delegation_per_proposal(world: World, proposal: Proposal) -> None:
     # Given Canada's support on a proposal
-    Position.objects.create(proposal=proposal, delegation=world.delegations["CAN"],
-                            author=world.users["can"], stance="support")
+    Position.objects.create(
+        proposal=proposal, delegation=world.delegations["CAN"], author=world.users["can"], stance="support"
+    )
     # When a second Canadian position is inserted directly, then the database refuses it
-    violates(lambda: Position.objects.create(
-        proposal=proposal, delegation=world.delegations["CAN"], author=world.users["can"],
-        stance="object", reason="Changed our mind.",
-    ))
+    violates(
+        lambda: Position.objects.create(
+            proposal=proposal,
+            delegation=world.delegations["CAN"],
+            author=world.users["can"],
+            stance="object",
+            reason="Changed our mind.",
+        )
+    )
     # And another delegation's position on the same proposal is fine
-    Position.objects.create(proposal=proposal, delegation=world.delegations["SLV"],
-                            author=world.users["ppt"], stance="support")
+    Position.objects.create(
+        proposal=proposal, delegation=world.delegations["SLV"], author=world.users["ppt"], stance="support"
+    )
     assert Position.objects.filter(proposal=proposal).count() == 2
 
 
 def test_an_objection_needs_a_reason(world: World, proposal: Proposal) -> None:
     can = world.delegations["CAN"]
-    violates(lambda: Position.objects.create(
-        proposal=proposal, delegation=can, author=world.users["can"], stance="object", reason=""
-    ))
+    violates(
+        lambda: Position.objects.create(
+            proposal=proposal, delegation=can, author=world.users["can"], stance="object", reason=""
+        )
+    )
     # A support needs none, an objection with a reason is fine
     Position.objects.create(proposal=proposal, delegation=can, author=world.users["can"], stance="object", reason="No.")
-    Position.objects.create(proposal=proposal, delegation=world.delegations["SLV"],
-                            author=world.users["ppt"], stance="support", reason="")
+    Position.objects.create(
+        proposal=proposal, delegation=world.delegations["SLV"], author=world.users["ppt"], stance="support", reason=""
+    )
     # And emptying an existing objection's reason is refused too
     violates(lambda: Position.objects.filter(delegation=can).update(reason=""))
 
@@ -110,9 +124,7 @@ def test_revision_number_is_unique_per_declaration(world: World) -> None:
 
 def test_revision_label_is_unique_per_declaration(world: World) -> None:
     ts = world.users["ts"]
-    violates(lambda: Revision.objects.create(
-        declaration=world.declaration, number=5, label="Zero draft", issued_by=ts
-    ))
+    violates(lambda: Revision.objects.create(declaration=world.declaration, number=5, label="Zero draft", issued_by=ts))
     # The same number and label in another declaration are fine
     other = services.declaration_create(actor=ts, meeting=world.meeting, title="Other")
     Revision.objects.create(declaration=other, number=0, label="Zero draft", issued_by=ts)
@@ -198,9 +210,7 @@ def test_decided_at_only_on_decided_statuses(world: World, status: str, ok: bool
     proposal_row(world, status=status).save()
 
 
-def test_reopening_a_decided_proposal_without_clearing_decided_at_is_refused(
-    world: World, proposal: Proposal
-) -> None:
+def test_reopening_a_decided_proposal_without_clearing_decided_at_is_refused(world: World, proposal: Proposal) -> None:
     services.proposal_decide(actor=world.users["ppt"], proposal=proposal, decision="accept", version=1)
     violates(lambda: Proposal.objects.filter(pk=proposal.pk).update(status="submitted"))
     assert Proposal.objects.get(pk=proposal.pk).status == "accepted"

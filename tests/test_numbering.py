@@ -44,7 +44,10 @@ def test_counters_continue_across_interleaving() -> None:
 
 def test_fixed_labels_wherever_they_stand() -> None:
     assert labels([op(), other("title", "X"), op(), other("place_date", "X")]) == [
-        "OP1", "Title", "OP2", "Place and date",
+        "OP1",
+        "Title",
+        "OP2",
+        "Place and date",
     ]
 
 
@@ -72,8 +75,15 @@ def test_inserted_preambular_paragraph() -> None:
 def test_the_latin_suffixes_in_order() -> None:
     slots = [op()] + [op(inserted=True)] * 9
     assert labels(slots)[1:] == [
-        "OP1 bis", "OP1 ter", "OP1 quater", "OP1 quinquies", "OP1 sexies",
-        "OP1 septies", "OP1 octies", "OP1 novies", "OP1 decies",
+        "OP1 bis",
+        "OP1 ter",
+        "OP1 quater",
+        "OP1 quinquies",
+        "OP1 sexies",
+        "OP1 septies",
+        "OP1 octies",
+        "OP1 novies",
+        "OP1 decies",
     ]
     assert [suffix(n) for n in range(1, 4)] == ["bis", "ter", "quater"]
     assert SUFFIXES[9:12] == ("undecies", "duodecies", "terdecies")
@@ -125,7 +135,13 @@ def test_other_kinds_are_counted_per_section() -> None:
         other("text", "Preamble"),
     ]
     assert labels(slots) == [
-        "Preamble ¶1", "PP1", "ANNEX A ¶1", "ANNEX A ¶2", "ANNEX A ¶3", "ANNEX B ¶1", "Preamble ¶2",
+        "Preamble ¶1",
+        "PP1",
+        "ANNEX A ¶1",
+        "ANNEX A ¶2",
+        "ANNEX A ¶3",
+        "ANNEX B ¶1",
+        "Preamble ¶2",
     ]
 
 

@@ -40,16 +40,12 @@ NOT_SECRETARIAT = ["mex", "can", "nic", "arg", "iom", "rncom"]
 def db_state() -> dict[str, Any]:
     """Everything a write could change, compared before and after a refusal."""
     return {
-        "declarations": list(
-            Declaration.objects.order_by("pk").values_list("pk", "status", "version", "title")
-        ),
+        "declarations": list(Declaration.objects.order_by("pk").values_list("pk", "status", "version", "title")),
         "revisions": list(Revision.objects.order_by("pk").values_list("pk", "number", "label")),
         "sections": Section.objects.count(),
         "paragraphs": Paragraph.objects.count(),
         "revision_paragraphs": RevisionParagraph.objects.count(),
-        "proposals": list(
-            Proposal.objects.order_by("pk").values_list("pk", "status", "version", "text", "decided_at")
-        ),
+        "proposals": list(Proposal.objects.order_by("pk").values_list("pk", "status", "version", "text", "decided_at")),
         "positions": list(Position.objects.order_by("pk").values_list("pk", "stance", "reason")),
         "events": Event.objects.count(),
     }
@@ -105,9 +101,7 @@ def carried_sections(world: World) -> list[dict[str, Any]]:
 
 
 def issue(world: World, sections: list[dict[str, Any]], role: str = "ts", **kw: Any) -> Revision:
-    return services.revision_issue(
-        actor=world.users[role], declaration=world.declaration, sections=sections, **kw
-    )
+    return services.revision_issue(actor=world.users[role], declaration=world.declaration, sections=sections, **kw)
 
 
 def rows(revision: Revision) -> list[RevisionParagraph]:
@@ -128,8 +122,11 @@ def test_secretariat_creates_a_declaration_and_the_record_says_so(world: World) 
     ts = world.users["ts"]
     # When it creates a declaration with a decomposed accent and stray margins
     declaration = services.declaration_create(
-        actor=ts, meeting=world.meeting, title="  Declaracio\u0301n de San Jose\u0301 ",
-        kind=Declaration.Kind.EXTRAORDINARY, original_language="en",
+        actor=ts,
+        meeting=world.meeting,
+        title="  Declaracio\u0301n de San Jose\u0301 ",
+        kind=Declaration.Kind.EXTRAORDINARY,
+        original_language="en",
     )
     # Then the row holds the cleaned (NFC, stripped) title, drafting, version 1
     declaration.refresh_from_db()
@@ -149,7 +146,9 @@ def test_secretariat_creates_a_declaration_and_the_record_says_so(world: World) 
     assert (event.object_type, event.object_id) == ("declaration", str(declaration.pk))
     assert event.before is None
     assert event.after == {
-        "title": "Declaración de San José", "kind": "extraordinary_declaration", "original_language": "en",
+        "title": "Declaración de San José",
+        "kind": "extraordinary_declaration",
+        "original_language": "en",
     }
 
 
@@ -254,15 +253,26 @@ def test_moving_a_paragraph_moves_its_identity_and_relabels_it(world: World) -> 
 def test_revision_stores_cleaned_text_emphasis_lists_and_tables(world: World) -> None:
     # Given a text with a decomposed accent and emphasis, list items and a table
     sections = [
-        {"kind": "operative", "paragraphs": [
-            {"kind": "operative", "text": " Cafe\u0301 bold", "emphasis": [{"start": 7, "end": 11, "style": "bold"}]},
-            {"kind": "list_item", "text": "first item", "level": 1},
-            {"kind": "list_item", "text": "second item", "level": 1},
-        ]},
-        {"kind": "annex", "heading": "ANNEX A", "paragraphs": [
-            {"kind": "heading", "text": "Objectives"},
-            {"kind": "table", "table": [["Objective", "Lead"], ["#23", "RCM"]]},
-        ]},
+        {
+            "kind": "operative",
+            "paragraphs": [
+                {
+                    "kind": "operative",
+                    "text": " Cafe\u0301 bold",
+                    "emphasis": [{"start": 7, "end": 11, "style": "bold"}],
+                },
+                {"kind": "list_item", "text": "first item", "level": 1},
+                {"kind": "list_item", "text": "second item", "level": 1},
+            ],
+        },
+        {
+            "kind": "annex",
+            "heading": "ANNEX A",
+            "paragraphs": [
+                {"kind": "heading", "text": "Objectives"},
+                {"kind": "table", "table": [["Objective", "Lead"], ["#23", "RCM"]]},
+            ],
+        },
     ]
     # When the Secretariat issues it
     revision = issue(world, sections, label="Rev.1 (informal)")
@@ -412,7 +422,10 @@ def test_member_submits_a_replacement(world: World) -> None:
     assert (event.proposal, event.paragraph_id, event.declaration) == (proposal, paragraph, world.declaration)
     assert event.before is None
     assert event.after == {
-        "kind": "replace", "text": "New wording for OP3.", "revision": world.revision.pk, "label": "OP3",
+        "kind": "replace",
+        "text": "New wording for OP3.",
+        "revision": world.revision.pk,
+        "label": "OP3",
     }
     # And the declaration's version moved on
     assert version_of(world.declaration) == before_version + 1
@@ -427,9 +440,7 @@ def test_member_submits_a_replacement(world: World) -> None:
         ("alternative", "Alt 2: promote regular pathways.", "Alt 2: promote regular pathways."),
     ],
 )
-def test_member_submits_deletions_insertions_and_alternatives(
-    world: World, kind: str, text: str, stored: str
-) -> None:
+def test_member_submits_deletions_insertions_and_alternatives(world: World, kind: str, text: str, stored: str) -> None:
     proposal = submit(world, kind=kind, text=text)
     proposal.refresh_from_db()
     assert (proposal.kind, proposal.text, proposal.status) == (kind, stored, "submitted")
@@ -448,7 +459,7 @@ def test_proposal_emphasis_is_mapped_onto_the_cleaned_text(world: World) -> None
     proposal = submit(world, text=text, emphasis=[{"start": 7, "end": 15, "style": "italic"}])
     # Then the span covers "migrants" in the stored NFC text
     span = proposal.emphasis[0]
-    assert proposal.text[span["start"]:span["end"]] == "migrants"
+    assert proposal.text[span["start"] : span["end"]] == "migrants"
 
 
 def test_replacement_that_only_adds_emphasis_is_a_change(world: World) -> None:
@@ -516,9 +527,7 @@ def test_proposal_on_a_paragraph_dropped_in_the_current_revision_is_a_conflict(w
         ({"emphasis": [{"start": 0, "end": 3, "style": "underline"}]}, "emphasis", None),
     ],
 )
-def test_proposal_submit_refuses_bad_input(
-    world: World, kwargs: dict[str, Any], field: str, match: str | None
-) -> None:
+def test_proposal_submit_refuses_bad_input(world: World, kwargs: dict[str, Any], field: str, match: str | None) -> None:
     # Given Mexico, when it sends an unknown kind, no change, a deletion with text,
     # blank wording, a forbidden character or a bad span
     with refused(InvalidInput, match) as info:
@@ -594,7 +603,10 @@ def test_member_supports_a_proposal(world: World) -> None:
     assert Position.objects.filter(proposal=proposal).count() == 1
     position.refresh_from_db()
     assert (position.delegation, position.author, position.stance, position.reason) == (
-        world.delegations["CAN"], world.users["can"], "support", "",
+        world.delegations["CAN"],
+        world.users["can"],
+        "support",
+        "",
     )
     proposal.refresh_from_db()
     assert proposal.version == 2
@@ -635,7 +647,8 @@ def test_positions_of_several_delegations_are_separate_rows(world: World) -> Non
     services.position_set(actor=world.users["can"], proposal=proposal, stance="support")
     services.position_set(actor=world.users["ppt"], proposal=proposal, stance="object", reason="No.")
     assert sorted(Position.objects.filter(proposal=proposal).values_list("delegation__code", "stance")) == [
-        ("CAN", "support"), ("SLV", "object"),
+        ("CAN", "support"),
+        ("SLV", "object"),
     ]
     proposal.refresh_from_db()
     assert proposal.version == 3
@@ -795,9 +808,7 @@ WRITES: dict[str, Callable[[World, Proposal], Any]] = {
     "revision_issue": lambda w, p: issue(w, carried_sections(w)),
     "proposal_submit": lambda w, p: submit(w, text="Yet another wording."),
     "proposal_withdraw": lambda w, p: services.proposal_withdraw(actor=w.users["mex"], proposal=p),
-    "position_set": lambda w, p: services.position_set(
-        actor=w.users["ppt"], proposal=p, stance="object", reason="No."
-    ),
+    "position_set": lambda w, p: services.position_set(actor=w.users["ppt"], proposal=p, stance="object", reason="No."),
     "position_replace": lambda w, p: services.position_set(
         actor=w.users["can"], proposal=p, stance="object", reason="No."
     ),
@@ -810,9 +821,7 @@ WRITES: dict[str, Callable[[World, Proposal], Any]] = {
 
 @pytest.mark.parametrize("status", [Declaration.Status.ADOPTED, Declaration.Status.SILENCE_PROCEDURE])
 @pytest.mark.parametrize("write", list(WRITES))
-def test_every_write_on_an_adopted_or_silenced_declaration_is_a_conflict(
-    world: World, status: str, write: str
-) -> None:
+def test_every_write_on_an_adopted_or_silenced_declaration_is_a_conflict(world: World, status: str, write: str) -> None:
     # Given a pending proposal by Mexico that Canada supports
     proposal = submit(world)
     services.position_set(actor=world.users["can"], proposal=proposal, stance="support")
@@ -873,8 +882,13 @@ def test_event_record_derives_meeting_and_delegation(world: World) -> None:
     paragraph = Paragraph.objects.get(pk=last_paragraph(world))
     # When an event is recorded with the declaration but no meeting
     event = services.event_record(
-        verb="paragraph.noted", actor=world.users["ppt"], obj=paragraph,
-        declaration=world.declaration, paragraph=paragraph, before={"a": 1}, after={"b": 2},
+        verb="paragraph.noted",
+        actor=world.users["ppt"],
+        obj=paragraph,
+        declaration=world.declaration,
+        paragraph=paragraph,
+        before={"a": 1},
+        after={"b": 2},
     )
     # Then the meeting comes from the declaration and the delegation from the actor
     event.refresh_from_db()
@@ -922,8 +936,11 @@ def test_organisation_change_by_an_anonymous_user_has_no_actor(world: World) -> 
 def test_deleting_a_meeting_is_recorded_without_a_link_that_would_block_the_delete(world: World) -> None:
     # Given an empty meeting the Secretariat is about to delete
     meeting = Meeting.objects.create(
-        title="Cancelled", place="Panama", start_date=datetime.date(2026, 5, 1),
-        end_date=datetime.date(2026, 5, 1), ppt=world.delegations["SLV"],
+        title="Cancelled",
+        place="Panama",
+        start_date=datetime.date(2026, 5, 1),
+        end_date=datetime.date(2026, 5, 1),
+        ppt=world.delegations["SLV"],
     )
     pk = meeting.pk
     # When the deletion is recorded and the meeting deleted

@@ -28,12 +28,7 @@ def clean(value: Any, **kw: Any) -> str:
 def xml_legal(ch: str) -> bool:
     """XML 1.0 Char production."""
     cp = ord(ch)
-    return (
-        cp in (0x9, 0xA, 0xD)
-        or 0x20 <= cp <= 0xD7FF
-        or 0xE000 <= cp <= 0xFFFD
-        or 0x10000 <= cp <= 0x10FFFF
-    )
+    return cp in (0x9, 0xA, 0xD) or 0x20 <= cp <= 0xD7FF or 0xE000 <= cp <= 0xFFFD or 0x10000 <= cp <= 0x10FFFF
 
 
 # --- clean_text: what is kept --------------------------------------------------------
@@ -133,9 +128,9 @@ LEGAL_CHAR = st.characters(
     exclude_categories=("Cs",),
     exclude_characters=[c for c in FORBIDDEN if len(c) == 1],
 )
-LEGAL_TEXT = st.lists(
-    st.one_of(LEGAL_CHAR, st.sampled_from(["e\u0301", "\r\n", "\u00a0", "🌎"])), max_size=40
-).map("".join)
+LEGAL_TEXT = st.lists(st.one_of(LEGAL_CHAR, st.sampled_from(["e\u0301", "\r\n", "\u00a0", "🌎"])), max_size=40).map(
+    "".join
+)
 
 
 @given(ANY_TEXT)
@@ -207,7 +202,7 @@ def test_spans_follow_nfc_composition() -> None:
     assert clean(original)[5:9] == "bold"
     # And a span over the decomposed letter covers the composed one
     spans = emph(original, [{"start": 3, "end": 5, "style": "italic"}])
-    assert clean(original)[spans[0]["start"]:spans[0]["end"]] == "é"
+    assert clean(original)[spans[0]["start"] : spans[0]["end"]] == "é"
 
 
 def test_spans_follow_leading_whitespace_stripping() -> None:
@@ -227,7 +222,7 @@ def test_spans_given_over_crlf_text_are_mapped() -> None:
     spans = emph(original, [{"start": 3, "end": 7, "style": "bold"}, {"start": 8, "end": 12, "style": "italic"}])
     # Then the stored spans cover the same words in "a\nbold more"
     cleaned = clean(original)
-    assert [cleaned[s["start"]:s["end"]] for s in spans] == ["bold", "more"]
+    assert [cleaned[s["start"] : s["end"]] for s in spans] == ["bold", "more"]
 
 
 def test_position_of_a_forbidden_character_counts_the_text_as_sent() -> None:
@@ -345,4 +340,4 @@ def test_a_span_over_whole_words_covers_the_same_words_after_cleaning(
     [span] = clean_emphasis([{"start": start, "end": end, "style": "bold"}], original=text, cleaned=cleaned, field="e")
     # Then it covers the same words, now in NFC with LF line ends
     expected = unicodedata.normalize("NFC", sep.join(words[i:j]).replace("\r\n", "\n"))
-    assert cleaned[span["start"]:span["end"]] == expected
+    assert cleaned[span["start"] : span["end"]] == expected
