@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
@@ -209,9 +210,21 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 }
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.5, "interval_max": 1}
 
+def _cache_url(broker: str) -> str:
+    """The Redis database after the broker's: cache.clear() flushes a whole
+    database, which must never take the broker's queues with it."""
+    parts = urlsplit(broker)
+    db = int(parts.path.strip("/") or 0)
+    return urlunsplit(parts._replace(path=f"/{(db + 1) % 16}"))
+
+
 CACHES = {
     "default": (
-        env.cache_url("CACHE_URL", default=f"{REDIS_URL.rstrip('/')}/1")
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": env.str("CACHE_URL", default=_cache_url(REDIS_URL)),
+            "KEY_PREFIX": "consenso",
+        }
         if REDIS_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
