@@ -210,6 +210,7 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 }
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.5, "interval_max": 1}
 
+
 def _cache_url(broker: str) -> str:
     """The Redis database after the broker's: cache.clear() flushes a whole
     database, which must never take the broker's queues with it."""
