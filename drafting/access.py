@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AnonymousUser, User
+from django.db.models import Exists
 
 from drafting.errors import NotAllowed
 from drafting.models import Delegation, Meeting
@@ -41,15 +42,30 @@ class Role:
         return self.is_member and self.is_present
 
 
-def role_in(user: Reader, meeting: Meeting, *, participant_ids: set[int] | None = None) -> Role:
+def _staff_and_presence(user: Reader, delegation: Delegation | None, meeting: Meeting) -> tuple[bool, bool]:
+    """Is the user Secretariat staff of the meeting; is the delegation
+    registered as present? One query: this runs on every request."""
+    staff = Meeting.secretariat_staff.through.objects.filter(meeting_id=meeting.pk, user_id=user.pk or 0)
+    present = Meeting.participants.through.objects.filter(
+        meeting_id=meeting.pk, delegation_id=delegation.pk if delegation else 0
+    )
+    row = (
+        Meeting.objects.filter(pk=meeting.pk)
+        .annotate(is_staff=Exists(staff), is_present=Exists(present))
+        .values_list("is_staff", "is_present")
+        .first()
+    )
+    return (bool(row[0]), bool(row[1])) if row else (False, False)
+
+
+def role_in(user: Reader, meeting: Meeting) -> Role:
     delegation = delegation_of(user)
     is_superuser = bool(getattr(user, "is_superuser", False))
-    is_secretariat = is_superuser or (user.is_authenticated and meeting.secretariat_staff.filter(pk=user.pk).exists())
-    if participant_ids is None:
-        participant_ids = set(meeting.participants.values_list("pk", flat=True))
+    is_staff, present = _staff_and_presence(user, delegation, meeting)
+    is_secretariat = is_superuser or is_staff
     is_ppt = delegation is not None and delegation.pk == meeting.ppt_id
     is_member = delegation is not None and delegation.kind == Delegation.Kind.MEMBER_STATE
-    is_present = is_ppt or (delegation is not None and delegation.pk in participant_ids)
+    is_present = is_ppt or present
     if is_secretariat or is_member:
         can_read = True
     elif delegation is None:

@@ -98,18 +98,21 @@ def revision_get(*, user: User, revision_id: int) -> Revision:
     return revision
 
 
-def _positions_by_proposal(proposal_ids: list[int]) -> dict[int, dict[str, list[Any]]]:
-    out: dict[int, dict[str, list[Any]]] = defaultdict(lambda: {"support": [], "objections": []})
+def _positions_by_proposal(proposals: QuerySet[Proposal]) -> dict[int, tuple[list[str], list[dict[str, str]]]]:
+    """(supporters, objections) per proposal id, in one query joined on the
+    proposals' own filter (a subquery, not thousands of bound ids)."""
+    out: dict[int, tuple[list[str], list[dict[str, str]]]] = {}
     rows = (
-        Position.objects.filter(proposal_id__in=proposal_ids)
+        Position.objects.filter(proposal__in=proposals.values("pk"))
         .order_by("id")
         .values_list("proposal_id", "delegation__code", "stance", "reason")
     )
     for proposal_id, code, stance, reason in rows:
+        support, objections = out.setdefault(proposal_id, ([], []))
         if stance == Position.Stance.SUPPORT:
-            out[proposal_id]["support"].append(code)
+            support.append(code)
         else:
-            out[proposal_id]["objections"].append({"delegation": code, "reason": reason})
+            objections.append({"delegation": code, "reason": reason})
     return out
 
 
@@ -240,26 +243,27 @@ def _proposal_summaries(
 ) -> tuple[dict[int, list[dict[str, Any]]], dict[int, dict[str, Any]]]:
     """Compact proposals (with who supports and who objects) grouped by
     paragraph, and the same keyed by proposal id. Two queries."""
-    rows = list(
-        proposals.order_by("id").values("id", "paragraph_id", "kind", "delegation__code", "status", "text", "version")
+    rows = proposals.order_by("id").values_list(
+        "id", "paragraph_id", "kind", "delegation__code", "status", "text", "version"
     )
-    positions = _positions_by_proposal([p["id"] for p in rows])
+    positions = _positions_by_proposal(proposals)
     by_paragraph: dict[int, list[dict[str, Any]]] = defaultdict(list)
     by_id: dict[int, dict[str, Any]] = {}
-    for p in rows:
-        pos = positions.get(p["id"]) or {"support": [], "objections": []}
+    nobody: tuple[list[str], list[dict[str, str]]] = ([], [])
+    for pk, paragraph_id, kind, code, status, text, version in rows:
+        support, objections = positions.get(pk, nobody)
         summary = {
-            "id": p["id"],
-            "kind": p["kind"],
-            "delegation": p["delegation__code"],
-            "status": p["status"],
-            "text": p["text"],
-            "version": p["version"],
-            "support": pos["support"],
-            "objections": pos["objections"],
+            "id": pk,
+            "kind": kind,
+            "delegation": code,
+            "status": status,
+            "text": text,
+            "version": version,
+            "support": support,
+            "objections": objections,
         }
-        by_paragraph[p["paragraph_id"]].append(summary)
-        by_id[p["id"]] = summary
+        by_paragraph[paragraph_id].append(summary)
+        by_id[pk] = summary
     return by_paragraph, by_id
 
 

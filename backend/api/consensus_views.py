@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
+from django.http import HttpResponseBase
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, status
 from rest_framework.request import Request
@@ -16,7 +17,7 @@ from rest_framework.views import APIView
 from backend.api import consensus_serializers as c
 from backend.api import filters
 from backend.api import serializers as s
-from backend.api.views import actor, not_modified
+from backend.api.views import actor, text_response
 from drafting import diff_selectors, selectors, services
 from drafting.errors import Conflict, InvalidInput, NotFound
 from drafting.models import Declaration, Event, Paragraph, Revision, Statement
@@ -50,12 +51,11 @@ class WorkingText(APIView):
     every paragraph's state, brackets, Alt options, objections and pending proposals."""
 
     @extend_schema(responses=c.WorkingTextSerializer)
-    def get(self, request: Request, pk: int) -> Response:
+    def get(self, request: Request, pk: int) -> HttpResponseBase:
         declaration = _declaration(request, pk)
-        etag = f'"w{declaration.pk}-v{declaration.version}"'
-        if not_modified(request, etag):
-            return Response(status=status.HTTP_304_NOT_MODIFIED, headers={"ETag": etag})
-        return Response(selectors.working_text(declaration=declaration), headers={"ETag": etag})
+        created = int(declaration.created_at.timestamp() * 1_000_000)
+        etag = f'"w{declaration.pk}.{created}-v{declaration.version}"'
+        return text_response(request, etag, lambda: selectors.working_text(declaration=declaration))
 
 
 class NextRevision(APIView):

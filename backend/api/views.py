@@ -4,11 +4,13 @@ turned into responses in ``errors.py``."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib.auth import authenticate
 from django.contrib.auth.models import User
 from django.db.models import QuerySet
+from django.http import HttpResponse, HttpResponseBase
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, status
 from rest_framework.authtoken.models import Token
@@ -19,7 +21,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.views import APIView
 
-from backend.api import filters
+from backend.api import filters, rendered
 from backend.api import serializers as s
 from drafting import selectors, services
 from drafting.errors import InvalidInput, NotFound
@@ -180,27 +182,36 @@ class DeclarationRevisions(generics.ListAPIView[Revision]):
         return Response(selectors.revision_text(revision=revision), status=status.HTTP_201_CREATED)
 
 
-def _text_response(request: Request, revision: Revision) -> Response:
+def text_response(request: Request, etag: str, build: Callable[[], Any]) -> HttpResponseBase:
+    """A whole text under its ETag: 304 when the client has it, else the
+    body rendered once per change (see backend/api/rendered.py)."""
+    if not_modified(request, etag):
+        return Response(status=status.HTTP_304_NOT_MODIFIED, headers={"ETag": etag})
+    return HttpResponse(rendered.body_for(etag, build), content_type="application/json", headers={"ETag": etag})
+
+
+def _revision_response(request: Request, revision: Revision, version: int) -> HttpResponseBase:
     # A revision is immutable, but the proposals shown under its paragraphs
     # are not: the declaration's version changes with every write, so the
     # pair identifies exactly what this response shows.
-    version = Declaration.objects.filter(pk=revision.declaration_id).values_list("version", flat=True).get()
-    etag = _etag(f"r{revision.pk}-v{version}")
-    if not_modified(request, etag):
-        return Response(status=status.HTTP_304_NOT_MODIFIED, headers={"ETag": etag})
-    return Response(selectors.revision_text(revision=revision), headers={"ETag": etag})
+    # The issue time makes the tag unique even if ids come round again (a
+    # database restored from a backup, or a test rolled back).
+    issued = int(revision.issued_at.timestamp() * 1_000_000)
+    return text_response(
+        request, _etag(f"r{revision.pk}.{issued}-v{version}"), lambda: selectors.revision_text(revision=revision)
+    )
 
 
 class DeclarationText(APIView):
     """The current draft: the latest revision's full text."""
 
     @extend_schema(responses=s.RevisionTextSerializer)
-    def get(self, request: Request, pk: int) -> Response:
+    def get(self, request: Request, pk: int) -> HttpResponseBase:
         declaration, _ = selectors.declaration_get(user=request.user, declaration_id=pk)
         revision = selectors.revision_current(declaration=declaration)
         if revision is None:
             raise NotFound("This declaration has no text yet: the Secretariat has not issued a zero draft.")
-        return _text_response(request, revision)
+        return _revision_response(request, revision, declaration.version)
 
 
 class RevisionList(generics.ListAPIView[Revision]):
@@ -215,8 +226,9 @@ class RevisionDetail(APIView):
     """A revision's full text: sections, paragraphs, and the proposals on them."""
 
     @extend_schema(responses=s.RevisionTextSerializer)
-    def get(self, request: Request, pk: int) -> Response:
-        return _text_response(request, selectors.revision_get(user=request.user, revision_id=pk))
+    def get(self, request: Request, pk: int) -> HttpResponseBase:
+        revision = selectors.revision_get(user=request.user, revision_id=pk)
+        return _revision_response(request, revision, revision.declaration.version)
 
 
 class ParagraphDetail(APIView):
