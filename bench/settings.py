@@ -18,4 +18,5 @@ REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_RENDERER_CLASSES": ["rest_framework
 
 # The body the ceiling view serves: the benchmarked endpoint's own response,
 # saved by the runner before the load starts (same bytes, same length).
-BENCH_CEILING_BODY = env.str("BENCH_CEILING_BODY", default=str(BASE_DIR / "bench" / "out" / "revision_body.json"))
+_OUT = env.str("BENCH_OUT", default=str(BASE_DIR / "bench" / "out"))
+BENCH_CEILING_BODY = env.str("BENCH_CEILING_BODY", default=f"{_OUT}/revision_body.json")

@@ -1,0 +1,350 @@
+"""Where the time of GET /api/revisions/{id}/ goes, in process (no load).
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/consenso_bench \\
+        .venv/bin/python bench/profile_revision_get.py [--n 30] [--json bench/out/profile.json]
+
+Runs against the data of bench/build_data.py with bench.settings (DEBUG off),
+one request at a time through the whole Django stack (django.test.Client:
+middleware, DRF, token auth, the view, JSON rendering), and splits it:
+
+* queries: how many, and their time as the database driver saw it;
+* ``selectors.revision_text``: the four big reads and the assembly in Python,
+  with the row fetching (Django ``values()`` querysets) timed apart;
+* rendering: DRF's JSONRenderer on the same data, and orjson when importable;
+* the rest (framework, auth, access checks, ETag query);
+* the bench-only cached prototype and the ceiling view, for comparison.
+
+It also writes a cProfile of 10 requests (top functions by own and by
+cumulative time) to bench/out/profile_revision_get.txt.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import gc
+import io
+import json
+import os
+import pstats
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = Path(os.environ.get("BENCH_OUT", ROOT / "bench" / "out"))
+
+
+def _median_ms(fn: Callable[[], Any], n: int) -> float:
+    for _ in range(3):
+        fn()
+    samples = []
+    for _ in range(n):
+        t0 = time.perf_counter()
+        fn()
+        samples.append((time.perf_counter() - t0) * 1000)
+    return round(statistics.median(samples), 2)
+
+
+def _gc_ms(fn: Callable[[], Any], n: int) -> float:
+    """Mean milliseconds per call spent inside the garbage collector."""
+    spent = [0.0]
+    started = [0.0]
+
+    def callback(phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            started[0] = time.perf_counter()
+        else:
+            spent[0] += time.perf_counter() - started[0]
+
+    for _ in range(3):
+        fn()
+    gc.callbacks.append(callback)
+    try:
+        for _ in range(n):
+            fn()
+    finally:
+        gc.callbacks.remove(callback)
+    return round(spent[0] * 1000 / n, 2)
+
+
+def revision_text_leaner(revision: Any) -> dict[str, Any]:
+    """Bench-only copy of ``drafting.selectors.revision_text`` with two changes, to measure
+    them (the output must be identical):
+
+    * positions filtered by a join (``proposal__revision``) instead of ``proposal_id IN
+      (2,000 literal ids)``, which Django and psycopg build and PostgreSQL plans each time;
+    * tuples (``values_list``) instead of one dict per row from ``values()``.
+    """
+    from collections import defaultdict
+
+    from drafting import selectors
+    from drafting.models import Position, Proposal, RevisionParagraph, Section
+
+    current = selectors.revision_current(declaration=revision.declaration)
+    sections = list(
+        Section.objects.filter(revision=revision).order_by("position").values_list("id", "position", "kind", "heading")
+    )
+    by_section: dict[int, list[dict[str, Any]]] = {s[0]: [] for s in sections}
+    support: dict[int, list[str]] = defaultdict(list)
+    objections: dict[int, list[dict[str, str]]] = defaultdict(list)
+    for proposal_id, code, stance, reason in (
+        Position.objects.filter(proposal__revision=revision)
+        .order_by("id")
+        .values_list("proposal_id", "delegation__code", "stance", "reason")
+    ):
+        if stance == Position.Stance.SUPPORT:
+            support[proposal_id].append(code)
+        else:
+            objections[proposal_id].append({"delegation": code, "reason": reason})
+    proposals_by_paragraph: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for pid, paragraph_id, kind, code, status, text, version in (
+        Proposal.objects.filter(revision=revision)
+        .order_by("id")
+        .values_list("id", "paragraph_id", "kind", "delegation__code", "status", "text", "version")
+    ):
+        proposals_by_paragraph[paragraph_id].append(
+            {
+                "id": pid,
+                "kind": kind,
+                "delegation": code,
+                "status": status,
+                "text": text,
+                "version": version,
+                "support": support.get(pid, []),
+                "objections": objections.get(pid, []),
+            }
+        )
+    fields = ("section_id", "paragraph_id", "label", "kind", "level", "text", "emphasis", "table")
+    extra = ("state", "ad_ref_delegation__code", "brackets")  # present since the consensus workflow
+    names = {f.name for f in RevisionParagraph._meta.get_fields()}
+    if {"state", "ad_ref_delegation", "brackets"} <= names:
+        fields += extra
+    for row in RevisionParagraph.objects.filter(revision=revision).order_by("position").values_list(*fields):
+        section_id, paragraph_id, label, kind, level, text, emphasis, table = row[:8]
+        item = {
+            "paragraph": paragraph_id,
+            "label": label,
+            "kind": kind,
+            "level": level,
+            "text": text,
+            "emphasis": emphasis,
+            "table": table,
+        }
+        if len(row) > 8:
+            item |= {"state": row[8], "ad_ref": row[9], "brackets": row[10]}
+        item["proposals"] = proposals_by_paragraph.get(paragraph_id, [])
+        by_section[section_id].append(item)
+    return {
+        "id": revision.pk,
+        "declaration": revision.declaration_id,
+        "number": revision.number,
+        "label": revision.label,
+        "note": revision.note,
+        "issued_by": revision.issued_by.get_username(),
+        "issued_at": revision.issued_at.isoformat(),
+        "is_current": current is not None and current.pk == revision.pk,
+        "sections": [
+            {"position": position, "kind": kind, "heading": heading, "paragraphs": by_section[sid]}
+            for sid, position, kind, heading in sections
+        ],
+    }
+
+
+def profile(*, revision_id: int, token: str, n: int) -> dict[str, Any]:
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+    from rest_framework.renderers import JSONRenderer
+
+    from drafting import selectors
+    from drafting.models import Position, Proposal, Revision, RevisionParagraph, Section
+
+    client = Client(HTTP_AUTHORIZATION=f"Token {token}", HTTP_HOST="127.0.0.1")
+    url = f"/api/revisions/{revision_id}/"
+    resp = client.get(url)
+    assert resp.status_code == 200, resp.status_code
+    body = resp.content
+    from django.conf import settings
+
+    Path(settings.BENCH_CEILING_BODY).parent.mkdir(parents=True, exist_ok=True)
+    Path(settings.BENCH_CEILING_BODY).write_bytes(body)  # what the ceiling view serves
+
+    # Queries of one request (after a warm one: connection open, caches filled).
+    with CaptureQueriesContext(connection) as ctx:
+        client.get(url)
+    queries = [{"ms": round(float(q["time"]) * 1000, 2), "sql": q["sql"][:160]} for q in ctx.captured_queries]
+
+    revision = Revision.objects.select_related("declaration__meeting", "issued_by").get(pk=revision_id)
+    data = selectors.revision_text(revision=revision)
+    renderer = JSONRenderer()
+    proposal_ids = list(Proposal.objects.filter(revision=revision).order_by("id").values_list("id", flat=True))
+
+    def fetch_rows() -> None:
+        # The same four reads revision_text makes, rows only (no assembly).
+        list(Section.objects.filter(revision=revision).order_by("position").values("id", "position", "kind", "heading"))
+        ids = [
+            p["id"]
+            for p in Proposal.objects.filter(revision=revision)
+            .order_by("id")
+            .values("id", "paragraph_id", "kind", "delegation__code", "status", "text", "version")
+        ]
+        list(
+            Position.objects.filter(proposal_id__in=ids)
+            .order_by("id")
+            .values_list("proposal_id", "delegation__code", "stance", "reason")
+        )
+        list(
+            RevisionParagraph.objects.filter(revision=revision)
+            .order_by("position")
+            .values("section_id", "paragraph_id", "label", "kind", "level", "text", "emphasis", "table")
+        )
+
+    def fetch_raw() -> None:
+        # The same reads as raw SQL through the driver: what Django's queryset layer adds on top.
+        with connection.cursor() as cur:
+            cur.execute(
+                "SELECT id, position, kind, heading FROM drafting_section WHERE revision_id = %s ORDER BY position",
+                [revision_id],
+            )
+            cur.fetchall()
+            cur.execute(
+                "SELECT p.id, p.paragraph_id, p.kind, d.code, p.status, p.text, p.version "
+                "FROM drafting_proposal p JOIN drafting_delegation d ON d.id = p.delegation_id "
+                "WHERE p.revision_id = %s ORDER BY p.id",
+                [revision_id],
+            )
+            ids = [r[0] for r in cur.fetchall()]
+            cur.execute(
+                "SELECT s.proposal_id, d.code, s.stance, s.reason FROM drafting_position s "
+                "JOIN drafting_delegation d ON d.id = s.delegation_id "
+                "WHERE s.proposal_id = ANY(%s) ORDER BY s.id",
+                [ids],
+            )
+            cur.fetchall()
+            cur.execute(
+                'SELECT section_id, paragraph_id, label, kind, level, text, emphasis, "table" '
+                "FROM drafting_revisionparagraph WHERE revision_id = %s ORDER BY position",
+                [revision_id],
+            )
+            cur.fetchall()
+
+    result: dict[str, Any] = {
+        "body_bytes": len(body),
+        "queries": {"count": len(queries), "ms_total": round(sum(q["ms"] for q in queries), 2), "list": queries},
+        "median_ms": {
+            "full_request": _median_ms(lambda: client.get(url), n),
+            "revision_text": _median_ms(lambda: selectors.revision_text(revision=revision), n),
+            "positions_query_in_ids": _median_ms(
+                lambda: list(
+                    Position.objects.filter(proposal_id__in=proposal_ids)
+                    .order_by("id")
+                    .values_list("proposal_id", "delegation__code", "stance", "reason")
+                ),
+                n,
+            ),
+            "positions_query_join": _median_ms(
+                lambda: list(
+                    Position.objects.filter(proposal__revision=revision)
+                    .order_by("id")
+                    .values_list("proposal_id", "delegation__code", "stance", "reason")
+                ),
+                n,
+            ),
+            "revision_text_rows_only": _median_ms(fetch_rows, n),
+            "revision_text_rows_raw_sql": _median_ms(fetch_raw, n),
+            "render_drf_json": _median_ms(lambda: renderer.render(data), n),
+            "cached_prototype_request": None,
+            "ceiling_request": _median_ms(lambda: client.get("/bench/ceiling/"), n),
+        },
+    }
+    try:
+        import orjson
+
+        result["median_ms"]["render_orjson"] = _median_ms(lambda: orjson.dumps(data), n)
+        result["orjson_version"] = orjson.__version__
+    except ImportError:
+        result["median_ms"]["render_orjson"] = None
+    cached_url = f"/bench/cached-revisions/{revision_id}/"
+    assert client.get(cached_url).content == body, "the cached prototype must return the same body"
+    result["median_ms"]["cached_prototype_request"] = _median_ms(lambda: client.get(cached_url), n)
+    with CaptureQueriesContext(connection) as ctx:
+        client.get(cached_url)
+    result["cached_prototype_queries"] = len(ctx.captured_queries)
+    lean_url = f"/bench/lean-cached-revisions/{revision_id}/"
+    assert client.get(lean_url).content == body, "the lean prototype must return the same body"
+    result["median_ms"]["lean_cached_prototype_request"] = _median_ms(lambda: client.get(lean_url), n)
+    with CaptureQueriesContext(connection) as ctx:
+        client.get(lean_url)
+    result["lean_cached_prototype_queries"] = len(ctx.captured_queries)
+    m = result["median_ms"]
+    m["rest_of_request"] = round(m["full_request"] - m["revision_text"] - m["render_drf_json"], 2)
+    # Not product code: what the two query changes of revision_text_leaner would save.
+    lean = revision_text_leaner(revision)
+    if lean == data and renderer.render(lean) == body:
+        m["revision_text_leaner"] = _median_ms(lambda: revision_text_leaner(revision), n)
+    else:
+        m["revision_text_leaner"] = None  # the selector changed: the copy no longer matches it
+
+    # Garbage collection: CPU the collector spends while revision_text builds ~30,000 dicts and
+    # lists, measured with gc callbacks; then with the start-up objects frozen out of it
+    # (gc.freeze(), as a gunicorn post-fork hook could do).
+    result["gc"] = {"collector_ms_per_revision_text": _gc_ms(lambda: selectors.revision_text(revision=revision), n)}
+    gc.freeze()
+    try:
+        result["gc"]["collector_ms_after_gc_freeze"] = _gc_ms(lambda: selectors.revision_text(revision=revision), n)
+        result["gc"]["frozen_objects"] = gc.get_freeze_count()
+    finally:
+        gc.unfreeze()
+
+    prof = cProfile.Profile()
+    prof.enable()
+    for _ in range(10):
+        client.get(url)
+    prof.disable()
+    text = io.StringIO()
+    text.write(f"cProfile of 10 x GET {url} in process (bench.settings, DEBUG off)\n\n")
+    stats = pstats.Stats(prof, stream=text)
+    text.write("== by own time (tottime) ==\n")
+    stats.sort_stats("tottime").print_stats(25)
+    text.write("== by cumulative time ==\n")
+    stats.sort_stats("cumulative").print_stats(40)
+    (OUT / "profile_revision_get.txt").write_text(text.getvalue())
+    result["cprofile_file"] = "bench/out/profile_revision_get.txt"
+    return result
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--n", type=int, default=30)
+    parser.add_argument("--dataset", type=Path, default=OUT / "dataset.json")
+    parser.add_argument("--json", type=Path, default=OUT / "profile_revision_get.json")
+    args = parser.parse_args(argv)
+    dataset = json.loads(args.dataset.read_text())
+    os.environ.setdefault("DATABASE_URL", f"postgres://postgres@127.0.0.1:5432/{dataset['database']}")
+    os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"
+    os.environ.setdefault("LOG_LEVEL", "WARNING")
+    sys.path.insert(0, str(ROOT))
+    extra = OUT / "deps"  # orjson, if the runner could install it there (bench-only)
+    if extra.is_dir():
+        sys.path.append(str(extra))
+    import django
+
+    django.setup()
+    result = profile(revision_id=dataset["revision_id"], token=dataset["token"], n=args.n)
+    args.json.write_text(json.dumps(result, indent=2) + "\n")
+    print(
+        json.dumps(
+            {k: v for k, v in result.items() if k != "queries"}
+            | {"queries": {k: v for k, v in result["queries"].items() if k != "list"}},
+            indent=2,
+        )
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
