@@ -15,7 +15,7 @@ built on difflib.SequenceMatcher over the same word tokens):
 
 Needs no Django and no database: the text comes from tests/data/rcm_paragraphs.json.
 Prints a markdown table and writes it, with a short analysis, to
-bench/RESULTS-textengine.md.
+bench/out/textengine.md (the figures we keep go into bench/RESULTS.md).
 """
 
 from __future__ import annotations
@@ -53,7 +53,7 @@ from drafting.textengine import (  # noqa: E402
 )
 
 DATA = ROOT / "tests" / "data" / "rcm_paragraphs.json"
-RESULTS = ROOT / "bench" / "RESULTS-textengine.md"
+RESULTS = ROOT / "bench" / "out" / "textengine.md"  # copy the table into bench/RESULTS.md
 DATE = "2026-11-22"
 TIMEOUT = 2.0
 GOAL_REVISION_MS = 20.0
@@ -325,6 +325,7 @@ Readability of the 600-character paragraph with its six edits: the word diff has
   words apart (see the hunks above); the word diff reports whole words.
 """
     if not args.no_write:
+        RESULTS.parent.mkdir(parents=True, exist_ok=True)
         RESULTS.write_text(report, encoding="utf-8")
         print(f"\nwrote {RESULTS.relative_to(ROOT)}")
 
