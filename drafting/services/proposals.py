@@ -6,7 +6,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import User
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -28,6 +28,29 @@ from drafting.textnorm import clean_emphasis, clean_text
 
 def _snapshot(proposal: Proposal) -> dict[str, Any]:
     return {"status": proposal.status, "version": proposal.version}
+
+
+def _record(
+    verb: str,
+    actor: User,
+    declaration: Declaration,
+    proposal: Proposal,
+    *,
+    obj: models.Model | None = None,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+) -> None:
+    """An event about ``proposal`` (or about ``obj``, a position on it)."""
+    event_record(
+        verb=verb,
+        actor=actor,
+        obj=obj or proposal,
+        declaration=declaration,
+        paragraph=proposal.paragraph_id,
+        proposal=proposal,
+        before=before,
+        after=after,
+    )
 
 
 def _label(revision: Revision, paragraph: Paragraph) -> str | None:
@@ -164,16 +187,7 @@ def proposal_withdraw(*, actor: User, proposal: Proposal) -> Proposal:
     proposal.version += 1
     proposal.save(update_fields=["status", "version", "updated_at"])
     declaration_touch(declaration)
-    event_record(
-        verb="proposal.withdrawn",
-        actor=actor,
-        obj=proposal,
-        declaration=declaration,
-        paragraph=proposal.paragraph_id,
-        proposal=proposal,
-        before=before,
-        after=_snapshot(proposal),
-    )
+    _record("proposal.withdrawn", actor, declaration, proposal, before=before, after=_snapshot(proposal))
     return proposal
 
 
@@ -206,13 +220,12 @@ def position_set(*, actor: User, proposal: Proposal, stance: str, reason: str = 
         position = existing
     _bump(proposal)
     declaration_touch(declaration)
-    event_record(
-        verb="proposal.supported" if stance == Position.Stance.SUPPORT else "proposal.objected",
-        actor=actor,
+    _record(
+        "proposal.supported" if stance == Position.Stance.SUPPORT else "proposal.objected",
+        actor,
+        declaration,
+        proposal,
         obj=position,
-        declaration=declaration,
-        paragraph=proposal.paragraph_id,
-        proposal=proposal,
         before=before,
         after={"stance": stance, "reason": reason},
     )
@@ -229,16 +242,7 @@ def position_withdraw(*, actor: User, proposal: Proposal) -> None:
     if existing is None:
         raise Conflict("Your delegation has no position on this proposal.")
     before = {"stance": existing.stance, "reason": existing.reason}
-    event_record(
-        verb="position.withdrawn",
-        actor=actor,
-        obj=existing,
-        declaration=declaration,
-        paragraph=proposal.paragraph_id,
-        proposal=proposal,
-        before=before,
-        after=None,
-    )
+    _record("position.withdrawn", actor, declaration, proposal, obj=existing, before=before, after=None)
     existing.delete()
     _bump(proposal)
     declaration_touch(declaration)
@@ -286,13 +290,11 @@ def proposal_decide(*, actor: User, proposal: Proposal, decision: str, version: 
         ]
     )
     declaration_touch(declaration)
-    event_record(
-        verb=f"proposal.{proposal.status}",
-        actor=actor,
-        obj=proposal,
-        declaration=declaration,
-        paragraph=proposal.paragraph_id,
-        proposal=proposal,
+    _record(
+        f"proposal.{proposal.status}",
+        actor,
+        declaration,
+        proposal,
         before=before,
         after={**_snapshot(proposal), "note": note, **effects},
     )
