@@ -1,0 +1,193 @@
+"""The clean declaration as a Word document.
+
+Layout follows the RCM declarations (seed ``000_b0279665a7f6544a.txt``): the
+bilingual letterhead in the page header, the title, the place and date line,
+unnumbered preambular paragraphs, the operative section under its heading
+(e.g. DECISIONS) with real Word numbering, then the annexes (headings,
+bulleted items, tables). Reservations become real footnotes; explanations of
+position a final annex. A draft carries its revision label and a "Draft — not
+agreed" marking under the title and in the header; the adopted text does not.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from docx.enum.text import WD_PARAGRAPH_ALIGNMENT
+from docx.shared import Pt
+from docx.text.paragraph import Paragraph as DocxParagraph
+
+from exports.data import Bracket, Document, Paragraph, Section, Span
+from exports.docx_base import (
+    DocxDocument,
+    add_footnote,
+    add_runs,
+    add_table,
+    add_text,
+    letterhead,
+    new_document,
+    numbering_definition,
+    plain_text,
+    save_bytes,
+    set_numbering,
+)
+
+__all__ = ["draft_marking", "render_clean", "reservation_text"]
+
+_WORDS = {
+    "en": {
+        "draft": "Draft — not agreed",
+        "reservation": "Reservation by {delegation}: {text}",
+        "explanations": "EXPLANATIONS OF POSITION",
+    },
+    "es": {
+        "draft": "Borrador — no acordado / Draft — not agreed",
+        "reservation": "Reserva de {delegation}: {text}",
+        "explanations": "EXPLICACIONES DE POSICIÓN",
+    },
+}
+
+
+def _words(doc: Document) -> dict[str, str]:
+    return _WORDS.get(doc.original_language, _WORDS["en"])
+
+
+def draft_marking(doc: Document) -> str:
+    """``"Rev.1 — Draft — not agreed"``; empty for an adopted text."""
+    if doc.is_adopted:
+        return ""
+    label = doc.revision_label.strip()
+    marking = _words(doc)["draft"]
+    return f"{label} — {marking}" if label else marking
+
+
+def reservation_text(doc: Document, delegation: str, text: str) -> str:
+    return _words(doc)["reservation"].format(delegation=delegation, text=text)
+
+
+def _with_brackets(
+    text: str, emphasis: tuple[Span, ...], brackets: tuple[Bracket, ...]
+) -> tuple[str, tuple[Span, ...]]:
+    """Insert ``[`` and ``]`` around bracketed stretches, shifting the spans."""
+    if not brackets:
+        return text, emphasis
+    inserts: list[tuple[int, str]] = []
+    for b in brackets:
+        start, end = max(0, min(b.start, len(text))), max(0, min(b.end, len(text)))
+        if start < end:
+            inserts += [(start, "["), (end, "]")]
+    # at one offset a closing bracket comes before an opening one
+    inserts.sort(key=lambda item: (item[0], item[1] == "["))
+
+    def shift(offset: int, *, is_end: bool) -> int:
+        # a bracket at a span's start goes before it, one at its end after it: never inside
+        return offset + sum(1 for pos, _ in inserts if pos < offset or (pos == offset and not is_end))
+
+    out, last = [], 0
+    for pos, ch in inserts:
+        out += [text[last:pos], ch]
+        last = pos
+    out.append(text[last:])
+    spans = tuple(Span(shift(s.start, is_end=False), shift(s.end, is_end=True), s.style) for s in emphasis)
+    return "".join(out), spans
+
+
+@dataclass
+class _Renderer:
+    doc: Document
+    document: DocxDocument = field(default_factory=new_document)
+    bullets: int = 0
+    operative: int = 0
+
+    def run(self) -> bytes:
+        doc, document = self.doc, self.document
+        document.core_properties.title = plain_text(doc.title)[:255]
+        document.core_properties.language = doc.original_language
+        document.core_properties.subject = "" if doc.is_adopted else draft_marking(doc)
+        letterhead(document, doc.ppt_name)
+        marking = draft_marking(doc)
+        if marking:
+            for page_section in document.sections:
+                p = page_section.header.add_paragraph()
+                p.alignment = WD_PARAGRAPH_ALIGNMENT.RIGHT
+                run = p.add_run(marking)
+                run.bold = True
+                run.font.size = Pt(9)
+        self.bullets = numbering_definition(document, "bullet")
+        self.operative = numbering_definition(document, "decimal")
+
+        title = doc.title or self._first_of_kind("title")
+        place_date = doc.place_date or self._first_of_kind("place_date")
+        if title:
+            add_text(document.add_paragraph(style="Title"), title)
+        if marking:
+            add_text(document.add_paragraph(style="Draft Marking"), marking)
+        if place_date:
+            add_text(document.add_paragraph(style="Place Date"), place_date)
+
+        for section in doc.sections:
+            self._section(section, page_break=section.kind == "annex")
+        if doc.explanations:
+            heading = document.add_paragraph(_words(doc)["explanations"], style="Heading 1")
+            heading.paragraph_format.page_break_before = True
+            for explanation in doc.explanations:
+                p = document.add_paragraph()
+                add_text(p, explanation.delegation, bold=True)
+                add_text(p, ": " + explanation.text)
+        return save_bytes(document)
+
+    def _first_of_kind(self, kind: str) -> str:
+        for section in self.doc.sections:
+            for p in section.paragraphs:
+                if p.kind == kind:
+                    return p.text
+        return ""
+
+    def _section(self, section: Section, *, page_break: bool) -> None:
+        document = self.document
+        if section.heading.strip():
+            heading = document.add_paragraph(style="Heading 1")
+            add_text(heading, section.heading)
+            heading.paragraph_format.page_break_before = page_break
+        # annex numbering restarts in each annex; the operative section keeps one list
+        numbered = self.operative if section.kind == "operative" else numbering_definition(document, "decimal")
+        for paragraph in section.paragraphs:
+            if paragraph.kind in ("title", "place_date") and section.kind == "title":
+                continue  # printed from Document.title / place_date
+            self._paragraph(paragraph, numbered)
+
+    def _paragraph(self, paragraph: Paragraph, numbered: int) -> None:
+        document, doc = self.document, self.doc
+        text, emphasis = paragraph.text, paragraph.emphasis
+        if not doc.is_adopted:
+            text, emphasis = _with_brackets(text, emphasis, paragraph.brackets)
+        anchor: DocxParagraph
+        if paragraph.kind == "table" and paragraph.table:
+            if text.strip():
+                caption = document.add_paragraph(style="Caption")
+                add_runs(caption, text, emphasis)
+            table = add_table(document, paragraph.table)
+            anchor = table.rows[-1].cells[-1].paragraphs[-1]
+        else:
+            style = {
+                "title": "Heading 1",
+                "heading": "Heading 2",
+                "list_item": "List Paragraph",
+                "operative": "List Paragraph",
+            }.get(paragraph.kind, "Normal")
+            anchor = document.add_paragraph(style=style)
+            add_runs(anchor, text, emphasis)
+            if paragraph.kind == "operative":
+                set_numbering(anchor, numbered, paragraph.level)
+                anchor.paragraph_format.space_after = Pt(8)
+            elif paragraph.kind == "list_item":
+                set_numbering(anchor, self.bullets, paragraph.level)
+            elif paragraph.kind == "place_date":
+                anchor.style = document.styles["Place Date"]
+        for reservation in paragraph.reservations:
+            add_footnote(document, anchor, reservation_text(doc, reservation.delegation, reservation.text))
+
+
+def render_clean(doc: Document) -> bytes:
+    """The clean declaration (adopted text or a draft revision) as .docx bytes."""
+    return _Renderer(doc).run()
