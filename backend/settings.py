@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "drafting",
+    "workers",  # for its management commands (export_document)
 ]
 
 MIDDLEWARE = [

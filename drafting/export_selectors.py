@@ -1,0 +1,155 @@
+"""Plain data for the Word exports: what a document shows, read from the
+domain and handed over as dicts and lists (``exports`` turns them into its
+own dataclasses; ``drafting`` never imports ``exports``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drafting.models import Adoption, Declaration, Delegation, Event, Proposal, Revision, RevisionParagraph, Statement
+from drafting.selectors import revision_text, working_text
+
+PENDING = ("submitted", "needs_refit", "conflicted")
+
+
+def _names(declaration: Declaration) -> dict[str, str]:
+    spanish = declaration.original_language == "es"
+    return {
+        code: (es or en) if spanish else en
+        for code, en, es in Delegation.objects.values_list("code", "name_en", "name_es")
+    }
+
+
+def _notes(items: list[dict[str, Any]], names: dict[str, str]) -> list[dict[str, Any]]:
+    return [
+        {
+            "delegation": names.get(p["delegation"], p["delegation"]),
+            "kind": p["kind"],
+            "text": p["text"],
+            "supporters": [names.get(c, c) for c in p.get("support", [])],
+            "objections": [
+                {"delegation": names.get(o["delegation"], o["delegation"]), "reason": o["reason"]}
+                for o in p.get("objections", [])
+            ],
+            "status": p.get("status", "submitted"),
+            **({"option": p["option"]} if "option" in p else {}),
+        }
+        for p in items
+    ]
+
+
+def declaration_document(*, declaration: Declaration, revision: Revision | None = None) -> dict[str, Any]:
+    """A revision (the adopted text included), or the working text when
+    ``revision`` is None, with states, brackets, Alt options, pending proposals
+    and, for the adopted revision, reservations and explanations of position."""
+    names = _names(declaration)
+    text = working_text(declaration=declaration) if revision is None else revision_text(revision=revision)
+    adopted = Adoption.objects.filter(declaration=declaration, status=Adoption.Status.ADOPTED).first()
+    is_adopted = adopted is not None and revision is not None and adopted.revision_id == revision.pk
+    reservations: dict[int, list[dict[str, str]]] = {}
+    explanations: list[dict[str, str]] = []
+    if is_adopted:
+        assert adopted is not None
+        for st in Statement.objects.filter(adoption=adopted).select_related("delegation").order_by("id"):
+            entry = {"delegation": names.get(st.delegation.code, st.delegation.code), "text": st.text}
+            if st.paragraph_id is not None:
+                reservations.setdefault(st.paragraph_id, []).append(entry)
+            else:
+                explanations.append(entry)
+    by_alternative = {}
+    sections = []
+    for section in text["sections"]:
+        paragraphs = []
+        for p in section["paragraphs"]:
+            pending = [q for q in p.get("proposals", []) if q["status"] in PENDING]
+            alternatives = p.get("alternatives", [])
+            by_alternative.update({a["proposal"]: a for a in alternatives})
+            paragraphs.append(
+                {
+                    "label": p["label"],
+                    "kind": p["kind"],
+                    "text": p["text"],
+                    "emphasis": p["emphasis"],
+                    "level": p["level"],
+                    "table": p["table"],
+                    "state": p.get("state", "open"),
+                    "brackets": p.get("brackets", []),
+                    "alternatives": _notes(alternatives, names),
+                    "proposals": _notes(pending, names),
+                    "reservations": reservations.get(p["paragraph"], []),
+                }
+            )
+        sections.append({"kind": section["kind"], "heading": section["heading"], "paragraphs": paragraphs})
+    meeting = declaration.meeting
+    ppt = Delegation.objects.get(pk=meeting.ppt_id)
+    label = text["revision"]["label"] if revision is None and text.get("revision") else text.get("label", "")
+    return {
+        "title": declaration.title,
+        "place_date": "",
+        "ppt_name": names.get(ppt.code, ppt.name_en),
+        "revision_label": label if revision is not None else f"Working text after {label}",
+        "is_adopted": is_adopted,
+        "original_language": declaration.original_language,
+        "sections": sections,
+        "explanations": explanations,
+    }
+
+
+def revision_pair(*, old: Revision, new: Revision) -> dict[str, Any]:
+    """Two revisions' paragraphs for a tracked-changes document, each change
+    attributed to the delegation whose accepted proposal made it (the PPT for
+    the chair's own edits) and dated when it was accepted."""
+    declaration = new.declaration
+    names = _names(declaration)
+    ppt = declaration.meeting.ppt
+    changed_by: dict[int, tuple[str, str]] = {}
+    accepted = (
+        Proposal.objects.filter(declaration=declaration, incorporated_in=new)
+        .select_related("delegation")
+        .order_by("decided_at")
+    )
+    for proposal in accepted:
+        when = proposal.decided_at.isoformat() if proposal.decided_at else new.issued_at.isoformat()
+        who = names.get(proposal.delegation.code, proposal.delegation.name_en)
+        changed_by[proposal.created_paragraph_id or proposal.paragraph_id] = (who, when)
+
+    def rows(revision: Revision, attribute: bool) -> list[dict[str, Any]]:
+        out = []
+        for pid, label, text in (
+            RevisionParagraph.objects.filter(revision=revision)
+            .order_by("position")
+            .values_list("paragraph_id", "label", "text")
+        ):
+            author, date = changed_by.get(pid, (None, None)) if attribute else (None, None)
+            out.append({"id": pid, "label": label, "text": text, "author": author, "date": date})
+        return out
+
+    return {
+        "title": declaration.title,
+        "old": rows(old, False),
+        "new": rows(new, True),
+        "deleted_by": {str(pid): list(v) for pid, v in changed_by.items()},
+        "default_author": names.get(ppt.code, ppt.name_en),
+        "default_date": new.issued_at.isoformat(),
+        "label": f"{new.label} against {old.label}",
+    }
+
+
+def negotiation_record(*, declaration: Declaration) -> dict[str, Any]:
+    labels = dict(
+        RevisionParagraph.objects.filter(revision__declaration=declaration)
+        .order_by("revision__number")
+        .values_list("paragraph_id", "label")
+    )
+    names = _names(declaration)
+    entries = [
+        {
+            "when": e.created_at.isoformat(),
+            "who": e.actor.get_username() if e.actor else "system",
+            "delegation": names.get(e.delegation.code, e.delegation.code) if e.delegation else "",
+            "what": e.verb.replace(".", " ").replace("_", " "),
+            "paragraph_label": labels.get(e.paragraph_id, "") if e.paragraph_id else "",
+        }
+        for e in Event.objects.filter(declaration=declaration).select_related("actor", "delegation").order_by("id")
+    ]
+    return {"title": declaration.title, "ppt_name": declaration.meeting.ppt.name_en, "entries": entries}
