@@ -2,6 +2,7 @@
 
 from drafting.models.adoption import Adoption, AdoptionObjection, Statement
 from drafting.models.events import Event
+from drafting.models.export_jobs import ExportJob
 from drafting.models.organisation import Delegate, Delegation, Meeting
 from drafting.models.proposals import ParagraphObjection, Position, Proposal
 from drafting.models.texts import Declaration, Paragraph, Revision, RevisionParagraph, Section
@@ -13,6 +14,7 @@ __all__ = [
     "Delegate",
     "Delegation",
     "Event",
+    "ExportJob",
     "Meeting",
     "Paragraph",
     "ParagraphObjection",
