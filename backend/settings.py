@@ -120,6 +120,8 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 MEDIA_URL = "media/"
+# Export files go through Django's storage API: this local directory by
+# default, any other storage backend through STORAGES.
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(BASE_DIR / "media")))
 
 # --- Limits on text (see drafting/textnorm.py) ------------------------------
@@ -199,7 +201,14 @@ CELERY_TIMEZONE = TIME_ZONE
 # re-dispatched by a sweep, not fire-and-forget messages).
 CELERY_BEAT_SCHEDULE = {
     "silence-sweep": {"task": "consenso.silence_sweep", "schedule": env.float("SILENCE_SWEEP_SECONDS", default=30.0)},
+    "export-sweep": {"task": "consenso.export_sweep", "schedule": env.float("EXPORT_SWEEP_SECONDS", default=30.0)},
 }
+# Export jobs: a job queued this long without a worker picking it up is
+# handed to the broker again (safe: rendering is idempotent); a rendering
+# is stopped after the soft limit with a message, killed at the hard one.
+CONSENSO_EXPORT_REDISPATCH_SECONDS = env.int("CONSENSO_EXPORT_REDISPATCH_SECONDS", default=60)
+CONSENSO_EXPORT_SOFT_TIME_LIMIT = env.int("CONSENSO_EXPORT_SOFT_TIME_LIMIT", default=120)
+CONSENSO_EXPORT_TIME_LIMIT = env.int("CONSENSO_EXPORT_TIME_LIMIT", default=150)
 # Deadlines are driven by this sweep, not by ETA tasks: on Redis an ETA task
 # longer than the visibility timeout is redelivered early, and raising that
 # timeout would delay redelivery of every task after a worker crash.

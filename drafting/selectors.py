@@ -19,6 +19,7 @@ from drafting.models import (
     Declaration,
     Delegation,
     Event,
+    ExportJob,
     Meeting,
     Paragraph,
     ParagraphObjection,
@@ -406,3 +407,14 @@ def adoption_current(*, declaration: Declaration) -> dict[str, Any] | None:
 
 def statement_list(*, declaration: Declaration) -> QuerySet[Statement]:
     return Statement.objects.filter(declaration=declaration).select_related("delegation", "adoption")
+
+
+def export_job_list(*, user: User) -> QuerySet[ExportJob]:
+    """Export jobs of the declarations the user may read; those of the
+    adopted text only for the meeting's Secretariat."""
+    jobs = ExportJob.objects.select_related("revision", "base_revision", "requested_by")
+    if getattr(user, "is_superuser", False):
+        return jobs.all()
+    readable = jobs.filter(declaration__in=declaration_list(user=user).values("pk"))
+    staffed = Meeting.objects.filter(secretariat_staff=user.pk).values("pk")
+    return readable.filter(Q(secretariat_only=False) | Q(declaration__meeting__in=staffed))

@@ -3,13 +3,19 @@ run twice: each re-reads the database under the service's locks."""
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from celery import shared_task
-from django.db import connection
+from celery.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
+from django.db import InterfaceError, OperationalError, connection
 
 from drafting import services
 from drafting.models import Declaration
+from workers import exporting
+
+log = logging.getLogger(__name__)
 
 
 @shared_task(name="consenso.ping", acks_late=True)
@@ -34,4 +40,54 @@ def silence_sweep() -> list[int]:
     due = services.silence_due()
     for adoption_id in due:
         silence_conclude.delay(adoption_id)
+    return due
+
+
+@shared_task(
+    name="consenso.export_render",
+    acks_late=True,
+    reject_on_worker_lost=True,  # a killed worker's job goes back on the queue, not into the void
+    autoretry_for=(OperationalError, InterfaceError),  # the database restarting: transient, retry
+    retry_backoff=2,
+    retry_backoff_max=60,
+    max_retries=6,
+    soft_time_limit=settings.CONSENSO_EXPORT_SOFT_TIME_LIMIT,
+    time_limit=settings.CONSENSO_EXPORT_TIME_LIMIT,
+)
+def export_render(job_id: int) -> str | None:
+    """Render an export job. Delivered twice, late, or again after a worker
+    was killed mid-render, it renders the job at most once at a time and
+    finishes it once (see drafting.services.export_jobs). Returns the job's
+    status, or None when there was nothing to do."""
+    try:
+        job = services.export_job_run(job_id=job_id, render=exporting.render_job)
+    except (OperationalError, InterfaceError):
+        raise
+    except SoftTimeLimitExceeded:
+        services.export_job_fail(
+            job_id=job_id,
+            message=f"Rendering took longer than {settings.CONSENSO_EXPORT_SOFT_TIME_LIMIT} s and was stopped; "
+            "try again later or ask the Secretariat.",
+        )
+        return "failed"
+    except Exception:
+        # Not the user's fault and not transient: fail with a message (the
+        # traceback goes to the log) rather than redeliver for ever.
+        log.exception("export job %s could not be rendered", job_id)
+        services.export_job_fail(
+            job_id=job_id, message="The document could not be rendered because of an internal error; it was logged."
+        )
+        return "failed"
+    return job.status if job is not None else None
+
+
+@shared_task(name="consenso.export_sweep", acks_late=True)
+def export_sweep() -> list[int]:
+    """Beat job: hand over again the export jobs the broker may have lost
+    (created while it was down, or whose worker died with the message)."""
+    from workers.export_jobs import dispatch
+
+    due = services.export_jobs_to_redispatch()
+    for job_id in due:
+        dispatch(job_id)
     return due

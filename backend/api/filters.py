@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import django_filters
 
-from drafting.models import Declaration, Delegation, Event, Proposal, Revision
+from drafting.models import Declaration, Delegation, Event, ExportJob, Proposal, Revision
 
 
 class DelegationFilter(django_filters.FilterSet):
@@ -66,3 +66,14 @@ class EventFilter(django_filters.FilterSet):
     class Meta:
         model = Event
         fields = ["meeting", "declaration", "paragraph", "proposal", "delegation", "verb"]
+
+
+class ExportJobFilter(django_filters.FilterSet):
+    declaration = _id("declaration_id")
+    status = django_filters.ChoiceFilter(choices=ExportJob.Status.choices)
+    kind = django_filters.ChoiceFilter(choices=ExportJob.Kind.choices)
+    format = django_filters.ChoiceFilter(choices=ExportJob.Format.choices)
+
+    class Meta:
+        model = ExportJob
+        fields = ["declaration", "status", "kind", "format"]

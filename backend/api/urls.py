@@ -1,6 +1,7 @@
 from django.urls import path
 
 from backend.api import consensus_views as cv
+from backend.api import export_views as ev
 from backend.api import views
 
 urlpatterns = [
@@ -46,4 +47,7 @@ urlpatterns = [
     path("proposals/<int:pk>/accept/", views.ProposalAccept.as_view(), name="proposal-accept"),
     path("proposals/<int:pk>/reject/", views.ProposalReject.as_view(), name="proposal-reject"),
     path("events/", views.EventList.as_view(), name="event-list"),
+    path("exports/", ev.ExportList.as_view(), name="export-list"),
+    path("exports/<int:pk>/", ev.ExportDetail.as_view(), name="export-detail"),
+    path("exports/<int:pk>/file/", ev.ExportFile.as_view(), name="export-file"),
 ]

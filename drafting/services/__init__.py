@@ -19,6 +19,14 @@ from drafting.services.adoption import (
 )
 from drafting.services.declarations import declaration_create
 from drafting.services.events import event_record
+from drafting.services.export_jobs import (
+    export_job_fail,
+    export_job_get,
+    export_job_mark_dispatched,
+    export_job_request,
+    export_job_run,
+    export_jobs_to_redispatch,
+)
 from drafting.services.paragraphs import paragraph_act, paragraph_object, paragraph_objection_withdraw
 from drafting.services.proposals import (
     position_set,
@@ -37,6 +45,12 @@ __all__ = [
     "adoption_withdraw",
     "declaration_create",
     "event_record",
+    "export_job_fail",
+    "export_job_get",
+    "export_job_mark_dispatched",
+    "export_job_request",
+    "export_job_run",
+    "export_jobs_to_redispatch",
     "paragraph_act",
     "paragraph_object",
     "paragraph_objection_withdraw",

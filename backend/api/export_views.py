@@ -1,0 +1,106 @@
+"""Export jobs: ask for a document (POST), follow the job (GET), download
+the file when it is done. Rendering happens in a worker, never here."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+from django.http import FileResponse, HttpResponseBase
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import generics, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from backend.api import export_serializers as e
+from backend.api import filters
+from backend.api.views import actor
+from drafting import selectors, services
+from drafting.errors import Conflict
+from drafting.models import ExportJob
+from drafting.services.export_jobs import MIME
+from workers.export_jobs import export_request
+
+# How long a client should wait before asking again for a file being made.
+RETRY_AFTER_SECONDS = 2
+
+
+class ExportList(generics.ListAPIView[ExportJob]):
+    """Export jobs the user may see (GET); ask for a document (POST)."""
+
+    serializer_class = e.ExportJobSerializer
+    filterset_class = filters.ExportJobFilter
+
+    def get_queryset(self) -> QuerySet[ExportJob]:
+        return selectors.export_job_list(user=actor(self.request)).order_by("-id")
+
+    @extend_schema(
+        request=e.ExportRequestSerializer,
+        responses={
+            201: OpenApiResponse(
+                e.ExportJobSerializer, description="A new job, queued (done already on the embedded default)."
+            ),
+            200: OpenApiResponse(e.ExportJobSerializer, description="The job for the same inputs, already asked for."),
+        },
+    )
+    def post(self, request: Request) -> Response:
+        data = e.ExportRequestSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        job, created = export_request(
+            actor=actor(request),
+            declaration_id=v["declaration"],
+            kind=v["kind"],
+            fmt=v["format"],
+            revision_id=v.get("revision"),
+            base_revision_id=v.get("base_revision"),
+        )
+        body = e.ExportJobSerializer(job, context={"request": request}).data
+        headers = {"Location": request.build_absolute_uri(f"/api/exports/{job.pk}/")}
+        return Response(body, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK, headers=headers)
+
+
+class ExportDetail(APIView):
+    @extend_schema(responses=e.ExportJobSerializer)
+    def get(self, request: Request, pk: int) -> Response:
+        job = services.export_job_get(user=actor(request), job_id=pk)
+        return Response(e.ExportJobSerializer(job, context={"request": request}).data)
+
+
+class ExportFile(APIView):
+    """The document, once the job is done; 409 with Retry-After before."""
+
+    @extend_schema(
+        responses={
+            (200, MIME[ExportJob.Format.DOCX]): OpenApiTypes.BINARY,
+            (200, MIME[ExportJob.Format.PDF]): OpenApiTypes.BINARY,
+            409: OpenApiResponse(description="Not done yet (Retry-After), or failed (the message says why)."),
+        }
+    )
+    def get(self, request: Request, pk: int) -> HttpResponseBase:
+        job = services.export_job_get(user=actor(request), job_id=pk)
+        if job.status == ExportJob.Status.FAILED:
+            raise Conflict(f"This export failed: {job.error}", extra={"status": job.status})
+        if job.status != ExportJob.Status.DONE:
+            return Response(
+                {
+                    "error": "conflict",
+                    "detail": f"The document is not ready yet (the job is {job.status}); ask again shortly.",
+                    "fields": {},
+                    "status": job.status,
+                },
+                status=status.HTTP_409_CONFLICT,
+                headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+            )
+        try:
+            handle = job.file.open("rb")
+        except FileNotFoundError:
+            services.export_job_fail(
+                job_id=job.pk, message="The file was lost from storage; ask for it again.", file_lost=True
+            )
+            raise Conflict("The file was lost from storage; ask for the document again.") from None
+        download = FileResponse(
+            handle, as_attachment=True, filename=job.filename, content_type=MIME[ExportJob.Format(job.format)]
+        )
+        download["ETag"] = f'"{job.checksum}"'
+        return download

@@ -1,0 +1,345 @@
+"""Export jobs: request, run (by a worker) and sweep.
+
+The job row is the source of truth; the broker only carries its id. So:
+
+* ``export_job_request`` stores the job and hands its id to ``dispatch``
+  after commit. If the broker is down, ``dispatch`` fails, the job stays
+  ``queued`` and ``export_jobs_to_redispatch`` finds it later.
+* ``export_job_run`` is what the task calls. Delivered twice, late, to two
+  workers at once or after a worker was killed mid-render, it renders a job
+  at most once at a time and finishes it exactly once: the rendering holds a
+  row lock, which a killed worker's connection gives up with it.
+
+Requests for an export are not negotiation acts, so they are not written to
+the negotiation record (which is itself one of the documents exported).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from functools import partial
+
+from django.conf import settings
+from django.contrib.auth.models import User
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Max, Q
+from django.utils import timezone
+
+from drafting.access import Role, require_read, role_in
+from drafting.errors import Conflict, DomainError, InvalidInput, NotAllowed, NotFound
+from drafting.models import Adoption, Declaration, Event, ExportJob, Revision
+
+log = logging.getLogger(__name__)
+
+Kind = ExportJob.Kind
+Format = ExportJob.Format
+Status = ExportJob.Status
+
+# A render interrupted this many times (worker killed, hard time limit) is
+# given up with a message rather than retried for ever.
+MAX_ATTEMPTS = 3
+
+MIME = {
+    Format.DOCX: "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    Format.PDF: "application/pdf",
+}
+KIND_NAMES = {
+    Kind.CLEAN: "declaration",
+    Kind.COMPILATION: "compilation text",
+    Kind.TRACKED: "tracked changes",
+    Kind.RECORD: "negotiation record",
+}
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """What a renderer hands back to ``export_job_run``."""
+
+    content: bytes
+    filename: str
+
+
+class RenderFailed(DomainError):
+    """A rendering failed in a way the user can act on (the message says how)."""
+
+    code = "render_failed"
+
+
+def _revision_of(declaration: Declaration, revision_id: int | None, field: str) -> Revision | None:
+    if revision_id is None:
+        return None
+    revision = Revision.objects.filter(pk=revision_id).first()
+    if revision is None:
+        raise NotFound(f"Revision {revision_id} does not exist.")
+    if revision.declaration_id != declaration.pk:
+        raise InvalidInput(
+            f"Revision {revision_id} is not a revision of this declaration.",
+            fields={field: [f"Choose a revision of declaration {declaration.pk}."]},
+        )
+    return revision
+
+
+@dataclass(frozen=True)
+class _Target:
+    revision: Revision | None
+    base_revision: Revision | None
+    fingerprint: str
+    secretariat_only: bool
+
+
+def _target(
+    *, declaration: Declaration, kind: str, fmt: str, revision_id: int | None, base_revision_id: int | None
+) -> _Target:
+    """Resolve the revisions a document shows (with defaults) and what it
+    depends on. The fingerprint names every input of the document, so an
+    unchanged input gives back the existing file instead of a new rendering:
+    a revision is immutable; whether it is the adopted text changes the clean
+    document (no draft marking, reservations); the working text changes with
+    ``declaration.version``; the record grows by appending events."""
+    revisions = list(declaration.revisions.order_by("number"))
+    if not revisions:
+        raise Conflict("This declaration has no text yet; the Secretariat issues the zero draft first.")
+    adopted_id = (
+        Adoption.objects.filter(declaration=declaration, status=Adoption.Status.ADOPTED)
+        .values_list("revision_id", flat=True)
+        .first()
+    )
+    revision = _revision_of(declaration, revision_id, "revision")
+    base = _revision_of(declaration, base_revision_id, "base_revision")
+    if kind in (Kind.COMPILATION, Kind.RECORD) and (revision or base):
+        raise InvalidInput(
+            f"The {KIND_NAMES[Kind(kind)]} is of the current working text; it takes no revision.",
+            fields={"revision": ["Leave empty for this kind."]},
+        )
+    if kind == Kind.CLEAN and base is not None:
+        raise InvalidInput("A clean declaration shows one revision.", fields={"base_revision": ["Leave empty."]})
+    prefix = f"{kind}/{fmt}/d{declaration.pk}"
+    if kind == Kind.CLEAN:
+        revision = revision or revisions[-1]
+        adopted = revision.pk == adopted_id
+        return _Target(revision, None, f"{prefix}/r{revision.pk}/{'adopted' if adopted else 'draft'}", adopted)
+    if kind == Kind.TRACKED:
+        revision = revision or revisions[-1]
+        if base is None:
+            older = [r for r in revisions if r.number < revision.number]
+            if not older:
+                raise Conflict(f"{revision.label} is the first revision; there is nothing to compare it with.")
+            base = older[-1]
+        if base.number >= revision.number:
+            raise InvalidInput(
+                f"Tracked changes go from an older revision to a newer one; {base.label} is not older "
+                f"than {revision.label}.",
+                fields={"base_revision": ["Choose an earlier revision."]},
+            )
+        return _Target(revision, base, f"{prefix}/r{base.pk}-r{revision.pk}", revision.pk == adopted_id)
+    if kind == Kind.COMPILATION:
+        return _Target(None, None, f"{prefix}/v{declaration.version}", adopted_id is not None)
+    last_event = Event.objects.filter(declaration=declaration).aggregate(last=Max("id"))["last"] or 0
+    return _Target(None, None, f"{prefix}/e{last_event}", False)
+
+
+def _require_may_render(role: Role, target: _Target) -> None:
+    if target.secretariat_only and not role.is_secretariat:
+        raise NotAllowed(
+            "Only the Technical Secretariat renders the adopted text; delegations may render the "
+            "compilation text and tracked changes of drafts."
+        )
+
+
+def export_job_visible(*, job: ExportJob, role: Role) -> bool:
+    return role.can_read and (role.is_secretariat or not job.secretariat_only)
+
+
+@transaction.atomic
+def export_job_request(
+    *,
+    actor: User,
+    declaration_id: int,
+    kind: str,
+    fmt: str = Format.DOCX,
+    revision_id: int | None = None,
+    base_revision_id: int | None = None,
+    pdf_available: bool,
+    dispatch: Callable[[int], None],
+) -> tuple[ExportJob, bool]:
+    """Ask for a document. Returns the job and whether it is new: a request
+    whose inputs match a job that is queued, running or done gets that job
+    (and, once done, its file) without a second rendering. ``dispatch``
+    hands a new job's id to the workers once this transaction commits."""
+    if kind not in Kind.values:
+        raise InvalidInput(f"Unknown document kind {kind!r}.", fields={"kind": [f"One of {', '.join(Kind.values)}."]})
+    if fmt not in Format.values:
+        raise InvalidInput(f"Unknown format {fmt!r}.", fields={"format": [f"One of {', '.join(Format.values)}."]})
+    if fmt == Format.PDF and not pdf_available:
+        raise InvalidInput(
+            "PDF output needs LibreOffice, which is not installed on this server; ask for the Word "
+            "document (format docx) instead.",
+            fields={"format": ["PDF is not available here."]},
+        )
+    declaration = Declaration.objects.select_related("meeting").filter(pk=declaration_id).first()
+    if declaration is None:
+        raise NotFound(f"Declaration {declaration_id} does not exist.")
+    role = role_in(actor, declaration.meeting)
+    require_read(role, declaration.meeting)
+    target = _target(
+        declaration=declaration, kind=kind, fmt=fmt, revision_id=revision_id, base_revision_id=base_revision_id
+    )
+    _require_may_render(role, target)
+    existing = ExportJob.objects.filter(fingerprint=target.fingerprint).exclude(status=Status.FAILED).first()
+    if existing is not None:
+        return existing, False
+    try:
+        # A savepoint: losing the race to an identical request must not
+        # abort the caller's transaction.
+        with transaction.atomic():
+            job = ExportJob.objects.create(
+                declaration=declaration,
+                kind=kind,
+                format=fmt,
+                revision=target.revision,
+                base_revision=target.base_revision,
+                fingerprint=target.fingerprint,
+                secretariat_only=target.secretariat_only,
+                requested_by=actor,
+            )
+    except IntegrityError:
+        winner = ExportJob.objects.filter(fingerprint=target.fingerprint).exclude(status=Status.FAILED).first()
+        if winner is None:  # pragma: no cover - the constraint names exactly this row
+            raise
+        return winner, False
+    transaction.on_commit(partial(dispatch, job.pk))
+    return job, True
+
+
+def export_job_get(*, user: User, job_id: int) -> ExportJob:
+    job = (
+        ExportJob.objects.select_related("declaration__meeting", "revision", "base_revision").filter(pk=job_id).first()
+    )
+    if job is None:
+        raise NotFound(f"Export {job_id} does not exist.")
+    role = role_in(user, job.declaration.meeting)
+    require_read(role, job.declaration.meeting)
+    if not export_job_visible(job=job, role=role):
+        # The adopted text's exports are the Secretariat's; say so rather
+        # than pretend the job does not exist.
+        raise NotAllowed("Only the Technical Secretariat may read exports of the adopted text.")
+    return job
+
+
+def export_job_mark_dispatched(*, job_id: int) -> None:
+    ExportJob.objects.filter(pk=job_id, status__in=[Status.QUEUED, Status.RUNNING]).update(dispatched_at=timezone.now())
+
+
+def _claim(job_id: int) -> ExportJob | None:
+    """Mark the job running (committed, so readers see it). None when there
+    is nothing to do: done, failed, gone, or being rendered by a live worker."""
+    with transaction.atomic():
+        job = ExportJob.objects.select_for_update(skip_locked=True).filter(pk=job_id).first()
+        if job is None or job.status in (Status.DONE, Status.FAILED):
+            return None
+        if job.attempts >= MAX_ATTEMPTS:
+            _fail(job, f"The rendering was interrupted {job.attempts} times; ask for the document again.")
+            return None
+        job.status = Status.RUNNING
+        job.attempts += 1
+        job.started_at = timezone.now()
+        job.save(update_fields=["status", "attempts", "started_at"])
+        return job
+
+
+def _fail(job: ExportJob, message: str) -> None:
+    job.status = Status.FAILED
+    job.error = message
+    job.finished_at = timezone.now()
+    job.save(update_fields=["status", "error", "finished_at"])
+
+
+def export_job_run(*, job_id: int, render: Callable[[ExportJob], Rendered]) -> ExportJob | None:
+    """Render a job with ``render`` and store the file. Safe to run twice:
+    returns None, changing nothing, when the job is already finished or a
+    live worker is rendering it.
+
+    The rendering runs inside a transaction that holds the job's row lock:
+    a second delivery skips a locked job, and a worker killed mid-render
+    loses its connection and with it the lock, so the redelivered task takes
+    the job over. The reads of the document happen in the same transaction,
+    so the file shows one consistent state of the declaration."""
+    if _claim(job_id) is None:
+        return None
+    with transaction.atomic():
+        job = (
+            # of=self: lock the job only (its revisions are nullable joins).
+            ExportJob.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("declaration__meeting", "revision", "base_revision")
+            .filter(pk=job_id, status=Status.RUNNING)
+            .first()
+        )
+        if job is None:
+            return None
+        try:
+            with transaction.atomic():  # a failed render's reads must not poison the fail() below
+                rendered = render(job)
+        except DomainError as exc:
+            _fail(job, exc.message)
+            return job
+        digest = hashlib.sha256(rendered.content).hexdigest()
+        job.file.save(
+            f"{job.declaration_id}/{job.pk}-{digest[:12]}.{job.format}", ContentFile(rendered.content), save=False
+        )
+        job.filename = rendered.filename
+        job.size = len(rendered.content)
+        job.checksum = digest
+        job.status = Status.DONE
+        job.error = ""
+        job.finished_at = timezone.now()
+        job.save(update_fields=["file", "filename", "size", "checksum", "status", "error", "finished_at"])
+        return job
+
+
+def export_job_fail(*, job_id: int, message: str, file_lost: bool = False) -> None:
+    """Give a job up (the task calls this when rendering raised something
+    unexpected, or ran out of time), unless it finished meanwhile. With
+    ``file_lost`` a done job whose file vanished from storage is failed too,
+    so that the next request for it renders it again."""
+    live = [Status.QUEUED, Status.RUNNING, *([Status.DONE] if file_lost else [])]
+    with transaction.atomic():
+        job = ExportJob.objects.select_for_update().filter(pk=job_id).first()
+        if job is not None and job.status in live:
+            _fail(job, message)
+
+
+def export_jobs_to_redispatch() -> list[int]:
+    """Jobs the broker may have lost: queued and never handed over (the
+    broker was down) or handed over longer ago than the redispatch delay;
+    running while no worker holds them (the worker died and its message was
+    lost with it). Handing one over twice is harmless: runs are idempotent."""
+    current = timezone.now()
+    wait = timedelta(seconds=settings.CONSENSO_EXPORT_REDISPATCH_SECONDS)
+    queued = ExportJob.objects.filter(status=Status.QUEUED).filter(
+        Q(dispatched_at__isnull=True, created_at__lt=current - timedelta(seconds=2))
+        | Q(dispatched_at__lt=current - wait)
+    )
+    ids = list(queued.order_by("id").values_list("pk", flat=True)[:500])
+    # A running job is orphaned if nobody holds its lock. Where the database
+    # cannot tell (SQLite: no row locks), wait out the hard time limit.
+    running = ExportJob.objects.filter(status=Status.RUNNING)
+    if connection.features.has_select_for_update_skip_locked and connection.vendor != "sqlite":
+        with transaction.atomic():
+            orphans = list(
+                running.filter(started_at__lt=current - timedelta(seconds=5))
+                .select_for_update(skip_locked=True)
+                .order_by("id")
+                .values_list("pk", flat=True)[:500]
+            )
+    else:
+        orphans = list(
+            running.filter(started_at__lt=current - timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT))
+            .order_by("id")
+            .values_list("pk", flat=True)[:500]
+        )
+    return ids + orphans

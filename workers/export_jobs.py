@@ -1,0 +1,50 @@
+"""Requesting an export: the domain stores the job, the broker gets its id
+after commit. Called by the API view."""
+
+from __future__ import annotations
+
+import logging
+
+from django.contrib.auth.models import User
+
+from drafting import services
+from drafting.models import ExportJob
+from exports import pdf
+from workers import tasks
+
+log = logging.getLogger(__name__)
+
+
+def dispatch(job_id: int) -> None:
+    """Hand a job's id to the workers (on the embedded default: render it
+    now, in-process). Never raises: if the broker is unreachable the job
+    stays queued and the sweep hands it over once the broker is back."""
+    try:
+        tasks.export_render.apply_async(args=(job_id,))
+    except Exception as exc:  # broker down or slow; eager: already logged by the task
+        log.warning("export job %s not handed to the broker yet (%s); the sweep will retry", job_id, exc)
+        return
+    services.export_job_mark_dispatched(job_id=job_id)
+
+
+def export_request(
+    *,
+    actor: User,
+    declaration_id: int,
+    kind: str,
+    fmt: str,
+    revision_id: int | None = None,
+    base_revision_id: int | None = None,
+) -> tuple[ExportJob, bool]:
+    job, created = services.export_job_request(
+        actor=actor,
+        declaration_id=declaration_id,
+        kind=kind,
+        fmt=fmt,
+        revision_id=revision_id,
+        base_revision_id=base_revision_id,
+        pdf_available=pdf.pdf_available(),
+        dispatch=dispatch,
+    )
+    job.refresh_from_db()  # on the embedded default it may be done already
+    return job, created
