@@ -167,7 +167,11 @@ def celery_worker_process(django_db_setup: None, django_db_blocker: Any) -> Iter
             "-A",
             "workers",
             "worker",
-            "--pool=solo",
+            # prefork with one child, as in production: a child killed
+            # mid-task is noticed by its parent, which requeues the message
+            # (tests/test_export_workers.py kills one on purpose).
+            "--pool=prefork",
+            "--concurrency=1",
             "--loglevel=WARNING",
             "--hostname",
             f"test-{os.getpid()}@%h",
@@ -236,3 +240,52 @@ def race(*calls: Callable[[], Any]) -> list[Any]:
     for t in threads:
         t.join(timeout=60)
     return results
+
+
+REDIS_START = [
+    "redis-server",
+    "--daemonize",
+    "yes",
+    "--bind",
+    "127.0.0.1",
+    "-::1",
+    "--port",
+    "6379",
+    "--save",
+    "",
+    "--appendonly",
+    "no",
+    "--dir",
+    "/var/lib/redis",
+    "--logfile",
+    "/var/log/redis/ci.log",
+]
+
+
+def redis_answers() -> bool:
+    import redis
+
+    try:
+        return bool(redis.Redis.from_url(settings.REDIS_URL, socket_timeout=1).ping())
+    except redis.exceptions.RedisError:
+        return False
+
+
+def redis_stop() -> None:
+    """Stop this machine's Redis (the broker), as an outage would."""
+    subprocess.run(["redis-cli", "-h", "127.0.0.1", "-p", "6379", "shutdown", "nosave"], capture_output=True)
+    deadline = time.monotonic() + 10
+    while redis_answers():
+        assert time.monotonic() < deadline, "Redis did not stop"
+        time.sleep(0.1)
+
+
+def redis_start() -> None:
+    """Start it again with the command the machine (and .ci/services.sh) uses."""
+    Path("/var/lib/redis").mkdir(parents=True, exist_ok=True)
+    Path("/var/log/redis").mkdir(parents=True, exist_ok=True)
+    subprocess.run(REDIS_START, check=True, capture_output=True)
+    deadline = time.monotonic() + 30
+    while not redis_answers():
+        assert time.monotonic() < deadline, "Redis did not come back"
+        time.sleep(0.1)

@@ -46,6 +46,9 @@ def silence_sweep() -> list[int]:
 @shared_task(
     name="consenso.export_render",
     acks_late=True,
+    # The job row holds the outcome; no result to store, and no subscription
+    # to the result backend that would hang a request while Redis is down.
+    ignore_result=True,
     reject_on_worker_lost=True,  # a killed worker's job goes back on the queue, not into the void
     autoretry_for=(OperationalError, InterfaceError),  # the database restarting: transient, retry
     retry_backoff=2,
@@ -81,7 +84,7 @@ def export_render(job_id: int) -> str | None:
     return job.status if job is not None else None
 
 
-@shared_task(name="consenso.export_sweep", acks_late=True)
+@shared_task(name="consenso.export_sweep", acks_late=True, ignore_result=True)
 def export_sweep() -> list[int]:
     """Beat job: hand over again the export jobs the broker may have lost
     (created while it was down, or whose worker died with the message)."""
