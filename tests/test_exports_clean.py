@@ -8,11 +8,8 @@ under DECISIONS the way Vice-Ministerial declarations have one.
 from __future__ import annotations
 
 import io
-import shutil
-import subprocess
 from dataclasses import replace
 from datetime import UTC, datetime
-from pathlib import Path
 
 import docx
 import pytest
@@ -327,18 +324,3 @@ def test_empty_record_has_the_header_row() -> None:
     document = reopen(render_record("Record", []))
     (table,) = document.tables
     assert len(table.rows) == 1
-
-
-@pytest.mark.slow
-@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed")
-def test_libreoffice_converts_the_declaration_to_pdf(tmp_path: Path) -> None:
-    source = tmp_path / "declaration.docx"
-    source.write_bytes(render_clean(declaration()))
-    subprocess.run(
-        ["soffice", "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path), str(source)],
-        check=True,
-        timeout=180,
-        capture_output=True,
-    )
-    pdf = tmp_path / "declaration.pdf"
-    assert pdf.read_bytes()[:5] == b"%PDF-"
