@@ -1,0 +1,388 @@
+"""From blocks to a declaration's structure: title block, preamble, operative
+part, annexes; and the clean-up both readers share (letterheads repeated at
+every page, draft markings, normalisation).
+
+How a declaration is recognised (RCM and UN practice, see shared/DOMAIN.md):
+
+- The title block is what the source styles as a title (Word "Title"), or
+  else the short leading lines without closing punctuation, up to the place
+  and date line ("Mexico City, April 1, 2022"). A date run onto the end of a
+  title line is split off, with a warning.
+- A section starts at a section heading: Word "Heading 1", or in plain text a
+  short line such as ``DECISIONS`` or ``ANNEX A``. Its kind comes from its
+  words (annex/anexo, decisions/decide/acuerdan …), else from what follows
+  (numbered paragraphs: operative; a page break after the operative part: an
+  annex).
+- Without headings, numbered paragraphs start the operative part. A text with
+  no numbering at all (the 2021 and 2022 extraordinary declarations) keeps in
+  the preamble what reads as preamble (participles such as "Recalling", a
+  closing comma, the chapeau ending in ":"); the first paragraph that does
+  not read so starts the operative part.
+- In the operative part numbered items are operative paragraphs (their level
+  kept) and bullets list items; in an annex, both are list items.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable, Sequence
+
+from drafting.importing.result import Block, ImportedParagraph, ImportedSection, ImportResult
+from drafting.seedtext import is_letterhead
+from drafting.textnorm import Span, merge_spans
+
+_MONTHS = (
+    "january|february|march|april|may|june|july|august|september|october|november|december|"
+    "enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|setiembre|octubre|noviembre|diciembre"
+)
+_DATE = (
+    rf"(?:(?:{_MONTHS})\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}"
+    rf"|\d{{1,2}}(?:st|nd|rd|th|º|°|o)?\s+(?:de\s+)?(?:{_MONTHS}),?\s+(?:de\s+|del\s+)?\d{{4}}"
+    rf"|(?:{_MONTHS})\s+(?:de\s+|del\s+)?\d{{4}})"
+)
+_DATE_LINE = re.compile(rf"^(?:[^\d,;:.]{{2,80}},\s*)?{_DATE}\.?$", re.IGNORECASE)
+_TITLE_THEN_DATE = re.compile(rf"^(?P<title>.{{10,}}?)[\s,]+(?P<date>{_DATE})\.?$", re.IGNORECASE)
+_MARKING = re.compile(
+    r"^(?:.{1,80}\s—\s)?(?:draft — not agreed|borrador — no acordado(?: / draft — not agreed)?)$", re.IGNORECASE
+)
+_ANNEX = re.compile(r"^(?:annex|anexo|appendix|apéndice|attachment|adjunto)\b", re.IGNORECASE)
+_OPERATIVE = re.compile(
+    r"^(?:decisions?|decisiones|decide[ns]?|declares?|declaran?|acuerdan?|agrees?|resuelven?|resolves?|"
+    r"operative part|parte dispositiva)\s*:?$",
+    re.IGNORECASE,
+)
+_PREAMBLE = re.compile(r"^(?:preamble|preámbulo)\s*:?$", re.IGNORECASE)
+# The words UN and RCM preambular paragraphs open with.
+_PREAMBULAR_OPENING = re.compile(
+    r"^(?:recalling|considering|noting|recognizing|recognising|reaffirming|having|bearing in mind|acknowledging|"
+    r"welcoming|convinced|aware|concerned|deeply|emphasizing|emphasising|guided|mindful|taking into account|"
+    r"recordando|considerando|reconociendo|reafirmando|teniendo|tomando nota|observando|destacando|conscientes|"
+    r"convencidos|preocupados|acogiendo|subrayando|reiterando)\b",
+    re.IGNORECASE,
+)
+_CLOSING = (".", ";", ":", ",", "!", "?")
+MEMBER_NAMES = {
+    # name as written (English and Spanish) → the member's English name
+    "Belize": "Belize",
+    "Belice": "Belize",
+    "Canada": "Canada",
+    "Canadá": "Canada",
+    "Costa Rica": "Costa Rica",
+    "Dominican Republic": "Dominican Republic",
+    "República Dominicana": "Dominican Republic",
+    "El Salvador": "El Salvador",
+    "Guatemala": "Guatemala",
+    "Honduras": "Honduras",
+    "Mexico": "Mexico",
+    "México": "Mexico",
+    "Nicaragua": "Nicaragua",
+    "Panama": "Panama",
+    "Panamá": "Panama",
+    "United States of America": "United States",
+    "United States": "United States",
+    "Estados Unidos de América": "United States",
+    "Estados Unidos": "United States",
+}
+_NAME = "|".join(sorted(map(re.escape, MEMBER_NAMES), key=len, reverse=True))
+_NAME_LIST = re.compile(
+    rf"(?:the\s+|la\s+|los\s+)?(?:{_NAME})(?:\s*,\s*(?:and\s+|y\s+|e\s+)?(?:the\s+|la\s+|los\s+)?(?:{_NAME})"
+    rf"|\s+(?:and|y|e)\s+(?:the\s+|la\s+|los\s+)?(?:{_NAME}))+"
+)
+LETTERHEAD_MAX_CHARS = 80
+# Word's header placeholder, left in extractions of documents whose header was never filled in.
+HEADER_PLACEHOLDERS = {"[type text]", "[escriba texto]", "[escriba aquí]", "[type here]"}
+
+
+def normalise(text: str, spans: Sequence[Span] = ()) -> tuple[str, list[Span]]:
+    """NFC and stripped, as ``textnorm.clean_text`` stores it, with the spans
+    moved onto the result (NFC may merge characters; the margins go)."""
+    nfc = unicodedata.normalize("NFC", text)
+
+    def remap(offset: int) -> int:
+        return offset if nfc is text else len(unicodedata.normalize("NFC", text[:offset]))
+
+    lead = len(nfc) - len(nfc.lstrip())
+    stripped = nfc.strip()
+    out: list[Span] = []
+    for span in spans:
+        start = max(0, min(remap(span["start"]) - lead, len(stripped)))
+        end = max(0, min(remap(span["end"]) - lead, len(stripped)))
+        if start < end:
+            out.append({"start": start, "end": end, "style": span["style"]})
+    return stripped, merge_spans(out)
+
+
+def _key(text: str) -> str:
+    return " ".join(text.split()).lower()
+
+
+def letterhead_lines(items: Sequence[tuple[str, bool]]) -> set[str]:
+    """Which texts are a letterhead or page header, given every line (or
+    paragraph) in order with whether it could be one (plain text, not a list
+    item, numbered or a table). Known RCM letterhead lines always are; other
+    short lines are when the document opens with them (before the first long
+    line) and they come back later, as a header pasted at every page does.
+    Returns normalised keys (see ``is_dropped``)."""
+    dropped = {_key(t) for t, possible in items if possible and (is_letterhead(t) or _key(t) in HEADER_PLACEHOLDERS)}
+    counts = Counter(_key(t) for t, possible in items if possible and t.strip())
+    for text, possible in items:
+        stripped = text.strip()
+        if not stripped:
+            continue
+        if not possible or len(stripped) > LETTERHEAD_MAX_CHARS or stripped.endswith(_CLOSING):
+            break  # the document's own text has begun
+        if counts[_key(stripped)] >= 2:
+            dropped.add(_key(stripped))
+    return dropped
+
+
+def is_dropped(text: str, letterheads: set[str]) -> bool:
+    return _key(text) in letterheads
+
+
+def is_date_line(text: str) -> bool:
+    return bool(_DATE_LINE.match(text.strip()))
+
+
+def section_kind_of(heading: str) -> str | None:
+    """The section a heading names by its words, if it does."""
+    text = heading.strip()
+    if _ANNEX.match(text):
+        return "annex"
+    if _OPERATIVE.match(text):
+        return "operative"
+    if _PREAMBLE.match(text):
+        return "preamble"
+    return None
+
+
+def members_present(texts: Iterable[str]) -> list[str]:
+    """Member countries named in a list ("Belize, Canada, … and Panama") in
+    the first paragraphs, in the order stated, by their English names."""
+    for text in texts:
+        best = max(_NAME_LIST.finditer(text), key=lambda m: len(m.group(0)), default=None)
+        if best is None:
+            continue
+        names: list[str] = []
+        for match in re.finditer(_NAME, best.group(0)):
+            name = MEMBER_NAMES[match.group(0)]
+            if name not in names:
+                names.append(name)
+        if len(names) >= 3:
+            return names
+    return []
+
+
+def _reads_as_preamble(text: str) -> bool:
+    return bool(_PREAMBULAR_OPENING.match(text)) or text.endswith((",", ":"))
+
+
+def _guessed_heading(block: Block) -> bool:
+    """Plain text: a short line with no closing punctuation reads as a heading."""
+    text = block.text
+    return (
+        block.guessed
+        and block.role == "paragraph"
+        and not (block.numbered or block.bullet)
+        and len(text) <= LETTERHEAD_MAX_CHARS
+        and not text.endswith(_CLOSING)
+        and not text[:1].islower()
+        and any(ch.isalpha() for ch in text)
+    )
+
+
+def _table_text(rows: Sequence[Sequence[str]]) -> str:
+    return "\n".join("\t".join(row) for row in rows)
+
+
+def _head(blocks: list[Block], result: ImportResult) -> tuple[list[ImportedParagraph], int]:
+    """The title block: the title line(s) and the place and date line."""
+    out: list[ImportedParagraph] = []
+    i = 0
+    styled = any(b.role in ("title", "place_date") for b in blocks[:10])
+    while i < len(blocks) and i < 8:
+        b = blocks[i]
+        if styled:
+            if b.role == "title":
+                out.append(ImportedParagraph("title", b.text, list(b.emphasis)))
+            elif b.role == "place_date" or (
+                b.role == "paragraph" and not (b.numbered or b.bullet) and is_date_line(b.text)
+            ):
+                out.append(ImportedParagraph("place_date", b.text, list(b.emphasis)))
+            else:
+                break
+            i += 1
+            continue
+        if b.role not in ("paragraph", "heading1", "heading2") or b.numbered or b.bullet:
+            break
+        if section_kind_of(b.text):
+            break
+        if is_date_line(b.text):
+            out.append(ImportedParagraph("place_date", b.text, list(b.emphasis)))
+            i += 1
+            break
+        if len(b.text) > 300 or b.text.endswith(_CLOSING):
+            break
+        split = _TITLE_THEN_DATE.match(b.text)
+        if split:
+            title, date = split.group("title").strip(), split.group("date").strip()
+            out.append(ImportedParagraph("title", title, [s for s in b.emphasis if s["end"] <= len(title)]))
+            out.append(ImportedParagraph("place_date", date))
+            result.warn("date_split", f"The date “{date}” at the end of the title line was taken as its date line.")
+            i += 1
+            break
+        out.append(ImportedParagraph("title", b.text, list(b.emphasis)))
+        i += 1
+    return out, i
+
+
+def _heading_kind(blocks: list[Block], index: int, operative_seen: bool, have_sections: bool) -> str:
+    block = blocks[index]
+    named = section_kind_of(block.text)
+    if named:
+        return named
+    if block.page_break_before and (operative_seen or have_sections):
+        return "annex"
+    for following in blocks[index + 1 :]:
+        if following.role in ("heading1",):
+            break
+        if following.role == "paragraph":
+            if following.numbered and not operative_seen:
+                return "operative"
+            break
+    return "annex" if operative_seen else "preamble"
+
+
+def build(blocks: Sequence[Block], *, source: str, result: ImportResult | None = None) -> ImportResult:
+    """Sections and paragraphs from the blocks a reader found (see the module doc)."""
+    result = result or ImportResult(source=source)
+    kept: list[Block] = []
+    letterheads = letterhead_lines([(b.text, b.role == "paragraph" and not (b.numbered or b.bullet)) for b in blocks])
+    dropped: Counter[str] = Counter()
+    for b in blocks:
+        if b.role == "table":
+            kept.append(b)
+            continue
+        b.text, b.emphasis = normalise(b.text, b.emphasis)
+        if not b.text:
+            continue
+        if b.role == "marking" or (b.guessed and _MARKING.match(b.text)):
+            result.warn("marking_dropped", f"The marking “{b.text}” is not part of the text and was left out.")
+            continue
+        if b.role == "paragraph" and not (b.numbered or b.bullet) and is_dropped(b.text, letterheads):
+            dropped[b.text] += 1
+            continue
+        kept.append(b)
+    if dropped:
+        lines = "; ".join(f"“{t}” ×{n}" for t, n in dropped.items())
+        result.warn("letterhead_dropped", f"Letterhead and page-header lines left out: {lines}.")
+
+    head, start = _head(kept, result)
+    if head:
+        result.sections.append(ImportedSection("title", "", head))
+        result.title = " — ".join(p.text for p in head if p.kind == "title")
+        result.place_date = next((p.text for p in head if p.kind == "place_date"), "")
+    if not result.title:
+        result.warn("no_title", "No title was found; give the declaration's title when confirming.")
+    body = kept[start:]
+    result.members_present = members_present(b.text for b in body[:4] if b.role == "paragraph")
+
+    # First pass: which section each block belongs to.
+    # Numbering in an annex (lists) says nothing about the operative part.
+    annex_at = next(
+        (i for i, b in enumerate(body) if b.role in ("heading1", "paragraph") and _ANNEX.match(b.text)), len(body)
+    )
+    has_numbering = any(b.numbered for b in body[:annex_at] if b.role == "paragraph")
+    grouped: list[tuple[ImportedSection, list[Block]]] = []
+    operative_seen = False
+    guessed_split = False
+    for index, b in enumerate(body):
+        is_heading = b.role == "heading1" or (
+            b.guessed and b.role == "paragraph" and section_kind_of(b.text) is not None and _guessed_heading(b)
+        )
+        if is_heading:
+            kind = _heading_kind(body, index, operative_seen, bool(grouped))
+            operative_seen = operative_seen or kind == "operative"
+            grouped.append((ImportedSection(kind, b.text), []))
+            continue
+        if not grouped:
+            grouped.append((ImportedSection("preamble"), []))
+        section, members = grouped[-1]
+        if section.kind == "preamble" and b.role == "paragraph" and not b.bullet:
+            if b.numbered:
+                starts_operative = True
+            elif has_numbering or section.heading:
+                starts_operative = False
+            elif members and _is_chapeau(members[-1]):
+                starts_operative = True
+            else:
+                starts_operative = not _guessed_heading(b) and not _reads_as_preamble(b.text)
+            if starts_operative:
+                guessed_split = guessed_split or not b.numbered
+                operative_seen = True
+                grouped.append((ImportedSection("operative"), []))
+        grouped[-1][1].append(b)
+    if guessed_split:
+        result.warn(
+            "operative_guessed",
+            "The text has no numbering and no DECISIONS heading: the paragraphs after the preamble were taken "
+            "as operative paragraphs (unnumbered in print). Check the split in the preview.",
+        )
+
+    # Second pass: paragraph kinds within each section.
+    for section, members in grouped:
+        numbered = any(b.numbered for b in members if b.role == "paragraph")
+        last_number = 0
+        for i, b in enumerate(members):
+            if b.role == "table":
+                rows = b.table or [[""]]
+                section.paragraphs.append(ImportedParagraph("table", _table_text(rows), table=rows))
+                continue
+            if b.role == "caption":
+                following = members[i + 1] if i + 1 < len(members) else None
+                if following is not None and following.role == "table" and b.text == _table_text(following.table or []):
+                    continue  # our own exports print a table's text above it
+            kind = _kind(section.kind, b, numbered)
+            if kind == "operative" and b.numbered and b.level == 0:
+                value = _label_value(b.label)
+                if value is not None and value <= last_number:
+                    result.warn(
+                        "numbering_restart",
+                        f"The source numbers “{b.text[:60]}” {b.label.strip()} after {last_number}: Consenso "
+                        "numbers the operative paragraphs in one sequence.",
+                    )
+                last_number = value if value is not None else last_number + 1
+            section.paragraphs.append(
+                ImportedParagraph(kind, b.text, list(b.emphasis), level=b.level, source_label=b.label)
+            )
+        if section.paragraphs or section.heading:
+            result.sections.append(section)
+    return result
+
+
+def _is_chapeau(block: Block) -> bool:
+    return block.role == "paragraph" and block.text.endswith(":")
+
+
+def _kind(section: str, b: Block, section_numbered: bool) -> str:
+    if b.role == "heading2" or (section != "title" and _guessed_heading(b)):
+        return "heading"
+    if b.role in ("title", "place_date", "heading1"):
+        # Out of place (after the title block): keep the words as text.
+        return "heading" if b.role == "heading1" else "text"
+    if section == "operative":
+        if b.numbered:
+            return "operative"
+        if b.bullet:
+            return "list_item"
+        return "text" if section_numbered else "operative"
+    if b.numbered or b.bullet:
+        return "list_item"
+    return "preambular" if section == "preamble" else "text"
+
+
+def _label_value(label: str) -> int | None:
+    digits = re.findall(r"\d+", label)
+    return int(digits[-1]) if digits else None
