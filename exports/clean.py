@@ -26,13 +26,15 @@ from exports.docx_base import (
     add_text,
     letterhead,
     new_document,
+    new_paragraph,
     numbering_definition,
     plain_text,
     save_bytes,
-    set_numbering,
 )
 
 __all__ = ["draft_marking", "render_clean", "reservation_text"]
+
+_AFTER = Pt(8)  # after an operative paragraph
 
 _WORDS = {
     "en": {
@@ -119,11 +121,11 @@ class _Renderer:
         title = doc.title or self._first_of_kind("title")
         place_date = doc.place_date or self._first_of_kind("place_date")
         if title:
-            add_text(document.add_paragraph(style="Title"), title)
+            add_text(new_paragraph(document, "Title"), title)
         if marking:
-            add_text(document.add_paragraph(style="Draft Marking"), marking)
+            add_text(new_paragraph(document, "Draft Marking"), marking)
         if place_date:
-            add_text(document.add_paragraph(style="Place Date"), place_date)
+            add_text(new_paragraph(document, "Place Date"), place_date)
 
         for section in doc.sections:
             self._section(section, page_break=section.kind == "annex")
@@ -131,7 +133,7 @@ class _Renderer:
             heading = document.add_paragraph(_words(doc)["explanations"], style="Heading 1")
             heading.paragraph_format.page_break_before = True
             for explanation in doc.explanations:
-                p = document.add_paragraph()
+                p = new_paragraph(document)
                 add_text(p, explanation.delegation, bold=True)
                 add_text(p, ": " + explanation.text)
         return save_bytes(document)
@@ -146,7 +148,7 @@ class _Renderer:
     def _section(self, section: Section, *, page_break: bool) -> None:
         document = self.document
         if section.heading.strip():
-            heading = document.add_paragraph(style="Heading 1")
+            heading = new_paragraph(document, "Heading 1")
             add_text(heading, section.heading)
             heading.paragraph_format.page_break_before = page_break
         # annex numbering restarts in each annex; the operative section keeps one list
@@ -164,7 +166,7 @@ class _Renderer:
         anchor: DocxParagraph
         if paragraph.kind == "table" and paragraph.table:
             if text.strip():
-                caption = document.add_paragraph(style="Caption")
+                caption = new_paragraph(document, "Caption")
                 add_runs(caption, text, emphasis)
             table = add_table(document, paragraph.table)
             anchor = table.rows[-1].cells[-1].paragraphs[-1]
@@ -174,16 +176,15 @@ class _Renderer:
                 "heading": "Heading 2",
                 "list_item": "List Paragraph",
                 "operative": "List Paragraph",
+                "place_date": "Place Date",
             }.get(paragraph.kind, "Normal")
-            anchor = document.add_paragraph(style=style)
-            add_runs(anchor, text, emphasis)
             if paragraph.kind == "operative":
-                set_numbering(anchor, numbered, paragraph.level)
-                anchor.paragraph_format.space_after = Pt(8)
+                anchor = new_paragraph(document, style, numbering=(numbered, paragraph.level), space_after=_AFTER)
             elif paragraph.kind == "list_item":
-                set_numbering(anchor, self.bullets, paragraph.level)
-            elif paragraph.kind == "place_date":
-                anchor.style = document.styles["Place Date"]
+                anchor = new_paragraph(document, style, numbering=(self.bullets, paragraph.level))
+            else:
+                anchor = new_paragraph(document, style)
+            add_runs(anchor, text, emphasis)
         for reservation in paragraph.reservations:
             add_footnote(document, anchor, reservation_text(doc, reservation.delegation, reservation.text))
 

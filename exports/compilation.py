@@ -16,7 +16,16 @@ from collections.abc import Sequence
 from docx.shared import Pt
 
 from exports.data import Alternative, Bracket, Document, Objection, Paragraph, ProposalNote, Span
-from exports.docx_base import DocxDocument, add_runs, add_table, add_text, letterhead, new_document, save_bytes
+from exports.docx_base import (
+    DocxDocument,
+    add_runs,
+    add_table,
+    add_text,
+    letterhead,
+    new_document,
+    new_paragraph,
+    save_bytes,
+)
 
 __all__ = [
     "attribution",
@@ -121,12 +130,14 @@ def bracketed(paragraph: Paragraph) -> tuple[str, tuple[Span, ...]]:
     return "".join(pieces), tuple(spans)
 
 
+_INDENT = Pt(36)
+_AFTER = Pt(2)
+_SMALL = Pt(9)
+
+
 def _small(document: DocxDocument, text: str, *, indent: float = 0.5, italic: bool = False) -> None:
-    line = document.add_paragraph()
-    line.paragraph_format.left_indent = Pt(36 * indent / 0.5)
-    line.paragraph_format.space_after = Pt(2)
-    for run in add_text(line, text, italic=italic):
-        run.font.size = Pt(9)
+    line = new_paragraph(document, left_indent=Pt(36 * indent / 0.5), space_after=_AFTER)
+    add_text(line, text, italic=italic, size=_SMALL)
 
 
 def _alt_label(alternative: Alternative, number: int) -> str:
@@ -137,8 +148,7 @@ def _alt_label(alternative: Alternative, number: int) -> str:
 
 
 def _render_alternative(document: DocxDocument, alternative: Alternative, number: int) -> None:
-    line = document.add_paragraph()
-    line.paragraph_format.left_indent = Pt(36)
+    line = new_paragraph(document, left_indent=_INDENT)
     add_text(line, _alt_label(alternative, number), bold=True)
     add_text(line, f" ({alternative.delegation})\t" if alternative.delegation else "\t")
     wording = alternative.text if alternative.text.strip() else alternative.kind
@@ -147,9 +157,7 @@ def _render_alternative(document: DocxDocument, alternative: Alternative, number
 
 
 def _render_proposal(document: DocxDocument, proposal: ProposalNote) -> None:
-    line = document.add_paragraph()
-    line.paragraph_format.left_indent = Pt(36)
-    line.paragraph_format.space_after = Pt(2)
+    line = new_paragraph(document, left_indent=_INDENT, space_after=_AFTER)
     kind = PROPOSAL_KINDS.get(proposal.kind, proposal.kind.replace("_", " ").capitalize())
     add_text(line, f"{kind}:" if proposal.text.strip() else kind, italic=True)
     if proposal.text.strip():
@@ -160,14 +168,11 @@ def _render_proposal(document: DocxDocument, proposal: ProposalNote) -> None:
 def _render_paragraph(document: DocxDocument, paragraph: Paragraph) -> None:
     if paragraph.kind in FRAME_KINDS:
         if paragraph.kind == "heading":
-            document.add_heading(level=2)
-            add_runs(document.paragraphs[-1], paragraph.text, paragraph.emphasis)
+            add_runs(new_paragraph(document, "Heading 2"), paragraph.text, paragraph.emphasis)
         elif paragraph.kind != "title":  # the document title is printed once, at the top
-            add_runs(document.add_paragraph(style="Place Date"), paragraph.text, paragraph.emphasis)
+            add_runs(new_paragraph(document, "Place Date"), paragraph.text, paragraph.emphasis)
         return
-    line = document.add_paragraph()
-    if paragraph.level:
-        line.paragraph_format.left_indent = Pt(18 * paragraph.level)
+    line = new_paragraph(document, left_indent=Pt(18 * paragraph.level) if paragraph.level else None)
     if paragraph.label:
         add_text(line, paragraph.label, bold=True)
         add_text(line, "\t")
@@ -190,14 +195,14 @@ def render_compilation(doc: Document) -> bytes:
     """The compilation text of a working draft as a .docx; returns the file's bytes."""
     document = new_document()
     letterhead(document, doc.ppt_name)
-    add_text(document.add_paragraph(style="Title"), doc.title)
+    add_text(new_paragraph(document, "Title"), doc.title)
     marking = f"Compilation text — {doc.revision_label}" if doc.revision_label else "Compilation text"
-    add_text(document.add_paragraph(style="Draft Marking"), marking)
+    add_text(new_paragraph(document, "Draft Marking"), marking)
     if doc.place_date:
-        add_text(document.add_paragraph(style="Place Date"), doc.place_date)
+        add_text(new_paragraph(document, "Place Date"), doc.place_date)
     for section in doc.sections:
         if section.heading and section.kind != "title":
-            add_text(document.add_heading(level=1), section.heading)
+            add_text(new_paragraph(document, "Heading 1"), section.heading)
         for paragraph in section.paragraphs:
             _render_paragraph(document, paragraph)
     return save_bytes(document)

@@ -12,24 +12,30 @@ from __future__ import annotations
 import io
 import itertools
 import re
+import weakref
 from collections.abc import Iterable, Sequence
 from typing import Literal, cast
 
 from docx import Document as _open_document
 from docx.document import Document as DocxDocument
 from docx.enum.style import WD_STYLE_TYPE
-from docx.enum.text import WD_BREAK, WD_PARAGRAPH_ALIGNMENT
+from docx.enum.text import WD_PARAGRAPH_ALIGNMENT
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.opc.packuri import PackURI
 from docx.opc.part import XmlPart
 from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls, qn
+from docx.oxml.simpletypes import ST_HpsMeasure, ST_SignedTwipsMeasure, ST_TwipsMeasure
+from docx.oxml.text.paragraph import CT_P
+from docx.oxml.text.run import CT_R
 from docx.oxml.xmlchemy import BaseOxmlElement
-from docx.shared import Pt
-from docx.styles.style import CharacterStyle, ParagraphStyle
-from docx.table import Table
+from docx.shared import Length, Pt
+from docx.styles import BabelFish
+from docx.styles.style import BaseStyle, CharacterStyle, ParagraphStyle, StyleFactory
+from docx.table import Table, _Cell
 from docx.text.paragraph import Paragraph as DocxParagraph
 from docx.text.run import Run
+from lxml.etree import SubElement  # type: ignore[import-untyped]
 
 from exports.data import Span
 
@@ -43,10 +49,12 @@ __all__ = [
     "add_text",
     "letterhead",
     "new_document",
+    "new_paragraph",
     "numbering_definition",
     "plain_text",
     "save_bytes",
     "set_numbering",
+    "style_id",
     "xml_safe",
 ]
 
@@ -59,6 +67,8 @@ FOOTNOTES_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordproc
 # XML 1.0 allows \t \n \r and everything from U+0020 except surrogates and U+FFFE/U+FFFF.
 _ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 PAGE_BREAK = "\f"
+# what xml_safe changes: \r, \v, and the characters _ILLEGAL_XML drops (\f and \n are kept as they are)
+_NEEDS_CLEANING = re.compile("[\x00-\x08\x0b\x0d-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 def xml_safe(text: str) -> str:
@@ -67,6 +77,8 @@ def xml_safe(text: str) -> str:
     character illegal in XML 1.0 is dropped. ``add_text`` turns ``\\n`` and
     ``\\f`` into ``w:br`` elements; never hand the result to ``Run.text``
     directly if it may hold ``\\f``."""
+    if not _NEEDS_CLEANING.search(text):
+        return text  # the common case: nothing to replace or drop
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\v", "\n")
     parts = text.split(PAGE_BREAK)
     return PAGE_BREAK.join(_ILLEGAL_XML.sub("", part) for part in parts)
@@ -77,30 +89,170 @@ def plain_text(text: str) -> str:
     return xml_safe(text).replace(PAGE_BREAK, "\n")
 
 
-def add_text(paragraph: DocxParagraph, text: str, *, bold: bool = False, italic: bool = False) -> list[Run]:
+# -- fast paths ----------------------------------------------------------------
+#
+# python-docx's own calls (``add_paragraph(style=...)``, ``add_run``, ``run.bold``)
+# look the style up among all styles of the template for every paragraph, walk
+# the whole body to find ``w:sectPr`` for every new paragraph, and place every
+# child element by searching its successors. The helpers below write the very
+# same elements (checked byte for byte against python-docx's output) directly
+# with lxml, in schema order.
+
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+W_P, W_PPR, W_PSTYLE, W_NUMPR, W_ILVL, W_NUMID = (f"{_W}{t}" for t in ("p", "pPr", "pStyle", "numPr", "ilvl", "numId"))
+W_SPACING, W_IND, W_R, W_RPR, W_T, W_TAB, W_BR = (f"{_W}{t}" for t in ("spacing", "ind", "r", "rPr", "t", "tab", "br"))
+W_B, W_I, W_SZ, W_SECTPR, W_STYLE, W_NAME = (f"{_W}{t}" for t in ("b", "i", "sz", "sectPr", "style", "name"))
+W_VAL, W_AFTER, W_LEFT, W_TYPE, W_DEFAULT, W_STYLEID = (
+    f"{_W}{t}" for t in ("val", "after", "left", "type", "default", "styleId")
+)
+XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
+_BREAK = re.compile(r"([\n\f])")
+_ON = ("1", "true", "on")  # ST_OnOff values that mean true
+_TYPES = {WD_STYLE_TYPE.PARAGRAPH: "paragraph", WD_STYLE_TYPE.CHARACTER: "character", WD_STYLE_TYPE.TABLE: "table"}
+
+
+class _StyleIndex:
+    """The styles part read in one pass: style elements by (internal) name, the first
+    of each name as ``CT_Styles.get_by_name`` finds it, and the default style id of
+    each type (the last default one, as ``CT_Styles.default_for``)."""
+
+    def __init__(self, document: DocxDocument) -> None:
+        self.by_name: dict[str, BaseOxmlElement] = {}
+        self.defaults: dict[str, str | None] = {}
+        self.ids: dict[tuple[str, str], str | None] = {}
+        for style in document.styles.element.iterchildren(W_STYLE):
+            name = style.find(W_NAME)
+            if name is not None and name.get(W_VAL) is not None:
+                self.by_name.setdefault(cast(str, name.get(W_VAL)), style)
+            if style.get(W_DEFAULT) in _ON:
+                self.defaults[style.get(W_TYPE) or "paragraph"] = style.get(W_STYLEID)
+
+
+# one index per document, built on first use (after new_document has added its styles)
+_STYLE_INDEX: weakref.WeakKeyDictionary[object, _StyleIndex] = weakref.WeakKeyDictionary()
+
+
+def _style_index(document: DocxDocument, *, fresh: bool = False) -> _StyleIndex:
+    index = None if fresh else _STYLE_INDEX.get(document.part)
+    if index is None:
+        index = _STYLE_INDEX[document.part] = _StyleIndex(document)
+    return index
+
+
+def _style_element(document: DocxDocument, name: str) -> BaseOxmlElement:
+    """``document.styles[name]``'s element (``KeyError`` when there is none)."""
+    internal = BabelFish.ui2internal(name)
+    style = _style_index(document).by_name.get(internal)
+    if style is None:  # added since the index was built?
+        style = _style_index(document, fresh=True).by_name.get(internal)
+    if style is None:
+        raise KeyError(f"no style with name '{name}'")
+    return style
+
+
+def style_id(document: DocxDocument, name: str, kind: WD_STYLE_TYPE = WD_STYLE_TYPE.PARAGRAPH) -> str | None:
+    """The style id ``paragraph.style = name`` (or ``table.style``) writes: ``None`` for the
+    default style of that type, which python-docx leaves implicit. Cached per document;
+    raises ``KeyError``/``ValueError`` as python-docx does for a missing or mistyped style."""
+    index = _style_index(document)
+    type_name = _TYPES[kind]
+    key = (name, type_name)
+    if key not in index.ids:
+        style = _style_element(document, name)
+        if (style.get(W_TYPE) or "paragraph") != type_name:
+            raise ValueError(f"style '{name}' is not a {type_name} style")
+        sid = style.get(W_STYLEID)
+        index.ids[key] = None if sid == index.defaults.get(type_name) else sid
+    return index.ids[key]
+
+
+def new_paragraph(
+    document: DocxDocument,
+    style: str | None = None,
+    *,
+    numbering: tuple[int, int] | None = None,
+    space_after: Length | None = None,
+    left_indent: Length | None = None,
+) -> DocxParagraph:
+    """``document.add_paragraph(style=style)`` plus ``numbering`` (``numId``, level) as
+    ``set_numbering`` writes it and ``paragraph_format.space_after``/``left_indent``,
+    with the same XML, in constant time. As with python-docx, naming a style (even the
+    default one) gives the paragraph a ``w:pPr``."""
+    body = document.element.body
+    try:
+        last = body[-1]
+    except IndexError:
+        last = None
+    p = SubElement(body, W_P)
+    if last is not None and last.tag == W_SECTPR:
+        last.addprevious(p)  # the body's w:sectPr stays last
+    if style is not None or numbering is not None or space_after is not None or left_indent is not None:
+        properties = SubElement(p, W_PPR)
+        sid = style_id(document, style) if style is not None else None
+        if sid is not None:
+            SubElement(properties, W_PSTYLE).set(W_VAL, sid)
+        if numbering is not None:
+            num_pr = SubElement(properties, W_NUMPR)
+            SubElement(num_pr, W_ILVL).set(W_VAL, str(max(0, numbering[1])))
+            SubElement(num_pr, W_NUMID).set(W_VAL, str(numbering[0]))
+        if space_after is not None:
+            SubElement(properties, W_SPACING).set(W_AFTER, ST_TwipsMeasure.convert_to_xml(space_after))
+        if left_indent is not None:
+            SubElement(properties, W_IND).set(W_LEFT, ST_SignedTwipsMeasure.convert_to_xml(left_indent))
+    return DocxParagraph(cast(CT_P, p), document._body)
+
+
+def _new_run(p: BaseOxmlElement, bold: bool, italic: bool, size: str | None) -> CT_R:
+    run = SubElement(p, W_R)
+    if bold or italic or size is not None:
+        properties = SubElement(run, W_RPR)
+        if bold:
+            SubElement(properties, W_B)
+        if italic:
+            SubElement(properties, W_I)
+        if size is not None:
+            SubElement(properties, W_SZ).set(W_VAL, size)
+    return cast(CT_R, run)
+
+
+def _put_text(run: BaseOxmlElement, text: str) -> None:
+    """``run.text = text`` for text without line breaks: tabs become ``w:tab``, the rest
+    ``w:t`` (``xml:space="preserve"`` when it starts or ends with white space)."""
+    for n, piece in enumerate(text.split("\t")):
+        if n:
+            SubElement(run, W_TAB)
+        if piece:
+            t = SubElement(run, W_T)
+            t.text = piece
+            if len(piece.strip()) < len(piece):
+                t.set(XML_SPACE, "preserve")
+
+
+def add_text(
+    paragraph: DocxParagraph, text: str, *, bold: bool = False, italic: bool = False, size: Length | None = None
+) -> list[Run]:
     """Append ``text`` as runs, splitting on line (``\\n``, ``\\v``) and page
-    (``\\f``) breaks, each written as a ``w:br`` element."""
-    runs: list[Run] = []
-    pieces = re.split(r"([\n\f])", xml_safe(text))
-    current: Run | None = None
-    for piece in pieces:
-        if piece in ("\n", PAGE_BREAK):
+    (``\\f``) breaks, each written as a ``w:br`` element; ``size`` sets the font size."""
+    p = paragraph._p
+    half_points = ST_HpsMeasure.convert_to_xml(size) if size is not None else None
+    runs: list[CT_R] = []
+    current: CT_R | None = None
+    for piece in _BREAK.split(xml_safe(text)):
+        if piece == "\n" or piece == PAGE_BREAK:
             if current is None:
-                current = paragraph.add_run()
+                current = _new_run(p, bold, italic, half_points)
                 runs.append(current)
-            current.add_break(WD_BREAK.PAGE if piece == PAGE_BREAK else WD_BREAK.LINE)
+            br = SubElement(current, W_BR)
+            if piece == PAGE_BREAK:
+                br.set(W_TYPE, "page")
             current = None
             continue
         if not piece:
             continue
-        current = paragraph.add_run(piece)
+        current = _new_run(p, bold, italic, half_points)
         runs.append(current)
-    for run in runs:
-        if bold:
-            run.bold = True
-        if italic:
-            run.italic = True
-    return runs
+        _put_text(current, piece)
+    return [Run(r, paragraph) for r in runs]
 
 
 def add_runs(paragraph: DocxParagraph, text: str, emphasis: Sequence[Span] = ()) -> list[Run]:
@@ -120,41 +272,44 @@ def add_runs(paragraph: DocxParagraph, text: str, emphasis: Sequence[Span] = ())
     return runs
 
 
-def _ensure_style(document: DocxDocument, name: str, kind: WD_STYLE_TYPE) -> None:
-    if name not in [s.name for s in document.styles]:
-        document.styles.add_style(name, kind)
-
-
 def new_document() -> DocxDocument:
     """A blank python-docx document with the styles the renderers use."""
     document = _open_document()
-    normal = cast(ParagraphStyle, document.styles["Normal"])
+    styles = document.styles.element
+    by_name = _style_index(document).by_name  # kept up to date below
+
+    def style(name: str, kind: WD_STYLE_TYPE | None = None) -> BaseStyle:
+        """``document.styles[name]``; with ``kind``, added first when missing (``styles.add_style``)."""
+        internal = BabelFish.ui2internal(name)
+        if internal not in by_name:
+            if kind is None:
+                raise KeyError(f"no style with name '{name}'")
+            by_name[internal] = styles.add_style_of_type(internal, kind, False)
+        return StyleFactory(by_name[internal])
+
+    normal = cast(ParagraphStyle, style("Normal"))
     normal.font.name = "Calibri"
     normal.font.size = Pt(11)
     normal.paragraph_format.space_after = Pt(8)
-    title = cast(ParagraphStyle, document.styles["Title"])
+    title = cast(ParagraphStyle, style("Title"))
     title.font.size = Pt(16)
     title.paragraph_format.alignment = WD_PARAGRAPH_ALIGNMENT.CENTER
-    _ensure_style(document, "Place Date", WD_STYLE_TYPE.PARAGRAPH)
-    place = cast(ParagraphStyle, document.styles["Place Date"])
+    place = cast(ParagraphStyle, style("Place Date", WD_STYLE_TYPE.PARAGRAPH))
     place.base_style = normal
     place.paragraph_format.alignment = WD_PARAGRAPH_ALIGNMENT.CENTER
     place.font.italic = True
-    _ensure_style(document, "Draft Marking", WD_STYLE_TYPE.PARAGRAPH)
-    marking = cast(ParagraphStyle, document.styles["Draft Marking"])
+    marking = cast(ParagraphStyle, style("Draft Marking", WD_STYLE_TYPE.PARAGRAPH))
     marking.base_style = normal
     marking.paragraph_format.alignment = WD_PARAGRAPH_ALIGNMENT.CENTER
     marking.font.bold = True
-    _ensure_style(document, "Footnote Text", WD_STYLE_TYPE.PARAGRAPH)
-    note = cast(ParagraphStyle, document.styles["Footnote Text"])
+    note = cast(ParagraphStyle, style("Footnote Text", WD_STYLE_TYPE.PARAGRAPH))
     note.base_style = normal
     note.font.size = Pt(9)
     note.paragraph_format.space_after = Pt(0)
-    _ensure_style(document, "Footnote Reference", WD_STYLE_TYPE.CHARACTER)
-    ref = cast(CharacterStyle, document.styles["Footnote Reference"])
+    ref = cast(CharacterStyle, style("Footnote Reference", WD_STYLE_TYPE.CHARACTER))
     ref.font.superscript = True
     for name in ("Heading 1", "Heading 2", "List Paragraph", "List Bullet", "List Number", "Table Grid"):
-        document.styles[name]  # present in python-docx's default template; KeyError otherwise
+        style(name)  # present in python-docx's default template; KeyError otherwise
     return document
 
 
@@ -253,7 +408,7 @@ def _footnotes_element(document: DocxDocument) -> BaseOxmlElement:
 
 
 def _style_id(document: DocxDocument, name: str) -> str:
-    return str(document.styles[name].style_id)
+    return str(_style_element(document, name).get(W_STYLEID))
 
 
 def add_footnote(document: DocxDocument, paragraph: DocxParagraph, text: str) -> int:
@@ -286,11 +441,11 @@ def add_table(document: DocxDocument, rows: Iterable[Sequence[str]], *, header: 
     data = [list(r) for r in rows] or [[""]]
     width = max(len(r) for r in data)
     table: Table = document.add_table(rows=len(data), cols=width)
-    table.style = document.styles["Table Grid"]
-    for i, row in enumerate(data):
-        for j in range(width):
-            cell = table.cell(i, j)
-            cell_p = cell.paragraphs[0]
+    table._tbl.tblStyle_val = style_id(document, "Table Grid", WD_STYLE_TYPE.TABLE)  # = table.style = "Table Grid"
+    # row by row (``table.cell(i, j)`` rebuilds the whole grid on every call)
+    for i, (row, tr) in enumerate(zip(data, table._tbl.tr_lst, strict=True)):
+        for j, tc in enumerate(tr.tc_lst):
+            cell_p = DocxParagraph(tc.p_lst[0], _Cell(tc, table))
             add_text(cell_p, row[j] if j < len(row) else "", bold=header and i == 0)
     return table
 

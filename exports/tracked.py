@@ -25,16 +25,17 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from itertools import count
-from typing import Literal
+from typing import Literal, cast
 
 from docx.document import Document as DocxDocument
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.oxml.xmlchemy import BaseOxmlElement
 from docx.text.paragraph import Paragraph as DocxParagraph
+from lxml.etree import SubElement  # type: ignore[import-untyped]
 
 from drafting.textengine import DiffOp, revision_diff, word_diff
-from exports.docx_base import letterhead, new_document, plain_text, save_bytes
+from exports.docx_base import letterhead, new_document, new_paragraph, plain_text, save_bytes
 
 ParagraphId = int | str
 MarkKind = Literal["ins", "del"]
@@ -137,103 +138,119 @@ def _rows(
     return rows
 
 
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+W_PPR, W_R, W_RPR, W_B, W_T, W_DELTEXT, W_TAB, W_BR = (
+    f"{_W}{t}" for t in ("pPr", "r", "rPr", "b", "t", "delText", "tab", "br")
+)
+W_ID, W_AUTHOR, W_DATE = f"{_W}id", f"{_W}author", f"{_W}date"
+XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
+_TAB_OR_BREAK = re.compile(r"([\t\n])")
+
+
 class _Marker:
-    """Builds runs and revision marks, numbering the marks (``w:id``) uniquely."""
+    """Builds runs and revision marks straight into their parent element (lxml
+    ``SubElement``: python-docx's ``OxmlElement`` would parse-build each one
+    apart), numbering the marks (``w:id``) uniquely in document order."""
 
     def __init__(self) -> None:
         self._ids = count(1)
+        self._dates: dict[datetime, str] = {}
 
-    def mark(self, kind: MarkKind, mark: _Mark) -> BaseOxmlElement:
-        return OxmlElement(
-            f"w:{kind}",
-            attrs={qn("w:id"): str(next(self._ids)), qn("w:author"): mark.author, qn("w:date"): word_date(mark.date)},
-        )
+    def mark(self, parent: BaseOxmlElement, kind: MarkKind, mark: _Mark) -> BaseOxmlElement:
+        """A ``w:ins``/``w:del`` appended to ``parent``, attributed and dated."""
+        date = self._dates.get(mark.date)
+        if date is None:
+            date = self._dates[mark.date] = word_date(mark.date)
+        attributes = {W_ID: str(next(self._ids)), W_AUTHOR: mark.author, W_DATE: date}
+        return cast(BaseOxmlElement, SubElement(parent, f"{_W}{kind}", attributes))
 
     @staticmethod
-    def run(text: str, *, deleted: bool = False, bold: bool = False) -> BaseOxmlElement:
-        """A run of ``text``: tabs become ``w:tab``, line breaks ``w:br``, the rest ``w:t``
-        (``w:delText`` when ``deleted``)."""
-        run = OxmlElement("w:r")
+    def run(parent: BaseOxmlElement, text: str, *, deleted: bool = False, bold: bool = False) -> None:
+        """A run of ``text`` appended to ``parent``: tabs become ``w:tab``, line breaks
+        ``w:br``, the rest ``w:t`` (``w:delText`` when ``deleted``)."""
+        run = SubElement(parent, W_R)
         if bold:
-            properties = OxmlElement("w:rPr")
-            properties.append(OxmlElement("w:b"))
-            run.append(properties)
-        for piece in re.split(r"([\t\n])", text):
+            SubElement(SubElement(run, W_RPR), W_B)
+        pieces = _TAB_OR_BREAK.split(text) if "\t" in text or "\n" in text else (text,)
+        for piece in pieces:
             if piece == "\t":
-                run.append(OxmlElement("w:tab"))
+                SubElement(run, W_TAB)
             elif piece == "\n":
-                run.append(OxmlElement("w:br"))
+                SubElement(run, W_BR)
             elif piece:
-                node = OxmlElement("w:delText" if deleted else "w:t")
+                node = SubElement(run, W_DELTEXT if deleted else W_T)
                 node.text = piece
-                node.set(qn("xml:space"), "preserve")
-                run.append(node)
-        return run
-
-    def marked(self, kind: MarkKind, mark: _Mark, *runs: BaseOxmlElement) -> BaseOxmlElement:
-        wrapper = self.mark(kind, mark)
-        for run in runs:
-            wrapper.append(run)
-        return wrapper
+                node.set(XML_SPACE, "preserve")
 
     def mark_paragraph(self, paragraph: DocxParagraph, kind: MarkKind, mark: _Mark) -> None:
         """Mark the paragraph mark itself as inserted or deleted (``w:pPr/w:rPr/w:ins|w:del``)."""
-        properties = paragraph._p.get_or_add_pPr()
-        run_properties = properties.find(qn("w:rPr"))
+        p = paragraph._p
+        properties = p.find(W_PPR)
+        if properties is None:
+            properties = SubElement(p, W_PPR)
+            p.insert(0, properties)  # w:pPr comes first
+        run_properties = properties.find(W_RPR)
         if run_properties is None:
             run_properties = OxmlElement("w:rPr")
             properties.insert_element_before(run_properties, "w:sectPr", "w:pPrChange")
-        run_properties.insert(0, self.mark(kind, mark))
+        wrapper = self.mark(run_properties, kind, mark)
+        run_properties.insert(0, wrapper)
 
 
-def _label_runs(marker: _Marker, row: _Row) -> list[BaseOxmlElement]:
+def _label_runs(marker: _Marker, p: BaseOxmlElement, row: _Row) -> None:
     """The label and its tab: plain when the same in both revisions, else old label deleted, new inserted."""
     old_label = row.old.label if row.old else ""
     new_label = row.new.label if row.new else ""
     if old_label == new_label:
-        return [marker.run(new_label, bold=True), marker.run("\t")] if new_label else []
-    out: list[BaseOxmlElement] = []
+        if new_label:
+            marker.run(p, new_label, bold=True)
+            marker.run(p, "\t")
+        return
     if old_label:
-        out.append(marker.marked("del", row.mark, marker.run(old_label + "\t", deleted=True, bold=True)))
+        marker.run(marker.mark(p, "del", row.mark), old_label + "\t", deleted=True, bold=True)
     if new_label:
-        out.append(marker.marked("ins", row.mark, marker.run(new_label + "\t", bold=True)))
-    return out
+        marker.run(marker.mark(p, "ins", row.mark), new_label + "\t", bold=True)
 
 
-def _text_runs(marker: _Marker, ops: Sequence[DiffOp], mark: _Mark) -> list[BaseOxmlElement]:
-    out: list[BaseOxmlElement] = []
+def _text_runs(marker: _Marker, p: BaseOxmlElement, ops: Sequence[DiffOp], mark: _Mark) -> None:
     for op in ops:
         if not op.text:
             continue
         if op.kind == "equal":
-            out.append(marker.run(op.text))
+            marker.run(p, op.text)
         elif op.kind == "delete":
-            out.append(marker.marked("del", mark, marker.run(op.text, deleted=True)))
+            marker.run(marker.mark(p, "del", mark), op.text, deleted=True)
         else:
-            out.append(marker.marked("ins", mark, marker.run(op.text)))
-    return out
+            marker.run(marker.mark(p, "ins", mark), op.text)
 
 
 def _render_row(document: DocxDocument, marker: _Marker, row: _Row) -> None:
-    paragraph = document.add_paragraph()
+    paragraph = new_paragraph(document)
     element = paragraph._p
     if row.kind == "kept":
         assert row.old is not None and row.new is not None
-        runs = _label_runs(marker, row)
+        _label_runs(marker, element, row)
         ops = word_diff(row.old.text, row.new.text).ops if row.old.text != row.new.text else ()
-        runs += _text_runs(marker, ops, row.mark) if ops else [marker.run(row.new.text)]
+        if ops:
+            _text_runs(marker, element, ops, row.mark)
+        else:
+            marker.run(element, row.new.text)
     elif row.kind == "inserted":
         assert row.new is not None
-        label = [marker.run(row.new.label, bold=True), marker.run("\t")] if row.new.label else []
-        runs = [marker.marked("ins", row.mark, *label, marker.run(row.new.text))]
+        wrapper = marker.mark(element, "ins", row.mark)
+        if row.new.label:
+            marker.run(wrapper, row.new.label, bold=True)
+            marker.run(wrapper, "\t")
+        marker.run(wrapper, row.new.text)
         marker.mark_paragraph(paragraph, "ins", row.mark)
     else:
         assert row.old is not None
-        label = [marker.run(row.old.label, deleted=True, bold=True), marker.run("\t")] if row.old.label else []
-        runs = [marker.marked("del", row.mark, *label, marker.run(row.old.text, deleted=True))]
+        wrapper = marker.mark(element, "del", row.mark)
+        if row.old.label:
+            marker.run(wrapper, row.old.label, deleted=True, bold=True)
+            marker.run(wrapper, "\t")
+        marker.run(wrapper, row.old.text, deleted=True)
         marker.mark_paragraph(paragraph, "del", row.mark)
-    for run in runs:
-        element.append(run)
 
 
 def _track_revisions(document: DocxDocument) -> None:
