@@ -174,6 +174,9 @@ SPECTACULAR_SETTINGS = {
         "AdoptionMethodEnum": "drafting.models.adoption.Adoption.Method",
         "AdoptionStatusEnum": "drafting.models.adoption.Adoption.Status",
         "ParagraphStateEnum": "drafting.states.State",
+        "ExportKindEnum": "drafting.models.export_jobs.ExportJob.Kind",
+        "ExportFormatEnum": "drafting.models.export_jobs.ExportJob.Format",
+        "ExportStatusEnum": "drafting.models.export_jobs.ExportJob.Status",
     },
 }
 

@@ -10,7 +10,7 @@ from django.contrib import admin
 from django.db import models
 from django.http import HttpRequest
 
-from drafting.models import Delegate, Delegation, Meeting
+from drafting.models import Delegate, Delegation, ExportJob, Meeting
 from drafting.services.organisation import organisation_change_record
 
 
@@ -47,3 +47,19 @@ class MeetingAdmin(RecordedAdmin):
     list_filter = ["members_only"]
     search_fields = ["title", "place"]
     filter_horizontal = ["participants", "secretariat_staff"]
+
+
+@admin.register(ExportJob)
+class ExportJobAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    """Read-only: jobs are made through the API and finished by workers; the
+    Secretariat looks here to see what was rendered, and why a job failed."""
+
+    list_display = ["id", "declaration", "kind", "format", "status", "attempts", "created_at", "finished_at"]
+    list_filter = ["status", "kind", "format"]
+    search_fields = ["declaration__title", "error"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

@@ -282,6 +282,14 @@ def busy(world: World) -> Busy:
             kind="explanation",
             text=f"{role} explains.",
         )
+    for declaration in (world.declaration, other.declaration):  # one export job in each meeting
+        services.export_job_request(
+            actor=world.users["ts"] if declaration == world.declaration else other.users["ts"],
+            declaration_id=declaration.pk,
+            kind="record",
+            pdf_available=False,
+            dispatch=lambda job_id: None,
+        )
     return Busy(world=world, other=other)
 
 
@@ -298,6 +306,7 @@ LISTS: dict[str, tuple[Callable[[Busy], str], int]] = {
     "declaration-record": (lambda b: f"/api/declarations/{b.world.declaration.pk}/record/", 6),
     # those 6, and the second declaration's: created, zero draft, Rev.1, put to adoption, 2 statements
     "event-list": (lambda b: "/api/events/", 6 + 6),
+    "export-list": (lambda b: "/api/exports/", 2),
 }
 
 
@@ -1135,6 +1144,9 @@ NOT_FOUND = [
         "/api/proposals/",
         {"declaration": MISSING, "revision": 1, "paragraph": 1, "kind": "replace", "text": "T"},
     ),
+    ("export-detail", "GET", f"/api/exports/{MISSING}/", None),
+    ("export-file", "GET", f"/api/exports/{MISSING}/file/", None),
+    ("export-list", "POST", "/api/exports/", {"declaration": MISSING, "kind": "clean"}),
 ]
 
 

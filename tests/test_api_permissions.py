@@ -42,6 +42,7 @@ from drafting.models import (
     AdoptionObjection,
     Declaration,
     Event,
+    ExportJob,
     Paragraph,
     ParagraphObjection,
     Position,
@@ -82,6 +83,7 @@ class Ctx:
     proposal: Proposal | None = None
     revision: Revision | None = None
     adoption: Adoption | None = None
+    export: ExportJob | None = None
 
 
 def _plain(world: World) -> Ctx:
@@ -98,6 +100,28 @@ def _proposal(world: World) -> Proposal:
         kind="replace",
         text="Promote regular pathways, item 3.",
     )
+
+
+def _with_export(world: World) -> Ctx:
+    """A compilation the Secretariat asked for, not rendered yet (no worker ran)."""
+    job, _ = services.export_job_request(
+        actor=world.users["ts"],
+        declaration_id=world.declaration.pk,
+        kind="compilation",
+        pdf_available=False,
+        dispatch=lambda job_id: None,
+    )
+    return Ctx(world=world, export=job)
+
+
+def _e(ctx: Ctx) -> ExportJob:
+    assert ctx.export is not None
+    return ctx.export
+
+
+def _export_queued(ctx: Ctx, role: str | None, body: Any) -> None:
+    job = ExportJob.objects.get(pk=body["id"])
+    assert (job.kind, job.status, job.requested_by.username) == ("compilation", "queued", _user(ctx, role).username)
 
 
 def _with_proposal(world: World) -> Ctx:
@@ -532,6 +556,45 @@ MATRIX: list[Row] = [
         detail=lambda c: ("proposal", _p(c).pk),
     ),
     Row("event-list", "GET", lambda c: "/api/events/", L_OPEN, L_CLOSED, probe=_last_event_id),
+    # --- exports: whoever reads a draft may have it rendered ----------------------
+    Row(
+        "export-list",
+        "POST",
+        lambda c: "/api/exports/",
+        (201,) * 8 + (401,),
+        OBSERVERS,
+        write=True,
+        events=0,  # not a negotiation act (see drafting/services/export_jobs.py)
+        body=lambda c, r: {"declaration": c.world.declaration.pk, "kind": "compilation"},
+        on_success=_export_queued,
+    ),
+    Row(
+        "export-list",
+        "GET",
+        lambda c: "/api/exports/",
+        L_OPEN,
+        L_CLOSED,
+        setup=_with_export,
+        probe=lambda c: _e(c).pk,
+    ),
+    Row(
+        "export-detail",
+        "GET",
+        lambda c: f"/api/exports/{_e(c).pk}/",
+        R200,
+        D_CLOSED,
+        setup=_with_export,
+        detail=lambda c: ("id", _e(c).pk),
+    ),
+    # Not rendered yet: 409 (with Retry-After) to every reader.
+    Row(
+        "export-file",
+        "GET",
+        lambda c: f"/api/exports/{_e(c).pk}/file/",
+        (409,) * 8 + (401,),
+        (409,) * 4 + (403,) * 3 + (409, 401),
+        setup=_with_export,
+    ),
     # --- texts: the Secretariat and the chair ------------------------------
     Row(
         "declaration-list",
@@ -786,6 +849,7 @@ def _state() -> dict[str, Any]:
         "declarations": list(Declaration.objects.order_by("id").values_list("id", "version", "status")),
         "revisions": Revision.objects.count(),
         "tokens": sorted(Token.objects.values_list("key", flat=True)),
+        "exports": list(ExportJob.objects.order_by("id").values_list("id", "status")),
     }
 
 

@@ -25,6 +25,7 @@ from drafting.demo import demo_load
 from drafting.errors import InvalidInput
 from drafting.models import Declaration, ExportJob, Paragraph
 from drafting.services.export_jobs import MAX_ATTEMPTS, Rendered
+from tests.test_exports_libreoffice import libreoffice  # noqa: F401  (the fixture)
 from workers import export_jobs, exporting, tasks
 
 pytestmark = pytest.mark.django_db
@@ -436,3 +437,14 @@ def test_lists_are_paginated_and_filtered(demo: Declaration, inline_exports: lis
     kinds = [j["kind"] for j in client("ts").get("/api/exports/?kind=record").json()["results"]]
     assert kinds == ["record"]
     assert client("ts").get("/api/exports/?status=bogus").status_code == 400
+
+
+@pytest.mark.slow
+@pytest.mark.usefixtures("libreoffice")  # skips on a workstation without LibreOffice, fails in CI
+def test_a_pdf_of_the_compilation_is_made_through_libreoffice(demo: Declaration, inline_exports: list[int]) -> None:
+    job = asked("mex", declaration=demo.pk, kind="compilation", format="pdf")
+    assert job["status"] == "done", job["error"]
+    assert job["filename"].endswith(".pdf")
+    file = download("mex", job["id"])
+    assert file["Content-Type"] == "application/pdf"
+    assert content_of(file)[:5] == b"%PDF-"
