@@ -198,6 +198,48 @@ def adopt(demo: Declaration) -> None:
     services.adoption_adopt(actor=users["ppt.slv"], declaration=demo)
 
 
+def test_the_adopted_demo_declaration_carries_reservations_as_footnotes_and_explanations_in_an_annex(
+    demo: Declaration, inline_exports: list[int]
+) -> None:
+    # Given the demo text agreed and before the room, with a US reservation
+    # on OP2 and a Canadian explanation of position
+    users = {u.username: u for u in User.objects.all()}
+    for paragraph in Paragraph.objects.filter(declaration=demo):
+        services.paragraph_act(actor=users["ppt.slv"], paragraph=paragraph, action="agree")
+    revision = services.revision_issue_from_working_text(actor=users["ppt.slv"], declaration=demo)
+    services.adoption_propose(actor=users["ppt.slv"], declaration=demo, revision_id=revision.pk)
+    op2 = Paragraph.objects.get(declaration=demo, text__startswith=OP2)
+    services.statement_record(
+        actor=users["usa"], declaration=demo, kind="reservation", paragraph_id=op2.pk, text="Not bound by it."
+    )
+    services.statement_record(actor=users["can"], declaration=demo, kind="explanation", text="Canada joins.")
+    services.adoption_adopt(actor=users["ppt.slv"], declaration=demo)
+    # When the Secretariat exports the adopted text
+    job = asked("ts", declaration=demo.pk, kind="clean")
+    document = docx.Document(io.BytesIO(content_of(download("ts", job["id"]))))
+    # Then the reservation is a real footnote on OP2, and only there
+    from docx.opc.constants import RELATIONSHIP_TYPE as RT
+    from docx.oxml import parse_xml
+    from docx.oxml.ns import qn
+
+    notes = {
+        f.get(qn("w:id")): "".join(t.text or "" for t in f.iter(qn("w:t")))
+        for f in parse_xml(document.part.part_related_by(RT.FOOTNOTES).blob).findall(qn("w:footnote"))
+        if f.get(qn("w:type")) is None
+    }
+    ((note_id, note),) = notes.items()
+    assert "United States" in note and "Not bound by it." in note
+    references = {
+        p.text: [r.get(qn("w:id")) for r in p._p.iter(qn("w:footnoteReference"))] for p in document.paragraphs
+    }
+    assert [text for text, ids in references.items() if ids] == [op2.text]
+    assert references[op2.text] == [note_id]
+    # And the explanation of position closes the document; no draft marking
+    texts = [p.text for p in document.paragraphs if p.text]
+    assert texts[-2:] == ["EXPLANATIONS OF POSITION", "Canada: Canada joins."]
+    assert not any("Draft" in t for t in texts)
+
+
 def test_only_the_secretariat_renders_the_adopted_text(demo: Declaration, inline_exports: list[int]) -> None:
     adopt(demo)
     # A delegation may not render the adopted declaration
