@@ -3,6 +3,7 @@
 from drafting.models.adoption import Adoption, AdoptionObjection, Statement
 from drafting.models.events import Event
 from drafting.models.export_jobs import ExportJob
+from drafting.models.import_jobs import ImportJob
 from drafting.models.organisation import Delegate, Delegation, Meeting
 from drafting.models.proposals import ParagraphObjection, Position, Proposal
 from drafting.models.texts import Declaration, Paragraph, Revision, RevisionParagraph, Section
@@ -15,6 +16,7 @@ __all__ = [
     "Delegation",
     "Event",
     "ExportJob",
+    "ImportJob",
     "Meeting",
     "Paragraph",
     "ParagraphObjection",
