@@ -342,7 +342,11 @@ def build(blocks: Sequence[Block], *, source: str, result: ImportResult | None =
                 continue
             if b.role == "caption":
                 following = members[i + 1] if i + 1 < len(members) else None
-                if following is not None and following.role == "table" and b.text == _table_text(following.table or []):
+                if (
+                    following is not None
+                    and following.role == "table"
+                    and b.text == normalise(_table_text(following.table or []))[0]
+                ):
                     continue  # our own exports print a table's text above it
             kind = _kind(section.kind, b, numbered)
             if kind == "operative" and b.numbered and b.level == 0:
