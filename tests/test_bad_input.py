@@ -365,11 +365,52 @@ def test_a_decision_without_a_version_is_400(world: World, proposal: Proposal) -
     error_body(response, 400, "invalid", "version")
 
 
-def test_an_unparseable_if_match_is_400(world: World, proposal: Proposal) -> None:
+@pytest.mark.parametrize("tag", ['"one"', '"²"', '"①"', '"99999999999999999999999"', "W/"])
+def test_an_unparseable_if_match_is_400(world: World, proposal: Proposal, tag: str) -> None:
+    # "²" and "①" are digits to str.isdigit() but not to int(): once a 500
     client = world.client("ppt")
     with nothing_written():
-        response = client.post(f"/api/proposals/{proposal.pk}/accept/", {}, format="json", HTTP_IF_MATCH='"one"')
+        response = client.post(f"/api/proposals/{proposal.pk}/accept/", {}, format="json", HTTP_IF_MATCH=tag)
     error_body(response, 400, "invalid", "version")
+
+
+@pytest.mark.parametrize("value", ["²", "①", "1.0", "-1", "99999999999999999999999"])
+@pytest.mark.parametrize("param", ["from", "to"])
+def test_an_unreadable_revision_in_a_diff_is_400(world: World, param: str, value: str) -> None:
+    response = world.client("mex").get(f"/api/declarations/{world.declaration.pk}/diff/", {param: value})
+    error_body(response, 400, "invalid", param)
+
+
+@pytest.mark.parametrize("value", [str(2**63), str(2**64 + 1), "1.5", "0", "-3"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/proposals/?declaration={}",
+        "/api/events/?proposal={}",
+        "/api/declarations/?meeting={}",
+        "/api/revisions/?declaration={}",
+        "/api/exports/?declaration={}",
+        "/api/declarations/@/record/?paragraph={}",
+    ],
+)
+def test_ids_that_cannot_be_keys_in_filters_match_nothing_never_500(world: World, url: str, value: str) -> None:
+    # Past 2**63 SQLite's driver raised OverflowError; 1.5 was rounded to 1.
+    response = world.client("mex").get(url.replace("@", str(world.declaration.pk)).format(value))
+    assert response.status_code == 200, response.content
+    assert response.json()["count"] == 0
+
+
+def test_a_table_is_one_paragraph_for_the_size_limit(world: World, settings: Any) -> None:
+    settings.CONSENSO_MAX_PARAGRAPH_CHARS = 100
+    data = rev1_body(world)
+    # ten cells of 20 characters: each under the limit, 200 (plus tabs) together
+    data["sections"][2]["paragraphs"][0] = {"kind": "table", "table": [["z" * 20] * 5, ["w" * 20] * 5]}
+    with nothing_written():
+        response = post(world.client("ts"), revisions_url(world), data)
+    error_body(response, 400, "invalid", "sections[2].paragraphs[0].table")
+    # A table within the limit is accepted
+    data["sections"][2]["paragraphs"][0] = {"kind": "table", "table": [["z" * 20] * 2, ["w" * 20] * 2]}
+    assert post(world.client("ts"), revisions_url(world), data).status_code == 201
 
 
 # --- unknown ids ---------------------------------------------------------------------

@@ -4,6 +4,7 @@ procedure), statements on record, and the negotiation record."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.db.models import QuerySet
@@ -271,7 +272,8 @@ class RevisionCompare(APIView):
                 if default is None:
                     raise Conflict("This declaration has only one revision; there is nothing to compare yet.")
                 return default
-            if not raw.isdigit() or int(raw) not in by_id:
+            # ASCII digits only: str.isdigit() also accepts "²" and "①", which int() refuses.
+            if not re.fullmatch(r"[0-9]{1,18}", raw) or int(raw) not in by_id:
                 raise InvalidInput(f"No revision {raw!r} in this declaration.", fields={name: ["Unknown revision."]})
             return by_id[int(raw)]
 

@@ -4,7 +4,11 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+from typing import Any
+
 import django_filters
+from django.db.models import QuerySet
 
 from drafting.models import Declaration, Delegation, Event, ExportJob, Proposal, Revision
 
@@ -19,8 +23,24 @@ class DelegationFilter(django_filters.FilterSet):
 
 # Ids are filtered as plain numbers: an unknown (or unreadable) id gives an
 # empty list, not a 400 that would tell a reader which ids exist elsewhere.
-def _id(field: str) -> django_filters.NumberFilter:
-    return django_filters.NumberFilter(field_name=field)
+MAX_ID = 2**63 - 1  # a 64-bit key: SQLite raises OverflowError past it
+
+
+class IdFilter(django_filters.NumberFilter):
+    """A whole number that can be a key; any other number (1.5, 2**63) matches
+    nothing rather than being rounded or reaching the database driver."""
+
+    def filter(self, qs: QuerySet[Any], value: Decimal | None) -> QuerySet[Any]:
+        if value is None:
+            return qs
+        if value != value.to_integral_value() or not 0 < value <= MAX_ID:
+            return qs.none()
+        filtered: QuerySet[Any] = super().filter(qs, int(value))
+        return filtered
+
+
+def _id(field: str) -> IdFilter:
+    return IdFilter(field_name=field)
 
 
 def _code(field: str) -> django_filters.CharFilter:

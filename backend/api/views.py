@@ -4,6 +4,7 @@ turned into responses in ``errors.py``."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -341,7 +342,8 @@ def _version_from(request: Request, body: dict[str, Any]) -> int:
     if body.get("version") is not None:
         return int(body["version"])
     header = request.headers.get("If-Match", "").strip().removeprefix("W/").strip('"')
-    if header.isdigit():
+    # ASCII digits only: str.isdigit() also accepts "²", which int() refuses.
+    if re.fullmatch(r"[0-9]{1,18}", header):
         return int(header)
     raise InvalidInput(
         "Say which version of the proposal you are deciding on: `version` in the body or If-Match.",

@@ -89,6 +89,14 @@ def _clean_paragraph(raw: ParagraphInput, where: str, section_kind: str, heading
     if kind == RevisionParagraph.Kind.TABLE:
         table = _clean_table(raw.get("table"), f"{where}.table")
         text = "\n".join("\t".join(row) for row in table)
+        # The limit is per paragraph, and a table is one paragraph: its cells
+        # together, not each cell alone.
+        if len(text) > settings.CONSENSO_MAX_PARAGRAPH_CHARS:
+            raise InvalidInput(
+                f"A table may hold at most {settings.CONSENSO_MAX_PARAGRAPH_CHARS:,} characters in all; this one "
+                f"holds {len(text):,}. Split it into several tables.",
+                fields={f"{where}.table": ["Too long."]},
+            )
     else:
         original = raw.get("text", "")
         text = clean_text(original, field=f"{where}.text", max_chars=settings.CONSENSO_MAX_PARAGRAPH_CHARS)
