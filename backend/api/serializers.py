@@ -226,7 +226,9 @@ class PositionSerializer(serializers.ModelSerializer[Position]):
 class ProposalSerializer(serializers.ModelSerializer[Proposal]):
     delegation = DelegationSerializer(read_only=True)
     author: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(read_only=True, slug_field="username")
-    decided_by: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(read_only=True, slug_field="username")
+    decided_by: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        read_only=True, allow_null=True, slug_field="username"
+    )
     revision_label = serializers.CharField(source="revision.label", read_only=True)
     positions = PositionSerializer(many=True, read_only=True)
 
@@ -290,8 +292,13 @@ class ParagraphSerializer(serializers.Serializer[Any]):
 
 
 class EventSerializer(serializers.ModelSerializer[Event]):
-    actor: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(read_only=True, slug_field="username")
-    delegation: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(read_only=True, slug_field="code")
+    # null for what the system did itself (the demo's set-up, a silence deadline passing)
+    actor: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        read_only=True, allow_null=True, slug_field="username"
+    )
+    delegation: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        read_only=True, allow_null=True, slug_field="code"
+    )
 
     class Meta:
         model = Event
