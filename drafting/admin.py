@@ -10,7 +10,7 @@ from django.contrib import admin
 from django.db import models
 from django.http import HttpRequest
 
-from drafting.models import Delegate, Delegation, ExportJob, Meeting
+from drafting.models import Delegate, Delegation, ExportJob, ImportJob, Meeting
 from drafting.services.organisation import organisation_change_record
 
 
@@ -57,6 +57,22 @@ class ExportJobAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     list_display = ["id", "declaration", "kind", "format", "status", "attempts", "created_at", "finished_at"]
     list_filter = ["status", "kind", "format"]
     search_fields = ["declaration__title", "error"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(ImportJob)
+class ImportJobAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    """Read-only, like exports: uploads go through the API or ``import_draft``."""
+
+    list_display = ["id", "filename", "meeting", "declaration", "status", "created_at", "confirmed_at"]
+    list_filter = ["status"]
+    search_fields = ["filename", "error"]
+    exclude = ["content"]  # the upload's bytes mean nothing on screen
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -94,3 +94,17 @@ def export_sweep() -> list[int]:
     for job_id in due:
         dispatch(job_id)
     return due
+
+
+@shared_task(name="consenso.import_read", acks_late=True)
+def import_read(job_id: int) -> str | None:
+    """Read an uploaded draft into its preview. Delivered twice or after a
+    worker died, it reads again or does nothing (see
+    drafting.services.import_jobs); returns the job's status, or None when
+    there was nothing to do."""
+    try:
+        job = services.import_job_run(job_id=job_id)
+    except SoftTimeLimitExceeded:
+        services.import_job_fail(job_id=job_id, message="Reading the file took too long; split it and try again.")
+        return "failed"
+    return job.status if job is not None else None

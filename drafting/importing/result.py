@@ -84,6 +84,7 @@ class ImportResult:
     source: str  # "docx" or "txt"
     title: str = ""
     place_date: str = ""
+    language: str = ""  # "es" or "en", guessed from the words
     members_present: list[str] = field(default_factory=list)
     sections: list[ImportedSection] = field(default_factory=list)
     warnings: list[ImportWarning] = field(default_factory=list)
@@ -120,6 +121,7 @@ class ImportResult:
             source=data["source"],
             title=data.get("title", ""),
             place_date=data.get("place_date", ""),
+            language=data.get("language", ""),
             members_present=list(data.get("members_present", [])),
             sections=[
                 ImportedSection(

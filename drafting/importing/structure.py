@@ -175,6 +175,20 @@ def members_present(texts: Iterable[str]) -> list[str]:
     return []
 
 
+_SPANISH = {"de", "la", "el", "los", "las", "que", "y", "en", "del", "para", "por", "con", "su", "sus"}
+_ENGLISH = {"the", "of", "and", "to", "in", "for", "that", "with", "on", "its", "their", "as", "by"}
+
+
+def guess_language(texts: Iterable[str]) -> str:
+    """Spanish or English, by the commonest small words (RCM texts are one or the other)."""
+    spanish = english = 0
+    for text in texts:
+        for word in re.findall(r"\w+", text.lower()):
+            spanish += word in _SPANISH
+            english += word in _ENGLISH
+    return "es" if spanish > english else "en"
+
+
 def _reads_as_preamble(text: str) -> bool:
     return bool(_PREAMBULAR_OPENING.match(text)) or text.endswith((",", ":"))
 
@@ -284,6 +298,7 @@ def build(blocks: Sequence[Block], *, source: str, result: ImportResult | None =
         result.sections.append(ImportedSection("title", "", head))
         result.title = " — ".join(p.text for p in head if p.kind == "title")
         result.place_date = next((p.text for p in head if p.kind == "place_date"), "")
+    result.language = guess_language(b.text for b in kept[:50])
     if not result.title:
         result.warn("no_title", "No title was found; give the declaration's title when confirming.")
     body = kept[start:]

@@ -27,6 +27,13 @@ from drafting.services.export_jobs import (
     export_job_run,
     export_jobs_to_redispatch,
 )
+from drafting.services.import_jobs import (
+    import_job_confirm,
+    import_job_create,
+    import_job_fail,
+    import_job_get,
+    import_job_run,
+)
 from drafting.services.paragraphs import paragraph_act, paragraph_object, paragraph_objection_withdraw
 from drafting.services.proposals import (
     position_set,
@@ -51,6 +58,11 @@ __all__ = [
     "export_job_request",
     "export_job_run",
     "export_jobs_to_redispatch",
+    "import_job_confirm",
+    "import_job_create",
+    "import_job_fail",
+    "import_job_get",
+    "import_job_run",
     "paragraph_act",
     "paragraph_object",
     "paragraph_objection_withdraw",

@@ -1,0 +1,353 @@
+"""Import jobs: upload (create), read (run, by a worker), confirm.
+
+* ``import_job_create``: the Technical Secretariat of a meeting uploads a
+  .docx or .txt; the job is stored ``queued`` and its id handed to
+  ``dispatch`` after commit (on the embedded default the task runs at once,
+  in-process).
+* ``import_job_run``: the worker reads the file (``drafting.importing``) into
+  a preview, checked against the rules every revision obeys, so that a
+  preview shown as ready can be confirmed. Safe to run twice: a job that is
+  ready, confirmed or failed is left as it is.
+* ``import_job_confirm``: the Secretariat turns the preview into a new
+  declaration and its zero draft, or into the next revision of the target
+  declaration, paragraph identities matched to the existing ones (exact text
+  first, then the most similar text above ``SIMILARITY_THRESHOLD``, in
+  order), so that diffs and re-fitting carry across the import. One
+  transaction: on any error nothing is created; confirmed once only.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from difflib import SequenceMatcher
+from functools import partial
+from pathlib import PurePath
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.models import User
+from django.db import transaction
+from django.utils import timezone
+
+from drafting.access import require_read, require_secretariat, role_in
+from drafting.errors import Conflict, DomainError, InvalidInput, NotFound
+from drafting.importing import DEFAULT_MAX_BYTES, ImportResult, read_document
+from drafting.models import Declaration, ImportJob, Meeting, Paragraph, Revision
+from drafting.services.declarations import declaration_create
+from drafting.services.events import event_record
+from drafting.services.locks import declaration_require_drafting
+from drafting.services.revisions import revision_issue
+from drafting.states import State
+from drafting.textnorm import clean_text
+
+log = logging.getLogger(__name__)
+
+Status = ImportJob.Status
+# How alike (difflib ratio over words, 0–1) an imported paragraph must be to
+# an existing one to keep its identity: a reworded paragraph stays itself, a
+# new one on the same topic does not.
+SIMILARITY_THRESHOLD = 0.6
+
+
+def max_import_bytes() -> int:
+    return int(getattr(settings, "CONSENSO_MAX_IMPORT_BYTES", DEFAULT_MAX_BYTES))
+
+
+def _require_may_import(actor: User, meeting: Meeting) -> None:
+    require_secretariat(role_in(actor, meeting), "import drafts")
+
+
+@transaction.atomic
+def import_job_create(
+    *,
+    actor: User,
+    meeting: Meeting,
+    content: bytes,
+    filename: str,
+    dispatch: Callable[[int], None],
+    declaration: Declaration | None = None,
+    title: str = "",
+    kind: str = "",
+    original_language: str = "",
+) -> ImportJob:
+    _require_may_import(actor, meeting)
+    if declaration is not None:
+        if declaration.meeting_id != meeting.pk:
+            raise InvalidInput(
+                "The declaration belongs to another meeting.",
+                fields={"declaration": [f"Choose a declaration of meeting {meeting.pk}."]},
+            )
+        declaration_require_drafting(declaration)
+    if not content:
+        raise InvalidInput("The file is empty.", fields={"file": ["The file is empty."]})
+    limit = max_import_bytes()
+    if len(content) > limit:
+        message = f"The file is {len(content):,} bytes; at most {limit:,} bytes may be imported."
+        raise InvalidInput(message, fields={"file": [message]})
+    if title:
+        title = clean_text(title, field="title", max_chars=500, multiline=False)
+    if kind and kind not in Declaration.Kind.values:
+        raise InvalidInput("Unknown kind.", fields={"kind": [f"Choose one of {Declaration.Kind.values}."]})
+    if original_language and original_language not in ("es", "en"):
+        raise InvalidInput("Unknown language.", fields={"original_language": ["es or en."]})
+    name = PurePath(filename.replace("\\", "/")).name[:255] or "upload"
+    job = ImportJob.objects.create(
+        meeting=meeting,
+        declaration=declaration,
+        filename=name,
+        content=content,
+        size=len(content),
+        checksum=hashlib.sha256(content).hexdigest(),
+        title=title,
+        kind=kind,
+        original_language=original_language,
+        requested_by=actor,
+    )
+    event_record(
+        verb="import.requested",
+        actor=actor,
+        obj=job,
+        meeting=meeting,
+        declaration=declaration,
+        after={"filename": name, "size": len(content)},
+    )
+    transaction.on_commit(partial(dispatch, job.pk))
+    return job
+
+
+def import_job_get(*, user: User, job_id: int) -> ImportJob:
+    job = ImportJob.objects.select_related("meeting", "declaration", "revision").filter(pk=job_id).first()
+    if job is None:
+        raise NotFound(f"Import {job_id} does not exist.")
+    require_read(role_in(user, job.meeting), job.meeting)
+    _require_may_import(user, job.meeting)
+    return job
+
+
+def _check(result: ImportResult) -> None:
+    """Refuse a preview that could not be confirmed: the same rules as
+    ``revision_issue`` (characters, lengths, counts), said per paragraph."""
+    limit = settings.CONSENSO_MAX_PARAGRAPH_CHARS
+    paragraphs = result.paragraphs()
+    if len(paragraphs) > settings.CONSENSO_MAX_PARAGRAPHS_PER_REVISION:
+        raise InvalidInput(
+            f"The document has {len(paragraphs)} paragraphs; a revision may hold at most "
+            f"{settings.CONSENSO_MAX_PARAGRAPHS_PER_REVISION}."
+        )
+    for section in result.sections:
+        for n, p in enumerate(section.paragraphs, start=1):
+            where = f"{section.heading or section.kind} paragraph {n} (“{p.text[:50]}”)"
+            try:
+                if p.kind == "table":
+                    for row in p.table or []:
+                        for c in row:
+                            clean_text(c, field="cell", max_chars=limit, allow_empty=True)
+                else:
+                    clean_text(p.text, field="text", max_chars=limit)
+            except InvalidInput as exc:
+                raise InvalidInput(f"{where}: {exc.message}") from exc
+
+
+def _claim(job_id: int) -> bool:
+    with transaction.atomic():
+        job = ImportJob.objects.select_for_update().filter(pk=job_id).first()
+        if job is None or job.status not in (Status.QUEUED, Status.RUNNING):
+            return False
+        # RUNNING too: a worker killed mid-read leaves the job running, and
+        # reading is free of side effects, so the redelivered task reads again.
+        job.status = Status.RUNNING
+        job.attempts += 1
+        job.started_at = timezone.now()
+        job.save(update_fields=["status", "attempts", "started_at"])
+        return True
+
+
+def import_job_run(*, job_id: int) -> ImportJob | None:
+    """Read the upload into a preview (the worker's part). Returns the job,
+    or None when there was nothing to do (already read, confirmed, failed,
+    or gone)."""
+    if not _claim(job_id):
+        return None
+    job = ImportJob.objects.get(pk=job_id)
+    error = ""
+    result: ImportResult | None = None
+    try:
+        result = read_document(bytes(job.content), filename=job.filename, max_bytes=max_import_bytes())
+        _check(result)
+    except DomainError as exc:
+        error = exc.message
+    except Exception as exc:  # the parser met something unforeseen: the file is what it cannot read
+        log.exception("import %s: reading %s failed", job_id, job.filename)
+        error = f"This file could not be read ({type(exc).__name__}). Save it again as .docx and retry."
+    with transaction.atomic():
+        job = ImportJob.objects.select_for_update().get(pk=job_id)
+        if job.status != Status.RUNNING:  # another delivery finished it meanwhile
+            return job
+        job.finished_at = timezone.now()
+        if result is None or error:
+            job.status, job.error, job.preview = Status.FAILED, error, None
+        else:
+            preview = result.to_json()
+            if job.declaration_id is not None:
+                preview["identities"] = _matching_counts(job.declaration_id, result)
+            job.status, job.error, job.preview = Status.READY, "", preview
+            job.warnings = [{"code": w.code, "message": w.message} for w in result.warnings]
+        job.save(update_fields=["status", "error", "preview", "warnings", "finished_at"])
+        event_record(
+            verb="import.ready" if job.status == Status.READY else "import.failed",
+            actor=None,
+            obj=job,
+            meeting=job.meeting,
+            declaration=job.declaration,
+            after={"status": job.status, "error": job.error} if error else {"status": job.status},
+        )
+        return job
+
+
+def import_job_fail(*, job_id: int, message: str) -> None:
+    """Give a job up (the task calls this when it ran out of time), unless it finished meanwhile."""
+    with transaction.atomic():
+        job = ImportJob.objects.select_for_update().filter(pk=job_id).first()
+        if job is not None and job.status in (Status.QUEUED, Status.RUNNING):
+            job.status, job.error, job.finished_at = Status.FAILED, message, timezone.now()
+            job.save(update_fields=["status", "error", "finished_at"])
+
+
+# -- identities -----------------------------------------------------------------
+
+
+@dataclass
+class _Existing:
+    id: int
+    kind: str
+    text: str
+    words: list[str]
+
+
+def _existing(declaration_id: int) -> list[_Existing]:
+    rows = (
+        Paragraph.objects.filter(declaration_id=declaration_id)
+        .exclude(state=State.DELETED)
+        .order_by("position", "id")
+        .values_list("pk", "kind", "text")
+    )
+    return [_Existing(pk, kind, text, text.split()) for pk, kind, text in rows]
+
+
+def match_identities(existing: Sequence[_Existing], imported: Sequence[dict[str, Any]]) -> dict[str, int]:
+    """Give each imported paragraph (``revision_issue`` dicts, in order) the
+    ``paragraph`` id of the existing paragraph it is: the same text first,
+    then, for those left, the most similar text at or above the threshold.
+    Returns how many matched each way."""
+    used: set[int] = set()
+    by_text: dict[str, list[_Existing]] = {}
+    for e in existing:
+        by_text.setdefault(e.text, []).append(e)
+
+    def text_of(p: dict[str, Any]) -> str:
+        if p.get("kind") == "table":
+            return "\n".join("\t".join(row) for row in p.get("table") or [])
+        return str(p.get("text", ""))
+
+    exact = similar = 0
+    left: list[dict[str, Any]] = []
+    for p in imported:
+        candidates = [e for e in by_text.get(text_of(p), []) if e.id not in used]
+        if candidates:
+            p["paragraph"] = candidates[0].id
+            used.add(candidates[0].id)
+            exact += 1
+        else:
+            left.append(p)
+    for p in left:
+        words = text_of(p).split()
+        best: tuple[float, _Existing] | None = None
+        for e in existing:
+            if e.id in used or (e.kind == "table") != (p.get("kind") == "table"):
+                continue
+            matcher = SequenceMatcher(None, words, e.words, autojunk=False)
+            if matcher.real_quick_ratio() < SIMILARITY_THRESHOLD or matcher.quick_ratio() < SIMILARITY_THRESHOLD:
+                continue
+            ratio = matcher.ratio()
+            if ratio >= SIMILARITY_THRESHOLD and (best is None or ratio > best[0]):
+                best = (ratio, e)
+        if best is not None:
+            p["paragraph"] = best[1].id
+            used.add(best[1].id)
+            similar += 1
+    return {
+        "exact": exact,
+        "similar": similar,
+        "new": len(imported) - exact - similar,
+        "dropped": len(existing) - len(used),
+    }
+
+
+def _matching_counts(declaration_id: int, result: ImportResult) -> dict[str, int]:
+    paragraphs = [p for s in result.sections_input() for p in s["paragraphs"]]
+    return match_identities(_existing(declaration_id), paragraphs)
+
+
+# -- confirmation -----------------------------------------------------------------
+
+
+def _guess_kind(title: str) -> str:
+    lowered = title.lower()
+    if "extraordinary declaration" in lowered or "declaración extraordinaria" in lowered:
+        return Declaration.Kind.EXTRAORDINARY
+    if "conclusions and recommendations" in lowered or "conclusiones y recomendaciones" in lowered:
+        return Declaration.Kind.CONCLUSIONS
+    return Declaration.Kind.DECLARATION
+
+
+@transaction.atomic
+def import_job_confirm(*, actor: User, job_id: int, note: str = "") -> ImportJob:
+    """Create the declaration and its zero draft (or the target's next
+    revision) from the preview. All or nothing; once only."""
+    job = ImportJob.objects.select_for_update().select_related("meeting").filter(pk=job_id).first()
+    if job is None:
+        raise NotFound(f"Import {job_id} does not exist.")
+    _require_may_import(actor, job.meeting)
+    if job.status == Status.CONFIRMED:
+        raise Conflict(
+            f"This import was already confirmed (revision {job.revision_id}).",
+            extra={"revision": job.revision_id},
+        )
+    if job.status != Status.READY or job.preview is None:
+        detail = f": {job.error}" if job.error else ""
+        raise Conflict(f"The import is {job.get_status_display().lower()}{detail}; only a ready preview is confirmed.")
+    result = ImportResult.from_json(job.preview)
+    sections: list[Any] = result.sections_input()
+    note = note or f"Imported from {job.filename}."
+    revision: Revision
+    if job.declaration_id is not None:
+        declaration = Declaration.objects.get(pk=job.declaration_id)
+        counts = match_identities(_existing(declaration.pk), [p for s in sections for p in s["paragraphs"]])
+        revision = revision_issue(actor=actor, declaration=declaration, sections=sections, note=note)
+    else:
+        title = job.title or result.title or PurePath(job.filename).stem
+        declaration = declaration_create(
+            actor=actor,
+            meeting=job.meeting,
+            title=" ".join(title.split())[:500],
+            kind=job.kind or _guess_kind(title),
+            original_language=job.original_language or result.language or "es",
+        )
+        counts = {"new": sum(len(s["paragraphs"]) for s in sections)}
+        revision = revision_issue(actor=actor, declaration=declaration, sections=sections, note=note)
+    job.status = Status.CONFIRMED
+    job.revision = revision
+    job.confirmed_by = actor
+    job.confirmed_at = timezone.now()
+    job.save(update_fields=["status", "revision", "confirmed_by", "confirmed_at"])
+    event_record(
+        verb="import.confirmed",
+        actor=actor,
+        obj=job,
+        declaration=declaration,
+        after={"revision": revision.pk, "label": revision.label, "filename": job.filename, **counts},
+    )
+    return job
