@@ -2,6 +2,7 @@ from django.urls import path
 
 from backend.api import consensus_views as cv
 from backend.api import export_views as ev
+from backend.api import import_views as iv
 from backend.api import views
 
 urlpatterns = [
@@ -50,4 +51,7 @@ urlpatterns = [
     path("exports/", ev.ExportList.as_view(), name="export-list"),
     path("exports/<int:pk>/", ev.ExportDetail.as_view(), name="export-detail"),
     path("exports/<int:pk>/file/", ev.ExportFile.as_view(), name="export-file"),
+    path("imports/", iv.ImportList.as_view(), name="import-list"),
+    path("imports/<int:pk>/", iv.ImportDetail.as_view(), name="import-detail"),
+    path("imports/<int:pk>/confirm/", iv.ImportConfirm.as_view(), name="import-confirm"),
 ]

@@ -1,0 +1,73 @@
+"""Serializers of the import endpoints: the upload form in, the job out."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework import serializers
+
+from drafting.models import Declaration, ImportJob
+
+
+class ImportCreateSerializer(serializers.Serializer[Any]):
+    file = serializers.FileField(
+        required=False, help_text="The draft: a Word document (.docx) or plain text (.txt). Or send text."
+    )
+    text = serializers.CharField(
+        required=False, trim_whitespace=False, help_text="Instead of a file: the draft's text, pasted."
+    )
+    meeting = serializers.IntegerField()
+    declaration = serializers.IntegerField(
+        required=False, allow_null=True, help_text="Import as the next revision of this declaration."
+    )
+    title = serializers.CharField(required=False, allow_blank=True, max_length=500, help_text="Default: as found.")
+    kind = serializers.ChoiceField(choices=Declaration.Kind.choices, required=False, allow_blank=True)
+    original_language = serializers.ChoiceField(choices=["es", "en"], required=False, allow_blank=True)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if ("file" in attrs) == ("text" in attrs):
+            raise serializers.ValidationError({"file": ["Send a file, or the text in text (one of the two)."]})
+        return attrs
+
+
+class ImportConfirmSerializer(serializers.Serializer[Any]):
+    note = serializers.CharField(required=False, allow_blank=True, max_length=5000)
+
+
+class ImportJobSerializer(serializers.ModelSerializer[ImportJob]):
+    requested_by = serializers.CharField(source="requested_by.username", read_only=True)
+    created_declaration = serializers.SerializerMethodField(help_text="The declaration the confirmed import went into.")
+    preview = serializers.JSONField(
+        read_only=True,
+        help_text="Once ready: title, place_date, language, members_present, sections with their paragraphs "
+        "(kind, text, emphasis, level, table, source_label), counts, warnings; for a new revision, identities "
+        "(how many paragraphs keep theirs: exact, similar, new, dropped).",
+    )
+    warnings = serializers.JSONField(read_only=True)
+
+    class Meta:
+        model = ImportJob
+        fields = [
+            "id",
+            "status",
+            "filename",
+            "size",
+            "meeting",
+            "declaration",
+            "title",
+            "kind",
+            "original_language",
+            "preview",
+            "warnings",
+            "error",
+            "revision",
+            "created_declaration",
+            "requested_by",
+            "created_at",
+            "finished_at",
+            "confirmed_at",
+        ]
+        read_only_fields = fields
+
+    def get_created_declaration(self, job: ImportJob) -> int | None:
+        return job.revision.declaration_id if job.revision is not None else None

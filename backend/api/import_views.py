@@ -1,0 +1,87 @@
+"""Importing a draft: upload (POST), follow the job and read its preview
+(GET), confirm it into a declaration (POST confirm). Reading the file
+happens in a worker (in-process on the embedded default), never here."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import status
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from backend.api import import_serializers as i
+from backend.api.views import actor
+from drafting import selectors, services
+from drafting.errors import InvalidInput
+from drafting.models import ImportJob
+from drafting.services.import_jobs import max_import_bytes
+from workers.importing import dispatch
+
+
+def _job_body(job_id: int) -> object:
+    job = ImportJob.objects.select_related("requested_by", "revision").get(pk=job_id)
+    return i.ImportJobSerializer(job).data
+
+
+class ImportList(APIView):
+    parser_classes = [MultiPartParser, FormParser, JSONParser]
+
+    @extend_schema(
+        request={"multipart/form-data": i.ImportCreateSerializer, "application/json": i.ImportCreateSerializer},
+        responses={
+            201: OpenApiResponse(i.ImportJobSerializer, description="Queued (ready already on the embedded default).")
+        },
+    )
+    def post(self, request: Request) -> Response:
+        data = i.ImportCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        user = actor(request)
+        meeting, _ = selectors.meeting_get(user=user, meeting_id=v["meeting"])
+        declaration = None
+        if v.get("declaration") is not None:
+            declaration, _ = selectors.declaration_get(user=user, declaration_id=v["declaration"])
+        upload = v.get("file")
+        if upload is not None and upload.size is not None and upload.size > max_import_bytes():
+            # refused before the upload is read into memory
+            message = f"The file is {upload.size:,} bytes; at most {max_import_bytes():,} bytes may be imported."
+            raise InvalidInput(message, fields={"file": [message]})
+        content = upload.read() if upload is not None else v["text"].encode("utf-8")
+        filename = (upload.name or "upload") if upload is not None else "pasted.txt"
+        job = services.import_job_create(
+            actor=user,
+            meeting=meeting,
+            declaration=declaration,
+            content=content,
+            filename=filename,
+            title=v.get("title", ""),
+            kind=v.get("kind", ""),
+            original_language=v.get("original_language", ""),
+            dispatch=dispatch,
+        )
+        headers = {"Location": request.build_absolute_uri(f"/api/imports/{job.pk}/")}
+        return Response(_job_body(job.pk), status=status.HTTP_201_CREATED, headers=headers)
+
+
+class ImportDetail(APIView):
+    @extend_schema(responses=i.ImportJobSerializer)
+    def get(self, request: Request, pk: int) -> Response:
+        job = services.import_job_get(user=actor(request), job_id=pk)
+        return Response(_job_body(job.pk))
+
+
+class ImportConfirm(APIView):
+    @extend_schema(
+        request=i.ImportConfirmSerializer,
+        responses={
+            200: OpenApiResponse(i.ImportJobSerializer, description="Confirmed: see revision and created_declaration."),
+            409: OpenApiResponse(description="Not ready (still reading, or failed), or already confirmed."),
+        },
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        data = i.ImportConfirmSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        job = services.import_job_confirm(actor=actor(request), job_id=pk, note=data.validated_data.get("note", ""))
+        return Response(_job_body(job.pk))
