@@ -56,6 +56,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Static files (Swagger UI, admin) from the app server itself: a
+    # docker-compose deployment has no separate web server in front.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -118,7 +121,10 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
+# Production serves what `collectstatic` gathered (the Dockerfile runs it);
+# elsewhere straight from the apps, so nothing needs collecting first.
+WHITENOISE_USE_FINDERS = env.bool("WHITENOISE_USE_FINDERS", default=not PRODUCTION)
 MEDIA_URL = "media/"
 # Export files go through Django's storage API: this local directory by
 # default, any other storage backend through STORAGES.
@@ -174,6 +180,7 @@ SPECTACULAR_SETTINGS = {
         "AdoptionMethodEnum": "drafting.models.adoption.Adoption.Method",
         "AdoptionStatusEnum": "drafting.models.adoption.Adoption.Status",
         "ParagraphStateEnum": "drafting.states.State",
+        "OriginalLanguageEnum": ["es", "en"],
         "ExportKindEnum": "drafting.models.export_jobs.ExportJob.Kind",
         "ExportFormatEnum": "drafting.models.export_jobs.ExportJob.Format",
         "ExportStatusEnum": "drafting.models.export_jobs.ExportJob.Status",

@@ -61,3 +61,41 @@ def test_without_configuration_it_is_sqlite_with_in_process_tasks() -> None:
         timeout=60,
     )
     assert out.stdout.split() == ["django.db.backends.sqlite3", "True"], out.stderr
+
+
+def test_production_serves_the_api_docs_static_files_it_collected(tmp_path: Path) -> None:
+    # Given the static files collected as the Dockerfile does
+    static = tmp_path / "static"
+    env = {
+        "CONSENSO_ENV": "production",
+        "SECRET_KEY": GOOD_KEY,
+        "ALLOWED_HOSTS": "testserver",
+        "SECURE_SSL_REDIRECT": "false",
+        "STATIC_ROOT": str(static),
+    }
+    base = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "ALLOWED_HOSTS", "CONSENSO_ENV")}
+    collect = subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--no-input"],
+        cwd=ROOT,
+        env={**base, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert collect.returncode == 0, collect.stderr
+    # When a production server (DEBUG off, no finders) is asked for Swagger UI's files
+    code = (
+        "import django; django.setup(); from django.test import Client; c = Client(); "
+        "print(c.get('/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js').status_code, "
+        "c.get('/static/admin/css/base.css').status_code, c.get('/static/nothing-here.js').status_code)"
+    )
+    served = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env={**base, **env, "DJANGO_SETTINGS_MODULE": "backend.settings"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    # Then they are served (and an unknown file is still a 404)
+    assert served.stdout.split() == ["200", "200", "404"], served.stderr
