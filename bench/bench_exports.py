@@ -413,6 +413,20 @@ def fingerprint(data: bytes) -> str:
     return digest.hexdigest()[:16]
 
 
+def growth_line(rows: list[dict[str, Any]], key: str) -> str:
+    """How time grows with paragraphs: the least-squares line (fixed ms + µs per paragraph)
+    through the medians, and how far the largest measurement lies from it."""
+    xs, ys = [r["n"] for r in rows], [r[key] for r in rows]
+    slope, intercept = statistics.linear_regression(xs, ys)
+    worst = max(abs(y - (intercept + slope * x)) / y for x, y in zip(xs, ys, strict=True))
+    per = ", ".join(f"{x:,}: {1000 * y / x:.0f}" for x, y in zip(xs, ys, strict=True))
+    return (
+        f"{intercept:.1f} ms + {1000 * slope:.0f} µs × paragraphs (largest deviation from that line "
+        f"{100 * worst:.0f} %; ×{xs[-1] / xs[0]:.0f} paragraphs → ×{ys[-1] / ys[0]:.1f} time; "
+        f"µs per paragraph {per})"
+    )
+
+
 def fmt(ms: float) -> str:
     return f"{ms:.1f}" if ms < 100 else f"{ms:.0f}"
 
@@ -441,7 +455,12 @@ def main() -> None:
     parser.add_argument("--fingerprint", action="store_true", help="print a hash of each rendered document")
     parser.add_argument("--profile", action="store_true", help="cProfile the largest renders into bench/out/")
     parser.add_argument("--only", choices=("clean", "compilation", "tracked"), action="append")
+    parser.add_argument("--quiet-wait", type=float, default=0, help="wait up to S s for a 1-min load < --quiet")
+    parser.add_argument("--quiet", type=float, default=0.5, help="load average counted as quiet (default 0.5)")
     args = parser.parse_args()
+    deadline = time.monotonic() + args.quiet_wait
+    while os.getloadavg()[0] > args.quiet and time.monotonic() < deadline:
+        time.sleep(5)
     sizes = [int(s) for s in args.sizes.split(",")]
     only = set(args.only or ("clean", "compilation", "tracked"))
 
@@ -517,14 +536,7 @@ def main() -> None:
     for group in ("compilation", "tracked"):
         g = [r for r in rows if r["group"] == group]
         if len(g) >= 2:
-            per = ", ".join(f"{r['n']:,}: {1000 * r['ours_median'] / r['n']:.0f} µs" for r in g)
-            fl = ", ".join(f"{r['n']:,}: {1000 * r['floor_median'] / r['n']:.0f} µs" for r in g)
-            first, last = g[0], g[-1]
-            factor = last["ours_median"] / first["ours_median"]
-            growth.append(
-                f"- {group}: per paragraph (ours) {per}; floor {fl}. ×{last['n'] / first['n']:.0f} paragraphs "
-                f"→ ×{factor:.1f} time."
-            )
+            growth.append(f"- {group}: {growth_line(g, 'ours_median')}; the floor: {growth_line(g, 'floor_median')}.")
     verdicts = []
     for r in rows:
         if r["group"] == "clean":
