@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime
 import functools
 import time
+from typing import Any
 
 import pytest
 from django.utils import timezone
@@ -13,6 +14,7 @@ from django.utils import timezone
 from drafting import services
 from drafting.errors import Conflict
 from drafting.models import Adoption, Declaration, Event
+from drafting.services import adoption as adoption_services
 from tests.conftest import build_world, race, silence_under_way
 
 ROUNDS = 5
@@ -41,32 +43,56 @@ def test_deadline_task_delivered_twice_and_concurrently_adopts_once(n: int) -> N
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.parametrize("n", range(ROUNDS))
-def test_a_break_committed_before_the_deadline_wins_over_the_deadline_task(n: int) -> None:
-    # Given a silence procedure with a deadline 0.4 s away, and a worker
-    # polling for it from just before the deadline
-    world = build_world(title=f"Break race {n}")
-    adoption = silence_under_way(world, seconds=0.4)
+def test_a_break_begun_before_the_deadline_wins_over_the_deadline_task_that_overlaps_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The two transactions really overlap: the break takes its locks and
+    passes its deadline check before the deadline, then is held open (its
+    reason is slow to clean) until 0.2 s after it; the deadline task starts
+    0.05 s after the deadline, while the break is still open. On PostgreSQL
+    the row locks make the task wait and then see the break; on SQLite the
+    IMMEDIATE transactions do (writers queue on the database). Without
+    either, the task would adopt under the break's feet."""
+    # Given a silence procedure with a deadline 0.5 s away
+    world = build_world(title="Break race")
+    adoption = silence_under_way(world, seconds=0.5)
     assert adoption.deadline is not None
     deadline = adoption.deadline
+    hold_until = deadline + datetime.timedelta(seconds=0.2)
+    held_at: list[datetime.datetime] = []
+    task_started_at: list[datetime.datetime] = []
+    real_clean_text = adoption_services.clean_text
 
-    def break_just_before() -> object:
-        time.sleep(max(0.0, (deadline - timezone.now()).total_seconds() - 0.05))
+    def clean_text_slowly(*args: Any, **kwargs: Any) -> str:
+        held_at.append(timezone.now())
+        time.sleep(max(0.0, (hold_until - timezone.now()).total_seconds()))
+        return real_clean_text(*args, **kwargs)
+
+    monkeypatch.setattr(adoption_services, "clean_text", clean_text_slowly)
+
+    def break_silence() -> Adoption:
         return services.silence_break(actor=world.users["can"], declaration=world.declaration, reason="Not yet.")
 
-    def deadline_worker() -> bool:
-        while timezone.now() < deadline + datetime.timedelta(seconds=0.3):
-            if services.silence_conclude(adoption_id=adoption.pk):
-                return True
-            time.sleep(0.01)
-        return False
+    def deadline_task() -> bool:
+        time.sleep(max(0.0, (deadline + datetime.timedelta(seconds=0.05) - timezone.now()).total_seconds()))
+        task_started_at.append(timezone.now())
+        return services.silence_conclude(adoption_id=adoption.pk)
 
-    broke, adopted = race(break_just_before, deadline_worker)
-    # Then the break, committed before the deadline, won; nothing was adopted
+    # When the break is under way at the deadline and the deadline task runs meanwhile
+    broke, adopted = race(break_silence, deadline_task)
+    # (the race really happened: the break was inside its transaction before the
+    # deadline, the task started after the deadline and before the break committed)
+    assert held_at and held_at[0] < deadline, (held_at, deadline)
+    assert task_started_at and deadline <= task_started_at[0] < hold_until, (task_started_at, deadline)
+    # Then the break won; the deadline task did nothing
     assert isinstance(broke, Adoption), broke
     assert adopted is False
+    assert Adoption.objects.get(pk=adoption.pk).status == Adoption.Status.BROKEN
     assert Declaration.objects.get(pk=world.declaration.pk).status == Declaration.Status.DRAFTING
-    assert not Adoption.objects.filter(declaration=world.declaration, status="adopted").exists()
+    assert Event.objects.filter(declaration=world.declaration, verb="silence.broken").count() == 1
+    assert not Event.objects.filter(declaration=world.declaration, verb="declaration.adopted").exists()
+    # And the task, delivered again later, still does nothing
+    assert services.silence_conclude(adoption_id=adoption.pk) is False
 
 
 @pytest.mark.django_db(transaction=True)
