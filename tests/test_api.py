@@ -1147,6 +1147,9 @@ NOT_FOUND = [
     ("export-detail", "GET", f"/api/exports/{MISSING}/", None),
     ("export-file", "GET", f"/api/exports/{MISSING}/file/", None),
     ("export-list", "POST", "/api/exports/", {"declaration": MISSING, "kind": "clean"}),
+    ("import-detail", "GET", f"/api/imports/{MISSING}/", None),
+    ("import-confirm", "POST", f"/api/imports/{MISSING}/confirm/", {}),
+    ("import-list", "POST", "/api/imports/", {"meeting": MISSING, "text": "Declaration"}),
 ]
 
 

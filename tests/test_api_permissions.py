@@ -43,6 +43,7 @@ from drafting.models import (
     Declaration,
     Event,
     ExportJob,
+    ImportJob,
     Paragraph,
     ParagraphObjection,
     Position,
@@ -122,6 +123,47 @@ def _e(ctx: Ctx) -> ExportJob:
 def _export_queued(ctx: Ctx, role: str | None, body: Any) -> None:
     job = ExportJob.objects.get(pk=body["id"])
     assert (job.kind, job.status, job.requested_by.username) == ("compilation", "queued", _user(ctx, role).username)
+
+
+@dataclass
+class _ImportCtx(Ctx):
+    job: ImportJob | None = None
+
+
+IMPORTED = "DECLARATION OF SAN JOSÉ\n\nRecalling the Charter of the RCM,\n\nDECISIONS\n\n1. Promote regular pathways."
+
+
+def _with_import(world: World, *, read: bool = False) -> Ctx:
+    """An upload by the Secretariat, queued (no worker ran), or read into its preview."""
+    job = services.import_job_create(
+        actor=world.users["ts"],
+        meeting=world.meeting,
+        content=IMPORTED.encode(),
+        filename="d.txt",
+        dispatch=lambda i: None,
+    )
+    if read:
+        services.import_job_run(job_id=job.pk)
+    return _ImportCtx(world=world, job=job)
+
+
+def _with_ready_import(world: World) -> Ctx:
+    return _with_import(world, read=True)
+
+
+def _i(ctx: Ctx) -> ImportJob:
+    assert isinstance(ctx, _ImportCtx) and ctx.job is not None
+    return ctx.job
+
+
+def _import_queued(ctx: Ctx, role: str | None, body: Any) -> None:
+    job = ImportJob.objects.get(pk=body["id"])
+    assert (job.status, job.requested_by.username) == ("queued", _user(ctx, role).username)
+
+
+def _import_confirmed(ctx: Ctx, role: str | None, body: Any) -> None:
+    assert body["status"] == "confirmed"
+    assert Declaration.objects.get(pk=body["created_declaration"]).title == "DECLARATION OF SAN JOSÉ"
 
 
 def _with_proposal(world: World) -> Ctx:
@@ -594,6 +636,38 @@ MATRIX: list[Row] = [
         (409,) * 8 + (401,),
         (409,) * 4 + (403,) * 3 + (409, 401),
         setup=_with_export,
+    ),
+    # --- imports: the Secretariat's alone ---------------------------------------
+    Row(
+        "import-list",
+        "POST",
+        lambda c: "/api/imports/",
+        TS_ONLY,
+        TS_ONLY,
+        write=True,
+        body=lambda c, r: {"meeting": c.world.meeting.pk, "text": IMPORTED},
+        on_success=_import_queued,
+    ),
+    Row(
+        "import-detail",
+        "GET",
+        lambda c: f"/api/imports/{_i(c).pk}/",
+        (403,) * 7 + (200, 401),
+        (403,) * 7 + (200, 401),
+        setup=_with_import,
+        detail=lambda c: ("id", _i(c).pk),
+    ),
+    Row(
+        "import-confirm",
+        "POST",
+        lambda c: f"/api/imports/{_i(c).pk}/confirm/",
+        (403,) * 7 + (200, 401),
+        (403,) * 7 + (200, 401),
+        setup=_with_ready_import,
+        write=True,
+        events=3,  # declaration.created, revision.issued, import.confirmed
+        body=lambda c, r: {},
+        on_success=_import_confirmed,
     ),
     # --- texts: the Secretariat and the chair ------------------------------
     Row(
