@@ -913,9 +913,21 @@ def test_withdrawing_an_objection_never_made_is_a_conflict_and_only_the_ppt_adop
 def test_adoption_supersedes_proposals_left_pending(world: World) -> None:
     # Given a supported-only proposal still pending on OP3 when it was agreed
     proposal = submit(world, "OP3")
+    # And a Canadian rewrite of OP2 left conflicted by a revision that reworded OP2
+    conflicted = submit(world, "OP2", role="can")
+    refit_revision(world, "OP2", "Promote safe and regular migration, item 2.")
+    conflicted.refresh_from_db()
+    assert conflicted.status == Proposal.Status.CONFLICTED
+    # When the text is adopted
     adopt(world)
-    proposal.refresh_from_db()
-    assert proposal.status == Proposal.Status.SUPERSEDED
+    # Then neither is left pending: both are superseded, kept, and the record says so
+    for moot in (proposal, conflicted):
+        moot.refresh_from_db()
+        assert moot.status == Proposal.Status.SUPERSEDED, moot
+        event = Event.objects.filter(proposal=moot).order_by("-id").first()
+        assert event is not None and event.verb == "proposal.superseded"
+        assert event.after == {"status": "superseded", "by": "adoption"}
+    assert Event.objects.get(proposal=conflicted, verb="proposal.superseded").before == {"status": "conflicted"}
 
 
 def test_the_ppt_withdraws_the_text_from_adoption(world: World) -> None:

@@ -100,7 +100,8 @@ def _adopt(adoption: Adoption, declaration: Declaration, actor: User | None) -> 
     # Anything still pending is moot once the text is adopted: superseded, kept.
     moot = list(
         Proposal.objects.select_for_update().filter(
-            declaration=declaration, status__in=[Proposal.Status.SUBMITTED, Proposal.Status.NEEDS_REFIT]
+            declaration=declaration,
+            status__in=[Proposal.Status.SUBMITTED, Proposal.Status.NEEDS_REFIT, Proposal.Status.CONFLICTED],
         )
     )
     Proposal.objects.filter(pk__in=[p.pk for p in moot]).update(
