@@ -12,6 +12,7 @@ start without a real ``SECRET_KEY`` and ``ALLOWED_HOSTS``.
 from __future__ import annotations
 
 import os
+import warnings
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -125,6 +126,9 @@ STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(BASE_DIR / "staticfiles"))
 # Production serves what `collectstatic` gathered (the Dockerfile runs it);
 # elsewhere straight from the apps, so nothing needs collecting first.
 WHITENOISE_USE_FINDERS = env.bool("WHITENOISE_USE_FINDERS", default=not PRODUCTION)
+if WHITENOISE_USE_FINDERS:
+    # Then an uncollected STATIC_ROOT is the normal case, not worth a warning.
+    warnings.filterwarnings("ignore", message="No directory at", module="whitenoise.base")
 MEDIA_URL = "media/"
 # Export files go through Django's storage API: this local directory by
 # default, any other storage backend through STORAGES.
