@@ -128,7 +128,7 @@ STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(BASE_DIR / "staticfiles"))
 WHITENOISE_USE_FINDERS = env.bool("WHITENOISE_USE_FINDERS", default=not PRODUCTION)
 if WHITENOISE_USE_FINDERS:
     # Then an uncollected STATIC_ROOT is the normal case, not worth a warning.
-    warnings.filterwarnings("ignore", message="No directory at", module="whitenoise.base")
+    warnings.filterwarnings("ignore", message="No directory at: ", category=UserWarning)
 MEDIA_URL = "media/"
 # Export files go through Django's storage API: this local directory by
 # default, any other storage backend through STORAGES.
