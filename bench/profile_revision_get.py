@@ -147,6 +147,12 @@ def revision_text_leaner(revision: Any) -> dict[str, Any]:
         "issued_by": revision.issued_by.get_username(),
         "issued_at": revision.issued_at.isoformat(),
         "is_current": current is not None and current.pk == revision.pk,
+        "incorporated": [
+            {"proposal": pk, "delegation": code, "paragraph": paragraph_id}
+            for pk, code, paragraph_id in Proposal.objects.filter(incorporated_in=revision)
+            .order_by("id")
+            .values_list("id", "delegation__code", "paragraph_id")
+        ],
         "sections": [
             {"position": position, "kind": kind, "heading": heading, "paragraphs": by_section[sid]}
             for sid, position, kind, heading in sections

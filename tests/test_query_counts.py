@@ -88,7 +88,7 @@ def test_revision_text_is_a_fixed_handful_of_queries(world: World) -> None:
     small = {name: count(world, url) for name, url in urls.items()}
     grow(world, 20)
     assert {name: count(world, url) for name, url in urls.items()} == small
-    # auth + role + declaration version + sections, paragraphs, proposals, positions
+    # auth + role + declaration version + sections, paragraphs, proposals, positions, incorporated proposals
     assert small["revision"] <= 12
 
 

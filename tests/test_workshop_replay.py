@@ -158,7 +158,15 @@ def test_the_2022_workshop_from_zero_draft_to_adoption_by_silence() -> None:
     assert sorted(p["id"] for p in incorporated) == sorted(p["id"] for p in (alt2, replace_op2, insert, delete_op9))
     assert set(
         Proposal.objects.filter(pk__in=[p["id"] for p in incorporated]).values_list("incorporated_in", flat=True)
-    ) == {rev1["id"]}  # the API shows the status but not the revision (see the report)
+    ) == {rev1["id"]}
+    # And Rev.1 lists them itself, as issued, when read again and as the current text
+    listed = [
+        {"proposal": p["id"], "delegation": p["delegation"]["code"], "paragraph": p["paragraph"]}
+        for p in sorted((alt2, replace_op2, insert, delete_op9), key=lambda p: p["id"])
+    ]
+    assert rev1["incorporated"] == listed
+    assert ppt.get(f"/api/revisions/{rev1['id']}/")["incorporated"] == listed
+    assert api["iom"].get(f"/api/declarations/{d}/text/")["incorporated"] == listed
 
     # --- When the PPT circulates Rev.1 under silence, and Guatemala breaks it ---
     adoption_url = f"/api/declarations/{d}/adoption/"

@@ -192,6 +192,12 @@ class TextSectionSerializer(serializers.Serializer[Any]):
     paragraphs = TextParagraphSerializer(many=True)
 
 
+class IncorporatedProposalSerializer(serializers.Serializer[Any]):
+    proposal = serializers.IntegerField()
+    delegation = serializers.CharField(help_text="Delegation code.")
+    paragraph = serializers.IntegerField()
+
+
 class RevisionTextSerializer(serializers.Serializer[Any]):
     id = serializers.IntegerField()
     declaration = serializers.IntegerField()
@@ -201,6 +207,9 @@ class RevisionTextSerializer(serializers.Serializer[Any]):
     issued_by = serializers.CharField()
     issued_at = serializers.DateTimeField()
     is_current = serializers.BooleanField()
+    incorporated = IncorporatedProposalSerializer(
+        many=True, help_text="The proposals incorporated in this revision (accepted since the one before)."
+    )
     sections = TextSectionSerializer(many=True)
 
 
