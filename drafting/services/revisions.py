@@ -298,8 +298,10 @@ def _carry_over_proposals(
     actor: User, declaration: Declaration, revision: Revision, texts: dict[int | None, str]
 ) -> dict[str, int]:
     """Accepted proposals are now incorporated; pending ones move to the new
-    revision where the text under them is unchanged, are marked
-    ``needs_refit`` where it changed, and superseded where the paragraph is gone."""
+    revision where the text under them is unchanged, are re-fitted where it
+    changed (a clean re-fit moves to the new revision, a conflict stays on its
+    own, marked ``conflicted``; one already conflicted is left so), and are
+    superseded where the paragraph is gone."""
     accepted = list(
         Proposal.objects.select_for_update().filter(
             declaration=declaration, status=Proposal.Status.ACCEPTED, incorporated_in__isnull=True
