@@ -28,6 +28,14 @@ DRAFT = (
 )
 
 
+@pytest.fixture(autouse=True)
+def _read_in_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The worker's part runs in this process, as on the embedded default,
+    even when REDIS_URL points at a broker (tests/test_import_worker.py
+    covers the real worker)."""
+    monkeypatch.setattr("backend.api.import_views.dispatch", lambda job_id: services.import_job_run(job_id=job_id))
+
+
 def _docx(*paragraphs: tuple[str, str]) -> bytes:
     document = docx.Document()
     for style, text in paragraphs:
