@@ -35,6 +35,20 @@ def test_celery_is_configured_for_reliable_delivery() -> None:
     assert conf.task_always_eager is (not settings.REDIS_URL)
 
 
+def test_every_beat_entry_names_a_task_the_worker_registers() -> None:
+    # Given the app as a worker or beat loads it, its tasks autodiscovered
+    from workers import app
+
+    app.loader.import_default_modules()
+    # Then beat's schedule is the one in settings, and each entry runs a registered task
+    schedule = settings.CELERY_BEAT_SCHEDULE
+    assert app.conf.beat_schedule == schedule
+    unknown = {name: entry["task"] for name, entry in schedule.items() if entry["task"] not in app.tasks}
+    assert not unknown, f"beat would send tasks no worker knows: {unknown}"
+    # And the sweeps that drive deadlines and lost exports are among them
+    assert {"consenso.silence_sweep", "consenso.export_sweep"} <= {entry["task"] for entry in schedule.values()}
+
+
 @pytest.mark.worker
 @pytest.mark.django_db(transaction=True)
 def test_the_deadline_sweep_adopts_through_the_worker_exactly_once(request: pytest.FixtureRequest) -> None:
