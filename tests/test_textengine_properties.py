@@ -16,7 +16,9 @@ from drafting.textengine import (
     PythonEngine,
     RefitStatus,
     apply_edits,
+    apply_patch,
     find_collisions,
+    make_patch,
     refit,
     revision_diff,
     tokenize,
@@ -160,6 +162,16 @@ def test_applying_the_word_diff_gives_the_new_text_exactly(
             if op.kind != "insert":
                 pos += len(op.text)
                 assert pos in bounds_a
+
+
+@SETTINGS
+@given(text_pairs(), st.sampled_from(ENGINES))
+def test_a_stored_patch_applied_to_its_base_gives_the_proposed_text(pair: tuple[str, str], engine: DiffEngine) -> None:
+    a, b = pair
+    # Round-tripped through its stored (patch_toText) form, as a proposal keeps it
+    result = apply_patch(make_patch(a, b, engine=engine), a)
+    assert result.text == b
+    assert result.complete
 
 
 @st.composite
