@@ -376,6 +376,25 @@ def test_insertions_at_one_place_or_at_a_boundary_conflict() -> None:
     assert at_boundary.conflicts[0].kind == "touch"
 
 
+def test_edits_that_touch_are_a_conflict_never_merged() -> None:
+    # "Non-overlapping" is deliberately narrow: edits with nothing unchanged between them, not even a space,
+    # are a conflict, though both could be applied
+    base = "Promote safe orderly regular migration."
+    # Given a proposal deleting "safe " up to "orderly", which the new text rewords
+    deletion = refit(base, "Promote orderly regular migration.", "Promote safe ordered regular migration.")
+    # Or one replacing "safe" where the new text adds a comma right after it
+    replacement = refit(base, base.replace("safe", "secure"), base.replace("safe orderly", "safe, orderly"))
+    # Then each is conflicted, with the edits that touch, and no re-fitted text
+    for result in (deletion, replacement):
+        assert result.status is RefitStatus.CONFLICTED, result
+        assert [c.kind for c in result.conflicts] == ["touch"]
+        assert result.text is None and result.edits == ()
+    # But one untouched space between the two edits is enough for them to merge
+    merged = refit(base, base.replace("safe", "secure"), base.replace("orderly", "ordered"))
+    assert merged.status is RefitStatus.CLEAN
+    assert merged.text == "Promote secure ordered regular migration."
+
+
 def test_a_deletion_proposal_behaves_sensibly() -> None:
     assert refit(BASE, "", BASE).status is RefitStatus.UNCHANGED
     base_new = BASE.replace("shared", "common")
