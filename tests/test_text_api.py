@@ -101,6 +101,39 @@ def test_revision_diff_reports_paragraphs_by_identity_with_word_ops(demo: Declar
     assert [(e["old_label"], e["new_label"]) for e in renumbered][:2] == [("OP4", "OP5"), ("OP5", "OP6")]
 
 
+def test_revision_diff_reports_reordered_paragraphs_as_moved(demo: Declaration) -> None:
+    # Given the Secretariat issuing Rev.1 as the zero draft with two operative paragraphs swapped
+    # (each named by its identity, text untouched), with paragraphs between them that stay put
+    text = client("ts").get(f"/api/declarations/{demo.pk}/text/").json()
+    sections = [
+        {
+            "kind": s["kind"],
+            "heading": s["heading"],
+            "paragraphs": [
+                {"paragraph": p["paragraph"], "kind": p["kind"], "text": p["text"], "emphasis": p["emphasis"]}
+                for p in s["paragraphs"]
+            ],
+        }
+        for s in text["sections"]
+    ]
+    operative = max(sections, key=lambda s: len(s["paragraphs"]))["paragraphs"]
+    assert len(operative) >= 5
+    first, last = operative[1], operative[-2]
+    operative[1], operative[-2] = last, first
+    ts = client("ts")
+    assert ts.post(f"/api/declarations/{demo.pk}/revisions/", {"sections": sections}, format="json").status_code == 201
+    # When a delegation asks what changed
+    body = client("can").get(f"/api/declarations/{demo.pk}/diff/").json()
+    # Then exactly the two swapped paragraphs are moved, their text unchanged, each under the other's label
+    moved = {e["paragraph"]: e for e in body["paragraphs"] if e["status"] == "moved"}
+    assert set(moved) == {first["paragraph"], last["paragraph"]}
+    assert not any(e["text_changed"] for e in moved.values())
+    a, b = moved[first["paragraph"]], moved[last["paragraph"]]
+    assert (a["old_label"], a["new_label"]) == (b["new_label"], b["old_label"])
+    assert body["counts"]["moved"] == 2
+    assert body["counts"]["unchanged"] == len(body["paragraphs"]) - 2
+
+
 def test_revision_diff_refuses_bad_revisions(demo: Declaration) -> None:
     can = client("can")
     assert can.get(f"/api/declarations/{demo.pk}/diff/").status_code == 409  # only the zero draft
