@@ -318,3 +318,41 @@ def test_broken_word_files_are_refused_with_a_clear_message(build: Callable[[], 
     with pytest.raises(UnreadableDocument) as refused:
         read_document(build(), filename="draft.docx")
     assert message in refused.value.message
+
+
+def test_numbers_and_headings_typed_as_text_are_understood() -> None:
+    # Given a draft put together by hand: no Word numbering, no heading styles
+    document = docx.Document()
+    for text in [
+        "Declaration of Managua",
+        "Managua, 3 de marzo de 2023",
+        "Recalling the Charter,",
+        "DECISIONS",
+        "1.\tAdopt the plan.",
+        "2. Request the TS:",
+        "(a) to report;",
+        "ANEXO",
+        "• Primer punto",
+    ]:
+        document.add_paragraph(text)
+    result = read_document(_save(document))
+    assert [
+        (s.kind, s.heading, [(p.kind, p.level, p.source_label, p.text) for p in s.paragraphs]) for s in result.sections
+    ] == [
+        (
+            "title",
+            "",
+            [("title", 0, "", "Declaration of Managua"), ("place_date", 0, "", "Managua, 3 de marzo de 2023")],
+        ),
+        ("preamble", "", [("preambular", 0, "", "Recalling the Charter,")]),
+        (
+            "operative",
+            "DECISIONS",
+            [
+                ("operative", 0, "1.", "Adopt the plan."),
+                ("operative", 0, "2.", "Request the TS:"),
+                ("operative", 1, "(a)", "to report;"),
+            ],
+        ),
+        ("annex", "ANEXO", [("list_item", 0, "•", "Primer punto")]),
+    ]

@@ -43,6 +43,8 @@ from lxml import etree  # type: ignore[import-untyped]  # no stubs in the venv; 
 
 from drafting.importing.errors import UnreadableDocument
 from drafting.importing.result import Block, ImportResult
+from drafting.importing.structure import section_kind_of
+from drafting.importing.text_reader import BULLET, NUMBERED, level_of
 from drafting.textnorm import Span, merge_spans
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -499,6 +501,8 @@ class _Reader:
             return None
         block.text = text
         block.emphasis = _spans(pieces)
+        if block.role == "paragraph" and not (block.numbered or block.bullet):
+            _typed_structure(block)
         return block
 
     def _role(self, p_pr: etree._Element | None, chain: list[_Style]) -> str:
@@ -628,6 +632,32 @@ class _Reader:
                 continue
             if block is not None:
                 yield block
+
+
+def _typed_structure(block: Block) -> None:
+    """Numbers and headings typed as text rather than made with Word's
+    numbering and styles, as in drafts pasted together from e-mails: "1. …",
+    "(a) …" or "• …" at the start, a section heading such as "DECISIONS" or
+    "ANNEX A" in capitals."""
+    stripped = block.text.strip()
+    if stripped.isupper() and len(stripped) <= 60 and section_kind_of(stripped):
+        block.role = "heading1"
+        return
+    numbered = NUMBERED.match(block.text)
+    bullet = None if numbered else BULLET.match(block.text)
+    match = numbered or bullet
+    if match is None:
+        return
+    cut = match.start("text")
+    block.label = match.group("label") if numbered else match.group("mark")
+    block.numbered, block.bullet = bool(numbered), bool(bullet)
+    block.level = level_of(block.label) if numbered else 0
+    block.text = block.text[cut:]
+    block.emphasis = [
+        {"start": max(0, s["start"] - cut), "end": s["end"] - cut, "style": s["style"]}
+        for s in block.emphasis
+        if s["end"] > cut
+    ]
 
 
 def _spans(pieces: list[_Piece]) -> list[Span]:

@@ -44,8 +44,8 @@ _SUPERSCRIPTS = "⁰¹²³⁴⁵⁶⁷⁸⁹"
 _SUP_TO_DIGIT = str.maketrans(_SUPERSCRIPTS, "0123456789")
 _FOOTNOTE_BODY = re.compile(rf"^(?:[{_SUPERSCRIPTS}]+|\[\^\d+\]:?)\s+\S")
 _FOOTNOTE_MARK = re.compile(rf"(?<=\S)(?:[{_SUPERSCRIPTS}]+|\[\^\d+\]|\^\{{\d+\}})")
-_BULLET = re.compile(r"^(?P<indent>[ \t]*)(?P<mark>[-•◦▪–·])\s+(?P<text>\S.*)$")
-_NUMBERED = re.compile(
+BULLET = re.compile(r"^(?P<indent>[ \t]*)(?P<mark>[-•◦▪–·])\s+(?P<text>\S.*)$")
+NUMBERED = re.compile(
     r"^(?P<indent>[ \t]*)(?P<label>\d{1,3}[.)]|\(\d{1,3}\)|[a-z][.)]|\([a-z]\)|(?:[ivx]{1,5})[.)]|\([ivx]{1,5}\))"
     r"\s+(?P<text>\S.*)$"
 )
@@ -108,7 +108,7 @@ def _split_lines(raw: str, result: ImportResult) -> list[_Line]:
                 piece = "\t".join(" ".join(_clean_html(c).split()) for c in piece.split("\t"))
             else:
                 piece = _clean_html(piece).rstrip()
-                if piece.strip() and not (_BULLET.match(piece) or _NUMBERED.match(piece)):
+                if piece.strip() and not (BULLET.match(piece) or NUMBERED.match(piece)):
                     piece = " ".join(piece.split())
             lines.append(_Line(piece, number, after_break))
             if piece.strip():
@@ -159,7 +159,7 @@ def read_text(data: bytes | str, result: ImportResult | None = None) -> tuple[li
     raw = data if isinstance(data, str) else decode(data, result)
     lines = _footnotes(_split_lines(raw, result), result)
     letterheads = letterhead_lines(
-        [(ln.text, not (_is_row(ln.text) or _BULLET.match(ln.text) or _NUMBERED.match(ln.text))) for ln in lines]
+        [(ln.text, not (_is_row(ln.text) or BULLET.match(ln.text) or NUMBERED.match(ln.text))) for ln in lines]
     )
     dropped: dict[str, int] = {}
 
@@ -214,9 +214,9 @@ def read_text(data: bytes | str, result: ImportResult | None = None) -> tuple[li
                 table.append(row)
             continue
         table = None
-        if all(_BULLET.match(t) for t in texts):
+        if all(BULLET.match(t) for t in texts):
             for ln in chunk:
-                m = _BULLET.match(ln.text)
+                m = BULLET.match(ln.text)
                 assert m is not None
                 text, spans = parse_emphasis(m.group("text").strip())
                 level = min(8, len(m.group("indent").expandtabs(4)) // 2)
@@ -233,13 +233,13 @@ def read_text(data: bytes | str, result: ImportResult | None = None) -> tuple[li
                     )
                 )
             continue
-        numbered = _NUMBERED.match(texts[0])
+        numbered = NUMBERED.match(texts[0])
         label = ""
         level = 0
         if numbered:
             label = numbered.group("label")
             texts = [numbered.group("text"), *texts[1:]]
-            level = _level_of(label)
+            level = level_of(label)
         text, spans = parse_emphasis(" ".join(t.strip() for t in texts))
         blocks.append(
             Block(
@@ -273,7 +273,7 @@ def _continues(previous: list[str], row: list[str]) -> bool:
     return not previous[0].rstrip().endswith(_SENTENCE_END) and row[0][:1].islower()
 
 
-def _level_of(label: str) -> int:
+def level_of(label: str) -> int:
     core = label.strip("().")
     core = core.rstrip(")")
     if core.isdigit():
