@@ -263,7 +263,7 @@ def _update_each(model: type[models.Model], objects: list[Any], fields: list[str
     way, inside the declaration's lock (bench/scale_ga.py)."""
     attnames = [model._meta.get_field(f).attname for f in fields]  # type: ignore[union-attr]
     for obj in objects:
-        model.objects.filter(pk=obj.pk).update(**{a: getattr(obj, a) for a in attnames})
+        model._default_manager.filter(pk=obj.pk).update(**{a: getattr(obj, a) for a in attnames})
 
 
 def _reset_working_text(declaration: Declaration, revision: Revision, entries: list[Entry]) -> None:
