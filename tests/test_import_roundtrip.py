@@ -66,7 +66,8 @@ def test_the_demo_declaration_round_trips_through_its_clean_export() -> None:
     assert len(stored) == 31
     assert _imported(result) == stored
     assert result.title == declaration.title
-    assert [w.code for w in result.warnings] == ["marking_dropped"]
+    assert [w.code for w in result.warnings] == ["page_header_ignored", "marking_dropped"]
+    assert "“Conferencia Regional sobre Migración”" in result.warnings[0].message
 
 
 # Texts as Consenso stores them: NFC, stripped, no characters Word cannot hold.

@@ -673,6 +673,27 @@ def _spans(pieces: list[_Piece]) -> list[Span]:
     return merge_spans(spans)
 
 
+def _header_lines(package: zipfile.ZipFile, main: str) -> list[str]:
+    """The distinct lines of the page headers and footers (a letterhead, a
+    draft marking), to say in the preview that they were left out."""
+    folder, name = posixpath.split(main)
+    rels = _read(package, posixpath.join(folder, "_rels", f"{name}.rels"))
+    lines: list[str] = []
+    if rels is None:
+        return lines
+    for rel in rels.iter(f"{{{PKG_REL}}}Relationship"):
+        if rel.get("Type", "").rsplit("/", 1)[-1] not in ("header", "footer") or rel.get("TargetMode") == "External":
+            continue
+        part = _read(package, posixpath.normpath(posixpath.join(folder, rel.get("Target", ""))))
+        if part is None:
+            continue
+        for p in part.iter(q("p")):
+            text = "".join(t.text or "" for t in p.iter(q("t"))).strip()
+            if text and text not in lines:
+                lines.append(text)
+    return lines
+
+
 def _refuse_tracked_changes(body: etree._Element) -> None:
     changes = [el for el in body.iter(q("ins"), q("del"), q("moveFrom"), q("moveTo"), q("cellIns"), q("cellDel"))]
     if not changes:
@@ -703,6 +724,10 @@ def read_docx(data: bytes, result: ImportResult | None = None) -> tuple[list[Blo
     numbering = _numbering(_read(package, rels["numbering"]) if "numbering" in rels else None, styles)
     reader = _Reader(styles=styles, counters=_Counters(numbering, styles), result=result)
     blocks = list(reader.blocks(body))
+    header = _header_lines(package, main)
+    if header:
+        shown = "; ".join(f"“{line}”" for line in header[:6])
+        result.warn("page_header_ignored", f"The page header and footer are not part of the text: {shown}.")
     for what, n in reader.counts.items():
         if what == "merged cells":
             continue
