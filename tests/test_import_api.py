@@ -255,6 +255,16 @@ def test_a_new_revision_keeps_paragraph_identities(world: World) -> None:
     ran = services.import_job_run(job_id=job.pk)
     assert ran is not None and ran.preview is not None
     assert ran.preview["identities"] == {"exact": 4, "similar": 1, "new": 1, "dropped": 1}
+    shown = [p["paragraph"] for s in ran.preview["sections"] for p in s["paragraphs"]]
+    item = "Promote safe, orderly and regular migration, item {}."
+    assert shown == [
+        old["Declaration of San Salvador"],
+        old["Recalling the 1st principle of the Charter,"],
+        old[item.format(1)],
+        old[item.format(2)],  # reworded: the most similar keeps the identity
+        old[item.format(3)],
+        None,
+    ]
     # When it is confirmed
     confirmed = services.import_job_confirm(actor=world.users["ts"], job_id=job.pk)
     # Then it is Rev.1 of the same declaration, and matched paragraphs kept their ids
@@ -264,7 +274,6 @@ def test_a_new_revision_keeps_paragraph_identities(world: World) -> None:
     rows = {r.text: r.paragraph_id for r in RevisionParagraph.objects.filter(revision=revision)}
     assert rows["Declaration of San Salvador"] == old["Declaration of San Salvador"]
     assert rows["Recalling the 1st principle of the Charter,"] == old["Recalling the 1st principle of the Charter,"]
-    item = "Promote safe, orderly and regular migration, item {}."
     assert rows[item.format(1)] == old[item.format(1)] and rows[item.format(3)] == old[item.format(3)]
     reworded = "Promote safe, orderly and regular migration and its benefits, item 2."
     assert rows[reworded] == old[item.format(2)]

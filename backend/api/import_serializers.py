@@ -40,8 +40,9 @@ class ImportJobSerializer(serializers.ModelSerializer[ImportJob]):
     preview = serializers.JSONField(
         read_only=True,
         help_text="Once ready: title, place_date, language, members_present, sections with their paragraphs "
-        "(kind, text, emphasis, level, table, source_label), counts, warnings; for a new revision, identities "
-        "(how many paragraphs keep theirs: exact, similar, new, dropped).",
+        "(kind, text, emphasis, level, table, source_label), counts, warnings; for a new revision, each "
+        "paragraph's ``paragraph`` (the existing identity it continues, or null) and identities (how many: "
+        "exact, similar, new, dropped).",
     )
     warnings = serializers.JSONField(read_only=True)
 

@@ -192,7 +192,7 @@ def import_job_run(*, job_id: int) -> ImportJob | None:
         else:
             preview = result.to_json()
             if job.declaration_id is not None:
-                preview["identities"] = _matching_counts(job.declaration_id, result)
+                _preview_matches(job.declaration_id, result, preview)
             job.status, job.error, job.preview = Status.READY, "", preview
             job.warnings = [{"code": w.code, "message": w.message} for w in result.warnings]
         job.save(update_fields=["status", "error", "preview", "warnings", "finished_at"])
@@ -286,9 +286,15 @@ def match_identities(existing: Sequence[_Existing], imported: Sequence[dict[str,
     }
 
 
-def _matching_counts(declaration_id: int, result: ImportResult) -> dict[str, int]:
+def _preview_matches(declaration_id: int, result: ImportResult, preview: dict[str, Any]) -> None:
+    """Show in the preview which existing paragraph each imported one will
+    continue (``paragraph``: its id, or None for a new one), and the counts.
+    Confirmation matches again, against the text as it is then."""
     paragraphs = [p for s in result.sections_input() for p in s["paragraphs"]]
-    return match_identities(_existing(declaration_id), paragraphs)
+    preview["identities"] = match_identities(_existing(declaration_id), paragraphs)
+    shown = [p for s in preview["sections"] for p in s["paragraphs"]]
+    for matched, entry in zip(paragraphs, shown, strict=True):
+        entry["paragraph"] = matched.get("paragraph")
 
 
 # -- confirmation -----------------------------------------------------------------
