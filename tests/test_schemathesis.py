@@ -1,0 +1,294 @@
+"""Generated requests against our own OpenAPI schema (schemathesis).
+
+Every operation in ``/api/schema/`` gets ``CONSENSO_FUZZ_EXAMPLES`` generated
+requests (default 25: about 1,200 in all), each sent by one of the demo users
+of every role (the PPT El Salvador, members present, a member not present, an
+observer state, an observer organization, civil society, the Technical
+Secretariat) or anonymously, with schema-valid and schema-violating data, and
+with the ids of objects that exist about half the time. Every answer must
+be no 5xx, a documented content type and, where the schema describes the
+status, a body that matches it.
+
+The demo (``drafting.demo.demo_load``) plus a few proposals, positions, an
+objection and an export job are loaded once for the module; each generated
+request runs in a savepoint that is rolled back, so every request meets the
+same data.
+
+    CONSENSO_FUZZ_EXAMPLES=200 .venv/bin/python -m pytest tests/test_schemathesis.py -q
+"""
+
+from __future__ import annotations
+
+import os
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+import schemathesis
+from django.contrib.auth import get_user_model
+from django.core.cache import cache
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections, transaction
+from django.test import override_settings
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
+from schemathesis.checks import not_a_server_error
+from schemathesis.core import NOT_SET
+from schemathesis.generation import GenerationMode
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_headers_conformance,
+    response_schema_conformance,
+)
+
+from backend.wsgi import application
+from drafting import services
+from drafting.demo import demo_load
+from drafting.models import (
+    Declaration,
+    Delegation,
+    ExportJob,
+    Meeting,
+    Paragraph,
+    Proposal,
+    Revision,
+)
+
+pytestmark = [pytest.mark.fuzz, pytest.mark.django_db]
+
+EXAMPLES = int(os.environ.get("CONSENSO_FUZZ_EXAMPLES", "25"))
+CHECKS = [not_a_server_error, content_type_conformance, response_headers_conformance, response_schema_conformance]
+
+# role → demo user (None: anonymous)
+ROLES: dict[str, str | None] = {
+    "ppt": "ppt.slv",  # member, Presidency Pro-Tempore
+    "member": "mex",  # member present
+    "member-2": "can",  # member present
+    "absent": "nic",  # member, not present
+    "observer-state": "arg",
+    "observer-org": "iom",
+    "civil-society": "rncom",
+    "secretariat": "ts",
+    "anonymous": None,
+}
+
+# The first segment of a path names what its {id} is.
+MODELS: dict[str, Any] = {
+    "declarations": Declaration,
+    "delegations": Delegation,
+    "exports": ExportJob,
+    "meetings": Meeting,
+    "paragraphs": Paragraph,
+    "proposals": Proposal,
+    "revisions": Revision,
+}
+
+# Findings in files this test's author does not own (backend/api/export_*.py): the
+# response check is left out of the generated run for them, and the finding is
+# pinned by test_known_findings below (strict: it fails once fixed, to be removed).
+KNOWN_ELSEWHERE = {
+    label: "backend/api/export_serializers.py: revision_label and base_revision_label are null "
+    "when there is no (base) revision, but the schema says string (add allow_null=True)"
+    for label in ("GET /api/exports/", "GET /api/exports/{id}/", "POST /api/exports/")
+}
+
+SCHEMA = schemathesis.openapi.from_wsgi("/api/schema/", application)
+OPERATIONS = {op.label: op for op in (result.ok() for result in SCHEMA.get_all_operations())}
+
+
+@dataclass
+class Seed:
+    tokens: dict[str, str]
+    ids: dict[str, list[int]]
+    declaration: int
+    revision: int
+    paragraphs: list[int]
+    proposals: list[int]
+
+
+@dataclass
+class Tally:
+    cases: Counter[str] = field(default_factory=Counter)
+    statuses: Counter[int] = field(default_factory=Counter)
+
+
+TALLY = Tally()
+
+
+@pytest.fixture(scope="module")
+def seed(django_db_setup: None, django_db_blocker: Any) -> Iterator[Seed]:
+    fast = override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"])
+    with django_db_blocker.unblock(), transaction.atomic(), fast:
+        declaration, users = demo_load()
+        by_name = {u.username: u.token for u in users}
+        user = {name: get_user_model().objects.get(username=name) for name in ("mex", "can", "ppt.slv", "ts", "pan")}
+        revision = declaration.revisions.order_by("-number").first()
+        assert revision is not None
+        paragraphs = list(revision.paragraphs.order_by("position").values_list("paragraph_id", flat=True))
+        mine = services.proposal_submit(
+            actor=user["mex"],
+            declaration=declaration,
+            revision_id=revision.pk,
+            paragraph_id=paragraphs[3],
+            kind="replace",
+            text="Mexico's wording for this paragraph.",
+        )
+        services.proposal_submit(
+            actor=user["can"],
+            declaration=declaration,
+            revision_id=revision.pk,
+            paragraph_id=paragraphs[4],
+            kind="delete",
+        )
+        services.position_set(actor=user["can"], proposal=mine, stance="object", reason="Too broad.")
+        services.position_set(actor=user["pan"], proposal=mine, stance="support")
+        services.paragraph_object(
+            actor=user["can"], paragraph=Paragraph.objects.get(pk=paragraphs[5]), reason="Not yet."
+        )
+        services.export_job_request(
+            actor=user["ts"],
+            declaration_id=declaration.pk,
+            kind="compilation",
+            pdf_available=False,
+            dispatch=lambda job_id: None,
+        )
+        ids = {name: list(model.objects.values_list("pk", flat=True)) for name, model in MODELS.items()}
+        tokens = {role: by_name[username] for role, username in ROLES.items() if username is not None}
+        yield Seed(
+            tokens=tokens,
+            ids=ids,
+            declaration=declaration.pk,
+            revision=revision.pk,
+            paragraphs=paragraphs,
+            proposals=list(Proposal.objects.values_list("pk", flat=True)),
+        )
+        transaction.set_rollback(True)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _keep_the_test_connection() -> Iterator[None]:
+    """Requests go through the real WSGI handler, which closes the database
+    connection when a request ends; inside the test's transaction that would
+    break every later query. Django's own test client does the same."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+TEXT = st.text(max_size=300)
+ACTIONS = ["open", "bracket", "unbracket", "agree", "agree_ad_ref", "confirm", "hold", "resume", "reopen"]
+
+
+def bodies(label: str, seed: Seed) -> st.SearchStrategy[Any] | None:
+    """Bodies that name objects that exist, for the writes whose generated
+    bodies would almost never get past "no such declaration"."""
+    real = {
+        "POST /api/proposals/": st.fixed_dictionaries(
+            {
+                "declaration": st.just(seed.declaration),
+                "revision": st.just(seed.revision),
+                "paragraph": st.sampled_from(seed.paragraphs),
+                "kind": st.sampled_from([k.value for k in Proposal.Kind]),
+            },
+            optional={"text": TEXT, "rationale": TEXT},
+        ),
+        "POST /api/proposals/{id}/object/": st.fixed_dictionaries({"reason": TEXT}),
+        "POST /api/proposals/{id}/accept/": st.fixed_dictionaries(
+            {"version": st.integers(0, 4)}, optional={"note": TEXT}
+        ),
+        "POST /api/proposals/{id}/reject/": st.fixed_dictionaries(
+            {"version": st.integers(0, 4)}, optional={"note": TEXT}
+        ),
+        "POST /api/paragraphs/{id}/transition/": st.fixed_dictionaries(
+            {"action": st.sampled_from(ACTIONS)}, optional={"delegation": st.sampled_from(["MEX", "CAN", "xx"])}
+        ),
+        "POST /api/paragraphs/{id}/object/": st.fixed_dictionaries({"reason": TEXT}),
+        "POST /api/exports/": st.fixed_dictionaries(
+            {"declaration": st.just(seed.declaration), "kind": st.sampled_from([k.value for k in ExportJob.Kind])},
+            optional={"revision": st.just(seed.revision), "format": st.just("docx")},
+        ),
+        "POST /api/declarations/{id}/statements/": st.fixed_dictionaries(
+            {"kind": st.sampled_from(["reservation", "explanation"]), "text": TEXT},
+            optional={"paragraph": st.sampled_from(seed.paragraphs)},
+        ),
+    }
+    return real.get(label)
+
+
+def strategy(label: str, seed: Seed) -> st.SearchStrategy[Any]:
+    operation = OPERATIONS[label]
+    generated = st.one_of(
+        operation.as_strategy(generation_mode=GenerationMode.POSITIVE),
+        operation.as_strategy(generation_mode=GenerationMode.NEGATIVE),
+    )
+    kind = operation.path.split("/")[2]
+    has_id = "{id}" in operation.path and kind in MODELS and seed.ids[kind]
+    body = bodies(label, seed)
+    if not has_id and body is None:
+        return generated
+    ids = st.sampled_from(seed.ids[kind]).map(lambda pk: {"id": pk}) if has_id else st.just(None)
+    kwargs = st.fixed_dictionaries(
+        {
+            "path_parameters": ids,
+            "body": body if body is not None else st.just(NOT_SET),
+            "media_type": st.just("application/json" if body is not None else None),
+        }
+    )
+    real = kwargs.flatmap(lambda kw: operation.as_strategy(generation_mode=GenerationMode.POSITIVE, **kw))
+    return st.one_of(generated, real)
+
+
+@pytest.mark.parametrize("label", sorted(OPERATIONS))
+def test_generated_requests(label: str, seed: Seed) -> None:
+    checks = [c for c in CHECKS if label not in KNOWN_ELSEWHERE or c is not response_schema_conformance]
+
+    @settings(
+        max_examples=EXAMPLES,
+        deadline=None,
+        database=None,
+        derandomize=True,
+        phases=[Phase.explicit, Phase.generate, Phase.shrink],
+        suppress_health_check=list(HealthCheck),
+    )
+    @given(case=strategy(label, seed), role=st.sampled_from(sorted(ROLES)))
+    def run(case: Any, role: str) -> None:
+        token = seed.tokens.get(role)
+        headers = {"Authorization": f"Token {token}"} if token else {}
+        cache.clear()  # the login throttle (tested in tests/test_auth.py) would answer 429 to most
+        with transaction.atomic():
+            response = case.call_and_validate(headers=headers, checks=checks)
+            transaction.set_rollback(True)
+        TALLY.cases[label] += 1
+        TALLY.statuses[response.status_code] += 1
+
+    run()
+
+
+@pytest.mark.parametrize(
+    "label",
+    [pytest.param(label, marks=pytest.mark.xfail(strict=True, reason=why)) for label, why in KNOWN_ELSEWHERE.items()],
+)
+def test_known_findings(label: str, seed: Seed) -> None:
+    operation = OPERATIONS[label]
+    if operation.method.upper() == "POST":
+        case = operation.Case(body={"declaration": seed.declaration, "kind": "compilation"})
+    else:
+        case = operation.Case(path_parameters={"id": seed.ids["exports"][0]} if "{id}" in label else {})
+    with transaction.atomic():
+        case.call_and_validate(headers={"Authorization": f"Token {seed.tokens['secretariat']}"}, checks=CHECKS)
+        transaction.set_rollback(True)
+
+
+def test_the_run_was_big_enough() -> None:
+    """Runs after the operations above (same module, defined last)."""
+    ran = sum(TALLY.cases.values())
+    if len(TALLY.cases) < len(OPERATIONS):
+        pytest.skip("only some operations ran (-k or a failure); nothing to count")
+    print(f"\nschemathesis: {ran} cases over {len(OPERATIONS)} operations; statuses {dict(TALLY.statuses)}")
+    assert len(OPERATIONS) >= 45
+    # Operations without parameters have few distinct requests; the rest fill up.
+    assert ran >= min(1000, EXAMPLES * len(OPERATIONS) // 2), TALLY.cases
