@@ -298,3 +298,26 @@ def test_the_2022_seed_imports_as_the_demo_zero_draft(world: World, django_captu
         .values_list("label", flat=True)
     )
     assert len(labels) == 31 and labels[:5] == ["Title", "Place and date", "PP1", "OP1", "OP2"]
+
+
+def test_identities_follow_reworded_repeated_and_moved_paragraphs() -> None:
+    from drafting.services.import_jobs import _Existing, match_identities
+
+    note = "*Statement also relevant for TS3*"
+    old = [
+        f"Promote consular protection of migrants in detention. {note}",
+        f"Promote consular protection of migrants in transit. {note}",
+        "Thank the Government of Mexico for hosting the meeting.",
+        "Request the Technical Secretariat to publish the declaration.",
+    ]
+    existing = [_Existing(10 + i, "operative", t, t.split()) for i, t in enumerate(old)]
+    new = [
+        {"kind": "operative", "text": "Request the Technical Secretariat to publish the declaration."},  # moved up
+        {"kind": "operative", "text": f"Promote consular protection of migrants held in detention. {note}"},
+        {"kind": "operative", "text": f"Promote consular protection of migrants in transit and return. {note}"},
+        {"kind": "operative", "text": "Welcome the offer of Panama to host the next meeting."},
+    ]
+    counts = match_identities(existing, new)
+    # The two near-identical statements keep their own identities, in order; the moved one keeps its id.
+    assert [p.get("paragraph") for p in new] == [13, 10, 11, None]
+    assert counts == {"exact": 1, "similar": 2, "new": 1, "dropped": 1}

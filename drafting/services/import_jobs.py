@@ -50,6 +50,10 @@ Status = ImportJob.Status
 # an existing one to keep its identity: a reworded paragraph stays itself, a
 # new one on the same topic does not.
 SIMILARITY_THRESHOLD = 0.6
+# The next paragraph in order is taken without looking further when it is at
+# least this similar (a few words changed): a better match elsewhere is then
+# most unlikely, and comparing with every paragraph would be quadratic.
+IN_ORDER_SIMILARITY = 0.9
 
 
 def max_import_bytes() -> int:
@@ -225,6 +229,19 @@ class _Existing:
     kind: str
     text: str
     words: list[str]
+    matcher: SequenceMatcher[str] | None = None
+
+    def similarity(self, words: list[str]) -> float:
+        """difflib's ratio over words, with its cheap upper bounds first. The
+        matcher keeps this paragraph as its second sequence, whose index
+        difflib builds once, not once per comparison."""
+        if self.matcher is None:
+            self.matcher = SequenceMatcher(None, autojunk=False)
+            self.matcher.set_seq2(self.words)
+        self.matcher.set_seq1(words)
+        if self.matcher.real_quick_ratio() < SIMILARITY_THRESHOLD or self.matcher.quick_ratio() < SIMILARITY_THRESHOLD:
+            return 0.0
+        return self.matcher.ratio()
 
 
 def _existing(declaration_id: int) -> list[_Existing]:
@@ -240,8 +257,9 @@ def _existing(declaration_id: int) -> list[_Existing]:
 def match_identities(existing: Sequence[_Existing], imported: Sequence[dict[str, Any]]) -> dict[str, int]:
     """Give each imported paragraph (``revision_issue`` dicts, in order) the
     ``paragraph`` id of the existing paragraph it is: the same text first,
-    then, for those left, the most similar text at or above the threshold.
-    Returns how many matched each way."""
+    then, for those left, in order, the next existing paragraph if nearly the
+    same, else the most similar one at or above the threshold. Returns how
+    many matched each way."""
     used: set[int] = set()
     by_text: dict[str, list[_Existing]] = {}
     for e in existing:
@@ -253,30 +271,43 @@ def match_identities(existing: Sequence[_Existing], imported: Sequence[dict[str,
         return str(p.get("text", ""))
 
     exact = similar = 0
-    left: list[dict[str, Any]] = []
     for p in imported:
+        p.pop("paragraph", None)
         candidates = [e for e in by_text.get(text_of(p), []) if e.id not in used]
         if candidates:
             p["paragraph"] = candidates[0].id
             used.add(candidates[0].id)
             exact += 1
-        else:
-            left.append(p)
-    for p in left:
+    position = {e.id: i for i, e in enumerate(existing)}
+    previous: int | None = None  # where the paragraph before this one was found
+    for p in imported:
+        if "paragraph" in p:
+            previous = position[p["paragraph"]]
+            continue
         words = text_of(p).split()
+        table = p.get("kind") == "table"
+
+        def free(e: _Existing, table: bool = table) -> bool:
+            return e.id not in used and (e.kind == "table") == table
+
+        # In order first: the next free paragraph after the previous match,
+        # when it is nearly the same, is this one (the usual case, and it
+        # spares comparing with every paragraph of a long text).
+        following = (e for e in existing[(previous + 1 if previous is not None else 0) :] if free(e))
+        successor = next(following, None)
         best: tuple[float, _Existing] | None = None
-        for e in existing:
-            if e.id in used or (e.kind == "table") != (p.get("kind") == "table"):
-                continue
-            matcher = SequenceMatcher(None, words, e.words, autojunk=False)
-            if matcher.real_quick_ratio() < SIMILARITY_THRESHOLD or matcher.quick_ratio() < SIMILARITY_THRESHOLD:
-                continue
-            ratio = matcher.ratio()
-            if ratio >= SIMILARITY_THRESHOLD and (best is None or ratio > best[0]):
-                best = (ratio, e)
+        if successor is not None and successor.similarity(words) >= IN_ORDER_SIMILARITY:
+            best = (1.0, successor)
+        else:
+            for e in existing:
+                if free(e):
+                    ratio = e.similarity(words)
+                    if ratio >= SIMILARITY_THRESHOLD and (best is None or ratio > best[0]):
+                        best = (ratio, e)
         if best is not None:
             p["paragraph"] = best[1].id
             used.add(best[1].id)
+            previous = position[best[1].id]
             similar += 1
     return {
         "exact": exact,
