@@ -102,6 +102,8 @@ cell = st.text(_ALPHABET, max_size=15).map(_stored)
 @st.composite
 def paragraphs(draw: st.DrawFn, kind: str, *, levels: bool = False) -> Paragraph:
     text = draw(st.one_of(words, lines, st.lists(words, min_size=2, max_size=3).map("\t".join)))
+    # Words that look like a typed label stay words in a document built with Word's structure.
+    text = draw(st.sampled_from(["", "", "1. ", "(a) ", "• ", "- ", "iv) ", "# 15 "])) + text
     spans: list[Span] = []
     for _ in range(draw(st.integers(0, 3))):
         start = draw(st.integers(0, len(text) - 1))

@@ -501,8 +501,6 @@ class _Reader:
             return None
         block.text = text
         block.emphasis = _spans(pieces)
-        if block.role == "paragraph" and not (block.numbered or block.bullet):
-            _typed_structure(block)
         return block
 
     def _role(self, p_pr: etree._Element | None, chain: list[_Style]) -> str:
@@ -634,15 +632,33 @@ class _Reader:
                 yield block
 
 
-def _typed_structure(block: Block) -> None:
-    """Numbers and headings typed as text rather than made with Word's
-    numbering and styles, as in drafts pasted together from e-mails: "1. …",
-    "(a) …" or "• …" at the start, a section heading such as "DECISIONS" or
-    "ANNEX A" in capitals."""
-    stripped = block.text.strip()
-    if stripped.isupper() and len(stripped) <= 60 and section_kind_of(stripped):
-        block.role = "heading1"
-        return
+def _typed_structure(blocks: list[Block]) -> None:
+    """Headings and numbers typed as text instead of made with Word's styles
+    and numbering, as in drafts pasted together from e-mails.
+
+    A paragraph that is only a section heading in capitals ("DECISIONS",
+    "ANNEX A") is one in any document. Typed labels ("1. …", "(a) …", "• …")
+    are read only in a document that uses no Word structure at all (no
+    title or heading style, no numbering), which is then read by the shape
+    of its text, as plain text is: in a structured document, our own clean
+    exports included, a paragraph whose words begin with "1." or "•" says
+    just that, and must come back unchanged."""
+    structured = any(
+        b.role in ("title", "place_date", "marking", "heading1", "heading2", "caption") or b.numbered or b.bullet
+        for b in blocks
+    )
+    for block in blocks:
+        if block.role != "paragraph" or block.numbered or block.bullet:
+            continue
+        stripped = block.text.strip()
+        if stripped.isupper() and len(stripped) <= 60 and section_kind_of(stripped):
+            block.role = "heading1"
+        elif not structured:
+            block.guessed = True
+            _typed_label(block)
+
+
+def _typed_label(block: Block) -> None:
     numbered = NUMBERED.match(block.text)
     bullet = None if numbered else BULLET.match(block.text)
     match = numbered or bullet
@@ -724,6 +740,7 @@ def read_docx(data: bytes, result: ImportResult | None = None) -> tuple[list[Blo
     numbering = _numbering(_read(package, rels["numbering"]) if "numbering" in rels else None, styles)
     reader = _Reader(styles=styles, counters=_Counters(numbering, styles), result=result)
     blocks = list(reader.blocks(body))
+    _typed_structure(blocks)
     header = _header_lines(package, main)
     if header:
         shown = "; ".join(f"“{line}”" for line in header[:6])
