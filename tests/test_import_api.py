@@ -321,3 +321,30 @@ def test_identities_follow_reworded_repeated_and_moved_paragraphs() -> None:
     # The two near-identical statements keep their own identities, in order; the moved one keeps its id.
     assert [p.get("paragraph") for p in new] == [13, 10, 11, None]
     assert counts == {"exact": 1, "similar": 2, "new": 1, "dropped": 1}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_concurrent_confirmations_create_one_declaration() -> None:
+    from drafting.errors import Conflict
+    from tests.conftest import build_world, race
+
+    # Given a ready preview, confirmed from two clients at the same moment
+    world = build_world(title="Concurrent confirmations")
+    job = services.import_job_create(
+        actor=world.users["ts"],
+        meeting=world.meeting,
+        content=DRAFT.encode(),
+        filename="d.txt",
+        dispatch=lambda i: None,
+    )
+    services.import_job_run(job_id=job.pk)
+    ts = world.users["ts"]
+    results = race(
+        lambda: services.import_job_confirm(actor=ts, job_id=job.pk),
+        lambda: services.import_job_confirm(actor=ts, job_id=job.pk),
+    )
+    # Then exactly one creates the declaration, the other is told it was done
+    assert sorted(type(r).__name__ for r in results) == ["Conflict", "ImportJob"], results
+    assert any(isinstance(r, Conflict) and "already confirmed" in r.message for r in results)
+    assert Declaration.objects.filter(title="DECLARATION OF SAN JOSÉ").count() == 1
+    assert Event.objects.filter(verb="import.confirmed").count() == 1
