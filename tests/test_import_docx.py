@@ -356,3 +356,63 @@ def test_numbers_and_headings_typed_as_text_are_understood() -> None:
         ),
         ("annex", "ANEXO", [("list_item", 0, "•", "Primer punto")]),
     ]
+
+
+def test_a_vice_ministerial_declaration_with_decisions_sub_items_and_a_bilingual_budget_annex() -> None:
+    # Given the shape of a Vice-Ministerial declaration (shared/seeds/README.md): unnumbered
+    # preambular paragraphs, DECISIONS over numbered paragraphs with bulleted sub-items,
+    # then ANNEX A with a budget table in two languages
+    document = docx.Document()
+    document.add_paragraph("XXVIII Vice-Ministerial Meeting of the RCM: Declaration", style="Title")
+    document.add_paragraph("San Salvador, 12 May 2023")
+    document.add_paragraph("Recalling the Puebla Process and the Regional Action Plan,")
+    document.add_paragraph("Welcoming the work of the Regional Consultation Group on Migration,")
+    document.add_paragraph("DECISIONS", style="Heading 1")
+    _numbering(
+        document,
+        f'<w:abstractNum w:abstractNumId="60">{LEVELS}</w:abstractNum>'
+        '<w:num w:numId="61"><w:abstractNumId w:val="60"/></w:num>'
+        '<w:abstractNum w:abstractNumId="62"><w:lvl w:ilvl="1"><w:numFmt w:val="bullet"/><w:lvlText w:val="-"/>'
+        '</w:lvl></w:abstractNum><w:num w:numId="63"><w:abstractNumId w:val="62"/></w:num>',
+    )
+    _numbered(document, "Approve the budget for 2023-2024, as set out in Annex A.", 61)
+    _numbered(document, "Instruct the Technical Secretariat to:", 61)
+    _numbered(document, "report on its execution;", 63, 1)
+    _numbered(document, "publish this declaration.", 63, 1)
+    _numbered(document, "Thank the Government of El Salvador.", 61)
+    heading = document.add_paragraph("ANNEX A", style="Heading 1")
+    heading.paragraph_format.page_break_before = True
+    table = document.add_table(rows=3, cols=3)
+    for r, row in enumerate(
+        [
+            ("Rubro / Item", "2023 (USD)", "2024 (USD)"),
+            ("Secretaría / Secretariat", "420 000", "430 000"),
+            ("Total", "420 000", "430 000"),
+        ]
+    ):
+        for c, text in enumerate(row):
+            table.cell(r, c).text = text
+    result = read_document(_save(document))
+    assert [
+        (s.kind, s.heading, [(p.kind, p.level, p.source_label) for p in s.paragraphs]) for s in result.sections
+    ] == [
+        ("title", "", [("title", 0, ""), ("place_date", 0, "")]),
+        ("preamble", "", [("preambular", 0, ""), ("preambular", 0, "")]),
+        (
+            "operative",
+            "DECISIONS",
+            [
+                ("operative", 0, "1."),
+                ("operative", 0, "2."),
+                ("list_item", 1, "-"),
+                ("list_item", 1, "-"),
+                ("operative", 0, "3."),
+            ],
+        ),
+        ("annex", "ANNEX A", [("table", 0, "")]),
+    ]
+    assert result.sections[-1].paragraphs[0].table == [
+        ["Rubro / Item", "2023 (USD)", "2024 (USD)"],
+        ["Secretaría / Secretariat", "420 000", "430 000"],
+        ["Total", "420 000", "430 000"],
+    ]
