@@ -44,6 +44,8 @@ def test_production_settings_pass_the_deployment_checklist() -> None:
         "WARNING",
     )
     assert result.returncode == 0, result.stderr + result.stdout
+    # not one warning, not even silenced ones
+    assert "System check identified no issues (0 silenced)." in result.stdout, result.stderr + result.stdout
 
 
 def test_without_configuration_it_is_sqlite_with_in_process_tasks() -> None:
