@@ -179,6 +179,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "backend.api.schema.add_error_responses",  # every operation's errors, in their one shape
+    ],
     # Several models have a "kind" and a "status": name each enum after its owner.
     "ENUM_NAME_OVERRIDES": {
         "DelegationKindEnum": "drafting.models.organisation.Delegation.Kind",

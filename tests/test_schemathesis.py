@@ -6,8 +6,9 @@ of every role (the PPT El Salvador, members present, a member not present, an
 observer state, an observer organization, civil society, the Technical
 Secretariat) or anonymously, with schema-valid and schema-violating data, and
 with the ids of objects that exist about half the time. Every answer must
-be no 5xx, a documented content type and, where the schema describes the
-status, a body that matches it.
+be no 5xx, a documented status (errors included: backend/api/schema.py
+documents them), a documented content type and a body that matches the
+schema.
 
 The demo (``drafting.demo.demo_load``) plus a few proposals, positions, an
 objection and an export job are loaded once for the module; each generated
@@ -41,6 +42,7 @@ from schemathesis.specs.openapi.checks import (
     content_type_conformance,
     response_headers_conformance,
     response_schema_conformance,
+    status_code_conformance,
 )
 
 from backend.wsgi import application
@@ -59,7 +61,13 @@ from drafting.models import (
 pytestmark = [pytest.mark.fuzz, pytest.mark.django_db]
 
 EXAMPLES = int(os.environ.get("CONSENSO_FUZZ_EXAMPLES", "25"))
-CHECKS = [not_a_server_error, content_type_conformance, response_headers_conformance, response_schema_conformance]
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,  # errors are documented too (backend/api/schema.py)
+    content_type_conformance,
+    response_headers_conformance,
+    response_schema_conformance,
+]
 
 # role → demo user (None: anonymous)
 ROLES: dict[str, str | None] = {
