@@ -38,7 +38,10 @@ ERRORS = {
     "409": "The object's state does not allow this now.",
     "503": "The database is unavailable; retry after Retry-After seconds.",
 }
-BODY_ERRORS = {"413": "The request body is larger than the upload limit."}
+BODY_ERRORS = {
+    "413": "The request body is larger than the upload limit.",
+    "415": "The body's content type is not one this operation reads.",
+}
 THROTTLED = {"429": "Too many attempts; retry after Retry-After seconds."}
 
 
