@@ -18,13 +18,18 @@ log = logging.getLogger(__name__)
 def dispatch(job_id: int) -> None:
     """Hand a job's id to the workers (on the embedded default: render it
     now, in-process). Never raises: if the broker is unreachable the job
-    stays queued and the sweep hands it over once the broker is back."""
+    stays queued and the sweep hands it over once the broker is back.
+
+    The job is marked handed over *before* the message goes out: marking it
+    after would race an idle worker, whose claim (``SKIP LOCKED``) skips the
+    row while the mark's UPDATE holds it, dropping the message, so that the
+    job waited for the sweep's redispatch delay (a minute by default)."""
+    services.export_job_mark_dispatched(job_id=job_id)
     try:
         tasks.export_render.apply_async(args=(job_id,))
     except Exception as exc:  # broker down or slow; eager: already logged by the task
+        services.export_job_mark_dispatched(job_id=job_id, dispatched=False)  # for the sweep's next pass
         log.warning("export job %s not handed to the broker yet (%s); the sweep will retry", job_id, exc)
-        return
-    services.export_job_mark_dispatched(job_id=job_id)
 
 
 def export_request(

@@ -231,8 +231,12 @@ def export_job_get(*, user: User, job_id: int) -> ExportJob:
     return job
 
 
-def export_job_mark_dispatched(*, job_id: int) -> None:
-    ExportJob.objects.filter(pk=job_id, status__in=[Status.QUEUED, Status.RUNNING]).update(dispatched_at=timezone.now())
+def export_job_mark_dispatched(*, job_id: int, dispatched: bool = True) -> None:
+    """Record that the job is being handed to the broker (``dispatched=False``:
+    the hand-over failed, so the sweep takes it on its next pass)."""
+    ExportJob.objects.filter(pk=job_id, status__in=[Status.QUEUED, Status.RUNNING]).update(
+        dispatched_at=timezone.now() if dispatched else None
+    )
 
 
 def _claim(job_id: int) -> ExportJob | None:
