@@ -330,6 +330,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--clients", type=int, default=100)
     ap.add_argument("--read-seconds", type=float, default=15, help="read-only phase (0: skip)")
     ap.add_argument("--read-clients", type=int, default=50)
+    ap.add_argument("--paced-seconds", type=float, default=15, help="paced read phase (0: skip)")
+    ap.add_argument("--read-interval", type=float, default=1.0, help="paced phase: each reader every N s")
     ap.add_argument("--submit-seconds", type=float, default=15, help="submit-only phase (0: skip)")
     ap.add_argument("--submit-clients", type=int, default=50)
     ap.add_argument("--workers", type=int, default=5, help="gunicorn sync workers (default 2 × cores + 1)")
@@ -356,7 +358,9 @@ def main(argv: list[str] | None = None) -> int:
     # again by the sweep (the default is 60 s; a lost message costs that much).
     env["CONSENSO_EXPORT_REDISPATCH_SECONDS"] = "10"
 
-    sw.log(f"fresh database {sw.DB_NAME}, Redis db {sw.REDIS_DB}")
+    sw.log(f"fresh database {sw.DB_NAME}, Redis db {sw.REDIS_DB} (SOAK_REDIS_DB to change)")
+    if sw.redis_db_in_use():
+        sw.log(f"WARNING: {sw.redis_db_in_use()} clients already on Redis db {sw.REDIS_DB}: another session's?")
     sw.recreate_database()
     sw.flush_redis()
     sw.django_setup(env)
@@ -381,17 +385,21 @@ def main(argv: list[str] | None = None) -> int:
         connections.close_all()
         base = f"http://127.0.0.1:{port}"
         shared = Shared(world.declaration_id, revision_every=args.revision_every, export_every=args.export_every)
-        plan = [("mixed", args.seconds, seat_list(world, args.clients), None)]
+        plan: list[tuple[str, float, list[sw.Seat], Any, float]] = [
+            ("mixed", args.seconds, seat_list(world, args.clients), None, 0.0)
+        ]
+        members = args.read_clients * 9 // 10
+        readers = seat_list(world, args.read_clients, {"member": members, "observer": args.read_clients - members})
+        only_read = {"member": [("read_text", 1.0)], "observer": [("read_text", 1.0)]}
         if args.read_seconds:
-            members = args.read_clients * 9 // 10
-            readers = seat_list(world, args.read_clients, {"member": members, "observer": args.read_clients - members})
-            only_read = {"member": [("read_text", 1.0)], "observer": [("read_text", 1.0)]}
-            plan.append(("read", args.read_seconds, readers, only_read))
+            plan.append(("read", args.read_seconds, readers, only_read, 0.0))
+        if args.paced_seconds:
+            plan.append(("read_paced", args.paced_seconds, readers, only_read, args.read_interval))
         if args.submit_seconds:
             submitters = seat_list(world, args.submit_clients, {"member": args.submit_clients})
-            plan.append(("submit", args.submit_seconds, submitters, {"member": [("submit", 1.0)]}))
+            plan.append(("submit", args.submit_seconds, submitters, {"member": [("submit", 1.0)]}, 0.0))
         sessions = {"gunicorn": server.pid, "worker": worker.pid, "beat": beat.pid}
-        for name, seconds, seats, mix in plan:
+        for name, seconds, seats, mix, interval in plan:
             marks: dict[str, float] = {}
             fault_thread = None
             t0 = time.perf_counter()
@@ -407,7 +415,7 @@ def main(argv: list[str] | None = None) -> int:
             with Cpu(sessions, sw.DB_NAME) as cpu:
                 phase = run_phase(
                     phase=name, base=base, shared=shared, seats=seats, seconds=seconds, mix=mix,
-                    max_requests=args.max_requests, seed=args.seed,
+                    max_requests=args.max_requests, seed=args.seed, interval=interval,
                 )  # fmt: skip
                 recs, wall = asyncio.run(phase)
             if fault_thread is not None:

@@ -89,6 +89,9 @@ class Shared:
                             "kind": q["kind"],
                             "objections": [o["delegation"] for o in q["objections"]],
                         }
+        for q in pending.values():
+            if q["objections"]:
+                paragraphs[q["paragraph"]]["objections"] += q["objections"]
         self.paragraphs, self.pending = paragraphs, pending
 
 
@@ -153,8 +156,11 @@ class Client:
         self.recs.append(rec)
         return rec.status, data, response
 
-    def pick_paragraph(self, states: set[str] | None = None) -> int | None:
-        ids = [pid for pid, p in self.shared.paragraphs.items() if states is None or p["state"] in states]
+    def pick_paragraph(self, states: set[str] | None = None, *, unblocked: bool = False) -> int | None:
+        ids = [
+            pid for pid, p in self.shared.paragraphs.items()
+            if (states is None or p["state"] in states) and not (unblocked and p["objections"])
+        ]  # fmt: skip
         return self.rng.choice(ids) if ids else None
 
     # --- reads ------------------------------------------------------------------
@@ -290,8 +296,10 @@ class Client:
 
     async def transition(self) -> None:
         roll = self.rng.random()
+        unblocked = False
         if roll < 0.55:
-            action, states = "agree", PROPOSABLE
+            # Mostly where the chair sees no objection (it may be stale), sometimes anywhere.
+            action, states, unblocked = "agree", PROPOSABLE, self.rng.random() < 0.8
         elif roll < 0.75:
             action, states = "reopen", {"agreed", "agreed_ad_ref"}
         elif roll < 0.85:
@@ -300,7 +308,7 @@ class Client:
             action, states = "bracket", DISCUSSABLE
         else:
             action, states = "unbracket", {"bracketed"}
-        pid = self.pick_paragraph(states)
+        pid = self.pick_paragraph(states, unblocked=unblocked)
         if pid is None:
             return await self.read_working(parse=True)
         mark = self.marker()
@@ -365,10 +373,18 @@ class Client:
         else:  # pragma: no cover
             raise ValueError(op)
 
-    async def run(self, deadline: float, mix: list[tuple[str, float]], max_requests: int) -> None:
+    async def run(self, deadline: float, mix: list[tuple[str, float]], max_requests: int, interval: float) -> None:
+        """Closed loop (``interval`` 0: the next request as soon as the last is
+        answered), or paced: one request every ``interval`` seconds, from a
+        random offset (a reader reloading the text on a timer)."""
         ops, weights = [o for o, _ in mix], [w for _, w in mix]
+        if interval:
+            await asyncio.sleep(self.rng.uniform(0, interval))
         while time.monotonic() < deadline and len(self.recs) < max_requests:
+            started = time.monotonic()
             await self.step(self.rng.choices(ops, weights)[0])
+            if interval:
+                await asyncio.sleep(max(0.0, interval - (time.monotonic() - started)))
 
 
 async def run_phase(
@@ -382,6 +398,7 @@ async def run_phase(
     max_requests: int = 2_000_000,
     seed: int = 7,
     timeout: float = 30.0,
+    interval: float = 0.0,
 ) -> tuple[list[Rec], float]:
     """``len(seats)`` clients (one per entry; a seat may appear twice) for
     ``seconds``; returns the log and the phase's wall time."""
@@ -396,7 +413,7 @@ async def run_phase(
         ]
         # Everyone starts from a read of the working text, as a delegation opening the document.
         await clients[0].read_working(parse=True)
-        await asyncio.gather(*(c.run(deadline, mixes[c.seat.kind], max_requests) for c in clients))
+        await asyncio.gather(*(c.run(deadline, mixes[c.seat.kind], max_requests, interval) for c in clients))
         wall = time.perf_counter() - t0
     return recs, wall
 

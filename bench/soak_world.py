@@ -28,7 +28,10 @@ OUT = ROOT / "bench" / "out"
 VENV_BIN = ROOT / ".venv" / "bin"
 PG_HOST, PG_PORT = "127.0.0.1", 5432
 DB_NAME = "consenso_soak"
-REDIS_DB = 9  # others' suites use 5-7; the cache goes to db 10 (settings._cache_url)
+# Others' suites use Redis dbs 5-7 (and other sessions came and went on 9 and 13:
+# a foreign worker on our db takes our messages and drops them, so the
+# sweep has to hand them over again). The cache goes to the next db.
+REDIS_DB = int(os.environ.get("SOAK_REDIS_DB", "11"))
 DEFAULT_PORT = 8731
 
 # How many delegate users each seat gets (the clients are spread over them).
@@ -75,6 +78,12 @@ def recreate_database(name: str = DB_NAME) -> None:
             ["psql", "-h", PG_HOST, "-p", str(PG_PORT), "-U", "postgres", "-v", "ON_ERROR_STOP=1", "-qc", sql],
             check=True,
         )
+
+
+def redis_db_in_use(db: int = REDIS_DB) -> int:
+    """How many clients other than us are connected to our broker's db."""
+    r = subprocess.run(["redis-cli", "-h", "127.0.0.1", "-p", "6379", "client", "list"], capture_output=True, text=True)
+    return sum(1 for line in r.stdout.splitlines() if f" db={db} " in f" {line} ")
 
 
 def flush_redis(db: int = REDIS_DB) -> None:
