@@ -231,6 +231,23 @@ def test_running_the_job_twice_changes_nothing(world: World) -> None:
 
 
 @pytest.mark.django_db
+def test_a_read_interrupted_three_times_is_given_up(world: World) -> None:
+    job = services.import_job_create(
+        actor=world.users["ts"],
+        meeting=world.meeting,
+        content=DRAFT.encode(),
+        filename="d.txt",
+        dispatch=lambda i: None,
+    )
+    # Given three deliveries whose worker died mid-read (the job left running)
+    ImportJob.objects.filter(pk=job.pk).update(status="running", attempts=3)
+    # When the task is delivered once more, it fails the job with a reason
+    assert services.import_job_run(job_id=job.pk) is None
+    job.refresh_from_db()
+    assert job.status == "failed" and "interrupted 3 times" in job.error
+
+
+@pytest.mark.django_db
 def test_a_new_revision_keeps_paragraph_identities(world: World) -> None:
     # Given the declaration's zero draft (conftest: title, 2 PPs, 3 OPs), and
     # a Word file of the next text: one PP unchanged, one OP reworded, one new OP

@@ -54,6 +54,8 @@ SIMILARITY_THRESHOLD = 0.6
 # least this similar (a few words changed): a better match elsewhere is then
 # most unlikely, and comparing with every paragraph would be quadratic.
 IN_ORDER_SIMILARITY = 0.9
+# Reads interrupted (worker killed, time limit) this many times fail the job.
+MAX_ATTEMPTS = 3
 
 
 def max_import_bytes() -> int:
@@ -161,7 +163,13 @@ def _claim(job_id: int) -> bool:
         if job is None or job.status not in (Status.QUEUED, Status.RUNNING):
             return False
         # RUNNING too: a worker killed mid-read leaves the job running, and
-        # reading is free of side effects, so the redelivered task reads again.
+        # reading is free of side effects, so the redelivered task reads again;
+        # but a file that kills the worker every time is given up.
+        if job.attempts >= MAX_ATTEMPTS:
+            job.status, job.finished_at = Status.FAILED, timezone.now()
+            job.error = f"Reading this file was interrupted {job.attempts} times; save it again and upload it anew."
+            job.save(update_fields=["status", "error", "finished_at"])
+            return False
         job.status = Status.RUNNING
         job.attempts += 1
         job.started_at = timezone.now()
