@@ -37,6 +37,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from schemathesis.checks import not_a_server_error
 from schemathesis.core import NOT_SET
+from schemathesis.core.failures import FailureGroup
 from schemathesis.generation import GenerationMode
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
@@ -52,6 +53,7 @@ from drafting.models import (
     Declaration,
     Delegation,
     ExportJob,
+    ImportJob,
     Meeting,
     Paragraph,
     Proposal,
@@ -87,6 +89,7 @@ MODELS: dict[str, Any] = {
     "declarations": Declaration,
     "delegations": Delegation,
     "exports": ExportJob,
+    "imports": ImportJob,
     "meetings": Meeting,
     "paragraphs": Paragraph,
     "proposals": Proposal,
@@ -96,10 +99,21 @@ MODELS: dict[str, Any] = {
 # Findings in files this test's author does not own (backend/api/export_*.py): the
 # response check is left out of the generated run for them, and the finding is
 # pinned by test_known_findings below (strict: it fails once fixed, to be removed).
-KNOWN_ELSEWHERE = {
-    label: "backend/api/export_serializers.py: revision_label and base_revision_label are null "
+EXPORT_LABELS = (
+    "backend/api/export_serializers.py: revision_label and base_revision_label are null "
     "when there is no (base) revision, but the schema says string (add allow_null=True)"
-    for label in ("GET /api/exports/", "GET /api/exports/{id}/", "POST /api/exports/")
+)
+IMPORT_KIND = (
+    "backend/api/import_serializers.py: an import job's kind is '' until its preview (or the "
+    "request) says otherwise, but the schema says DeclarationKindEnum (no blank)"
+)
+KNOWN_ELSEWHERE = {
+    "GET /api/exports/": EXPORT_LABELS,
+    "GET /api/exports/{id}/": EXPORT_LABELS,
+    "POST /api/exports/": EXPORT_LABELS,
+    "POST /api/imports/": IMPORT_KIND,
+    "GET /api/imports/{id}/": IMPORT_KIND,
+    "POST /api/imports/{id}/confirm/": IMPORT_KIND,
 }
 
 SCHEMA = schemathesis.openapi.from_wsgi("/api/schema/", application)
@@ -110,6 +124,7 @@ OPERATIONS = {op.label: op for op in (result.ok() for result in SCHEMA.get_all_o
 class Seed:
     tokens: dict[str, str]
     ids: dict[str, list[int]]
+    meeting: int
     declaration: int
     revision: int
     paragraphs: list[int]
@@ -162,11 +177,19 @@ def seed(django_db_setup: None, django_db_blocker: Any) -> Iterator[Seed]:
             pdf_available=False,
             dispatch=lambda job_id: None,
         )
+        services.import_job_create(
+            actor=user["ts"],
+            meeting=declaration.meeting,
+            content=b"A draft\n\n1. Promote regular pathways.\n",
+            filename="draft.txt",
+            dispatch=lambda job_id: None,
+        )
         ids = {name: list(model.objects.values_list("pk", flat=True)) for name, model in MODELS.items()}
         tokens = {role: by_name[username] for role, username in ROLES.items() if username is not None}
         yield Seed(
             tokens=tokens,
             ids=ids,
+            meeting=declaration.meeting_id,
             declaration=declaration.pk,
             revision=revision.pk,
             paragraphs=paragraphs,
@@ -224,6 +247,34 @@ def bodies(label: str, seed: Seed) -> st.SearchStrategy[Any] | None:
             optional={"paragraph": st.sampled_from(seed.paragraphs)},
         ),
     }
+    # the zero draft again, each paragraph keeping its identity, some reworded
+    paragraph = st.fixed_dictionaries(
+        {"paragraph": st.sampled_from(seed.paragraphs), "kind": st.just("operative")}, optional={"text": TEXT}
+    )
+    real["POST /api/declarations/{id}/revisions/"] = st.fixed_dictionaries(
+        {
+            "sections": st.lists(
+                st.fixed_dictionaries(
+                    {"kind": st.just("operative"), "paragraphs": st.lists(paragraph, min_size=1, max_size=8)},
+                    optional={"heading": st.text(max_size=40)},
+                ),
+                min_size=1,
+                max_size=3,
+            )
+        },
+        optional={"label": st.text(max_size=50), "note": TEXT},
+    )
+    real["POST /api/declarations/"] = st.fixed_dictionaries(
+        {"meeting": st.just(seed.meeting), "title": TEXT},
+        optional={"kind": st.sampled_from([k.value for k in Declaration.Kind]), "original_language": st.just("en")},
+    )
+    real["POST /api/declarations/{id}/revisions/next/"] = st.fixed_dictionaries({}, optional={"note": TEXT})
+    real["POST /api/declarations/{id}/adoption/"] = st.fixed_dictionaries(
+        {"revision": st.just(seed.revision), "method": st.sampled_from(["in_session", "silence"])}
+    )
+    real["POST /api/imports/"] = st.fixed_dictionaries(
+        {"meeting": st.just(seed.meeting), "text": TEXT}, optional={"title": st.text(max_size=60)}
+    )
     return real.get(label)
 
 
@@ -278,14 +329,23 @@ def test_generated_requests(label: str, seed: Seed) -> None:
 
 @pytest.mark.parametrize(
     "label",
-    [pytest.param(label, marks=pytest.mark.xfail(strict=True, reason=why)) for label, why in KNOWN_ELSEWHERE.items()],
+    [
+        pytest.param(label, marks=pytest.mark.xfail(strict=True, raises=FailureGroup, reason=why))
+        for label, why in KNOWN_ELSEWHERE.items()
+        if label != "POST /api/imports/{id}/confirm/"  # answers a job only once one is read, which no worker does here
+    ],
 )
 def test_known_findings(label: str, seed: Seed) -> None:
     operation = OPERATIONS[label]
-    if operation.method.upper() == "POST":
-        case = operation.Case(body={"declaration": seed.declaration, "kind": "compilation"})
-    else:
-        case = operation.Case(path_parameters={"id": seed.ids["exports"][0]} if "{id}" in label else {})
+    job = {"id": seed.ids["imports" if "imports" in label else "exports"][0]}
+    case = {
+        "POST /api/exports/": lambda: operation.Case(
+            body={"declaration": seed.declaration, "kind": "compilation"}, media_type="application/json"
+        ),
+        "POST /api/imports/": lambda: operation.Case(
+            body={"meeting": seed.meeting, "text": "A draft\n\n1. Promote rights."}, media_type="application/json"
+        ),
+    }.get(label, lambda: operation.Case(path_parameters=job if "{id}" in label else {}))()
     with transaction.atomic():
         case.call_and_validate(headers={"Authorization": f"Token {seed.tokens['secretariat']}"}, checks=CHECKS)
         transaction.set_rollback(True)
