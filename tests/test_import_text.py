@@ -268,3 +268,18 @@ def test_bad_input_is_refused_with_a_clear_message(data: bytes, filename: str, m
 def test_a_file_over_the_size_limit_is_refused() -> None:
     with pytest.raises(UnreadableDocument, match="at most 1,000 bytes"):
         read_document(b"x" * 1001, max_bytes=1000)
+
+
+def test_the_reader_needs_no_django() -> None:
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, drafting.importing as i; i.read_document(b'Declaration\\n\\nRecalling the Charter,'); "
+        "print(any(m.split('.')[0] == 'django' for m in sys.modules))"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
+    root = Path(__file__).resolve().parents[1]
+    out = subprocess.run([sys.executable, "-c", code], cwd=root, env=env, capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
