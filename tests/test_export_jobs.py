@@ -86,6 +86,17 @@ def content_of(response: Any) -> bytes:
     return b"".join(response.streaming_content)
 
 
+def queued_clean(demo: Declaration) -> tuple[ExportJob, bool]:
+    """The TS asks for the clean text; no worker has picked the job up yet."""
+    return services.export_job_request(
+        actor=User.objects.get(username="ts"),
+        declaration_id=demo.pk,
+        kind="clean",
+        pdf_available=False,
+        dispatch=lambda job_id: None,
+    )
+
+
 def rev1_with_a_mexican_rewording(demo: Declaration) -> Any:
     users = {u.username: u for u in User.objects.all()}
     zero = demo.revisions.get()
@@ -334,13 +345,7 @@ def test_pdf_is_refused_with_a_message_where_libreoffice_is_missing(
 # --- until done, and when it fails -----------------------------------------------------------
 def test_the_file_is_a_409_with_retry_after_until_the_job_is_done(demo: Declaration) -> None:
     # Given a job the workers have not picked up yet
-    job, created = services.export_job_request(
-        actor=User.objects.get(username="ts"),
-        declaration_id=demo.pk,
-        kind="clean",
-        pdf_available=False,
-        dispatch=lambda job_id: None,
-    )
+    job, created = queued_clean(demo)
     assert created and job.status == "queued"
     response = download("ts", job.pk)
     assert response.status_code == 409 and response["Retry-After"] == "2"
@@ -382,13 +387,7 @@ def test_an_unexpected_error_fails_the_job_with_a_message_not_a_500(
 
 # --- safe to run twice; interrupted runs ---------------------------------------------------
 def test_running_the_task_twice_renders_once(demo: Declaration) -> None:
-    job, _ = services.export_job_request(
-        actor=User.objects.get(username="ts"),
-        declaration_id=demo.pk,
-        kind="clean",
-        pdf_available=False,
-        dispatch=lambda job_id: None,
-    )
+    job, _ = queued_clean(demo)
     assert tasks.export_render.apply(args=(job.pk,)).get() == "done"
     done = ExportJob.objects.get(pk=job.pk)
     # When the message is delivered again
@@ -406,13 +405,7 @@ def test_running_the_task_twice_renders_once(demo: Declaration) -> None:
 
 
 def test_a_job_interrupted_too_often_is_given_up_with_a_message(demo: Declaration) -> None:
-    job, _ = services.export_job_request(
-        actor=User.objects.get(username="ts"),
-        declaration_id=demo.pk,
-        kind="clean",
-        pdf_available=False,
-        dispatch=lambda job_id: None,
-    )
+    job, _ = queued_clean(demo)
     ExportJob.objects.filter(pk=job.pk).update(status="running", attempts=MAX_ATTEMPTS)
     assert tasks.export_render.apply(args=(job.pk,)).get() is None
     failed = ExportJob.objects.get(pk=job.pk)
@@ -443,13 +436,7 @@ def test_the_sweep_hands_over_jobs_the_broker_never_got(demo: Declaration, monke
 
 
 def test_a_dispatched_job_left_queued_is_handed_over_again_after_the_delay(demo: Declaration, settings: Any) -> None:
-    job, _ = services.export_job_request(
-        actor=User.objects.get(username="ts"),
-        declaration_id=demo.pk,
-        kind="clean",
-        pdf_available=False,
-        dispatch=lambda job_id: None,
-    )
+    job, _ = queued_clean(demo)
     services.export_job_mark_dispatched(job_id=job.pk)
     assert services.export_jobs_to_redispatch() == []
     ExportJob.objects.filter(pk=job.pk).update(
