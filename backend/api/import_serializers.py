@@ -36,6 +36,10 @@ class ImportConfirmSerializer(serializers.Serializer[Any]):
 
 class ImportJobSerializer(serializers.ModelSerializer[ImportJob]):
     requested_by = serializers.CharField(source="requested_by.username", read_only=True)
+    # Blank until given: not the declaration kind enum, which has no blank.
+    kind = serializers.CharField(
+        read_only=True, help_text="The kind asked for on upload (a declaration kind), or empty: guessed on confirming."
+    )
     created_declaration = serializers.SerializerMethodField(help_text="The declaration the confirmed import went into.")
     preview = serializers.JSONField(
         read_only=True,
