@@ -228,6 +228,7 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "silence-sweep": {"task": "consenso.silence_sweep", "schedule": env.float("SILENCE_SWEEP_SECONDS", default=30.0)},
     "export-sweep": {"task": "consenso.export_sweep", "schedule": env.float("EXPORT_SWEEP_SECONDS", default=30.0)},
+    "import-sweep": {"task": "consenso.import_sweep", "schedule": env.float("IMPORT_SWEEP_SECONDS", default=30.0)},
 }
 # Export jobs: a job queued this long without a worker picking it up is
 # handed to the broker again (safe: rendering is idempotent); a rendering
@@ -235,6 +236,10 @@ CELERY_BEAT_SCHEDULE = {
 CONSENSO_EXPORT_REDISPATCH_SECONDS = env.int("CONSENSO_EXPORT_REDISPATCH_SECONDS", default=60)
 CONSENSO_EXPORT_SOFT_TIME_LIMIT = env.int("CONSENSO_EXPORT_SOFT_TIME_LIMIT", default=120)
 CONSENSO_EXPORT_TIME_LIMIT = env.int("CONSENSO_EXPORT_TIME_LIMIT", default=150)
+# Imports: the largest upload taken, and how long a queued one waits before
+# the sweep hands it to the broker again.
+CONSENSO_MAX_IMPORT_BYTES = env.int("CONSENSO_MAX_IMPORT_BYTES", default=10 * 1024 * 1024)
+CONSENSO_IMPORT_REDISPATCH_SECONDS = env.int("CONSENSO_IMPORT_REDISPATCH_SECONDS", default=60)
 # Deadlines are driven by this sweep, not by ETA tasks: on Redis an ETA task
 # longer than the visibility timeout is redelivered early, and raising that
 # timeout would delay redelivery of every task after a worker crash.

@@ -365,3 +365,29 @@ def test_two_concurrent_confirmations_create_one_declaration() -> None:
     assert any(isinstance(r, Conflict) and "already confirmed" in r.message for r in results)
     assert Declaration.objects.filter(title="DECLARATION OF SAN JOSÉ").count() == 1
     assert Event.objects.filter(verb="import.confirmed").count() == 1
+
+
+@pytest.mark.django_db
+def test_an_import_the_broker_never_got_is_handed_over_by_the_sweep(
+    world: World, monkeypatch: pytest.MonkeyPatch, django_capture_on_commit_callbacks: Any
+) -> None:
+    import datetime
+
+    from django.utils import timezone
+
+    from workers import tasks
+
+    # Given an upload made while the broker was unreachable
+    monkeypatch.setattr("backend.api.import_views.dispatch", lambda job_id: None)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = _upload(world, "ts", DRAFT.encode(), kind="declaration")
+    job = ImportJob.objects.get(pk=response.json()["id"])
+    assert job.status == "queued"
+    # It is left alone while its first hand-over may still be on its way ...
+    assert services.import_jobs_to_redispatch() == []
+    # ... and once it has waited past the delay, the sweep hands it over and it is read
+    ImportJob.objects.filter(pk=job.pk).update(created_at=timezone.now() - datetime.timedelta(minutes=2))
+    monkeypatch.setattr("workers.importing.dispatch", lambda job_id: services.import_job_run(job_id=job_id))
+    assert tasks.import_sweep.apply().get() == [job.pk]
+    assert ImportJob.objects.get(pk=job.pk).status == "ready"
+    assert services.import_jobs_to_redispatch() == []

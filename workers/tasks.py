@@ -96,7 +96,12 @@ def export_sweep() -> list[int]:
     return due
 
 
-@shared_task(name="consenso.import_read", acks_late=True)
+@shared_task(
+    name="consenso.import_read",
+    acks_late=True,
+    # The job row holds the outcome; no result backend to wait on when Redis is down.
+    ignore_result=True,
+)
 def import_read(job_id: int) -> str | None:
     """Read an uploaded draft into its preview. Delivered twice or after a
     worker died, it reads again or does nothing (see
@@ -108,3 +113,14 @@ def import_read(job_id: int) -> str | None:
         services.import_job_fail(job_id=job_id, message="Reading the file took too long; split it and try again.")
         return "failed"
     return job.status if job is not None else None
+
+
+@shared_task(name="consenso.import_sweep", acks_late=True, ignore_result=True)
+def import_sweep() -> list[int]:
+    """Beat job: hand over again the import jobs the broker may have lost."""
+    from workers.importing import dispatch
+
+    due = services.import_jobs_to_redispatch()
+    for job_id in due:
+        dispatch(job_id)
+    return due

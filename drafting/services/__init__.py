@@ -33,6 +33,7 @@ from drafting.services.import_jobs import (
     import_job_fail,
     import_job_get,
     import_job_run,
+    import_jobs_to_redispatch,
 )
 from drafting.services.paragraphs import paragraph_act, paragraph_object, paragraph_objection_withdraw
 from drafting.services.proposals import (
@@ -63,6 +64,7 @@ __all__ = [
     "import_job_fail",
     "import_job_get",
     "import_job_run",
+    "import_jobs_to_redispatch",
     "paragraph_act",
     "paragraph_object",
     "paragraph_objection_withdraw",

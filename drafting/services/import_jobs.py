@@ -22,6 +22,7 @@ import hashlib
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 from difflib import SequenceMatcher
 from functools import partial
 from pathlib import PurePath
@@ -30,11 +31,12 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from drafting.access import require_read, require_secretariat, role_in
 from drafting.errors import Conflict, DomainError, InvalidInput, NotFound
-from drafting.importing import DEFAULT_MAX_BYTES, ImportResult, read_document
+from drafting.importing import ImportResult, read_document
 from drafting.models import Declaration, ImportJob, Meeting, Paragraph, Revision
 from drafting.services.declarations import declaration_create
 from drafting.services.events import event_record
@@ -59,7 +61,7 @@ MAX_ATTEMPTS = 3
 
 
 def max_import_bytes() -> int:
-    return int(getattr(settings, "CONSENSO_MAX_IMPORT_BYTES", DEFAULT_MAX_BYTES))
+    return int(settings.CONSENSO_MAX_IMPORT_BYTES)
 
 
 def _require_may_import(actor: User, meeting: Meeting) -> None:
@@ -226,6 +228,21 @@ def import_job_fail(*, job_id: int, message: str) -> None:
         if job is not None and job.status in (Status.QUEUED, Status.RUNNING):
             job.status, job.error, job.finished_at = Status.FAILED, message, timezone.now()
             job.save(update_fields=["status", "error", "finished_at"])
+
+
+def import_jobs_to_redispatch() -> list[int]:
+    """Jobs the broker may have lost: queued for longer than the redispatch
+    delay (the broker was down when they were made), or running for longer
+    than a read may take (its worker died with the message). Reading is free
+    of side effects and ``import_job_run`` is safe twice, so handing one over
+    again is harmless."""
+    now = timezone.now()
+    wait = timedelta(seconds=settings.CONSENSO_IMPORT_REDISPATCH_SECONDS)
+    stale = ImportJob.objects.filter(
+        Q(status=Status.QUEUED, created_at__lt=now - wait)
+        | Q(status=Status.RUNNING, started_at__lt=now - timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT))
+    )
+    return list(stale.order_by("id").values_list("pk", flat=True)[:500])
 
 
 # -- identities -----------------------------------------------------------------

@@ -4,12 +4,12 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 
 from drafting import services
-from workers.tasks import export_sweep
+from workers.tasks import export_sweep, import_sweep
 
 
 class Command(BaseCommand):
     help = (
-        "Adopt silence procedures whose deadline has passed unbroken, and hand over again export jobs "
+        "Adopt silence procedures whose deadline has passed unbroken, and hand over again export and import jobs "
         "the workers never finished. With Redis, Celery beat does both; on the embedded default, run "
         "this (dev.py serve runs it with --every)."
     )
@@ -24,6 +24,8 @@ class Command(BaseCommand):
                     self.stdout.write(f"adopted by silence procedure: adoption {adoption_id}")
             for job_id in export_sweep.apply().get():
                 self.stdout.write(f"export job handed over again: {job_id}")
+            for job_id in import_sweep.apply().get():
+                self.stdout.write(f"import job handed over again: {job_id}")
             if not every:
                 return
             time.sleep(every)
