@@ -10,8 +10,9 @@ be no 5xx, a documented status (errors included: backend/api/schema.py
 documents them), a documented content type and a body that matches the
 schema.
 
-The demo (``drafting.demo.demo_load``) plus a few proposals, positions, an
-objection and an export job are loaded once for the module; each generated
+The demo (``drafting.demo.demo_load``) plus a few proposals, positions, a
+paragraph objection, an export and an import job, and a second text in
+adoption (objected to, with a statement) are loaded once for the module; each generated
 request runs in a savepoint that is rolled back, so every request meets the
 same data.
 
@@ -59,6 +60,7 @@ from drafting.models import (
     Proposal,
     Revision,
 )
+from drafting.states import State
 
 pytestmark = [pytest.mark.fuzz, pytest.mark.django_db]
 
@@ -177,6 +179,18 @@ def seed(django_db_setup: None, django_db_blocker: Any) -> Iterator[Seed]:
             filename="draft.txt",
             dispatch=lambda job_id: None,
         )
+        # a second text of the workshop, agreed and put to adoption in session, objected to by Canada
+        in_session = services.declaration_create(actor=user["ts"], meeting=declaration.meeting, title="Short text")
+        services.revision_issue(
+            actor=user["ts"],
+            declaration=in_session,
+            sections=[{"kind": "operative", "paragraphs": [{"kind": "operative", "text": "Promote rights."}]}],
+        )
+        Paragraph.objects.filter(declaration=in_session).update(state=State.AGREED)
+        agreed = services.revision_issue_from_working_text(actor=user["ts"], declaration=in_session)
+        services.adoption_propose(actor=user["ppt.slv"], declaration=in_session, revision_id=agreed.pk)
+        services.adoption_object(actor=user["can"], declaration=in_session, reason="Not yet.")
+        services.statement_record(actor=user["mex"], declaration=in_session, kind="explanation", text="On record.")
         ids = {name: list(model.objects.values_list("pk", flat=True)) for name, model in MODELS.items()}
         tokens = {role: by_name[username] for role, username in ROLES.items() if username is not None}
         yield Seed(

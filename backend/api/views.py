@@ -330,7 +330,8 @@ class ProposalObject(_PositionView):
 
 
 class ProposalPosition(APIView):
-    @extend_schema(request=None, responses=s.ProposalSerializer)
+    # a DELETE is documented as 204 unless told: this one answers 200 with the proposal
+    @extend_schema(request=None, responses={200: s.ProposalSerializer})
     def delete(self, request: Request, pk: int) -> Response:
         """Withdraw your delegation's support or objection."""
         proposal = selectors.proposal_get(user=request.user, proposal_id=pk)
