@@ -36,6 +36,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime
 import json
 import os
@@ -161,6 +162,14 @@ def proc_memory(pid: int | str = "self") -> dict[str, float]:
     return out
 
 
+def reset_peak() -> dict[str, float]:
+    """Reset this process's peak RSS (VmHWM; Linux: 5 > /proc/self/clear_refs) and return its
+    memory now, so that the VmHWM read after a step is that step's peak."""
+    with contextlib.suppress(OSError):
+        Path("/proc/self/clear_refs").write_text("5")
+    return proc_memory()
+
+
 # --- In process ----------------------------------------------------------------------
 def _timed(fn: Callable[[], Any], repeat: int = 3) -> tuple[list[float], Any]:
     times, result = [], None
@@ -208,7 +217,9 @@ class _Queries:
         return len(self.sql)
 
 
-def inproc(dataset: dict[str, Any]) -> dict[str, Any]:
+def inproc(dataset: dict[str, Any], save: Callable[[dict[str, Any]], None]) -> dict[str, Any]:
+    """Runs the in-process steps; ``save`` is called after each, so that a step that fails (another
+    session restarting PostgreSQL, say) loses only itself."""
     import django
 
     django.setup()
@@ -239,6 +250,7 @@ def inproc(dataset: dict[str, Any]) -> dict[str, Any]:
     tokens = dataset["tokens"]
 
     # 1. Reads, built once (a cache miss), as the selector and as the whole request.
+    reset_peak()
     reads: dict[str, Any] = {}
     for name, build in (
         ("revision_text", lambda: selectors.revision_text(revision=revision)),
@@ -285,14 +297,18 @@ def inproc(dataset: dict[str, Any]) -> dict[str, Any]:
             "queries": len(executed),
         }
     out["reads"] = reads
+    out["rss_mb_after_reads"] = proc_memory()
+    save(out)
 
     # 2. The compilation export, in process and as a whole job.
+    rss_before = reset_peak()
     times, docx = _timed(lambda: exporting.render_document(declaration_id=did, kind="compilation"))
     out["compilation_render"] = {
         "ms": times,
         "median_ms": statistics.median(times),
         "docx_bytes": len(docx),
         "tracemalloc_peak_mb": _traced_peak(lambda: exporting.render_document(declaration_id=did, kind="compilation")),
+        "rss_mb_before": rss_before,
         "rss_mb_after": proc_memory(),
     }
     from django.contrib.auth import get_user_model
@@ -322,6 +338,7 @@ def inproc(dataset: dict[str, Any]) -> dict[str, Any]:
             default_storage.delete(job.file.name)
         ExportJob.objects.filter(pk=job.pk).delete()  # so that the next request renders again
     out["compilation_job"] = job_runs
+    save(out)
 
     # 3. Revisions, each in a transaction rolled back at the end.
     ppt = get_user_model().objects.get(auth_token__key=tokens["ppt"])
@@ -413,6 +430,7 @@ def inproc(dataset: dict[str, Any]) -> dict[str, Any]:
             except _Rollback:
                 pass
 
+        rss_before = reset_peak()
         for _ in range(3):
             refit_ms.clear()
             refit_counts.clear()
@@ -425,8 +443,10 @@ def inproc(dataset: dict[str, Any]) -> dict[str, Any]:
             "median_issue_ms": statistics.median(r["issue_ms"] for r in runs),
             "tracemalloc_peak_mb": peak,
             "issue_ms_under_tracemalloc": traced[0]["issue_ms"],
+            "rss_mb_before": rss_before,
             "rss_mb_after": proc_memory(),
         }
+        save(out)
     revisions_module.proposals_refit = original_refit  # type: ignore[assignment]
     assert Revision.objects.filter(declaration_id=did).count() == 1, "the revision steps were rolled back"
     out["ru_maxrss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
@@ -435,6 +455,7 @@ def inproc(dataset: dict[str, Any]) -> dict[str, Any]:
 
 def run_inproc(dataset: dict[str, Any], env: dict[str, str]) -> dict[str, Any]:
     result_file = OUT / "scale_ga_inproc.json"
+    result_file.unlink(missing_ok=True)
     tracker = rrg.CpuTracker(0, DB).__enter__()
     proc = subprocess.Popen(
         [str(VENV_BIN / "python"), str(Path(__file__)), "--phase", "inproc", "--db", DB, "--json", str(result_file)],
@@ -445,9 +466,13 @@ def run_inproc(dataset: dict[str, Any], env: dict[str, str]) -> dict[str, Any]:
     stderr = proc.stderr.read() if proc.stderr else ""
     _, wait_status, usage = os.wait4(proc.pid, 0)
     tracker.__exit__()
-    if os.waitstatus_to_exitcode(wait_status) != 0:
+    failed = os.waitstatus_to_exitcode(wait_status) != 0
+    if failed and not result_file.exists():
         raise SystemExit(f"the in-process phase failed:\n{stderr[-4000:]}")
     result = json.loads(result_file.read_text())
+    if failed:
+        log(f"the in-process phase failed part way (kept what it measured before):\n{stderr[-1500:]}")
+        result["failed"] = stderr[-1500:]
     result["cpu_cores"] = tracker.cores(usage.ru_utime + usage.ru_stime)  # its "wrk" is this process
     result["cpu_s"] = round(usage.ru_utime + usage.ru_stime, 1)
     result["wall_s"] = round(tracker.t1 - tracker.t0, 1)
@@ -600,7 +625,8 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.phase == "inproc":
         dataset = json.loads(DATASET.read_text())
-        args.json.write_text(json.dumps(inproc(dataset), indent=2) + "\n")
+        out = inproc(dataset, lambda partial: args.json.write_text(json.dumps(partial, indent=2) + "\n"))
+        args.json.write_text(json.dumps(out | {"complete": True}, indent=2) + "\n")
         return 0
 
     started = time.monotonic()
