@@ -50,6 +50,7 @@ def main() -> int:
         capture_output=True, text=True, check=True,
     ).stdout  # fmt: skip
     old = types.ModuleType("drafting.services._revisions_before_fix")
+    sys.modules[old.__name__] = old  # dataclasses look their module up
     exec(compile(source, "revisions_before_fix.py", "exec"), old.__dict__)
     current = {name: getattr(revisions, name) for name in ("_reset_working_text", "_carry_over_proposals")}
 
