@@ -286,9 +286,9 @@ class ProposalList(generics.ListCreateAPIView[Proposal]):
             emphasis=v.get("emphasis"),
             rationale=v["rationale"],
         )
-        return _proposal_response(
-            selectors.proposal_get(user=request.user, proposal_id=proposal.pk), status.HTTP_201_CREATED
-        )
+        # The service returns the row it created, with its delegation, author
+        # and revision loaded: no need to read it back (and check access again).
+        return _proposal_response(proposal, status.HTTP_201_CREATED)
 
 
 class ProposalDetail(APIView):

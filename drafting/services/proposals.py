@@ -100,13 +100,17 @@ def proposal_submit(
     delegation = require_negotiator(role_in(actor, declaration.meeting), "make proposals")
     declaration_require_drafting(declaration)
 
-    revision = Revision.objects.filter(pk=revision_id, declaration=declaration).first()
+    current = declaration.revisions.order_by("-number").first()
+    revision = (
+        current
+        if current is not None and current.pk == revision_id
+        else Revision.objects.filter(pk=revision_id, declaration=declaration).first()
+    )
     if revision is None:
         raise InvalidInput(
             f"Revision {revision_id} is not a revision of this declaration.",
             fields={"revision": ["Not a revision of this declaration."]},
         )
-    current = declaration.revisions.order_by("-number").first()
     assert current is not None  # a revision exists: we just found one
     if current.pk != revision.pk:
         raise Conflict(
