@@ -14,6 +14,7 @@ import itertools
 import re
 import weakref
 from collections.abc import Iterable, Sequence
+from pathlib import Path
 from typing import Literal, cast
 
 from docx import Document as _open_document
@@ -31,7 +32,6 @@ from docx.oxml.text.run import CT_R
 from docx.oxml.xmlchemy import BaseOxmlElement
 from docx.shared import Length, Pt
 from docx.styles import BabelFish
-from docx.styles.style import BaseStyle, CharacterStyle, ParagraphStyle, StyleFactory
 from docx.table import Table, _Cell
 from docx.text.paragraph import Paragraph as DocxParagraph
 from docx.text.run import Run
@@ -272,45 +272,28 @@ def add_runs(paragraph: DocxParagraph, text: str, emphasis: Sequence[Span] = ())
     return runs
 
 
+TEMPLATE = Path(__file__).resolve().parent / "templates" / "consenso.docx"
+# What the renderers use; the template must hold every one (tests/test_export_template.py).
+STYLES_USED = (
+    "Normal",
+    "Title",
+    "Place Date",
+    "Draft Marking",
+    "Footnote Text",
+    "Footnote Reference",
+    "Heading 1",
+    "Heading 2",
+    "List Paragraph",
+    "List Bullet",
+    "List Number",
+    "Table Grid",
+)
+
+
 def new_document() -> DocxDocument:
-    """A blank python-docx document with the styles the renderers use."""
-    document = _open_document()
-    styles = document.styles.element
-    by_name = _style_index(document).by_name  # kept up to date below
-
-    def style(name: str, kind: WD_STYLE_TYPE | None = None) -> BaseStyle:
-        """``document.styles[name]``; with ``kind``, added first when missing (``styles.add_style``)."""
-        internal = BabelFish.ui2internal(name)
-        if internal not in by_name:
-            if kind is None:
-                raise KeyError(f"no style with name '{name}'")
-            by_name[internal] = styles.add_style_of_type(internal, kind, False)
-        return StyleFactory(by_name[internal])
-
-    normal = cast(ParagraphStyle, style("Normal"))
-    normal.font.name = "Calibri"
-    normal.font.size = Pt(11)
-    normal.paragraph_format.space_after = Pt(8)
-    title = cast(ParagraphStyle, style("Title"))
-    title.font.size = Pt(16)
-    title.paragraph_format.alignment = WD_PARAGRAPH_ALIGNMENT.CENTER
-    place = cast(ParagraphStyle, style("Place Date", WD_STYLE_TYPE.PARAGRAPH))
-    place.base_style = normal
-    place.paragraph_format.alignment = WD_PARAGRAPH_ALIGNMENT.CENTER
-    place.font.italic = True
-    marking = cast(ParagraphStyle, style("Draft Marking", WD_STYLE_TYPE.PARAGRAPH))
-    marking.base_style = normal
-    marking.paragraph_format.alignment = WD_PARAGRAPH_ALIGNMENT.CENTER
-    marking.font.bold = True
-    note = cast(ParagraphStyle, style("Footnote Text", WD_STYLE_TYPE.PARAGRAPH))
-    note.base_style = normal
-    note.font.size = Pt(9)
-    note.paragraph_format.space_after = Pt(0)
-    ref = cast(CharacterStyle, style("Footnote Reference", WD_STYLE_TYPE.CHARACTER))
-    ref.font.superscript = True
-    for name in ("Heading 1", "Heading 2", "List Paragraph", "List Bullet", "List Number", "Table Grid"):
-        style(name)  # present in python-docx's default template; KeyError otherwise
-    return document
+    """A blank document from the project template (``exports/templates/consenso.docx``,
+    made by ``python -m exports.template``), which holds the styles the renderers use."""
+    return _open_document(str(TEMPLATE))
 
 
 def letterhead(document: DocxDocument, ppt_name: str) -> None:
