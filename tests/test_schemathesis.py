@@ -61,6 +61,7 @@ from drafting.models import (
     Revision,
 )
 from drafting.states import State
+from workers import exporting
 
 pytestmark = [pytest.mark.fuzz, pytest.mark.django_db]
 
@@ -136,8 +137,11 @@ TALLY = Tally()
 
 
 @pytest.fixture(scope="module")
-def seed(django_db_setup: None, django_db_blocker: Any) -> Iterator[Seed]:
-    fast = override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"])
+def seed(django_db_setup: None, django_db_blocker: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Seed]:
+    fast = override_settings(
+        PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+        MEDIA_ROOT=str(tmp_path_factory.mktemp("media")),
+    )
     with django_db_blocker.unblock(), transaction.atomic(), fast:
         declaration, users = demo_load()
         by_name = {u.username: u.token for u in users}
@@ -165,13 +169,15 @@ def seed(django_db_setup: None, django_db_blocker: Any) -> Iterator[Seed]:
         services.paragraph_object(
             actor=user["can"], paragraph=Paragraph.objects.get(pk=paragraphs[5]), reason="Not yet."
         )
-        services.export_job_request(
-            actor=user["ts"],
-            declaration_id=declaration.pk,
-            kind="compilation",
-            pdf_available=False,
-            dispatch=lambda job_id: None,
-        )
+        for kind in ("compilation", "record"):  # the record rendered (its file downloads), the compilation queued
+            job, _ = services.export_job_request(
+                actor=user["ts"],
+                declaration_id=declaration.pk,
+                kind=kind,
+                pdf_available=False,
+                dispatch=lambda job_id: None,
+            )
+        services.export_job_run(job_id=job.pk, render=exporting.render_job)
         services.import_job_create(
             actor=user["ts"],
             meeting=declaration.meeting,
