@@ -104,7 +104,8 @@ def main(argv: list[str] | None = None) -> int:
     profile.disable()
     listing = sw.OUT / "soak_profile_submit.txt"
     with listing.open("w") as f:
-        pstats.Stats(profile, stream=f).sort_stats("cumulative").print_stats(45)
+        pstats.Stats(profile, stream=f).sort_stats("cumulative").print_stats(60)
+        pstats.Stats(profile, stream=f).sort_stats("tottime").print_stats(30)
     out["profile"] = str(listing)
     print(json.dumps(out, indent=1))
     (sw.OUT / "soak_profile.json").write_text(json.dumps(out, indent=1))
