@@ -38,7 +38,6 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from schemathesis.checks import not_a_server_error
 from schemathesis.core import NOT_SET
-from schemathesis.core.failures import FailureGroup
 from schemathesis.generation import GenerationMode
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
@@ -97,19 +96,6 @@ MODELS: dict[str, Any] = {
     "paragraphs": Paragraph,
     "proposals": Proposal,
     "revisions": Revision,
-}
-
-# Findings in files this test's author does not own (backend/api/export_*.py): the
-# response check is left out of the generated run for them, and the finding is
-# pinned by test_known_findings below (strict: it fails once fixed, to be removed).
-EXPORT_LABELS = (
-    "backend/api/export_serializers.py: revision_label and base_revision_label are null "
-    "when there is no (base) revision, but the schema says string (add allow_null=True)"
-)
-KNOWN_ELSEWHERE = {
-    "GET /api/exports/": EXPORT_LABELS,
-    "GET /api/exports/{id}/": EXPORT_LABELS,
-    "POST /api/exports/": EXPORT_LABELS,
 }
 
 SCHEMA = schemathesis.openapi.from_wsgi("/api/schema/", application)
@@ -321,7 +307,7 @@ def strategy(label: str, seed: Seed) -> st.SearchStrategy[Any]:
 
 @pytest.mark.parametrize("label", sorted(OPERATIONS))
 def test_generated_requests(label: str, seed: Seed) -> None:
-    checks = [c for c in CHECKS if label not in KNOWN_ELSEWHERE or c is not response_schema_conformance]
+    checks = CHECKS
 
     @settings(
         max_examples=EXAMPLES,
@@ -343,26 +329,6 @@ def test_generated_requests(label: str, seed: Seed) -> None:
         TALLY.statuses[response.status_code] += 1
 
     run()
-
-
-@pytest.mark.parametrize(
-    "label",
-    [
-        pytest.param(label, marks=pytest.mark.xfail(strict=True, raises=FailureGroup, reason=why))
-        for label, why in KNOWN_ELSEWHERE.items()
-    ],
-)
-def test_known_findings(label: str, seed: Seed) -> None:
-    operation = OPERATIONS[label]
-    job = {"id": seed.ids["exports"][0]}
-    case = {
-        "POST /api/exports/": lambda: operation.Case(
-            body={"declaration": seed.declaration, "kind": "compilation"}, media_type="application/json"
-        ),
-    }.get(label, lambda: operation.Case(path_parameters=job if "{id}" in label else {}))()
-    with transaction.atomic():
-        case.call_and_validate(headers={"Authorization": f"Token {seed.tokens['secretariat']}"}, checks=CHECKS)
-        transaction.set_rollback(True)
 
 
 def test_the_run_was_big_enough() -> None:

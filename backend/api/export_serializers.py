@@ -29,8 +29,11 @@ class ExportRequestSerializer(serializers.Serializer[Any]):
 
 
 class ExportJobSerializer(serializers.ModelSerializer[ExportJob]):
-    revision_label = serializers.CharField(source="revision.label", default=None, read_only=True)
-    base_revision_label = serializers.CharField(source="base_revision.label", default=None, read_only=True)
+    # null for the kinds that show the working text (compilation, record)
+    revision_label = serializers.CharField(source="revision.label", default=None, read_only=True, allow_null=True)
+    base_revision_label = serializers.CharField(
+        source="base_revision.label", default=None, read_only=True, allow_null=True
+    )
     requested_by = serializers.CharField(source="requested_by.username", read_only=True)
     download = serializers.SerializerMethodField(help_text="Where the file is, once done.")
 
