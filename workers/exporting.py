@@ -8,9 +8,9 @@ import logging
 import re
 
 from drafting import export_selectors
-from drafting.errors import Conflict, InvalidInput, NotFound
+from drafting.errors import NotFound
 from drafting.models import Declaration, ExportJob, Revision
-from drafting.services.export_jobs import KIND_NAMES, Rendered, RenderFailed
+from drafting.services.export_jobs import KIND_NAMES, Rendered, RenderFailed, export_target
 from exports import adapters, pdf
 from exports.clean import render_clean
 from exports.compilation import render_compilation
@@ -19,28 +19,29 @@ from exports.tracked import render_tracked
 
 log = logging.getLogger(__name__)
 
-KINDS = ("clean", "compilation", "tracked", "record")
+KINDS = tuple(ExportJob.Kind.values)
 
 
 def render_document(
     *, declaration_id: int, kind: str, revision_id: int | None = None, base_revision_id: int | None = None
 ) -> bytes:
-    """The .docx bytes of one document of a declaration. ``clean`` and
-    ``tracked`` take a revision (default: the current one; ``tracked``
-    compares it with ``base_revision_id``, by default the one before);
-    ``compilation`` and ``record`` are of the working text."""
+    """The .docx bytes of one document of a declaration, the revisions
+    resolved as for an export job (``services.export_jobs.export_target``):
+    ``clean`` and ``tracked`` default to the current revision, ``tracked``
+    compares it with the one before; ``compilation`` and ``record`` are of
+    the working text."""
     declaration = Declaration.objects.select_related("meeting__ppt").filter(pk=declaration_id).first()
     if declaration is None:
         raise NotFound(f"Declaration {declaration_id} does not exist.")
-    if kind not in KINDS:
-        raise InvalidInput(f"Unknown document kind {kind!r}.", fields={"kind": [f"One of {', '.join(KINDS)}."]})
-    revisions = list(declaration.revisions.order_by("number"))
-    if not revisions:
-        raise Conflict("This declaration has no text yet.")
-    revision: Revision = next((r for r in revisions if r.pk == revision_id), revisions[-1])
-    if revision_id is not None and revision.pk != revision_id:
-        raise InvalidInput(f"Revision {revision_id} is not a revision of this declaration.")
+    target = export_target(
+        declaration=declaration, kind=kind, revision_id=revision_id, base_revision_id=base_revision_id
+    )
+    return _render(declaration, kind, target.revision, target.base_revision)
+
+
+def _render(declaration: Declaration, kind: str, revision: Revision | None, base: Revision | None) -> bytes:
     if kind == "clean":
+        assert revision is not None
         return render_clean(
             adapters.document_from(export_selectors.declaration_document(declaration=declaration, revision=revision))
         )
@@ -50,13 +51,8 @@ def render_document(
         )
     if kind == "record":
         return render_record(**adapters.record_from(export_selectors.negotiation_record(declaration=declaration)))
-    older = [r for r in revisions if r.number < revision.number]
-    base = next((r for r in older if r.pk == base_revision_id), None) if base_revision_id else None
-    if base_revision_id is not None and base is None:
-        raise InvalidInput(f"Revision {base_revision_id} is not an earlier revision of this declaration.")
-    if base is None and not older:
-        raise Conflict(f"{revision.label} is the first revision; there is nothing to compare it with.")
-    return render_tracked(**adapters.tracked_from(export_selectors.revision_pair(old=base or older[-1], new=revision)))
+    assert revision is not None and base is not None
+    return render_tracked(**adapters.tracked_from(export_selectors.revision_pair(old=base, new=revision)))
 
 
 def _filename(job: ExportJob) -> str:
@@ -76,12 +72,7 @@ def _filename(job: ExportJob) -> str:
 
 def render_job(job: ExportJob) -> Rendered:
     """Render one export job (called by ``services.export_job_run`` under the job's lock)."""
-    body = render_document(
-        declaration_id=job.declaration_id,
-        kind=job.kind,
-        revision_id=job.revision_id,
-        base_revision_id=job.base_revision_id,
-    )
+    body = _render(job.declaration, job.kind, job.revision, job.base_revision)
     if job.format == ExportJob.Format.PDF:
         try:
             body = pdf.docx_to_pdf(body)

@@ -85,22 +85,31 @@ def _revision_of(declaration: Declaration, revision_id: int | None, field: str) 
 
 
 @dataclass(frozen=True)
-class _Target:
+class ExportTarget:
     revision: Revision | None
     base_revision: Revision | None
     fingerprint: str
     secretariat_only: bool
 
 
-def _target(
-    *, declaration: Declaration, kind: str, fmt: str, revision_id: int | None, base_revision_id: int | None
-) -> _Target:
-    """Resolve the revisions a document shows (with defaults) and what it
-    depends on. The fingerprint names every input of the document, so an
+def export_target(
+    *,
+    declaration: Declaration,
+    kind: str,
+    fmt: str = Format.DOCX,
+    revision_id: int | None = None,
+    base_revision_id: int | None = None,
+) -> ExportTarget:
+    """Resolve the revisions a document shows (with defaults: the current
+    revision, and for tracked changes the one before it) and what it depends
+    on. The one place that decides this, for export jobs and the
+    ``export_document`` command alike. The fingerprint names every input of the document, so an
     unchanged input gives back the existing file instead of a new rendering:
     a revision is immutable; whether it is the adopted text changes the clean
     document (no draft marking, reservations); the working text changes with
     ``declaration.version``; the record grows by appending events."""
+    if kind not in Kind.values:
+        raise InvalidInput(f"Unknown document kind {kind!r}.", fields={"kind": [f"One of {', '.join(Kind.values)}."]})
     revisions = list(declaration.revisions.order_by("number"))
     if not revisions:
         raise Conflict("This declaration has no text yet; the Secretariat issues the zero draft first.")
@@ -122,7 +131,7 @@ def _target(
     if kind == Kind.CLEAN:
         revision = revision or revisions[-1]
         adopted = revision.pk == adopted_id
-        return _Target(revision, None, f"{prefix}/r{revision.pk}/{'adopted' if adopted else 'draft'}", adopted)
+        return ExportTarget(revision, None, f"{prefix}/r{revision.pk}/{'adopted' if adopted else 'draft'}", adopted)
     if kind == Kind.TRACKED:
         revision = revision or revisions[-1]
         if base is None:
@@ -136,14 +145,14 @@ def _target(
                 f"than {revision.label}.",
                 fields={"base_revision": ["Choose an earlier revision."]},
             )
-        return _Target(revision, base, f"{prefix}/r{base.pk}-r{revision.pk}", revision.pk == adopted_id)
+        return ExportTarget(revision, base, f"{prefix}/r{base.pk}-r{revision.pk}", revision.pk == adopted_id)
     if kind == Kind.COMPILATION:
-        return _Target(None, None, f"{prefix}/v{declaration.version}", adopted_id is not None)
+        return ExportTarget(None, None, f"{prefix}/v{declaration.version}", adopted_id is not None)
     last_event = Event.objects.filter(declaration=declaration).aggregate(last=Max("id"))["last"] or 0
-    return _Target(None, None, f"{prefix}/e{last_event}", False)
+    return ExportTarget(None, None, f"{prefix}/e{last_event}", False)
 
 
-def _require_may_render(role: Role, target: _Target) -> None:
+def _require_may_render(role: Role, target: ExportTarget) -> None:
     if target.secretariat_only and not role.is_secretariat:
         raise NotAllowed(
             "Only the Technical Secretariat renders the adopted text; delegations may render the "
@@ -171,8 +180,6 @@ def export_job_request(
     whose inputs match a job that is queued, running or done gets that job
     (and, once done, its file) without a second rendering. ``dispatch``
     hands a new job's id to the workers once this transaction commits."""
-    if kind not in Kind.values:
-        raise InvalidInput(f"Unknown document kind {kind!r}.", fields={"kind": [f"One of {', '.join(Kind.values)}."]})
     if fmt not in Format.values:
         raise InvalidInput(f"Unknown format {fmt!r}.", fields={"format": [f"One of {', '.join(Format.values)}."]})
     if fmt == Format.PDF and not pdf_available:
@@ -186,7 +193,7 @@ def export_job_request(
         raise NotFound(f"Declaration {declaration_id} does not exist.")
     role = role_in(actor, declaration.meeting)
     require_read(role, declaration.meeting)
-    target = _target(
+    target = export_target(
         declaration=declaration, kind=kind, fmt=fmt, revision_id=revision_id, base_revision_id=base_revision_id
     )
     _require_may_render(role, target)
@@ -332,7 +339,7 @@ def export_jobs_to_redispatch() -> list[int]:
     # A running job is orphaned if nobody holds its lock. Where the database
     # cannot tell (SQLite: no row locks), wait out the hard time limit.
     running = ExportJob.objects.filter(status=Status.RUNNING)
-    if connection.features.has_select_for_update_skip_locked and connection.vendor != "sqlite":
+    if connection.features.has_select_for_update_skip_locked:
         with transaction.atomic():
             orphans = list(
                 running.filter(started_at__lt=current - timedelta(seconds=5))
