@@ -21,6 +21,8 @@ from workers.importing import dispatch
 
 
 def _job_body(job_id: int) -> object:
+    """The job as it stands now: after create (the worker may have read it,
+    on the embedded default) or confirm (which made its revision)."""
     job = ImportJob.objects.select_related("requested_by", "revision").get(pk=job_id)
     return i.ImportJobSerializer(job).data
 
@@ -69,7 +71,7 @@ class ImportDetail(APIView):
     @extend_schema(responses=i.ImportJobSerializer)
     def get(self, request: Request, pk: int) -> Response:
         job = services.import_job_get(user=actor(request), job_id=pk)
-        return Response(_job_body(job.pk))
+        return Response(i.ImportJobSerializer(job).data)
 
 
 class ImportConfirm(APIView):

@@ -127,7 +127,9 @@ def import_job_create(
 
 
 def import_job_get(*, user: User, job_id: int) -> ImportJob:
-    job = ImportJob.objects.select_related("meeting", "declaration", "revision").filter(pk=job_id).first()
+    job = (
+        ImportJob.objects.select_related("meeting", "declaration", "revision", "requested_by").filter(pk=job_id).first()
+    )
     if job is None:
         raise NotFound(f"Import {job_id} does not exist.")
     require_read(role_in(user, job.meeting), job.meeting)
