@@ -522,7 +522,7 @@ def test_accepting_a_replacement_changes_the_working_text_not_the_revision(world
     assert last_event().verb == "proposal.accepted"
 
 
-def test_accepting_one_alternative_resolves_the_brackets_and_supersedes_the_rest(world: World) -> None:
+def test_accepting_one_alternative_resolves_the_brackets_and_refits_the_other_options(world: World) -> None:
     # Given OP3 bracketed with Alt 1 (Mexico), Alt 2 (Canada) and a deletion (the PPT) as options,
     # and a pending insertion after OP3
     paragraph = act(world, par(world, "OP3"), "open")
@@ -538,17 +538,26 @@ def test_accepting_one_alternative_resolves_the_brackets_and_supersedes_the_rest
     assert paragraph.text == "Alt two wording."
     assert (paragraph.state, paragraph.brackets, paragraph.alternatives) == (S.UNDER_DISCUSSION, [], [])
     assert result.status == Proposal.Status.ACCEPTED
-    # And the competing options are superseded (kept), each with its event; the insertion is untouched
-    statuses = dict(Proposal.objects.values_list("pk", "status"))
-    assert statuses[alt1.pk] == statuses[delete.pk] == Proposal.Status.SUPERSEDED
-    assert statuses[insert.pk] == Proposal.Status.SUBMITTED
-    superseded = Event.objects.filter(verb="proposal.superseded").order_by("id")
-    assert [(e.proposal_id, e.after) for e in superseded] == [
-        (alt1.pk, {"status": "superseded", "by_proposal": alt2.pk}),
-        (delete.pk, {"status": "superseded", "by_proposal": alt2.pk}),
+    # And no option is silently dropped: Alt 1 rewrote the very words Alt 2 replaced, so it is
+    # conflicted (kept as written); the deletion means the same on any wording, so it stays
+    # pending, rebased on Alt 2's; the insertion edits no text and is untouched
+    for p in (alt1, delete, insert):
+        p.refresh_from_db()
+    assert (alt1.status, alt1.text, alt1.base_text) == ("conflicted", "Alt one wording.", insert.base_text)
+    assert alt1.refit is not None and alt1.refit["best_effort_text"] == "Alt one wording."
+    assert (delete.status, delete.base_text) == ("submitted", "Alt two wording.")
+    assert delete.refit is not None and delete.refit["status"] == "rebased"
+    assert insert.status == "submitted" and insert.refit is None
+    events = Event.objects.filter(verb__in=["proposal.conflicted", "proposal.refitted"]).order_by("id")
+    assert [(e.verb, e.proposal_id, e.after["by_proposal"]) for e in events] == [  # type: ignore[index]
+        ("proposal.conflicted", alt1.pk, alt2.pk),
+        ("proposal.refitted", delete.pk, alt2.pk),
     ]
     accepted = Event.objects.get(verb="proposal.accepted")
-    assert accepted.after is not None and accepted.after["superseded"] == [alt1.pk, delete.pk]
+    assert accepted.after is not None
+    assert (accepted.after["conflicted"], accepted.after["refitted"], accepted.after["superseded"]) == (
+        [alt1.pk], [delete.pk], [],
+    )  # fmt: skip
 
 
 def test_accepting_a_deletion_deletes_the_paragraph_from_the_working_text(world: World) -> None:

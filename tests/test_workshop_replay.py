@@ -105,9 +105,13 @@ def test_the_2022_workshop_from_zero_draft_to_adoption_by_silence() -> None:
     op5 = next(p for p in paragraphs_of(ts.get(working_url)) if p["paragraph"] == ids["OP5"])
     assert op5["state"] == "bracketed"
     assert [(a["option"], a["delegation"]) for a in op5["alternatives"]] == [("Alt 1", "MEX"), ("Alt 2", "USA")]
-    # It resolves them: Alt 2 accepted, Alt 1 superseded (kept)
+    # It resolves them: Alt 2 accepted; Alt 1, a wording of the same words, is conflicted (kept, never
+    # silently dropped) and the record says why; Mexico withdraws it
     decide(alt2)
-    assert ppt.get(f"/api/proposals/{alt1['id']}/")["status"] == "superseded"
+    assert ppt.get(f"/api/proposals/{alt1['id']}/")["status"] == "conflicted"
+    conflict = api["iom"].get(f"/api/declarations/{d}/record/", verb="proposal.conflicted")["results"][-1]
+    assert conflict["after"]["summary"].startswith("MEX's proposal conflicted after USA's was accepted")
+    mex.post(f"/api/proposals/{alt1['id']}/withdraw/")
     # It accepts the replacement of OP2 and the insertion after OP3
     decide(replace_op2)
     decide(insert)
@@ -237,9 +241,10 @@ def test_the_2022_workshop_from_zero_draft_to_adoption_by_silence() -> None:
             "proposal.objected",
             "paragraph.open",
             "paragraph.bracket",
-            "proposal.superseded",
             "paragraph.changed",
+            "proposal.conflicted",
             "proposal.accepted",
+            "proposal.withdrawn",
             "position.withdrawn",
             "paragraph.objected",
             "paragraph.objection_withdrawn",
@@ -266,9 +271,10 @@ def test_the_2022_workshop_from_zero_draft_to_adoption_by_silence() -> None:
         "proposal.supported",
         "paragraph.open",
         "paragraph.bracket",
-        "proposal.superseded",
         "paragraph.changed",
+        "proposal.conflicted",
         "proposal.accepted",
+        "proposal.withdrawn",
         "paragraph.agree",
         "proposal.incorporated",  # by Rev.1
     ]

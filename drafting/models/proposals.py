@@ -46,8 +46,10 @@ class Proposal(models.Model):
     emphasis = models.JSONField(default=list, blank=True)
     # The change as a diff-match-patch patch of base_text → text (word level).
     patch = models.TextField(blank=True)
-    # Set when issuing a revision re-fitted the proposal onto a changed
-    # paragraph: status (clean / conflicted), before and after, conflicts.
+    # Set when the paragraph changed under the proposal and it was re-fitted
+    # (a revision issued, or another proposal on the paragraph accepted):
+    # status (clean / rebased / conflicted), before and after, conflicts, and
+    # what caused it (by_proposal / by_delegation for an acceptance).
     refit = models.JSONField(null=True, blank=True)
     rationale = models.TextField(blank=True)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.SUBMITTED)
@@ -101,6 +103,11 @@ class Position(models.Model):
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     stance = models.CharField(max_length=8, choices=Stance.choices)
     reason = models.TextField(blank=True)
+    # Set when the proposal was re-fitted onto a new wording after the position
+    # was taken: it still counts (an objection still blocks), but it was given
+    # on the earlier wording, until the delegation confirms it (sets it again)
+    # or withdraws it.
+    earlier_wording = models.BooleanField(default=False)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -198,7 +198,9 @@ def proposal_withdraw(*, actor: User, proposal: Proposal) -> Proposal:
 @transaction.atomic
 def position_set(*, actor: User, proposal: Proposal, stance: str, reason: str = "") -> Position:
     """Support or object to a pending proposal; a delegation's later call
-    replaces its earlier position (one per delegation per proposal)."""
+    replaces its earlier position (one per delegation per proposal). Setting
+    it again on a re-fitted proposal confirms it on the current wording (it
+    was flagged ``earlier_wording`` by the re-fit)."""
     declaration, proposal = proposal_lock(proposal.pk)
     delegation = require_negotiator(role_in(actor, declaration.meeting), "support or object")
     if proposal.delegation_id == delegation.pk:
@@ -213,14 +215,19 @@ def position_set(*, actor: User, proposal: Proposal, stance: str, reason: str = 
         raise InvalidInput("An objection needs a reason.", fields={"reason": ["Say why you object."]})
 
     existing = Position.objects.select_for_update().filter(proposal=proposal, delegation=delegation).first()
-    before = {"stance": existing.stance, "reason": existing.reason} if existing else None
+    before: dict[str, Any] | None = None
+    if existing is not None:
+        before = {"stance": existing.stance, "reason": existing.reason}
+        if existing.earlier_wording:  # this call confirms (or changes) it on the current wording
+            before["earlier_wording"] = True
     if existing is None:
         position = Position.objects.create(
             proposal=proposal, delegation=delegation, author=actor, stance=stance, reason=reason
         )
     else:
         existing.stance, existing.reason, existing.author = stance, reason, actor
-        existing.save(update_fields=["stance", "reason", "author", "updated_at"])
+        existing.earlier_wording = False
+        existing.save(update_fields=["stance", "reason", "author", "earlier_wording", "updated_at"])
         position = existing
     _bump(proposal)
     declaration_touch(declaration)

@@ -1,11 +1,19 @@
-"""Carrying pending proposals over to a new revision.
+"""Re-fitting pending proposals when the paragraph under them changes.
 
-Where the paragraph under a proposal is unchanged, the proposal simply moves
-to the new revision. Where it changed, the text engine re-fits it (a
-verified 3-way merge of word edits): a clean re-fit becomes a proposal
-against the new revision, with its before and after on record; a conflicted
-one keeps its original and a best-effort re-fit for the delegation to look
-at and resubmit. Nothing is applied silently.
+Two causes, one engine (:func:`drafting.textengine.refit_all`, a verified
+3-way merge of word edits):
+
+- a revision is issued (:func:`proposals_refit`): a proposal whose paragraph
+  is unchanged simply moves to the new revision; where it changed, a clean
+  re-fit becomes a proposal against the new revision;
+- the PPT accepts another proposal on the same paragraph
+  (:func:`proposals_refit_after_accept`): the others are re-fitted onto the
+  new working text at once, and stay against the same revision.
+
+Either way a clean re-fit keeps its before and after (``refit``) and its
+positions (flagged as given on the earlier wording); a conflicted one keeps
+its original and a best-effort re-fit for the delegation to look at and
+withdraw or resubmit. Nothing is applied silently.
 """
 
 from __future__ import annotations
@@ -44,23 +52,68 @@ def _map_emphasis(spans: list[Span], old: str, new: str) -> list[Span]:
     return mapped
 
 
-def proposals_refit(
-    *, proposals: list[Proposal], revision: Revision, texts: dict[int | None, str]
-) -> list[tuple[Proposal, str, dict[str, Any]]]:
+Change = tuple[Proposal, str, dict[str, Any]]
+"""(proposal, its status before, the event payload of what it became)."""
+
+
+def _before(proposal: Proposal) -> dict[str, Any]:
+    return {"status": proposal.status, "base_text": proposal.base_text, "text": proposal.text}
+
+
+def _rebase_deletion(proposal: Proposal, new_base: str) -> None:
+    """A deletion is about the paragraph, not its words: it means the same on
+    any wording, so it moves onto ``new_base`` as it is (``rebased``)."""
+    before = _before(proposal)
+    proposal.base_text, proposal.status = new_base, S.SUBMITTED
+    proposal.patch = textengine.make_patch(new_base, "")
+    proposal.refit = {"status": "rebased", "before": before}
+
+
+def _take(proposal: Proposal, result: textengine.RefitResult, new_base: str) -> str:
+    """Move ``proposal`` (in place) to what the engine's ``result`` says, and
+    return the outcome: ``clean`` (pending on ``new_base``, before and after
+    kept), ``conflicted`` (kept as written, with the engine's best effort and
+    the colliding spans) or ``already_incorporated`` (the caller decides what
+    that status means on its path)."""
+    before = _before(proposal)
+    if result.status is textengine.RefitStatus.ALREADY_INCORPORATED:
+        proposal.refit = {"status": "already_incorporated", "before": before}
+        return "already_incorporated"
+    if result.status is textengine.RefitStatus.CONFLICTED or result.text is None:
+        proposal.status = S.CONFLICTED
+        proposal.refit = {
+            "status": "conflicted",
+            "reason": result.reason,
+            "new_base_text": new_base,
+            "best_effort_text": result.best_effort_text,
+            "best_effort_complete": result.best_effort_complete,
+            "conflicts": [
+                {"kind": c.kind, "start": c.start, "end": c.end, "old_text": c.old_text, "new_text": c.new_text}
+                for c in result.conflicts
+            ],
+            "before": before,
+        }
+        return "conflicted"
+    proposal.emphasis = _map_emphasis(list(proposal.emphasis), proposal.text, result.text)
+    proposal.base_text, proposal.text = new_base, result.text
+    proposal.patch = textengine.make_patch(new_base, result.text)
+    proposal.status = S.SUBMITTED
+    proposal.refit = {"status": "clean", "before": before, "after": {"base_text": new_base, "text": result.text}}
+    return "clean"
+
+
+def proposals_refit(*, proposals: list[Proposal], revision: Revision, texts: dict[int | None, str]) -> list[Change]:
     """Re-fit ``proposals`` (pending, whose paragraph text changed) onto the
     paragraph texts of ``revision``. Updates the objects in place (the caller
     saves them) and returns (proposal, status before, event payload) for each."""
     groups: dict[tuple[int, str], list[Proposal]] = defaultdict(list)
-    changes: list[tuple[Proposal, str, dict[str, Any]]] = []
+    changes: list[Change] = []
     for proposal in proposals:
-        before = {"status": proposal.status, "base_text": proposal.base_text, "text": proposal.text}
-        new_base = texts[proposal.paragraph_id]
         if proposal.kind == K.DELETE:
-            # A deletion is about the paragraph, not its words: rebase it.
-            proposal.base_text, proposal.revision, proposal.status = new_base, revision, S.SUBMITTED
-            proposal.patch = textengine.make_patch(new_base, "")
-            proposal.refit = {"status": "rebased", "before": before}
-            changes.append((proposal, before["status"], {"status": "refitted", "refit": "rebased"}))
+            status_before = proposal.status
+            _rebase_deletion(proposal, texts[proposal.paragraph_id])
+            proposal.revision = revision
+            changes.append((proposal, status_before, {"status": "refitted", "refit": "rebased"}))
         else:
             groups[(proposal.paragraph_id, proposal.base_text)].append(proposal)
 
@@ -68,43 +121,95 @@ def proposals_refit(
         new_base = texts[paragraph_id]
         results = textengine.refit_all(old_base, new_base, [(p.pk, p.text) for p in group])
         for proposal in group:
-            result = results[proposal.pk]
-            before = {"status": proposal.status, "base_text": proposal.base_text, "text": proposal.text}
             status_before = proposal.status
-            if result.status is textengine.RefitStatus.ALREADY_INCORPORATED:
+            outcome = _take(proposal, results[proposal.pk], new_base)
+            if outcome == "already_incorporated":
                 proposal.status, proposal.incorporated_in = S.INCORPORATED, revision
-                proposal.refit = {"status": "already_incorporated", "before": before}
-                changes.append(
-                    (
-                        proposal,
-                        status_before,
-                        {"status": "incorporated", "refit": "already_incorporated", "revision": revision.pk},
-                    )
-                )
-            elif result.status is textengine.RefitStatus.CONFLICTED or result.text is None:
-                proposal.status = S.CONFLICTED
-                proposal.refit = {
-                    "status": "conflicted",
-                    "reason": result.reason,
-                    "new_base_text": new_base,
-                    "best_effort_text": result.best_effort_text,
-                    "best_effort_complete": result.best_effort_complete,
-                    "conflicts": [
-                        {"kind": c.kind, "start": c.start, "end": c.end, "old_text": c.old_text, "new_text": c.new_text}
-                        for c in result.conflicts
-                    ],
-                    "before": before,
-                }
-                changes.append((proposal, status_before, {"status": "conflicted", "reason": result.reason}))
+                after = {"status": "incorporated", "refit": outcome, "revision": revision.pk}
+            elif outcome == "conflicted":
+                after = {"status": "conflicted", "reason": results[proposal.pk].reason}
             else:
-                proposal.emphasis = _map_emphasis(list(proposal.emphasis), proposal.text, result.text)
-                proposal.base_text, proposal.text = new_base, result.text
-                proposal.patch = textengine.make_patch(new_base, result.text)
-                proposal.revision, proposal.status = revision, S.SUBMITTED
-                proposal.refit = {
-                    "status": "clean",
-                    "before": before,
-                    "after": {"base_text": new_base, "text": result.text},
-                }
-                changes.append((proposal, status_before, {"status": "refitted", "refit": "clean", "text": result.text}))
+                proposal.revision = revision
+                after = {"status": "refitted", "refit": "clean", "text": proposal.text}
+            changes.append((proposal, status_before, after))
+    return changes
+
+
+def _possessive(code: str) -> str:
+    return f"{code}'s"
+
+
+def proposals_refit_after_accept(*, accepted: Proposal, old_text: str, rivals: list[Proposal]) -> list[Change]:
+    """Re-fit the ``rivals`` (pending proposals that edit the text of the
+    paragraph ``accepted`` just changed from ``old_text``) onto its new
+    wording, ``accepted.text``; or supersede them when ``accepted`` deleted
+    the paragraph. In place, like :func:`proposals_refit`; the proposals keep
+    their revision (they are now written against the working text).
+
+    The rules (README, "Diffs and re-fitting"):
+
+    - replace and alternative: the engine's verified 3-way re-fit. Clean (no
+      edit of it touches the words the accepted proposal changed) → pending on
+      the new wording; overlap → ``conflicted``, never superseded, never
+      applied. An alternative to the old wording is thus still an alternative
+      to the new one exactly when its own span is untouched; one that rewrites
+      the whole paragraph collides with any change and is conflicted, for its
+      delegation to withdraw or table again against the new wording.
+    - delete: deleting a paragraph means the same whatever its wording, so a
+      deletion of a paragraph another accepted proposal rewrote stays pending,
+      ``rebased`` onto the new wording (positions on it flagged).
+    - one that already reads as the new wording has nothing left to propose:
+      superseded, as is everything when the paragraph itself was deleted.
+    - one already ``conflicted`` waits for its delegation (re-fitting it again
+      would hide the conflict), unless the paragraph is deleted.
+    """
+    by = {"by_proposal": accepted.pk, "by_delegation": accepted.delegation.code}
+    theirs = _possessive(accepted.delegation.code)
+    changes: list[Change] = []
+    if accepted.kind == K.DELETE:
+        for proposal in rivals:
+            changes.append(
+                (
+                    proposal,
+                    proposal.status,
+                    {
+                        "status": "superseded",
+                        **by,
+                        "summary": f"{_possessive(proposal.delegation.code)} proposal superseded: "
+                        f"{theirs} deletion of the paragraph was accepted",
+                    },
+                )
+            )
+            proposal.status = S.SUPERSEDED
+        return changes
+
+    new_text = accepted.text
+    if new_text == old_text:
+        return changes  # only the emphasis changed: the words under every rival are as they were
+    live = [p for p in rivals if p.status != S.CONFLICTED]
+    words = [p for p in live if p.kind != K.DELETE]
+    results = textengine.refit_all(old_text, new_text, [(p.pk, p.text) for p in words])
+    for proposal in live:
+        status_before, whose = proposal.status, _possessive(proposal.delegation.code)
+        if proposal.kind == K.DELETE:
+            _rebase_deletion(proposal, new_text)
+            outcome = "rebased"
+        else:
+            outcome = _take(proposal, results[proposal.pk], new_text)
+        assert proposal.refit is not None  # set by either path above
+        proposal.refit.update(by)
+        if outcome == "already_incorporated":
+            proposal.status = S.SUPERSEDED
+            after = {"status": "superseded", "refit": outcome, **by}
+            after["summary"] = f"{whose} proposal superseded: {theirs} accepted wording already reads as it"
+        elif outcome == "conflicted":
+            after = {"status": "conflicted", "reason": results[proposal.pk].reason, **by}
+            after["summary"] = (
+                f"{whose} proposal conflicted after {theirs} was accepted: both change the same words; "
+                "kept as written for its delegation to withdraw or table again"
+            )
+        else:
+            after = {"status": "refitted", "refit": outcome, "text": proposal.text, **by}
+            after["summary"] = f"{whose} proposal re-fitted after {theirs} was accepted"
+        changes.append((proposal, status_before, after))
     return changes

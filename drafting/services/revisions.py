@@ -25,7 +25,7 @@ from django.db.models import F
 from drafting import numbering
 from drafting.access import require_ppt_or_secretariat, require_secretariat, role_in
 from drafting.errors import Conflict, InvalidInput
-from drafting.models import Declaration, Paragraph, Proposal, Revision, RevisionParagraph, Section
+from drafting.models import Declaration, Paragraph, Position, Proposal, Revision, RevisionParagraph, Section
 from drafting.services.events import event_record, proposal_events_record
 from drafting.services.locks import declaration_lock, declaration_require_drafting, declaration_touch
 from drafting.services.refitting import proposals_refit
@@ -256,7 +256,7 @@ def _snapshot(*, actor: User, declaration: Declaration, entries: list[Entry], la
     return revision
 
 
-def _update_each(model: type[models.Model], objects: list[Any], fields: list[str]) -> None:
+def update_each(model: type[models.Model], objects: list[Any], fields: list[str]) -> None:
     """Write ``fields`` of each object, one UPDATE per row (the rows are locked).
     Not ``bulk_update``: it compiles a CASE WHEN per row and field, which PostgreSQL
     then scans for every row; carrying 2,000 proposals over took ~15 s of CPU that
@@ -283,7 +283,7 @@ def _reset_working_text(declaration: Declaration, revision: Revision, entries: l
         p.version += 1
     for p in by_id.values():  # left out of this revision: deleted, kept in history
         p.state, p.ad_ref_delegation_id, p.inserted = State.DELETED, None, False
-    _update_each(
+    update_each(
         Paragraph,
         [*updated, *by_id.values()],
         [
@@ -364,11 +364,15 @@ def _carry_over_proposals(
             Proposal.objects.filter(pk__in=ids[start : start + 1000]).update(
                 status=status, revision_id=revision_id, version=F("version") + 1
             )
-    _update_each(
+    update_each(
         Proposal,
         refitted,
         ["status", "revision", "version", "base_text", "text", "emphasis", "patch", "refit", "incorporated_in"],
     )
+    # Positions on a re-fitted proposal were given on its earlier wording: kept, flagged.
+    flagged = [p.pk for p, _, after in changes if after["status"] == "refitted"]
+    for start in range(0, len(flagged), 1000):
+        Position.objects.filter(proposal_id__in=flagged[start : start + 1000]).update(earlier_wording=True)
     proposal_events_record(actor=actor, declaration=declaration, changes=changes)
     counts: dict[str, int] = defaultdict(int)
     for _, _, after in changes:

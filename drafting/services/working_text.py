@@ -1,8 +1,12 @@
 """What accepting a proposal does to the working text.
 
 Called by ``proposal_decide`` inside its transaction, with the declaration
-and the proposal locked. Competing proposals on the same paragraph are
-marked superseded (kept, with an event each), never lost.
+and the proposal locked. The other pending proposals that edit the same
+paragraph's text are re-fitted onto its new wording at once (clean → still
+pending, against the new text; overlap → conflicted), or superseded when the
+paragraph was deleted; each with an attributed event, never lost. Insertions
+after the paragraph edit no text and keep their place (after a deleted
+paragraph too: where it stood). Rejecting changes no text and calls nothing here.
 """
 
 from __future__ import annotations
@@ -14,40 +18,53 @@ from django.db.models import F
 
 from drafting.errors import Conflict
 from drafting.models import Declaration, Delegation, Paragraph, Position, Proposal
-from drafting.services.events import event_record
-from drafting.services.revisions import POSITION_STEP
+from drafting.services.events import event_record, proposal_events_record
+from drafting.services.refitting import proposals_refit_after_accept
+from drafting.services.revisions import POSITION_STEP, update_each
 from drafting.states import PROPOSABLE, State
 
 K = Proposal.Kind
-# Proposals that rewrite (or remove) the paragraph itself compete with each other;
-# an insertion after it does not.
+# Proposals that rewrite (or remove) the paragraph itself are re-fitted when
+# another is accepted; an insertion after it edits no text and is left alone.
 COMPETING = (K.REPLACE, K.ALTERNATIVE, K.DELETE)
 # Paragraph kinds an insertion may not copy (one title, one place-and-date line).
 UNIQUE_KINDS = {"title": "text", "place_date": "text"}
 
 
-def _supersede(*, actor: User, declaration: Declaration, accepted: Proposal, kinds: tuple[str, ...]) -> list[int]:
+def _refit_rivals(*, actor: User, declaration: Declaration, accepted: Proposal, old_text: str) -> dict[str, list[int]]:
+    """Re-fit, at once, every other pending proposal that edits the text of
+    the paragraph ``accepted`` just changed (rules: ``proposals_refit_after_accept``);
+    save each, flag the positions on the re-fitted ones, and put one
+    attributed event per proposal on the record. Returns the ids by outcome."""
     rivals = list(
         Proposal.objects.select_for_update()
-        .filter(paragraph_id=accepted.paragraph_id, status=Proposal.Status.SUBMITTED, kind__in=kinds)
+        .select_related("delegation")
+        .filter(
+            paragraph_id=accepted.paragraph_id,
+            status__in=[Proposal.Status.SUBMITTED, Proposal.Status.NEEDS_REFIT, Proposal.Status.CONFLICTED],
+            kind__in=COMPETING,
+        )
         .exclude(pk=accepted.pk)
         .order_by("id")
     )
-    for rival in rivals:
-        rival.status = Proposal.Status.SUPERSEDED
-        rival.version += 1
-        rival.save(update_fields=["status", "version", "updated_at"])
-        event_record(
-            verb="proposal.superseded",
-            actor=actor,
-            obj=rival,
-            declaration=declaration,
-            paragraph=rival.paragraph_id,
-            proposal=rival,
-            before={"status": Proposal.Status.SUBMITTED},
-            after={"status": rival.status, "by_proposal": accepted.pk},
-        )
-    return [r.pk for r in rivals]
+    changes = proposals_refit_after_accept(accepted=accepted, old_text=old_text, rivals=rivals)
+    for proposal, _, _ in changes:
+        proposal.version += 1
+    # Each re-fitted proposal has its own text: one UPDATE per row (rows locked above).
+    update_each(
+        Proposal,
+        [p for p, _, _ in changes],
+        ["status", "version", "base_text", "text", "emphasis", "patch", "refit"],
+    )
+    outcomes: dict[str, list[int]] = {"refitted": [], "conflicted": [], "superseded": []}
+    for proposal, _, after in changes:
+        outcomes[after["status"]].append(proposal.pk)
+    if outcomes["refitted"]:
+        # Their wording moved under the positions taken on them: kept, flagged,
+        # until each delegation confirms (supports or objects again) or withdraws.
+        Position.objects.filter(proposal_id__in=outcomes["refitted"]).update(earlier_wording=True)
+    proposal_events_record(actor=actor, declaration=declaration, changes=changes)
+    return outcomes
 
 
 def _position_after(paragraph: Paragraph) -> int:
@@ -113,7 +130,7 @@ def proposal_apply(*, actor: User, declaration: Declaration, proposal: Proposal)
         )
         proposal.created_paragraph = created
         return {"inserted_paragraph": created.pk}
-    superseded = _supersede(actor=actor, declaration=declaration, accepted=proposal, kinds=COMPETING)
+    old_text = paragraph.text
     if proposal.kind == K.DELETE:
         # Insertions "after" it stay pending and may still be accepted: their
         # place in the text (after the deleted paragraph) still exists.
@@ -135,4 +152,5 @@ def proposal_apply(*, actor: User, declaration: Declaration, proposal: Proposal)
         before=before,
         after={"text": paragraph.text, "state": paragraph.state, "by_proposal": proposal.pk},
     )
-    return {"superseded": superseded}
+    # After the paragraph's own event, so the record reads in the order it happened.
+    return _refit_rivals(actor=actor, declaration=declaration, accepted=proposal, old_text=old_text)
