@@ -86,6 +86,19 @@ def proposal_preview(*, proposal: Proposal) -> dict[str, Any]:
         fitted = textengine.refit(proposal.base_text, proposal.text, current)
         body["pending_refit"] = {"status": fitted.status.value, "text": fitted.text, "reason": fitted.reason}
         target = fitted.text
+        if target is None and fitted.best_effort_text is not None:
+            # Conflicted: the collision, and the engine's unverified best effort on
+            # the current wording, for the delegation to withdraw or table again.
+            best = textengine.word_diff(current, fitted.best_effort_text)
+            body["pending_refit"]["best_effort"] = {
+                "text": fitted.best_effort_text,
+                "complete": fitted.best_effort_complete,
+                "ops": _ops(best),
+                "html": textengine.redline_html(best),
+            }
+            body["pending_refit"]["conflicts"] = [
+                {"kind": c.kind, "old_text": c.old_text, "new_text": c.new_text} for c in fitted.conflicts
+            ]
     else:
         target = proposal.text
     if target is not None:

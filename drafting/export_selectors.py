@@ -20,6 +20,23 @@ def _names(declaration: Declaration) -> dict[str, str]:
     }
 
 
+def _refit_note(item: dict[str, Any], names: dict[str, str]) -> str:
+    """One line on a re-fitted or conflicted proposal, for the compilation text."""
+    refit = item.get("refit") or {}
+    by = refit.get("by_delegation")
+    cause = f"after {names.get(by, by)}'s proposal was accepted" if by else "at the last revision"
+    note = {
+        "clean": f"Re-fitted onto the current wording {cause}.",
+        "rebased": f"Carried onto the current wording {cause}.",
+        "conflicted": f"Conflicted: written on an earlier wording changed {cause}; "
+        f"best effort on the current wording (unverified): [{refit.get('best_effort_text') or ''}]",
+    }.get(refit.get("status", ""), "")
+    earlier = [names.get(c, c) for c in item.get("earlier_wording", [])]
+    if earlier:
+        note += f" Position given on the earlier wording: {', '.join(earlier)}."
+    return note.strip()
+
+
 def _notes(items: list[dict[str, Any]], names: dict[str, str]) -> list[dict[str, Any]]:
     return [
         {
@@ -32,6 +49,7 @@ def _notes(items: list[dict[str, Any]], names: dict[str, str]) -> list[dict[str,
                 for o in p.get("objections", [])
             ],
             "status": p.get("status", "submitted"),
+            "note": _refit_note(p, names),
             **({"option": p["option"]} if "option" in p else {}),
         }
         for p in items
@@ -135,6 +153,13 @@ def revision_pair(*, old: Revision, new: Revision) -> dict[str, Any]:
     }
 
 
+def _what(event: Event) -> str:
+    """The record's "What": the event's own sentence where it has one (a
+    re-fit: "MEX's proposal re-fitted after HND's was accepted"), else its verb."""
+    summary = event.after.get("summary") if isinstance(event.after, dict) else None
+    return summary if isinstance(summary, str) and summary else event.verb.replace(".", " ").replace("_", " ")
+
+
 def negotiation_record(*, declaration: Declaration) -> dict[str, Any]:
     labels = dict(
         RevisionParagraph.objects.filter(revision__declaration=declaration)
@@ -147,7 +172,7 @@ def negotiation_record(*, declaration: Declaration) -> dict[str, Any]:
             "when": e.created_at.isoformat(),
             "who": e.actor.get_username() if e.actor else "system",
             "delegation": names.get(e.delegation.code, e.delegation.code) if e.delegation else "",
-            "what": e.verb.replace(".", " ").replace("_", " "),
+            "what": _what(e),
             "paragraph_label": labels.get(e.paragraph_id, "") if e.paragraph_id else "",
         }
         for e in Event.objects.filter(declaration=declaration).select_related("actor", "delegation").order_by("id")

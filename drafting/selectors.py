@@ -99,22 +99,40 @@ def revision_get(*, user: User, revision_id: int) -> Revision:
     return revision
 
 
-def _positions_by_proposal(proposals: QuerySet[Proposal]) -> dict[int, tuple[list[str], list[dict[str, str]]]]:
-    """(supporters, objections) per proposal id, in one query joined on the
-    proposals' own filter (a subquery, not thousands of bound ids)."""
-    out: dict[int, tuple[list[str], list[dict[str, str]]]] = {}
+Positions = tuple[list[str], list[dict[str, str]], list[str]]
+
+
+def _positions_by_proposal(proposals: QuerySet[Proposal]) -> dict[int, Positions]:
+    """(supporters, objections, delegations whose position was given on an
+    earlier wording) per proposal id, in one query joined on the proposals'
+    own filter (a subquery, not thousands of bound ids)."""
+    out: dict[int, Positions] = {}
     rows = (
         Position.objects.filter(proposal__in=proposals.values("pk"))
         .order_by("id")
-        .values_list("proposal_id", "delegation__code", "stance", "reason")
+        .values_list("proposal_id", "delegation__code", "stance", "reason", "earlier_wording")
     )
-    for proposal_id, code, stance, reason in rows:
-        support, objections = out.setdefault(proposal_id, ([], []))
+    for proposal_id, code, stance, reason, earlier in rows:
+        support, objections, on_earlier = out.setdefault(proposal_id, ([], [], []))
         if stance == Position.Stance.SUPPORT:
             support.append(code)
         else:
             objections.append({"delegation": code, "reason": reason})
+        if earlier:
+            on_earlier.append(code)
     return out
+
+
+def _refit_summary(refit: dict[str, Any] | None) -> dict[str, Any] | None:
+    """What the room needs of a proposal's last re-fit: how it went and after
+    whose accepted proposal (none for a revision), and for a conflict the
+    engine's unverified best effort on the current wording."""
+    if not refit:
+        return None
+    summary = {key: refit.get(key) for key in ("status", "by_proposal", "by_delegation")}
+    if refit.get("status") == "conflicted":
+        summary["best_effort_text"] = refit.get("best_effort_text")
+    return summary
 
 
 def revision_text(*, revision: Revision) -> dict[str, Any]:
@@ -253,14 +271,14 @@ def _proposal_summaries(
     """Compact proposals (with who supports and who objects) grouped by
     paragraph, and the same keyed by proposal id. Two queries."""
     rows = proposals.order_by("id").values_list(
-        "id", "paragraph_id", "kind", "delegation__code", "status", "text", "version"
+        "id", "paragraph_id", "kind", "delegation__code", "status", "text", "version", "refit"
     )
     positions = _positions_by_proposal(proposals)
     by_paragraph: dict[int, list[dict[str, Any]]] = defaultdict(list)
     by_id: dict[int, dict[str, Any]] = {}
-    nobody: tuple[list[str], list[dict[str, str]]] = ([], [])
-    for pk, paragraph_id, kind, code, status, text, version in rows:
-        support, objections = positions.get(pk, nobody)
+    nobody: Positions = ([], [], [])
+    for pk, paragraph_id, kind, code, status, text, version, refit in rows:
+        support, objections, on_earlier = positions.get(pk, nobody)
         summary = {
             "id": pk,
             "kind": kind,
@@ -270,6 +288,8 @@ def _proposal_summaries(
             "version": version,
             "support": support,
             "objections": objections,
+            "earlier_wording": on_earlier,
+            "refit": _refit_summary(refit),
         }
         by_paragraph[paragraph_id].append(summary)
         by_id[pk] = summary

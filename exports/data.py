@@ -65,6 +65,7 @@ class ProposalNote:
     supporters: tuple[str, ...] = ()
     objections: tuple[Objection, ...] = ()
     status: str = "open"
+    note: str = ""  # how a re-fit moved it onto the current wording, or why it is conflicted
 
 
 @dataclass(frozen=True)

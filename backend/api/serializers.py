@@ -229,7 +229,8 @@ class PositionSerializer(serializers.ModelSerializer[Position]):
 
     class Meta:
         model = Position
-        fields = ["delegation", "stance", "reason", "updated_at"]
+        # earlier_wording: given before a re-fit changed the proposal's wording; set it again to confirm
+        fields = ["delegation", "stance", "reason", "earlier_wording", "updated_at"]
 
 
 class ProposalSerializer(serializers.ModelSerializer[Proposal]):
