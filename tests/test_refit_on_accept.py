@@ -547,3 +547,36 @@ def test_the_next_revision_carries_refitted_proposals_on_and_keeps_conflicts(roo
     # And Mexico's may then be accepted on Rev.2
     decide(room, mex)
     assert text_of(paragraph) == refitted_text
+
+
+# --- a page read before the acceptance ------------------------------------------------------
+def test_a_proposal_written_on_the_wording_before_an_acceptance_is_refitted_on_submission(room: Room) -> None:
+    # Given Mexico's change accepted while Canada's delegate was still editing the earlier wording
+    paragraph = room.paragraphs[6]
+    read = text_of(paragraph)
+    decide(room, propose(room, "MEX", paragraph, read.replace("a historic step", "a decisive step")))
+    client = room.world.client("can")
+    body = {
+        "declaration": room.world.declaration.pk,
+        "revision": room.world.revision.pk,
+        "paragraph": paragraph,
+        "kind": "replace",
+        "base_text": read,
+    }
+    # When Canada submits its edit of other words, saying which wording it edited
+    made = client.post(
+        "/api/proposals/", {**body, "text": read.replace("shared responsibility", "common responsibility")}
+    )
+    # Then it is re-fitted onto the current wording: it does not undo Mexico's change
+    assert made.status_code == 201, made.content
+    assert made.json()["base_text"] == text_of(paragraph)
+    assert made.json()["text"] == text_of(paragraph).replace("shared responsibility", "common responsibility")
+    assert made.json()["refit"]["status"] == "clean" and made.json()["refit"]["on_submit"] is True
+    # And an edit of the very words Mexico changed is refused with 409, nothing written
+    count = Proposal.objects.count()
+    clash = client.post("/api/proposals/", {**body, "text": read.replace("a historic step", "a major step")})
+    assert clash.status_code == 409 and clash.json()["paragraph_text"] == text_of(paragraph)
+    assert "a major step" in clash.json()["best_effort_text"]
+    same = client.post("/api/proposals/", {**body, "text": read.replace("a historic step", "a decisive step")})
+    assert same.status_code == 409 and "already reads" in same.json()["detail"]
+    assert Proposal.objects.count() == count

@@ -279,6 +279,7 @@ class ProposalSubmitSerializer(serializers.Serializer[Any]):
     text = _text(required=False, allow_blank=True, default="")
     emphasis = EmphasisSerializer(many=True, required=False)
     rationale = _text(required=False, allow_blank=True, default="")
+    base_text = _text(required=False, help_text="The wording you edited; re-fitted if the paragraph changed since.")
 
 
 class PositionInputSerializer(serializers.Serializer[Any]):

@@ -285,6 +285,7 @@ class ProposalList(generics.ListCreateAPIView[Proposal]):
             text=v["text"],
             emphasis=v.get("emphasis"),
             rationale=v["rationale"],
+            base_text=v.get("base_text"),
         )
         # The service returns the row it created, with its delegation, author
         # and revision loaded: no need to read it back (and check access again).

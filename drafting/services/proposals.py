@@ -21,6 +21,7 @@ from drafting.services.locks import (
     declaration_touch,
     proposal_lock,
 )
+from drafting.services.refitting import submitted_text_refit
 from drafting.services.working_text import proposal_apply
 from drafting.states import PROPOSABLE, State
 from drafting.textnorm import clean_emphasis, clean_text
@@ -93,9 +94,13 @@ def proposal_submit(
     text: str = "",
     emphasis: list[dict[str, Any]] | None = None,
     rationale: str = "",
+    base_text: str | None = None,
 ) -> Proposal:
     """A member delegation proposes a change to one paragraph as it stood in
-    ``revision_id``, which must be the declaration's current revision."""
+    ``revision_id``, which must be the declaration's current revision.
+    ``base_text`` is the wording the delegation edited, when it says so: if the
+    PPT accepted a change to the paragraph since, the proposal is re-fitted
+    onto the current wording (409 if it touches the words that changed)."""
     declaration = declaration_lock(declaration.pk)
     delegation = require_negotiator(role_in(actor, declaration.meeting), "make proposals")
     declaration_require_drafting(declaration)
@@ -138,6 +143,7 @@ def proposal_submit(
         )
 
     limit = settings.CONSENSO_MAX_PARAGRAPH_CHARS
+    refit: dict[str, Any] | None = None
     if kind == Proposal.Kind.DELETE:
         if text.strip():
             raise InvalidInput("A deletion carries no text.", fields={"text": ["Leave empty to delete."]})
@@ -145,6 +151,11 @@ def proposal_submit(
     else:
         cleaned = clean_text(text, field="text", max_chars=limit)
         spans = list(clean_emphasis(emphasis, original=text, cleaned=cleaned, field="emphasis"))
+        read = clean_text(base_text, field="base_text", max_chars=limit) if base_text else None
+        if kind != Proposal.Kind.INSERT_AFTER and read is not None and read != base.text:
+            sent = cleaned
+            cleaned, spans = submitted_text_refit(read=read, proposed=cleaned, current=base.text, emphasis=spans)
+            refit = {"status": "clean", "on_submit": True, "before": {"base_text": read, "text": sent}}
         if kind == Proposal.Kind.REPLACE and cleaned == base.text and spans == base.emphasis:
             raise InvalidInput(
                 "The proposed wording is identical to the current text.",
@@ -163,6 +174,7 @@ def proposal_submit(
         text=cleaned,
         emphasis=spans,
         rationale=rationale,
+        refit=refit,
     )
     declaration_touch(declaration)
     event_record(
@@ -172,7 +184,13 @@ def proposal_submit(
         declaration=declaration,
         paragraph=paragraph_id,
         proposal=proposal,
-        after={"kind": kind, "text": cleaned, "revision": revision.pk, "label": _label(revision, base)},
+        after={
+            "kind": kind,
+            "text": cleaned,
+            "revision": revision.pk,
+            "label": _label(revision, base),
+            **({"refit": "on_submit"} if refit else {}),
+        },
     )
     return proposal
 

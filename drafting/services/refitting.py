@@ -22,6 +22,7 @@ from collections import defaultdict
 from typing import Any
 
 from drafting import textengine
+from drafting.errors import Conflict
 from drafting.models import Proposal, Revision
 from drafting.textnorm import Span
 
@@ -40,7 +41,7 @@ def _map_offset(offset: int, edits: tuple[textengine.Edit, ...]) -> int:
     return offset + shift
 
 
-def _map_emphasis(spans: list[Span], old: str, new: str) -> list[Span]:
+def map_emphasis(spans: list[Span], old: str, new: str) -> list[Span]:
     if not spans or old == new:
         return spans
     edits = textengine.word_diff(old, new, readable=False).edits
@@ -94,7 +95,7 @@ def _take(proposal: Proposal, result: textengine.RefitResult, new_base: str) -> 
             "before": before,
         }
         return "conflicted"
-    proposal.emphasis = _map_emphasis(list(proposal.emphasis), proposal.text, result.text)
+    proposal.emphasis = map_emphasis(list(proposal.emphasis), proposal.text, result.text)
     proposal.base_text, proposal.text = new_base, result.text
     proposal.patch = textengine.make_patch(new_base, result.text)
     proposal.status = S.SUBMITTED
@@ -213,3 +214,23 @@ def proposals_refit_after_accept(*, accepted: Proposal, old_text: str, rivals: l
             after["summary"] = f"{whose} proposal re-fitted after {theirs} was accepted"
         changes.append((proposal, status_before, after))
     return changes
+
+
+def submitted_text_refit(*, read: str, proposed: str, current: str, emphasis: list[Span]) -> tuple[str, list[Span]]:
+    """A proposal written on ``read``, the paragraph as its delegation last saw
+    it, while the working text is now ``current`` (another proposal accepted in
+    between): re-fitted by the same engine, or refused with 409 when it touches
+    the words that changed, so a stale page never proposes to undo an accepted
+    change without saying so. Returns the text and emphasis on ``current``."""
+    result = textengine.refit(read, proposed, current)
+    if result.status is textengine.RefitStatus.ALREADY_INCORPORATED:
+        raise Conflict(
+            "The paragraph already reads as your proposal: a proposal accepted since you read it made the change.",
+            extra={"paragraph_text": current},
+        )
+    if result.status is textengine.RefitStatus.CONFLICTED or result.text is None:
+        raise Conflict(
+            "The paragraph changed since you read it, on the words you edit; reread it and propose again.",
+            extra={"paragraph_text": current, "best_effort_text": result.best_effort_text},
+        )
+    return result.text, map_emphasis(emphasis, proposed, result.text)
