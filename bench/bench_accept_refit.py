@@ -45,70 +45,23 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-OUT = Path(os.environ.get("BENCH_OUT", ROOT / "bench" / "out"))
-PG = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
+sys.path.insert(0, str(ROOT))
+
+from bench.bench_refit_service import MEMBERS, OUT, configure  # noqa: E402
+
 PG_DB = "consenso_bench_accept"
-MEMBERS = ["BLZ", "CAN", "CRI", "DOM", "SLV", "GTM", "HND", "MEX", "NIC", "PAN", "USA"]
-
-
-def configure(database: str) -> None:
-    OUT.mkdir(parents=True, exist_ok=True)
-    if database == "postgres":
-        import psycopg
-
-        with psycopg.connect(f"{PG}/postgres", autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{PG_DB}" WITH (FORCE)')
-            conn.execute(f'CREATE DATABASE "{PG_DB}"')
-        os.environ["DATABASE_URL"] = f"{PG}/{PG_DB}"
-    else:
-        path = OUT / "accept_refit.sqlite3"
-        for p in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
-            p.unlink(missing_ok=True)
-        os.environ.pop("DATABASE_URL", None)
-        os.environ["CONSENSO_SQLITE_PATH"] = str(path)
-    os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"
-    os.environ.setdefault("LOG_LEVEL", "WARNING")
-    sys.path.insert(0, str(ROOT))
-    import django
-    from django.core.management import call_command
-
-    django.setup()
-    call_command("migrate", verbosity=0)
 
 
 def build(pending: int) -> dict[str, Any]:
-    from django.contrib.auth import get_user_model
     from rest_framework.authtoken.models import Token
     from rest_framework.test import APIClient
 
+    from bench.bench_refit_service import organisation
     from bench.bench_textengine import corpus, edit_words, vocabulary
     from drafting import services
-    from drafting.models import Delegate, Delegation, Meeting, RevisionParagraph
+    from drafting.models import RevisionParagraph
 
-    User = get_user_model()
-    delegations = {
-        code: Delegation.objects.create(code=code, name_en=code, name_es=code, kind=Delegation.Kind.MEMBER_STATE)
-        for code in MEMBERS
-    }
-    ts_delegation = Delegation.objects.create(
-        code="TS", name_en="Technical Secretariat", name_es="Secretaría Técnica", kind=Delegation.Kind.SECRETARIAT
-    )
-    users = {}
-    for code, delegation in delegations.items():
-        users[code] = User.objects.create_user(username=f"bench-{code.lower()}")
-        Delegate.objects.create(user=users[code], delegation=delegation)
-    ts = User.objects.create_user(username="bench-ts")
-    Delegate.objects.create(user=ts, delegation=ts_delegation)
-    meeting = Meeting.objects.create(
-        title="RCM accept benchmark",
-        place="San Salvador",
-        start_date=datetime.date(2026, 6, 10),
-        end_date=datetime.date(2026, 6, 11),
-        ppt=delegations["SLV"],
-    )
-    meeting.participants.set(delegations.values())
-    meeting.secretariat_staff.set([ts])
-
+    users, ts, meeting = organisation("RCM accept benchmark")
     paragraphs, six_hundred = corpus()
     vocab = vocabulary(paragraphs)
     declaration = services.declaration_create(actor=ts, meeting=meeting, title="Declaration of San Salvador")
@@ -229,7 +182,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pending", type=int, default=50, help="pending proposals on the paragraph")
     args = parser.parse_args(argv)
 
-    configure(args.database)
+    configure(args.database, sqlite_name="accept_refit", pg_db=PG_DB)
     from django.db import connection
 
     from bench.bench_refit_service import server_version

@@ -49,17 +49,19 @@ PER_PARAGRAPH = 4
 MEMBERS = ["BLZ", "CAN", "CRI", "DOM", "SLV", "GTM", "HND", "MEX", "NIC", "PAN", "USA"]
 
 
-def configure(database: str) -> None:
+def configure(database: str, *, sqlite_name: str = "refit_service", pg_db: str = PG_DB) -> None:
+    """A fresh database (SQLite file bench/out/<sqlite_name>.sqlite3, or ``pg_db``
+    dropped and created), migrated, with Django set up on bench.settings."""
     OUT.mkdir(parents=True, exist_ok=True)
     if database == "postgres":
         import psycopg
 
         with psycopg.connect(f"{PG}/postgres", autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{PG_DB}" WITH (FORCE)')
-            conn.execute(f'CREATE DATABASE "{PG_DB}"')
-        os.environ["DATABASE_URL"] = f"{PG}/{PG_DB}"
+            conn.execute(f'DROP DATABASE IF EXISTS "{pg_db}" WITH (FORCE)')
+            conn.execute(f'CREATE DATABASE "{pg_db}"')
+        os.environ["DATABASE_URL"] = f"{PG}/{pg_db}"
     else:
-        path = OUT / "refit_service.sqlite3"
+        path = OUT / f"{sqlite_name}.sqlite3"
         for p in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
             p.unlink(missing_ok=True)
         os.environ.pop("DATABASE_URL", None)
@@ -74,14 +76,13 @@ def configure(database: str) -> None:
     call_command("migrate", verbosity=0)
 
 
-def build() -> dict[str, Any]:
-    import random
-
+def organisation(title: str) -> tuple[dict[str, Any], Any, Any]:
+    """The 11 RCM member delegations (El Salvador the PPT, all present), one
+    delegate each, and the Technical Secretariat, created directly as
+    tests/factories.py does: (users by code, the TS user, the meeting)."""
     from django.contrib.auth import get_user_model
 
-    from bench.bench_textengine import corpus, edit_words, vocabulary
-    from drafting import services
-    from drafting.models import Delegate, Delegation, Meeting, RevisionParagraph
+    from drafting.models import Delegate, Delegation, Meeting
 
     User = get_user_model()
     delegations = {
@@ -98,7 +99,7 @@ def build() -> dict[str, Any]:
     ts = User.objects.create_user(username="bench-ts")
     Delegate.objects.create(user=ts, delegation=ts_delegation)
     meeting = Meeting.objects.create(
-        title="RCM re-fit benchmark",
+        title=title,
         place="San Salvador",
         start_date=datetime.date(2026, 6, 10),
         end_date=datetime.date(2026, 6, 11),
@@ -106,7 +107,17 @@ def build() -> dict[str, Any]:
     )
     meeting.participants.set(delegations.values())
     meeting.secretariat_staff.set([ts])
+    return users, ts, meeting
 
+
+def build() -> dict[str, Any]:
+    import random
+
+    from bench.bench_textengine import corpus, edit_words, vocabulary
+    from drafting import services
+    from drafting.models import RevisionParagraph
+
+    users, ts, meeting = organisation("RCM re-fit benchmark")
     paragraphs, _ = corpus()
     vocab = vocabulary(paragraphs)
     declaration = services.declaration_create(actor=ts, meeting=meeting, title="Declaration of San Salvador")
