@@ -610,3 +610,35 @@ def test_accepting_is_a_fixed_number_of_queries_however_many_proposals_it_refits
     statements = [q["sql"] for q in queries.captured_queries if not q["sql"].startswith(("SAVEPOINT", "RELEASE"))]
     assert len(statements) == ACCEPT_QUERIES + (3 if rivals else 0), "\n".join(s[:100] for s in statements)
     assert Proposal.objects.filter(paragraph_id=paragraph, status="submitted").count() == rivals
+
+
+def test_the_readme_example(room: Room) -> None:
+    """README, "Diffs and re-fitting": the example, step by step."""
+    paragraph = room.paragraphs[6]
+    base = text_of(paragraph)
+    decisive = ("a historic step", "a decisive step")
+    common = ("shared responsibility perspective", "shared and common responsibility perspective")
+    important = ("a historic step", "an important step")
+    mex = propose(room, "MEX", paragraph, base.replace(*decisive))
+    services.position_set(actor=room.users["CAN"], proposal=mex, stance="support")
+    hnd = propose(room, "HND", paragraph, base.replace(*common))
+    can = propose(room, "CAN", paragraph, base.replace(*important))
+    # 2. Honduras's accepted: Mexico's and Canada's re-fitted, Canada's support flagged
+    decide(room, hnd)
+    assert text_of(paragraph) == base.replace(*common)
+    mex, can = fresh(mex), fresh(can)
+    assert (mex.status, mex.text) == ("submitted", base.replace(*common).replace(*decisive))
+    assert (can.status, can.text) == ("submitted", base.replace(*common).replace(*important))
+    assert Position.objects.get(proposal=mex).earlier_wording is True
+    summaries = Event.objects.filter(verb="proposal.refitted").order_by("id").values_list("after__summary", flat=True)
+    assert list(summaries) == [
+        "MEX's proposal re-fitted after HND's was accepted",
+        "CAN's proposal re-fitted after HND's was accepted",
+    ]
+    # 3. Mexico's accepted: both edits, as by hand; Canada's conflicted
+    decide(room, mex)
+    assert text_of(paragraph) == base.replace(*decisive).replace(*common)
+    assert fresh(can).status == "conflicted"
+    conflict = Event.objects.get(verb="proposal.conflicted", proposal=can)
+    assert conflict.after is not None
+    assert conflict.after["summary"].startswith("CAN's proposal conflicted after MEX's was accepted: both change")
