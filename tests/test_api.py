@@ -571,6 +571,8 @@ def test_the_text_shows_proposals_under_their_paragraph_with_support_and_objecti
             "version": 3,
             "support": ["SLV"],
             "objections": [{"delegation": "CAN", "reason": "Too narrow."}],
+            "earlier_wording": [],
+            "refit": None,
         }
     ]
 

@@ -67,18 +67,6 @@ class AlternativeSerializer(serializers.Serializer[Any]):
     text = serializers.CharField()
 
 
-class WorkingProposalSerializer(TextProposalSerializer):
-    earlier_wording = serializers.ListField(
-        child=serializers.CharField(),
-        help_text="Delegations whose position was given before a re-fit changed the wording (to confirm or withdraw).",
-    )
-    refit = serializers.DictField(
-        allow_null=True,
-        help_text="The last re-fit: status (clean, rebased, conflicted), by_proposal and by_delegation (the "
-        "accepted proposal that caused it; null for a revision), best_effort_text when conflicted.",
-    )
-
-
 class WorkingParagraphSerializer(serializers.Serializer[Any]):
     paragraph = serializers.IntegerField()
     label = serializers.CharField()  # type: ignore[assignment]
@@ -93,7 +81,7 @@ class WorkingParagraphSerializer(serializers.Serializer[Any]):
     brackets = serializers.ListField(child=serializers.DictField(child=serializers.IntegerField()))
     alternatives = AlternativeSerializer(many=True)
     objections = serializers.ListField(child=serializers.DictField(child=serializers.CharField()))
-    proposals = WorkingProposalSerializer(many=True)
+    proposals = TextProposalSerializer(many=True)
 
 
 class WorkingSectionSerializer(serializers.Serializer[Any]):

@@ -172,6 +172,15 @@ class TextProposalSerializer(serializers.Serializer[Any]):
     version = serializers.IntegerField()
     support = serializers.ListField(child=serializers.CharField())
     objections = serializers.ListField(child=serializers.DictField(child=serializers.CharField()))
+    earlier_wording = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="Delegations whose position was given before a re-fit changed the wording (to confirm or withdraw).",
+    )
+    refit = serializers.DictField(
+        allow_null=True,
+        help_text="The last re-fit: status (clean, rebased, conflicted), by_proposal and by_delegation (the "
+        "accepted proposal that caused it; null for a revision), best_effort_text when conflicted.",
+    )
 
 
 class TextParagraphSerializer(serializers.Serializer[Any]):
