@@ -642,3 +642,82 @@ def test_the_readme_example(room: Room) -> None:
     conflict = Event.objects.get(verb="proposal.conflicted", proposal=can)
     assert conflict.after is not None
     assert conflict.after["summary"].startswith("CAN's proposal conflicted after MEX's was accepted: both change")
+
+
+def test_a_refitted_proposal_keeps_the_accepted_emphasis_and_its_own(room: Room) -> None:
+    paragraph = room.paragraphs[6]
+    base = text_of(paragraph)
+
+    def span(text: str, words: str, style: str) -> dict[str, Any]:
+        return {"start": text.index(words), "end": text.index(words) + len(words), "style": style}
+
+    def submit(code: str, text: str, emphasis: list[dict[str, Any]]) -> Proposal:
+        return services.proposal_submit(
+            actor=room.users[code],
+            declaration=room.world.declaration,
+            revision_id=room.world.revision.pk,
+            paragraph_id=paragraph,
+            kind="replace",
+            text=text,
+            emphasis=emphasis,
+        )
+
+    # Given Honduras's wording that adds "common" in bold, and Mexico's with "decisive" in bold,
+    # both keeping "Global Compact for Migration" in italics
+    hnd_text = base.replace("shared responsibility", "shared and common responsibility")
+    hnd = submit("HND", hnd_text, [span(hnd_text, "Global Compact", "italic"), span(hnd_text, "common", "bold")])
+    mex_text = base.replace("a historic step", "a decisive step")
+    mex = submit("MEX", mex_text, [span(mex_text, "Global Compact", "italic"), span(mex_text, "decisive", "bold")])
+    # When Honduras's is accepted, then Mexico's re-fitted wording carries both bolds and the italics
+    decide(room, hnd)
+    mex = fresh(mex)
+    expected = [
+        span(mex.text, "Global Compact", "italic"),
+        span(mex.text, "decisive", "bold"),
+        span(mex.text, "common", "bold"),
+    ]
+    assert mex.emphasis == expected
+    # And once it is accepted too, so does the paragraph
+    decide(room, mex)
+    assert Paragraph.objects.get(pk=paragraph).emphasis == expected
+
+
+def test_a_revision_refits_a_proposal_with_the_revisions_emphasis_and_its_own(room: Room) -> None:
+    # Given Mexico's pending "a decisive step", in bold, on OP7
+    paragraph = room.paragraphs[6]
+    base = text_of(paragraph)
+    mex_text = base.replace("a historic step", "a decisive step")
+    at = mex_text.index("decisive")
+    mex = services.proposal_submit(
+        actor=room.users["MEX"],
+        declaration=room.world.declaration,
+        revision_id=room.world.revision.pk,
+        paragraph_id=paragraph,
+        kind="replace",
+        text=mex_text,
+        emphasis=[{"start": at, "end": at + len("decisive"), "style": "bold"}],
+    )
+    # When the TS issues Rev.2 with OP7 reworded elsewhere and "Global Compact" in italics
+    rows = list(room.world.revision.paragraphs.order_by("position").values_list("paragraph_id", "kind", "text"))
+    new = base.replace("shared responsibility", "common responsibility")
+    italic = {"start": new.index("Global Compact"), "end": new.index("Global Compact") + 14, "style": "italic"}
+    sections = [
+        {"kind": "title", "paragraphs": [{"kind": kind, "text": text, "paragraph": pid}]}
+        for pid, kind, text in rows[:1]
+    ] + [
+        {
+            "kind": "operative",
+            "heading": "DECISIONS",
+            "paragraphs": [
+                {"kind": kind, "paragraph": pid, "text": new if pid == paragraph else text}
+                | ({"emphasis": [italic]} if pid == paragraph else {})
+                for pid, kind, text in rows[1:]
+            ],
+        }
+    ]
+    services.revision_issue(actor=room.world.users["ts"], declaration=room.world.declaration, sections=sections)
+    # Then Mexico's re-fitted wording has the revision's italics and its own bold
+    mex = fresh(mex)
+    assert mex.refit is not None and mex.refit["status"] == "clean"
+    bold = {"start": mex.text.index("decisive"), "end": mex.text.index("decisive") + 8, "style": "bold"}
+    assert mex.emphasis == [italic, bold]

@@ -24,7 +24,7 @@ from typing import Any
 from drafting import textengine
 from drafting.errors import Conflict
 from drafting.models import Proposal, Revision
-from drafting.textnorm import Span
+from drafting.textnorm import Span, merge_spans
 
 K = Proposal.Kind
 S = Proposal.Status
@@ -53,6 +53,32 @@ def map_emphasis(spans: list[Span], old: str, new: str) -> list[Span]:
     return mapped
 
 
+def emphasis_after_refit(*, paragraph: list[Span], own: list[Span], result: textengine.RefitResult) -> list[Span]:
+    """The emphasis of a clean re-fit (``result``), over ``result.text``: where the
+    text is the new paragraph's own (outside the proposal's edits), the paragraph's
+    current emphasis (``paragraph``, so what an accepted proposal made bold stays
+    bold); inside the words the proposal writes, the proposal's own (``own``, over
+    its text as written). A span cut by an edit is rejoined when the proposal's
+    words carry the same style."""
+    assert result.text is not None
+    pieces: list[Span] = []
+
+    def carry(spans: list[Span], lo: int, hi: int, delta: int) -> None:
+        for span in spans:
+            start, end = max(span["start"], lo), min(span["end"], hi)
+            if start < end:
+                pieces.append({"start": start + delta, "end": end + delta, "style": span["style"]})
+
+    done = shift = own_shift = 0  # new-base offset reached; result − new base; proposed − old base
+    for new, old in zip(result.edits, result.proposal_edits, strict=True):
+        carry(paragraph, done, new.start, shift)
+        at, own_at = new.start + shift, old.start + own_shift
+        carry(own, own_at, own_at + len(new.replacement), at - own_at)
+        shift, own_shift, done = shift + new.delta, own_shift + old.delta, new.end
+    carry(paragraph, done, len(result.text) - shift, shift)
+    return merge_spans(pieces)
+
+
 Change = tuple[Proposal, str, dict[str, Any]]
 """(proposal, its status before, the event payload of what it became)."""
 
@@ -70,7 +96,7 @@ def _rebase_deletion(proposal: Proposal, new_base: str) -> None:
     proposal.refit = {"status": "rebased", "before": before}
 
 
-def _take(proposal: Proposal, result: textengine.RefitResult, new_base: str) -> str:
+def _take(proposal: Proposal, result: textengine.RefitResult, new_base: str, emphasis: list[Span] | None = None) -> str:
     """Move ``proposal`` (in place) to what the engine's ``result`` says, and
     return the outcome: ``clean`` (pending on ``new_base``, before and after
     kept), ``conflicted`` (kept as written, with the engine's best effort and
@@ -95,7 +121,10 @@ def _take(proposal: Proposal, result: textengine.RefitResult, new_base: str) -> 
             "before": before,
         }
         return "conflicted"
-    proposal.emphasis = map_emphasis(list(proposal.emphasis), proposal.text, result.text)
+    if emphasis is None:  # the paragraph's emphasis is not known here: the proposal's own, moved
+        proposal.emphasis = map_emphasis(list(proposal.emphasis), proposal.text, result.text)
+    else:
+        proposal.emphasis = emphasis_after_refit(paragraph=emphasis, own=list(proposal.emphasis), result=result)
     proposal.base_text, proposal.text = new_base, result.text
     proposal.patch = textengine.make_patch(new_base, result.text)
     proposal.status = S.SUBMITTED
@@ -103,9 +132,15 @@ def _take(proposal: Proposal, result: textengine.RefitResult, new_base: str) -> 
     return "clean"
 
 
-def proposals_refit(*, proposals: list[Proposal], revision: Revision, texts: dict[int | None, str]) -> list[Change]:
+def proposals_refit(
+    *,
+    proposals: list[Proposal],
+    revision: Revision,
+    texts: dict[int | None, str],
+    emphases: dict[int | None, list[Span]] | None = None,
+) -> list[Change]:
     """Re-fit ``proposals`` (pending, whose paragraph text changed) onto the
-    paragraph texts of ``revision``. Updates the objects in place (the caller
+    paragraph texts (and emphasis) of ``revision``. Updates the objects in place (the caller
     saves them) and returns (proposal, status before, event payload) for each."""
     groups: dict[tuple[int, str], list[Proposal]] = defaultdict(list)
     changes: list[Change] = []
@@ -123,7 +158,8 @@ def proposals_refit(*, proposals: list[Proposal], revision: Revision, texts: dic
         results = textengine.refit_all(old_base, new_base, [(p.pk, p.text) for p in group])
         for proposal in group:
             status_before = proposal.status
-            outcome = _take(proposal, results[proposal.pk], new_base)
+            emphasis = None if emphases is None else list(emphases.get(paragraph_id) or [])
+            outcome = _take(proposal, results[proposal.pk], new_base, emphasis)
             if outcome == "already_incorporated":
                 proposal.status, proposal.incorporated_in = S.INCORPORATED, revision
                 after = {"status": "incorporated", "refit": outcome, "revision": revision.pk}
@@ -196,7 +232,7 @@ def proposals_refit_after_accept(*, accepted: Proposal, old_text: str, rivals: l
             _rebase_deletion(proposal, new_text)
             outcome = "rebased"
         else:
-            outcome = _take(proposal, results[proposal.pk], new_text)
+            outcome = _take(proposal, results[proposal.pk], new_text, list(accepted.emphasis))
         assert proposal.refit is not None  # set by either path above
         proposal.refit.update(by)
         if outcome == "already_incorporated":

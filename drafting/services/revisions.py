@@ -243,7 +243,7 @@ def _snapshot(*, actor: User, declaration: Declaration, entries: list[Entry], la
         )
     RevisionParagraph.objects.bulk_create(rows, batch_size=500)
     _reset_working_text(declaration, revision, entries)
-    carried = _carry_over_proposals(actor, declaration, revision, {e.paragraph_id: e.text for e in entries})
+    carried = _carry_over_proposals(actor, declaration, revision, entries)
     declaration_touch(declaration)
     event_record(
         verb="revision.issued",
@@ -318,13 +318,14 @@ def _reset_working_text(declaration: Declaration, revision: Revision, entries: l
 
 
 def _carry_over_proposals(
-    actor: User, declaration: Declaration, revision: Revision, texts: dict[int | None, str]
+    actor: User, declaration: Declaration, revision: Revision, entries: list[Entry]
 ) -> dict[str, int]:
     """Accepted proposals are now incorporated; pending ones move to the new
     revision where the text under them is unchanged, are re-fitted where it
     changed (a clean re-fit moves to the new revision, a conflict stays on its
     own, marked ``conflicted``; one already conflicted is left so), and are
     superseded where the paragraph is gone."""
+    texts: dict[int | None, str] = {e.paragraph_id: e.text for e in entries}
     accepted = list(
         Proposal.objects.select_for_update().filter(
             declaration=declaration, status=Proposal.Status.ACCEPTED, incorporated_in__isnull=True
@@ -360,7 +361,8 @@ def _carry_over_proposals(
             continue  # waits for its delegation to resubmit; re-fitting it again would hide the conflict
         else:
             to_refit.append(proposal)
-    changes += proposals_refit(proposals=to_refit, revision=revision, texts=texts)
+    emphases: dict[int | None, list[Any]] = {e.paragraph_id: e.emphasis for e in entries}
+    changes += proposals_refit(proposals=to_refit, revision=revision, texts=texts, emphases=emphases)
     # Carried over or superseded: only status and revision move, the same for many
     # proposals, so one UPDATE per (status, revision); a re-fitted one has its own text.
     moved: dict[tuple[str, int], list[int]] = defaultdict(list)
