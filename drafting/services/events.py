@@ -47,7 +47,7 @@ def proposal_events_record(
     changes: list[tuple[Proposal, str, dict[str, Any]]],
 ) -> None:
     """Record one event per proposal whose status a bulk change moved
-    (carry-over at a revision, superseding at adoption), in one insert:
+    (carry-over at a revision, re-fits at an acceptance, superseding at adoption), in one insert:
     ``changes`` holds (proposal, its status before, what it became)."""
     delegation = delegation_of(actor) if actor is not None else None
     Event.objects.bulk_create(
