@@ -282,7 +282,9 @@ def test_control_characters_render_without_error() -> None:
     text = "Save\x01 lives\vand establish\fcoordinated\x00 efforts\ufffe"
     base = declaration()
     sections = (
-        *base.sections[:2],
+        # the revision's own title paragraph is what the title block prints
+        Section("title", "", (Paragraph("T1", "title", "Title\x1f", ()),)),
+        base.sections[1],
         Section("operative", "DECISIONS\x02", (Paragraph("OP1", "operative", text, (Span(6, 11, "bold"),)),)),
     )
     data = render_clean(replace(base, title="Title\x1f", sections=sections, explanations=(Explanation("X\x03", "y"),)))

@@ -42,7 +42,7 @@ from dataclasses import dataclass, field
 from lxml import etree  # type: ignore[import-untyped]  # no stubs in the venv; element types are Any
 
 from drafting.importing.errors import UnreadableDocument
-from drafting.importing.result import Block, ImportResult
+from drafting.importing.result import Block, ImportedNote, ImportResult
 from drafting.importing.structure import section_kind_of
 from drafting.importing.text_reader import BULLET, NUMBERED, level_of
 from drafting.textnorm import Span, merge_spans
@@ -389,6 +389,8 @@ class _Reader:
     page_break_here: bool = False  # the paragraph being read opens with a page break
     counts: dict[str, int] = field(default_factory=dict)
     index: int = 0
+    # footnotes and endnotes referred to: (kind, id, the paragraph holding the reference)
+    note_refs: list[tuple[str, str, str]] = field(default_factory=list)
 
     def note(self, what: str) -> None:
         self.counts[what] = self.counts.get(what, 0) + 1
@@ -443,7 +445,8 @@ class _Reader:
                 else:
                     self.note("symbols")
             elif tag in (q("footnoteReference"), q("endnoteReference")):
-                self.note("footnotes")
+                kind = "footnote" if tag == q("footnoteReference") else "endnote"
+                self.note_refs.append((kind, child.get(q("id")) or "", f"paragraph {self.index}"))
             elif tag in (q("drawing"), q("pict"), q("object")):
                 self.note("images")
             if text:
@@ -710,6 +713,30 @@ def _header_lines(package: zipfile.ZipFile, main: str) -> list[str]:
     return lines
 
 
+def _notes(
+    package: zipfile.ZipFile, rels: dict[str, str], refs: list[tuple[str, str, str]], result: ImportResult
+) -> None:
+    """Footnotes and endnotes (a reservation, an explanation of position, a
+    source) are kept beside the text, in the order referred to, each with the
+    paragraph it hangs on; never read as text of the declaration."""
+    if not refs:
+        return
+    texts: dict[tuple[str, str], str] = {}
+    for kind, part in (("footnote", "footnotes"), ("endnote", "endnotes")):
+        root = _read(package, rels[part]) if part in rels and any(r[0] == kind for r in refs) else None
+        if root is None:
+            continue
+        for note in root.iter(q(kind)):
+            pieces = ("".join(t.text or "" for t in p.iter(q("t"))) for p in note.iter(q("p")))
+            texts[(kind, note.get(q("id")) or "")] = " ".join(" ".join(pieces).split())
+    for kind, note_id, where in refs:
+        result.notes.append(ImportedNote("footnote", texts.get((kind, note_id), ""), where))
+    result.warn(
+        "footnotes_kept_apart",
+        f"{len(refs)} footnotes were read as footnotes (shown beside the text), not as text of the declaration.",
+    )
+
+
 def _refuse_tracked_changes(body: etree._Element) -> None:
     changes = [el for el in body.iter(q("ins"), q("del"), q("moveFrom"), q("moveTo"), q("cellIns"), q("cellDel"))]
     if not changes:
@@ -741,6 +768,7 @@ def read_docx(data: bytes, result: ImportResult | None = None) -> tuple[list[Blo
     reader = _Reader(styles=styles, counters=_Counters(numbering, styles), result=result)
     blocks = list(reader.blocks(body))
     _typed_structure(blocks)
+    _notes(package, rels, reader.note_refs, result)
     header = _header_lines(package, main)
     if header:
         shown = "; ".join(f"“{line}”" for line in header[:6])

@@ -73,6 +73,7 @@ class ImportedSection:
     kind: str
     heading: str = ""
     paragraphs: list[ImportedParagraph] = field(default_factory=list)
+    where: str = ""  # where the source has its heading
 
 
 @dataclass
@@ -163,6 +164,7 @@ class ImportResult:
                         )
                         for p in s.get("paragraphs", [])
                     ],
+                    where=s.get("where", ""),
                 )
                 for s in data.get("sections", [])
             ],

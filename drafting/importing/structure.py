@@ -58,6 +58,9 @@ _PREAMBLE = re.compile(r"^(?:preamble|preámbulo|considerando|considering|vistos
 # A paragraph wholly in brackets that speaks about the text ("[English
 # translation of the original Spanish text]", "[Traducción no oficial]") is a
 # note, not text; a bracketed paragraph of a draft (not agreed) is text.
+_EXPLANATIONS = re.compile(
+    r"^(?:explanations? of (?:position|vote)|explicaci(?:ón|ones) de (?:posición|voto))$", re.IGNORECASE
+)
 _NOTE = re.compile(r"^\[(?P<inner>[^\[\]]{3,300})\]$")
 _NOTE_WORDS = re.compile(
     r"translat|traduc|unofficial|no oficial|original|\bnote\b|\bnota\b|unedited|sin editar|advance|avanzad|"
@@ -359,6 +362,7 @@ def build(blocks: Sequence[Block], *, source: str, result: ImportResult | None =
     operative_seen = False
     guessed_split = False
     guessed_where = ""
+    in_explanations = False
     for index, b in enumerate(body):
         named = section_kind_of(b.text)
         lower_heading = b.role == "heading2" and named is not None
@@ -367,10 +371,18 @@ def build(blocks: Sequence[Block], *, source: str, result: ImportResult | None =
             or lower_heading
             or (b.guessed and b.role == "paragraph" and named is not None and _guessed_heading(b))
         )
+        if b.role == "heading1" and _EXPLANATIONS.match(b.text):
+            in_explanations = True  # a clean export's closing annex: about the text, not of it
+            continue
+        if in_explanations:
+            if b.role != "heading1":
+                result.notes.append(ImportedNote("explanation", b.text, b.where))
+                continue
+            in_explanations = False
         if is_heading:
             kind = _heading_kind(body, index, operative_seen, bool(grouped))
             operative_seen = operative_seen or kind == "operative"
-            grouped.append((ImportedSection(kind, b.text), []))
+            grouped.append((ImportedSection(kind, b.text, where=b.where), []))
             if named is None:
                 result.guess(
                     "section_guessed",
@@ -434,6 +446,8 @@ def build(blocks: Sequence[Block], *, source: str, result: ImportResult | None =
             kind = _kind(section.kind, b, numbered)
             if b.numbered and kind == "operative":
                 decision_level = b.level
+            elif kind != "list_item":
+                decision_level = None  # sub-items follow their decision at once
             elif (
                 kind == "list_item"
                 and section.kind == "operative"

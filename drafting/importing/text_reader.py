@@ -382,7 +382,8 @@ def _units(chunk: list[_Line], width: int, result: ImportResult) -> list[tuple[s
     units: list[tuple[str, list[_Line]]] = []
     for line in chunk:
         text = line.text
-        if _is_row(text):
+        # An indented line right under table rows is a row whose first cells are empty.
+        if _is_row(text) or (text.startswith("\t") and units and units[-1][0] == "row"):
             units.append(("row", [line]))
             continue
         in_list = bool(units) and units[-1][0] in ("numbered", "bullet")
