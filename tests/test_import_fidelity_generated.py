@@ -18,9 +18,40 @@ from exports.clean import render_clean
 from tests.test_exports_pandoc import document_of
 
 WORDS = st.sampled_from(
-    "migration region members cooperation protection labour mobility children pathways return dialogue "
-    "secretariat workshop budget meeting conference rights persons countries plan strategy network data "
-    "reintegration asylum border consular regular safe orderly shared responsibility".split()
+    [
+        "migration",
+        "region",
+        "members",
+        "cooperation",
+        "protection",
+        "labour",
+        "mobility",
+        "children",
+        "pathways",
+        "return",
+        "dialogue",
+        "secretariat",
+        "workshop",
+        "budget",
+        "meeting",
+        "conference",
+        "rights",
+        "persons",
+        "countries",
+        "plan",
+        "strategy",
+        "network",
+        "data",
+        "reintegration",
+        "asylum",
+        "border",
+        "consular",
+        "regular",
+        "safe",
+        "orderly",
+        "shared",
+        "responsibility",
+    ]
 )
 OPENINGS = st.sampled_from(["Recalling", "Noting", "Recognizing", "Welcoming", "Reaffirming", "Concerned by"])
 VERBS = st.sampled_from(["Adopt", "Instruct", "Renew", "Thank", "Approve", "Request", "Encourage"])
