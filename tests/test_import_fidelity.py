@@ -181,3 +181,39 @@ def test_a_spanish_o_is_no_bullet_where_it_continues_a_line() -> None:
     # "o" opens a line as the Spanish word in wrapped text: no bullet there.
     result = read_document("Promover la migración regular\no la movilidad laboral.\n".encode())
     assert [p.text for p in result.paragraphs()] == ["Promover la migración regular o la movilidad laboral."]
+
+
+def test_word_list_styles_say_their_level_and_a_spanish_note_is_no_title() -> None:
+    import io
+
+    import docx
+
+    # Given a Word draft with a translator's note in Spanish above its title and
+    # Word's own list styles (List Number, List Bullet 2)
+    document = docx.Document()
+    document.add_paragraph("[Traducción no oficial]")
+    document.add_paragraph("Declaración de San José", style="Title")
+    document.add_paragraph("ACUERDAN:", style="Heading 1")
+    document.add_paragraph("Aprobar el plan.", style="List Number")
+    document.add_paragraph("un taller;", style="List Bullet 2")
+    buffer = io.BytesIO()
+    document.save(buffer)
+    # When it is read
+    result = read_document(buffer.getvalue(), filename="borrador.docx")
+    # Then the note is beside the text (not the title), and the bullet is a sub-item by its style's name
+    assert result.title == "Declaración de San José"
+    assert [(n.kind, n.text) for n in result.notes] == [("note", "[Traducción no oficial]")]
+    assert [w.code for w in result.warnings] == ["note_excluded"]
+    operative = result.sections[-1]
+    assert (operative.kind, operative.heading) == ("operative", "ACUERDAN:")
+    assert [(p.kind, p.level, p.text) for p in operative.paragraphs] == [
+        ("operative", 0, "Aprobar el plan."),
+        ("list_item", 1, "un taller;"),
+    ]
+
+
+def test_a_bracketed_paragraph_of_a_draft_stays_text() -> None:
+    # Square brackets in a draft mark text not yet agreed: only a bracketed note about the text is set apart.
+    result = read_document(b"DECISIONS\n\n1. Adopt the plan.\n\n[Establish a regional fund.]\n")
+    assert [p.text for p in result.paragraphs()] == ["Adopt the plan.", "[Establish a regional fund.]"]
+    assert result.notes == []

@@ -58,6 +58,7 @@ ZIP_MAGIC = b"PK\x03\x04"
 # expands a few times at most.
 MAX_EXPANSION = 30
 
+_LIST_STYLE = re.compile(r"list (?:bullet|number|continue) ([2-9])")
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, remove_comments=True)
 
 
@@ -498,6 +499,11 @@ class _Reader:
                 block.level, block.label = ilvl, label
                 block.bullet = fmt == "bullet"
                 block.numbered = fmt not in ("bullet", "none")
+                # Word's "List Bullet 2", "List Number 3" … say their level by name,
+                # whatever level their own numbering is at.
+                named = next((_LIST_STYLE.fullmatch(st.name) for st in chain if _LIST_STYLE.fullmatch(st.name)), None)
+                if named is not None and ilvl == 0:
+                    block.level = min(8, int(named.group(1)) - 1)
         if not text.strip():
             if page_break_before:
                 self.page_break = True  # an empty paragraph holding a page break
