@@ -208,3 +208,18 @@ def test_reservations_come_back_as_footnotes_not_text() -> None:
         ("footnote", "Reservation by Mexico: on dates", result.sections[1].paragraphs[0].where),
     ]
     assert "footnotes_kept_apart" in {w.code for w in result.warnings}
+
+
+def test_explanations_of_position_come_back_beside_the_text() -> None:
+    from tests.test_exports_clean import EXPLANATION, declaration
+
+    doc = declaration(adopted=True)
+    result = read_document(render_clean(doc), filename="clean.docx")
+    assert "EXPLANATIONS OF POSITION" not in [s.heading for s in result.sections]
+    assert [(n.kind, n.text) for n in result.notes if n.kind == "explanation"] == [
+        ("explanation", f"{EXPLANATION.delegation}: {EXPLANATION.text}")
+    ]
+    assert [(p.kind, p.table if p.kind == "table" else p.text) for p in result.paragraphs()] == [
+        (p.kind, [list(r) for r in p.table] if p.table else p.text) for s in doc.sections for p in s.paragraphs
+    ]
+    assert "explanations_kept_apart" in {w.code for w in result.warnings}

@@ -323,7 +323,7 @@ def build(blocks: Sequence[Block], *, source: str, result: ImportResult | None =
         if not b.text:
             continue
         if b.role == "marking" or (b.guessed and _MARKING.match(b.text)):
-            result.warn("marking_dropped", f"The marking “{b.text}” is not part of the text and was left out.")
+            result.warn("marking_dropped", f"The marking “{b.text}” is not part of the text and was left out.", b.where)
             continue
         if is_note(b):
             result.notes.append(ImportedNote("note", b.text, b.where))
@@ -417,6 +417,13 @@ def build(blocks: Sequence[Block], *, source: str, result: ImportResult | None =
                 operative_seen = True
                 grouped.append((ImportedSection("operative"), []))
         grouped[-1][1].append(b)
+    explanations = sum(1 for n in result.notes if n.kind == "explanation")
+    if explanations:
+        result.warn(
+            "explanations_kept_apart",
+            f"{explanations} explanations of position (the closing annex of a clean export) were kept beside the "
+            "text, not read as text of the declaration.",
+        )
     if guessed_split:
         result.warn(
             "operative_guessed",
