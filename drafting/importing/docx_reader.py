@@ -25,6 +25,13 @@
   nobody chose. Accepting or rejecting them in Word is one command (Review →
   Accept/Reject all), after which the file imports. Formatting-only
   revisions (``w:rPrChange``, ``w:pPrChange``) change no word and are ignored.
+- **Styles** say what a paragraph is: Title, Heading 1–9 (or an outline
+  level), "List Bullet 2"/"List Number 3" (their level by name); a draft
+  typed with Heading 1 title lines and Heading 2 DECISIONS/ANNEX headings
+  reads as one typed with Title and Heading 1 (``structure`` warns of it).
+- **Footnotes and endnotes** (reservations, explanations of position) are
+  read from their part and kept beside the text, each with the paragraph it
+  hangs on, never as text.
 - Page headers and footers live in their own parts and are not read; a
   letterhead pasted into the body at every page is dropped by
   ``structure.build``.

@@ -19,7 +19,20 @@ How a declaration is recognised (RCM and UN practice, see shared/DOMAIN.md):
   closing comma, the chapeau ending in ":"); the first paragraph that does
   not read so starts the operative part.
 - In the operative part numbered items are operative paragraphs (their level
-  kept) and bullets list items; in an annex, both are list items.
+  kept) and bullets list items (in plain text, which loses indentation, a
+  bullet right under a numbered decision is its sub-item, a level below); in
+  an annex, both are list items.
+- A section heading is also a lower-level heading (Word "Heading 2") or a
+  plain-text line whose words name a section (DECISIONS/DECISIONES,
+  ACUERDAN/AGREE, CONSIDERANDO, ANNEX/ANEXO …, a closing colon allowed).
+- A paragraph wholly in brackets that speaks about the text ("[English
+  translation of the original Spanish text]", "[Traducción no oficial]") is a
+  note: kept beside the text, never the title. A clean export's closing
+  EXPLANATIONS OF POSITION are kept beside the text too, as are footnotes.
+- Every guess (a title line taken by its shape, a heading by its words, a
+  section by what follows it, a sub-item, a note) is a warning naming the
+  paragraph (``ImportResult.guess``); the Secretariat can correct the preview
+  (``corrections``) before confirming.
 """
 
 from __future__ import annotations

@@ -15,8 +15,21 @@ What the extractions of RCM documents carry, and what becomes of it:
 - footnotes: the markers (¹ ² or ``[^1]``) are taken out of the text and the
   footnote bodies ("¹ See A/RES/73/195.") left out of the paragraphs, each
   with a warning (a declaration's text has no footnotes of its own);
-- lines with tabs: table rows (a row cut by a page break is joined again);
-- "- " / "• " lines: bullets; "1." / "a)" / "(i)" at the start: numbered items.
+- lines with tabs between words: table rows (a row cut by a page break is
+  joined again); tabs only at the start are indentation (an indented line
+  right under table rows is a row with empty first cells);
+- a table as PDF extraction leaves it, one short line per cell: read as a
+  table when a header of words sits over a column of figures (a guess, warned);
+- "- " / "• " / "· " / "– " lines (and "o " where it cannot be the Spanish
+  word): bullets, a tab or two spaces of indentation a level;
+  "1." / "a)" / "(i)" at the start: numbered items;
+- paragraphs apart by a single line break (copy-paste, PDF extraction, LF or
+  CRLF): a line with a number or bullet, or after a line ending a sentence,
+  or after one too short to have been cut, starts a paragraph; a line going
+  on in lower case continues one (a line cut after a hyphen, "Pro-" /
+  "Tempore", goes on without a space). Each split or join the text does not
+  settle is a warning naming the line;
+- page numbers ("Page 2 of 3", "- 2 -") next to a page break: left out, warned.
 """
 
 from __future__ import annotations
