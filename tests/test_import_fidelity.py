@@ -217,3 +217,16 @@ def test_a_bracketed_paragraph_of_a_draft_stays_text() -> None:
     result = read_document(b"DECISIONS\n\n1. Adopt the plan.\n\n[Establish a regional fund.]\n")
     assert [p.text for p in result.paragraphs()] == ["Adopt the plan.", "[Establish a regional fund.]"]
     assert result.notes == []
+
+
+def test_a_long_text_lists_its_guesses_up_to_a_bound_then_counts_them() -> None:
+    from drafting.importing.result import MAX_GUESSES_LISTED
+
+    text = "ANNEX\n" + "".join(f"Paragraph {n} of the annex.\n" for n in range(MAX_GUESSES_LISTED + 50))
+    result = read_document(text.encode())
+    splits = [w for w in result.warnings if w.code == "split_at_line_break"]
+    assert len(splits) == MAX_GUESSES_LISTED
+    (more,) = [w for w in result.warnings if w.code == "split_at_line_break_more"]
+    assert more.message.startswith("50 more guesses like the split_at_line_break above")
+    assert result.guesses["split_at_line_break"] == MAX_GUESSES_LISTED + 50
+    assert len(result.paragraphs()) == MAX_GUESSES_LISTED + 50

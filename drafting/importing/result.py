@@ -94,6 +94,9 @@ class ImportedNote:
     where: str = ""
 
 
+MAX_GUESSES_LISTED = 200
+
+
 @dataclass
 class ImportResult:
     source: str  # "docx" or "txt"
@@ -104,6 +107,7 @@ class ImportResult:
     sections: list[ImportedSection] = field(default_factory=list)
     warnings: list[ImportWarning] = field(default_factory=list)
     notes: list[ImportedNote] = field(default_factory=list)
+    guesses: dict[str, int] = field(default_factory=dict)  # how many guesses of each kind were made
 
     def warn(self, code: str, message: str, where: str = "") -> None:
         self.warnings.append(ImportWarning(code, message, where))
@@ -111,8 +115,18 @@ class ImportResult:
     def guess(self, code: str, where: str, message: str) -> None:
         """Record a guess the reader made about one paragraph: every guess is
         a warning naming the paragraph, so the Secretariat can check it (and
-        correct it) in the preview."""
-        self.warnings.append(ImportWarning(code, f"{where[:1].upper()}{where[1:]}: {message}", where))
+        correct it) in the preview. Past ``MAX_GUESSES_LISTED`` of one kind
+        (a long text split at every line break) one warning says how many
+        more there are, so a file cannot grow the preview without bound."""
+        seen = self.guesses.get(code, 0) + 1
+        self.guesses[code] = seen
+        if seen <= MAX_GUESSES_LISTED:
+            self.warnings.append(ImportWarning(code, f"{where[:1].upper()}{where[1:]}: {message}", where))
+            return
+        if seen == MAX_GUESSES_LISTED + 1:
+            self.warnings.append(ImportWarning(f"{code}_more", f"More guesses like the {code} above follow."))
+        more = next(w for w in reversed(self.warnings) if w.code == f"{code}_more")
+        more.message = f"{seen - MAX_GUESSES_LISTED:,} more guesses like the {code} above (the last at {where})."
 
     def paragraphs(self) -> list[ImportedParagraph]:
         return [p for s in self.sections for p in s.paragraphs]
@@ -170,4 +184,5 @@ class ImportResult:
             ],
             warnings=[ImportWarning(w["code"], w["message"], w.get("where", "")) for w in data.get("warnings", [])],
             notes=[ImportedNote(n["kind"], n["text"], n.get("where", "")) for n in data.get("notes", [])],
+            guesses=dict(data.get("guesses", {})),
         )
