@@ -230,3 +230,19 @@ def test_a_long_text_lists_its_guesses_up_to_a_bound_then_counts_them() -> None:
     assert more.message.startswith("50 more guesses like the split_at_line_break above")
     assert result.guesses["split_at_line_break"] == MAX_GUESSES_LISTED + 50
     assert len(result.paragraphs()) == MAX_GUESSES_LISTED + 50
+
+
+def test_split_then_merge_gives_back_the_paragraph_and_its_emphasis() -> None:
+    from drafting.importing.corrections import apply_corrections
+
+    result = read_document(b"DECISIONS\n\n1. Adopt **the regional plan** and thank *the host country*.\n")
+    (paragraph,) = result.paragraphs()
+    at = paragraph.text.index("and")
+    split = apply_corrections(result, [{"op": "split", "paragraph": 0, "at": at}])
+    first, second = split.paragraphs()
+    assert (first.text, second.text) == ("Adopt the regional plan", "and thank the host country.")
+    assert [first.text[s["start"] : s["end"]] for s in first.emphasis] == ["the regional plan"]
+    assert [second.text[s["start"] : s["end"]] for s in second.emphasis] == ["the host country"]
+    merged = apply_corrections(split, [{"op": "merge", "paragraph": 0}])
+    assert [(p.text, p.emphasis) for p in merged.paragraphs()] == [(paragraph.text, paragraph.emphasis)]
+    assert result.paragraphs()[0].text == paragraph.text  # the preview given is left as it was

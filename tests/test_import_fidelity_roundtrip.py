@@ -133,9 +133,11 @@ def test_corrections_before_confirming_are_what_confirm_creates(world: World) ->
         ({"op": "exclude", "paragraph": 9999}, 400, "paragraph must be a whole number"),
         ({"op": "rename"}, 400, "Unknown correction"),
         ({"op": "set_title", "lines": []}, 400, "list of its lines"),
+        ({"op": "set_section", "paragraph": 3, "kind": "annex", "heading": "A" * 301}, 400, "at most 300"),
+        ({"op": "split", "paragraph": 2, "at": 3, "extra": 1}, 200, ""),
     ],
 )
-def test_a_correction_that_does_not_fit_changes_nothing(
+def test_a_correction_that_does_not_fit_changes_nothing_and_one_that_fits_does(
     world: World, operation: dict[str, Any], status: int, message: str
 ) -> None:
     job = _import(world, "draft.txt", b"TITLE\n\nPlace, 1 May 2024\n\nRecalling the Charter,\n\n1. Decide.\n")
@@ -147,6 +149,9 @@ def test_a_correction_that_does_not_fit_changes_nothing(
     assert response.status_code == status, response.content
     assert message in str(response.json())
     job.refresh_from_db()
+    if status == 200:  # (the control: a fitting correction does change the preview)
+        assert job.preview != before
+        return
     assert job.preview == before  # all or nothing: the valid first one was not applied either
 
 

@@ -43,6 +43,7 @@ SECTION_KINDS = ("preamble", "operative", "annex")
 OPERATIONS = ("split", "merge", "set_kind", "set_section", "set_title", "exclude", "include")
 MAX_OPERATIONS = 500
 MAX_LEVEL = 8
+MAX_HEADING_CHARS = 300  # as revision_issue stores a section heading
 
 
 def apply_corrections(result: ImportResult, operations: Sequence[Mapping[str, Any]]) -> ImportResult:
@@ -186,6 +187,11 @@ def _set_section(result: ImportResult, operation: Mapping[str, Any], where: str)
             fields={f"{where}.kind": [f"One of {', '.join(SECTION_KINDS)}."]},
         )
     heading = _text(operation, "heading", where)
+    if len(heading) > MAX_HEADING_CHARS:
+        raise InvalidInput(
+            f"A section heading has at most {MAX_HEADING_CHARS} characters.",
+            fields={f"{where}.heading": [f"At most {MAX_HEADING_CHARS} characters."]},
+        )
     section = result.sections[s_index]
     if p_index == 0:
         section.kind = str(kind)
