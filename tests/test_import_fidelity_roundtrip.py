@@ -11,6 +11,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from drafting import export_selectors, services
 from drafting.importing import ImportResult, read_document
@@ -20,6 +22,7 @@ from exports.clean import render_clean
 from exports.data import Document, Paragraph, Reservation, Section
 from tests.conftest import World
 from tests.test_import_fidelity import CORPUS, corpus_file
+from tests.test_import_fidelity_generated import Generated, as_text, declarations
 
 # What the clean export itself carries that is not text: its page header and
 # the draft marking under the title. Anything else on a second reading is a
@@ -228,3 +231,24 @@ def test_explanations_of_position_come_back_beside_the_text() -> None:
         (p.kind, [list(r) for r in p.table] if p.table else p.text) for s in doc.sections for p in s.paragraphs
     ]
     assert "explanations_kept_apart" in {w.code for w in result.warnings}
+
+
+@pytest.mark.django_db
+@settings(
+    max_examples=10,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(generated=declarations(), newline=st.sampled_from(["\n", "\r\n"]), blank=st.booleans())
+def test_generated_declarations_import_confirm_export_import_as_the_identity(
+    world: World, generated: Generated, newline: str, blank: bool
+) -> None:
+    # Given a generated declaration as plain text, imported and confirmed
+    job = _import(world, "generated.txt", as_text(generated, newline=newline, blank=blank, bullet="·"))
+    job = services.import_job_confirm(actor=world.users["ts"], job_id=job.pk)
+    assert job.revision is not None
+    stored = _stored(job.revision.pk)
+    # When its clean export is imported again, the revision comes back as it is stored
+    again = read_document(_clean_export(job.revision.declaration, job.revision.pk), filename="clean.docx")
+    assert _read(again) == stored
+    assert {w.code for w in again.warnings} <= OWN_EXPORT_WARNINGS
