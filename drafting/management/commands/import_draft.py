@@ -118,6 +118,7 @@ class Command(BaseCommand):
                 f"{ids['dropped']} existing paragraphs not in the file (deleted)"
             )
         for note in preview.get("notes", []):
-            self.stdout.write(f"  beside the text ({note['kind']}, {note.get('where') or 'whole file'}): {note['text']}")
+            where = note.get("where") or "whole file"
+            self.stdout.write(f"  beside the text ({note['kind']}, {where}): {note['text']}")
         for warning in job.warnings:
             self.stdout.write(self.style.WARNING(f"  warning: {warning['message']}"))
