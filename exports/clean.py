@@ -118,17 +118,10 @@ class _Renderer:
         self.bullets = numbering_definition(document, "bullet")
         self.operative = numbering_definition(document, "decimal")
 
-        title = doc.title or self._first_of_kind("title")
-        place_date = doc.place_date or self._first_of_kind("place_date")
-        if title:
-            add_text(new_paragraph(document, "Title"), title)
-        if marking:
-            add_text(new_paragraph(document, "Draft Marking"), marking)
-        if place_date:
-            add_text(new_paragraph(document, "Place Date"), place_date)
-
+        self._title_block(marking)
         for section in doc.sections:
-            self._section(section, page_break=section.kind == "annex")
+            if section.kind != "title":
+                self._section(section, page_break=section.kind == "annex")
         if doc.explanations:
             heading = document.add_paragraph(_words(doc)["explanations"], style="Heading 1")
             heading.paragraph_format.page_break_before = True
@@ -138,12 +131,41 @@ class _Renderer:
                 add_text(p, ": " + explanation.text)
         return save_bytes(document)
 
-    def _first_of_kind(self, kind: str) -> str:
-        for section in self.doc.sections:
-            for p in section.paragraphs:
-                if p.kind == kind:
-                    return p.text
-        return ""
+    def _title_block(self, marking: str) -> None:
+        """The revision's own title block, line by line as it stands (a
+        declaration's title is often two or three lines: each is printed,
+        none replaced by the declaration's one-line title), the draft marking
+        before the place and date line. A revision without a title section
+        (older data) gets the declaration's title and date."""
+        document = self.document
+        block = [p for s in self.doc.sections if s.kind == "title" for p in s.paragraphs]
+        if not any(p.kind == "title" for p in block) and self.doc.title:
+            block.insert(0, Paragraph(label="", kind="title", text=self.doc.title))
+        if not any(p.kind == "place_date" for p in block) and self.doc.place_date:
+            block.append(Paragraph(label="", kind="place_date", text=self.doc.place_date))
+        marked = not marking
+        for paragraph in block:
+            if paragraph.kind == "title":
+                self._styled(paragraph, "Title")
+                continue
+            if not marked:
+                add_text(new_paragraph(document, "Draft Marking"), marking)
+                marked = True
+            if paragraph.kind == "place_date":
+                self._styled(paragraph, "Place Date")
+            else:
+                self._paragraph(paragraph, self.operative)
+        if not marked:
+            add_text(new_paragraph(document, "Draft Marking"), marking)
+
+    def _styled(self, paragraph: Paragraph, style: str) -> None:
+        text, emphasis = paragraph.text, paragraph.emphasis
+        if not self.doc.is_adopted:
+            text, emphasis = _with_brackets(text, emphasis, paragraph.brackets)
+        anchor = new_paragraph(self.document, style)
+        add_runs(anchor, text, emphasis)
+        for reservation in paragraph.reservations:
+            add_footnote(self.document, anchor, reservation_text(self.doc, reservation.delegation, reservation.text))
 
     def _section(self, section: Section, *, page_break: bool) -> None:
         document = self.document
@@ -154,8 +176,6 @@ class _Renderer:
         # annex numbering restarts in each annex; the operative section keeps one list
         numbered = self.operative if section.kind == "operative" else numbering_definition(document, "decimal")
         for paragraph in section.paragraphs:
-            if paragraph.kind in ("title", "place_date") and section.kind == "title":
-                continue  # printed from Document.title / place_date
             self._paragraph(paragraph, numbered)
 
     def _paragraph(self, paragraph: Paragraph, numbered: int) -> None:
@@ -165,9 +185,8 @@ class _Renderer:
             text, emphasis = _with_brackets(text, emphasis, paragraph.brackets)
         anchor: DocxParagraph
         if paragraph.kind == "table" and paragraph.table:
-            if text.strip():
-                caption = new_paragraph(document, "Caption")
-                add_runs(caption, text, emphasis)
+            # The table alone: its text is its cells (a caption repeating
+            # them printed the table twice).
             table = add_table(document, paragraph.table)
             anchor = table.rows[-1].cells[-1].paragraphs[-1]
         else:

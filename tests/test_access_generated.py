@@ -415,6 +415,12 @@ RULES: dict[tuple[str, str], Rule] = {
     ("import-confirm", "POST"): Rule(
         lambda s, r: f"/api/imports/{s.import_job.pk}/confirm/", the_ts, body=lambda s, r: {}, control=lambda s, t: "ts"
     ),
+    ("import-corrections", "POST"): Rule(
+        lambda s, r: f"/api/imports/{s.import_job.pk}/corrections/",
+        the_ts,
+        body=lambda s, r: {"operations": [{"op": "set_kind", "paragraph": 0, "kind": "text"}]},
+        control=lambda s, t: "ts",
+    ),
     ("declaration-list", "POST"): Rule(
         _fixed("/api/declarations/"),
         the_ts,

@@ -1151,6 +1151,12 @@ NOT_FOUND = [
     ("export-list", "POST", "/api/exports/", {"declaration": MISSING, "kind": "clean"}),
     ("import-detail", "GET", f"/api/imports/{MISSING}/", None),
     ("import-confirm", "POST", f"/api/imports/{MISSING}/confirm/", {}),
+    (
+        "import-corrections",
+        "POST",
+        f"/api/imports/{MISSING}/corrections/",
+        {"operations": [{"op": "merge", "paragraph": 0}]},
+    ),
     ("import-list", "POST", "/api/imports/", {"meeting": MISSING, "text": "Declaration"}),
 ]
 

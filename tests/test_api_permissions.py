@@ -161,6 +161,11 @@ def _import_queued(ctx: Ctx, role: str | None, body: Any) -> None:
     assert (job.status, job.requested_by.username) == ("queued", _user(ctx, role).username)
 
 
+def _import_corrected(ctx: Ctx, role: str | None, body: Any) -> None:
+    assert body["preview"]["title"] == "DECLARATION OF SAN JOSÉ — Rev."
+    assert ImportJob.objects.get(pk=body["id"]).preview["corrections"][0]["op"] == "set_title"
+
+
 def _import_confirmed(ctx: Ctx, role: str | None, body: Any) -> None:
     assert body["status"] == "confirmed"
     assert Declaration.objects.get(pk=body["created_declaration"]).title == "DECLARATION OF SAN JOSÉ"
@@ -656,6 +661,18 @@ MATRIX: list[Row] = [
         (403,) * 7 + (200, 401),
         setup=_with_import,
         detail=lambda c: ("id", _i(c).pk),
+    ),
+    Row(
+        "import-corrections",
+        "POST",
+        lambda c: f"/api/imports/{_i(c).pk}/corrections/",
+        (403,) * 7 + (200, 401),
+        (403,) * 7 + (200, 401),
+        setup=_with_ready_import,
+        write=True,
+        events=1,  # import.corrected
+        body=lambda c, r: {"operations": [{"op": "set_title", "lines": ["DECLARATION OF SAN JOSÉ", "Rev."]}]},
+        on_success=_import_corrected,
     ),
     Row(
         "import-confirm",

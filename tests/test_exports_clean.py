@@ -282,7 +282,9 @@ def test_control_characters_render_without_error() -> None:
     text = "Save\x01 lives\vand establish\fcoordinated\x00 efforts\ufffe"
     base = declaration()
     sections = (
-        *base.sections[:2],
+        # the revision's own title paragraph is what the title block prints
+        Section("title", "", (Paragraph("T1", "title", "Title\x1f", ()),)),
+        base.sections[1],
         Section("operative", "DECISIONS\x02", (Paragraph("OP1", "operative", text, (Span(6, 11, "bold"),)),)),
     )
     data = render_clean(replace(base, title="Title\x1f", sections=sections, explanations=(Explanation("X\x03", "y"),)))
@@ -324,3 +326,36 @@ def test_empty_record_has_the_header_row() -> None:
     document = reopen(render_record("Record", []))
     (table,) = document.tables
     assert len(table.rows) == 1
+
+
+def test_every_paragraph_once_in_order_and_the_revisions_own_title_lines() -> None:
+    # Given a revision whose title block is two lines and whose text table has its text set too
+    base = declaration(adopted=True)
+    title_block = Section(
+        "title",
+        "",
+        (
+            Paragraph("T1", "title", "XXIX VICE-MINISTERIAL MEETING"),
+            Paragraph("T2", "title", "DECLARATION OF GUATEMALA CITY"),
+            Paragraph("T3", "place_date", PLACE_DATE),
+        ),
+    )
+    table_text = "\n".join("\t".join(row) for row in TABLE)
+    annex = replace(
+        base.sections[3],
+        paragraphs=tuple(replace(p, text=table_text) if p.kind == "table" else p for p in base.sections[3].paragraphs),
+    )
+    doc = replace(base, title="Declaration of Guatemala City", sections=(title_block, *base.sections[1:3], annex))
+    document = reopen(render_clean(doc))
+    # Then the body is the title block as the revision has it, the section
+    # headings and the paragraphs, each once and in order; the table is the
+    # Word table alone (no caption repeating its cells), then the explanations
+    expected: list[str] = []
+    for section in doc.sections:
+        expected += [section.heading] if section.heading else []
+        expected += [p.text for p in section.paragraphs if p.kind != "table"]
+    expected += ["EXPLANATIONS OF POSITION", f"{EXPLANATION.delegation}: {EXPLANATION.text}"]
+    assert body_texts(document) == expected
+    assert "Declaration of Guatemala City" not in body_texts(document)
+    assert [[c.text for c in row.cells] for row in document.tables[0].rows] == [list(r) for r in TABLE]
+    assert not any(p.style is not None and p.style.name == "Caption" for p in document.paragraphs)

@@ -50,3 +50,16 @@ def test_an_unreadable_file_is_a_command_error_and_creates_nothing(world: World,
     with pytest.raises(CommandError, match="password-protected"):
         call_command("import_draft", str(path), "--meeting", str(world.meeting.pk), "--confirm", stdout=io.StringIO())
     assert Declaration.objects.count() == before
+
+
+@pytest.mark.django_db
+def test_the_command_shows_notes_beside_the_text_and_each_guess(world: World, tmp_path: Path) -> None:
+    path = tmp_path / "panama.txt"
+    path.write_text("[Unofficial translation]\n" + DRAFT, encoding="utf-8")
+    out = io.StringIO()
+    call_command("import_draft", str(path), "--meeting", str(world.meeting.pk), stdout=out)
+    lines = out.getvalue().splitlines()
+    assert "  beside the text (note, line 1): [Unofficial translation]" in lines
+    assert any(
+        line.startswith("  warning: Line 2: “DECLARATION OF PANAMA” was taken as a line of the title") for line in lines
+    )

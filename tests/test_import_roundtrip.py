@@ -7,6 +7,7 @@ tabs and line breaks)."""
 from __future__ import annotations
 
 import unicodedata
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -15,8 +16,8 @@ from hypothesis import strategies as st
 
 from drafting.importing import ImportResult, read_document
 from drafting.textnorm import merge_spans
-from exports.clean import render_clean
-from exports.data import Document, Paragraph, Section, Span
+from exports.clean import render_clean, reservation_text
+from exports.data import Document, Paragraph, Reservation, Section, Span
 
 
 def _imported(result: ImportResult) -> list[tuple[Any, ...]]:
@@ -135,8 +136,17 @@ def tables(draw: st.DrawFn) -> Paragraph:
 
 
 @st.composite
+def reserved_operative(draw: st.DrawFn) -> Paragraph:
+    """An operative paragraph, some with reservations (footnotes in the export)."""
+    paragraph = draw(paragraphs("operative", levels=True))
+    delegations = draw(st.lists(st.sampled_from(["Canada", "Mexico", "Panama"]), max_size=2, unique=True))
+    return replace(paragraph, reservations=tuple(Reservation(d, draw(words)) for d in delegations))
+
+
+@st.composite
 def declarations(draw: st.DrawFn) -> Document:
-    title = draw(words)
+    title_lines = draw(st.lists(words, min_size=1, max_size=3))  # a title is often two or three lines
+    title = " — ".join(title_lines)
     place_date = draw(words)
     heading = st.text(_ALPHABET, min_size=1, max_size=30).map(_stored).filter(bool)
     preamble = Section(
@@ -145,7 +155,7 @@ def declarations(draw: st.DrawFn) -> Document:
         tuple(draw(st.lists(paragraphs("preambular"), min_size=1, max_size=4))),
     )
     first = draw(paragraphs("operative"))
-    operative_rest = st.one_of(paragraphs("operative", levels=True), paragraphs("list_item", levels=True))
+    operative_rest = st.one_of(reserved_operative(), paragraphs("list_item", levels=True))
     operative = Section(
         "operative",
         draw(st.one_of(st.just(""), heading)),
@@ -173,7 +183,7 @@ def declarations(draw: st.DrawFn) -> Document:
                 "title",
                 "",
                 (
-                    Paragraph(label="Title", kind="title", text=title),
+                    *(Paragraph(label="Title", kind="title", text=line) for line in title_lines),
                     Paragraph("Place and date", "place_date", place_date),
                 ),
             ),
@@ -190,3 +200,8 @@ def test_generated_clean_declarations_round_trip(doc: Document) -> None:
     result = read_document(render_clean(doc), filename="generated.docx")
     assert _imported(result) == _expected(doc)
     assert result.title == doc.title and result.place_date == doc.place_date
+    # reservations come back as footnotes beside the text, in order, never as paragraphs
+    reservations = [r for s in doc.sections for p in s.paragraphs for r in p.reservations]
+    assert [(n.kind, n.text) for n in result.notes] == [
+        ("footnote", " ".join(reservation_text(doc, r.delegation, r.text).split())) for r in reservations
+    ]

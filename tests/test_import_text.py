@@ -163,7 +163,12 @@ def test_the_2021_declaration_reads_as_title_date_and_five_paragraphs() -> None:
     ]
     assert [t[: len(o)] for t, o in zip(paragraphs, openings, strict=True)] == openings
     assert paragraphs[-1].endswith("facilitating access to international protection for those in need.")
-    assert {w.code for w in result.warnings} == {"date_split", "operative_guessed"}
+    # Every guess is said: the title lines taken by their shape, the date split off, the operative part.
+    assert {w.code for w in result.warnings} == {"date_split", "operative_guessed", "title_guessed"}
+    assert [(w.code, w.where) for w in result.warnings if w.code in ("title_guessed", "date_split")] == [
+        ("title_guessed", "line 7"),
+        ("date_split", "line 9"),
+    ]
 
 
 def test_numbered_plain_text_starts_the_operative_part_under_decisions() -> None:
@@ -276,7 +281,8 @@ def test_the_reader_needs_no_django() -> None:
     import sys
 
     code = (
-        "import sys, drafting.importing as i; i.read_document(b'Declaration\\n\\nRecalling the Charter,'); "
+        "import sys, drafting.importing as i, drafting.importing.corrections as c; "
+        "c.apply_corrections(i.read_document(b'Declaration\\n\\nRecalling the Charter,'), []); "
         "print(any(m.split('.')[0] == 'django' for m in sys.modules))"
     )
     env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}

@@ -34,6 +34,21 @@ class ImportConfirmSerializer(serializers.Serializer[Any]):
     note = serializers.CharField(required=False, allow_blank=True, max_length=5000)
 
 
+class ImportCorrectionsSerializer(serializers.Serializer[Any]):
+    operations = serializers.ListField(
+        child=serializers.DictField(),
+        min_length=1,
+        max_length=500,
+        help_text="Applied in order, all or none. Each is one of: "
+        '{"op": "split", "paragraph": i, "at": n}; {"op": "merge", "paragraph": i}; '
+        '{"op": "set_kind", "paragraph": i, "kind": k, "level": n}; '
+        '{"op": "set_section", "paragraph": i, "kind": "preamble|operative|annex", "heading": h}; '
+        '{"op": "set_title", "lines": [...], "place_date": d}; {"op": "exclude", "paragraph": i}; '
+        '{"op": "include", "note": n, "before": i, "kind": k}. A paragraph is its position in the preview, '
+        "counted from 0 through every section.",
+    )
+
+
 class ImportJobSerializer(serializers.ModelSerializer[ImportJob]):
     requested_by = serializers.CharField(source="requested_by.username", read_only=True)
     # Blank until given: not the declaration kind enum, which has no blank.
@@ -44,7 +59,9 @@ class ImportJobSerializer(serializers.ModelSerializer[ImportJob]):
     preview = serializers.JSONField(
         read_only=True,
         help_text="Once ready: title, place_date, language, members_present, sections with their paragraphs "
-        "(kind, text, emphasis, level, table, source_label), counts, warnings; for a new revision, each "
+        "(kind, text, emphasis, level, table, source_label, where), notes beside the text (translator's notes, "
+        "footnotes, explanations of position: never confirmed as text), counts, warnings (each guess names its "
+        "paragraph in where), corrections made so far; for a new revision, each "
         "paragraph's ``paragraph`` (the existing identity it continues, or null) and identities (how many: "
         "exact, similar, new, dropped).",
     )

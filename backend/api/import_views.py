@@ -74,6 +74,22 @@ class ImportDetail(APIView):
         return Response(i.ImportJobSerializer(job).data)
 
 
+class ImportCorrections(APIView):
+    @extend_schema(
+        request=i.ImportCorrectionsSerializer,
+        responses={
+            200: OpenApiResponse(i.ImportJobSerializer, description="The corrected preview."),
+            400: OpenApiResponse(description="A correction that does not fit the preview: none was applied."),
+            409: OpenApiResponse(description="Not ready (still reading, failed) or already confirmed."),
+        },
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        data = i.ImportCorrectionsSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        job = services.import_job_correct(actor=actor(request), job_id=pk, operations=data.validated_data["operations"])
+        return Response(_job_body(job.pk))
+
+
 class ImportConfirm(APIView):
     @extend_schema(
         request=i.ImportConfirmSerializer,

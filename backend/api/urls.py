@@ -54,4 +54,5 @@ urlpatterns = [
     path("imports/", iv.ImportList.as_view(), name="import-list"),
     path("imports/<int:pk>/", iv.ImportDetail.as_view(), name="import-detail"),
     path("imports/<int:pk>/confirm/", iv.ImportConfirm.as_view(), name="import-confirm"),
+    path("imports/<int:pk>/corrections/", iv.ImportCorrections.as_view(), name="import-corrections"),
 ]

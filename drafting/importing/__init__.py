@@ -5,14 +5,22 @@ Django-free: ``read_document`` takes the file's bytes and returns an
 ``drafting.services.revision_issue`` takes, plus warnings), or raises
 :class:`UnreadableDocument` with a message the Secretariat can act on. The
 service layer (``drafting.services.import_jobs``) stores the result as a
-preview and creates the declaration from it on confirmation.
+preview, lets the Secretariat correct it (``corrections.apply_corrections``)
+and creates the declaration from it on confirmation.
 """
 
 from __future__ import annotations
 
 from drafting.importing.docx_reader import OLE_MAGIC, is_docx, read_docx
 from drafting.importing.errors import UnreadableDocument
-from drafting.importing.result import Block, ImportedParagraph, ImportedSection, ImportResult, ImportWarning
+from drafting.importing.result import (
+    Block,
+    ImportedNote,
+    ImportedParagraph,
+    ImportedSection,
+    ImportResult,
+    ImportWarning,
+)
 from drafting.importing.structure import build
 from drafting.importing.text_reader import read_text
 
@@ -20,6 +28,7 @@ __all__ = [
     "Block",
     "ImportResult",
     "ImportWarning",
+    "ImportedNote",
     "ImportedParagraph",
     "ImportedSection",
     "UnreadableDocument",

@@ -25,6 +25,13 @@
   nobody chose. Accepting or rejecting them in Word is one command (Review →
   Accept/Reject all), after which the file imports. Formatting-only
   revisions (``w:rPrChange``, ``w:pPrChange``) change no word and are ignored.
+- **Styles** say what a paragraph is: Title, Heading 1–9 (or an outline
+  level), "List Bullet 2"/"List Number 3" (their level by name); a draft
+  typed with Heading 1 title lines and Heading 2 DECISIONS/ANNEX headings
+  reads as one typed with Title and Heading 1 (``structure`` warns of it).
+- **Footnotes and endnotes** (reservations, explanations of position) are
+  read from their part and kept beside the text, each with the paragraph it
+  hangs on, never as text.
 - Page headers and footers live in their own parts and are not read; a
   letterhead pasted into the body at every page is dropped by
   ``structure.build``.
@@ -42,7 +49,7 @@ from dataclasses import dataclass, field
 from lxml import etree  # type: ignore[import-untyped]  # no stubs in the venv; element types are Any
 
 from drafting.importing.errors import UnreadableDocument
-from drafting.importing.result import Block, ImportResult
+from drafting.importing.result import Block, ImportedNote, ImportResult
 from drafting.importing.structure import section_kind_of
 from drafting.importing.text_reader import BULLET, NUMBERED, level_of
 from drafting.textnorm import Span, merge_spans
@@ -58,6 +65,7 @@ ZIP_MAGIC = b"PK\x03\x04"
 # expands a few times at most.
 MAX_EXPANSION = 30
 
+_LIST_STYLE = re.compile(r"list (?:bullet|number|continue) ([2-9])")
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, remove_comments=True)
 
 
@@ -389,6 +397,8 @@ class _Reader:
     page_break_here: bool = False  # the paragraph being read opens with a page break
     counts: dict[str, int] = field(default_factory=dict)
     index: int = 0
+    # footnotes and endnotes referred to: (kind, id, the paragraph holding the reference)
+    note_refs: list[tuple[str, str, str]] = field(default_factory=list)
 
     def note(self, what: str) -> None:
         self.counts[what] = self.counts.get(what, 0) + 1
@@ -443,7 +453,8 @@ class _Reader:
                 else:
                     self.note("symbols")
             elif tag in (q("footnoteReference"), q("endnoteReference")):
-                self.note("footnotes")
+                kind = "footnote" if tag == q("footnoteReference") else "endnote"
+                self.note_refs.append((kind, child.get(q("id")) or "", f"paragraph {self.index}"))
             elif tag in (q("drawing"), q("pict"), q("object")):
                 self.note("images")
             if text:
@@ -495,6 +506,11 @@ class _Reader:
                 block.level, block.label = ilvl, label
                 block.bullet = fmt == "bullet"
                 block.numbered = fmt not in ("bullet", "none")
+                # Word's "List Bullet 2", "List Number 3" … say their level by name,
+                # whatever level their own numbering is at.
+                named = next((_LIST_STYLE.fullmatch(st.name) for st in chain if _LIST_STYLE.fullmatch(st.name)), None)
+                if named is not None and ilvl == 0:
+                    block.level = min(8, int(named.group(1)) - 1)
         if not text.strip():
             if page_break_before:
                 self.page_break = True  # an empty paragraph holding a page break
@@ -710,6 +726,30 @@ def _header_lines(package: zipfile.ZipFile, main: str) -> list[str]:
     return lines
 
 
+def _notes(
+    package: zipfile.ZipFile, rels: dict[str, str], refs: list[tuple[str, str, str]], result: ImportResult
+) -> None:
+    """Footnotes and endnotes (a reservation, an explanation of position, a
+    source) are kept beside the text, in the order referred to, each with the
+    paragraph it hangs on; never read as text of the declaration."""
+    if not refs:
+        return
+    texts: dict[tuple[str, str], str] = {}
+    for kind, part in (("footnote", "footnotes"), ("endnote", "endnotes")):
+        root = _read(package, rels[part]) if part in rels and any(r[0] == kind for r in refs) else None
+        if root is None:
+            continue
+        for note in root.iter(q(kind)):
+            pieces = ("".join(t.text or "" for t in p.iter(q("t"))) for p in note.iter(q("p")))
+            texts[(kind, note.get(q("id")) or "")] = " ".join(" ".join(pieces).split())
+    for kind, note_id, where in refs:
+        result.notes.append(ImportedNote("footnote", texts.get((kind, note_id), ""), where))
+    result.warn(
+        "footnotes_kept_apart",
+        f"{len(refs)} footnotes were read as footnotes (shown beside the text), not as text of the declaration.",
+    )
+
+
 def _refuse_tracked_changes(body: etree._Element) -> None:
     changes = [el for el in body.iter(q("ins"), q("del"), q("moveFrom"), q("moveTo"), q("cellIns"), q("cellDel"))]
     if not changes:
@@ -741,6 +781,7 @@ def read_docx(data: bytes, result: ImportResult | None = None) -> tuple[list[Blo
     reader = _Reader(styles=styles, counters=_Counters(numbering, styles), result=result)
     blocks = list(reader.blocks(body))
     _typed_structure(blocks)
+    _notes(package, rels, reader.note_refs, result)
     header = _header_lines(package, main)
     if header:
         shown = "; ".join(f"“{line}”" for line in header[:6])

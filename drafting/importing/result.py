@@ -24,6 +24,7 @@ ROLES = (
     "heading1",  # a section heading: DECISIONS, ANNEX …
     "heading2",  # a heading inside a section ("Thematic pillar 1")
     "caption",  # a caption above a table
+    "note",  # "[English translation of the original Spanish text]": about the text, not of it
     "paragraph",  # anything else; numbered/bullet say whether it is a list item
     "table",
 )
@@ -54,6 +55,7 @@ class ImportedParagraph:
     level: int = 0
     table: list[list[str]] | None = None
     source_label: str = ""  # the number or bullet the source showed; Consenso renumbers
+    where: str = ""  # where the source has it ("line 12", "paragraph 5"): warnings name it
 
     def as_input(self) -> dict[str, Any]:
         """The paragraph as ``revision_issue`` takes it."""
@@ -71,12 +73,28 @@ class ImportedSection:
     kind: str
     heading: str = ""
     paragraphs: list[ImportedParagraph] = field(default_factory=list)
+    where: str = ""  # where the source has its heading
 
 
 @dataclass
 class ImportWarning:
     code: str  # letterhead_dropped, marking_dropped, footnote_dropped, numbering_restart …
     message: str
+    where: str = ""  # the paragraph a guess is about ("line 12", "paragraph 5"); empty for the whole file
+
+
+@dataclass
+class ImportedNote:
+    """Text of the file that is not text of the declaration: a translator's
+    note, a footnote (a reservation, an explanation of position). Shown in
+    the preview, never confirmed into the revision."""
+
+    kind: str  # "note" or "footnote"
+    text: str
+    where: str = ""
+
+
+MAX_GUESSES_LISTED = 200
 
 
 @dataclass
@@ -88,9 +106,27 @@ class ImportResult:
     members_present: list[str] = field(default_factory=list)
     sections: list[ImportedSection] = field(default_factory=list)
     warnings: list[ImportWarning] = field(default_factory=list)
+    notes: list[ImportedNote] = field(default_factory=list)
+    guesses: dict[str, int] = field(default_factory=dict)  # how many guesses of each kind were made
 
-    def warn(self, code: str, message: str) -> None:
-        self.warnings.append(ImportWarning(code, message))
+    def warn(self, code: str, message: str, where: str = "") -> None:
+        self.warnings.append(ImportWarning(code, message, where))
+
+    def guess(self, code: str, where: str, message: str) -> None:
+        """Record a guess the reader made about one paragraph: every guess is
+        a warning naming the paragraph, so the Secretariat can check it (and
+        correct it) in the preview. Past ``MAX_GUESSES_LISTED`` of one kind
+        (a long text split at every line break) one warning says how many
+        more there are, so a file cannot grow the preview without bound."""
+        seen = self.guesses.get(code, 0) + 1
+        self.guesses[code] = seen
+        if seen <= MAX_GUESSES_LISTED:
+            self.warnings.append(ImportWarning(code, f"{where[:1].upper()}{where[1:]}: {message}", where))
+            return
+        if seen == MAX_GUESSES_LISTED + 1:
+            self.warnings.append(ImportWarning(f"{code}_more", f"More guesses like the {code} above follow."))
+        more = next(w for w in reversed(self.warnings) if w.code == f"{code}_more")
+        more.message = f"{seen - MAX_GUESSES_LISTED:,} more guesses like the {code} above (the last at {where})."
 
     def paragraphs(self) -> list[ImportedParagraph]:
         return [p for s in self.sections for p in s.paragraphs]
@@ -138,11 +174,15 @@ class ImportResult:
                             level=p.get("level", 0),
                             table=p.get("table"),
                             source_label=p.get("source_label", ""),
+                            where=p.get("where", ""),
                         )
                         for p in s.get("paragraphs", [])
                     ],
+                    where=s.get("where", ""),
                 )
                 for s in data.get("sections", [])
             ],
-            warnings=[ImportWarning(w["code"], w["message"]) for w in data.get("warnings", [])],
+            warnings=[ImportWarning(w["code"], w["message"], w.get("where", "")) for w in data.get("warnings", [])],
+            notes=[ImportedNote(n["kind"], n["text"], n.get("where", "")) for n in data.get("notes", [])],
+            guesses=dict(data.get("guesses", {})),
         )

@@ -19,7 +19,20 @@ How a declaration is recognised (RCM and UN practice, see shared/DOMAIN.md):
   closing comma, the chapeau ending in ":"); the first paragraph that does
   not read so starts the operative part.
 - In the operative part numbered items are operative paragraphs (their level
-  kept) and bullets list items; in an annex, both are list items.
+  kept) and bullets list items (in plain text, which loses indentation, a
+  bullet right under a numbered decision is its sub-item, a level below); in
+  an annex, both are list items.
+- A section heading is also a lower-level heading (Word "Heading 2") or a
+  plain-text line whose words name a section (DECISIONS/DECISIONES,
+  ACUERDAN/AGREE, CONSIDERANDO, ANNEX/ANEXO …, a closing colon allowed).
+- A paragraph wholly in brackets that speaks about the text ("[English
+  translation of the original Spanish text]", "[Traducción no oficial]") is a
+  note: kept beside the text, never the title. A clean export's closing
+  EXPLANATIONS OF POSITION are kept beside the text too, as are footnotes.
+- Every guess (a title line taken by its shape, a heading by its words, a
+  section by what follows it, a sub-item, a note) is a warning naming the
+  paragraph (``ImportResult.guess``); the Secretariat can correct the preview
+  (``corrections``) before confirming.
 """
 
 from __future__ import annotations
@@ -29,7 +42,7 @@ import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Sequence
 
-from drafting.importing.result import Block, ImportedParagraph, ImportedSection, ImportResult
+from drafting.importing.result import Block, ImportedNote, ImportedParagraph, ImportedSection, ImportResult
 from drafting.seedtext import is_letterhead
 from drafting.textnorm import Span, merge_spans
 
@@ -50,16 +63,29 @@ _MARKING = re.compile(
 _ANNEX = re.compile(r"^(?:annex|anexo|appendix|apéndice|attachment|adjunto)\b", re.IGNORECASE)
 _OPERATIVE = re.compile(
     r"^(?:decisions?|decisiones|decide[ns]?|declares?|declaran?|acuerdan?|agrees?|resuelven?|resolves?|"
+    r"acordamos|decidimos|declaramos|resolvemos|recomiendan|recommends?|"
     r"operative part|parte dispositiva)\s*:?$",
     re.IGNORECASE,
 )
-_PREAMBLE = re.compile(r"^(?:preamble|preámbulo)\s*:?$", re.IGNORECASE)
+_PREAMBLE = re.compile(r"^(?:preamble|preámbulo|considerando|considering|vistos?)\s*:?$", re.IGNORECASE)
+# A paragraph wholly in brackets that speaks about the text ("[English
+# translation of the original Spanish text]", "[Traducción no oficial]") is a
+# note, not text; a bracketed paragraph of a draft (not agreed) is text.
+_EXPLANATIONS = re.compile(
+    r"^(?:explanations? of (?:position|vote)|explicaci(?:ón|ones) de (?:posición|voto))$", re.IGNORECASE
+)
+_NOTE = re.compile(r"^\[(?P<inner>[^\[\]]{3,300})\]$")
+_NOTE_WORDS = re.compile(
+    r"translat|traduc|unofficial|no oficial|original|\bnote\b|\bnota\b|unedited|sin editar|advance|avanzad|"
+    r"check against delivery|cotejar|for information|para información",
+    re.IGNORECASE,
+)
 # The words UN and RCM preambular paragraphs open with.
 _PREAMBULAR_OPENING = re.compile(
     r"^(?:recalling|considering|noting|recognizing|recognising|reaffirming|having|bearing in mind|acknowledging|"
     r"welcoming|convinced|aware|concerned|deeply|emphasizing|emphasising|guided|mindful|taking into account|"
     r"recordando|considerando|reconociendo|reafirmando|teniendo|tomando nota|observando|destacando|conscientes|"
-    r"convencidos|preocupados|acogiendo|subrayando|reiterando)\b",
+    r"convencidos|preocupados|acogiendo|subrayando|reiterando|que)\b",
     re.IGNORECASE,
 )
 _CLOSING = (".", ";", ":", ",", "!", "?")
@@ -189,22 +215,39 @@ def guess_language(texts: Iterable[str]) -> str:
     return "es" if spanish > english else "en"
 
 
+def opens_paragraph(text: str) -> bool:
+    """Opens with the words a preambular paragraph opens with ("Recalling",
+    "Que", "CONSIDERANDO")."""
+    return bool(_PREAMBULAR_OPENING.match(text))
+
+
 def _reads_as_preamble(text: str) -> bool:
     return bool(_PREAMBULAR_OPENING.match(text)) or text.endswith((",", ":"))
 
 
 def _guessed_heading(block: Block) -> bool:
-    """Plain text: a short line with no closing punctuation reads as a heading."""
+    """Plain text: a short line with no closing punctuation reads as a
+    heading ("CONSIDERANDO:" and "AGREE:" too)."""
     text = block.text
     return (
         block.guessed
         and block.role == "paragraph"
         and not (block.numbered or block.bullet)
         and len(text) <= LETTERHEAD_MAX_CHARS
-        and not text.endswith(_CLOSING)
+        and (not text.endswith(_CLOSING) or (text.endswith(":") and section_kind_of(text) is not None))
         and not text[:1].islower()
         and any(ch.isalpha() for ch in text)
     )
+
+
+def is_note(block: Block) -> bool:
+    """A translator's or editor's note in brackets (see ``_NOTE``)."""
+    if block.role == "note":
+        return True
+    if block.role == "table" or block.numbered or block.bullet:
+        return False
+    match = _NOTE.match(block.text)
+    return match is not None and bool(_NOTE_WORDS.search(match.group("inner")))
 
 
 def _table_text(rows: Sequence[Sequence[str]]) -> str:
@@ -220,11 +263,11 @@ def _head(blocks: list[Block], result: ImportResult) -> tuple[list[ImportedParag
         b = blocks[i]
         if styled:
             if b.role == "title":
-                out.append(ImportedParagraph("title", b.text, list(b.emphasis)))
+                out.append(ImportedParagraph("title", b.text, list(b.emphasis), where=b.where))
             elif b.role == "place_date" or (
                 b.role == "paragraph" and not (b.numbered or b.bullet) and is_date_line(b.text)
             ):
-                out.append(ImportedParagraph("place_date", b.text, list(b.emphasis)))
+                out.append(ImportedParagraph("place_date", b.text, list(b.emphasis), where=b.where))
             else:
                 break
             i += 1
@@ -234,7 +277,7 @@ def _head(blocks: list[Block], result: ImportResult) -> tuple[list[ImportedParag
         if section_kind_of(b.text):
             break
         if is_date_line(b.text):
-            out.append(ImportedParagraph("place_date", b.text, list(b.emphasis)))
+            out.append(ImportedParagraph("place_date", b.text, list(b.emphasis), where=b.where))
             i += 1
             break
         if len(b.text) > 300 or b.text.endswith(_CLOSING):
@@ -242,12 +285,22 @@ def _head(blocks: list[Block], result: ImportResult) -> tuple[list[ImportedParag
         split = _TITLE_THEN_DATE.match(b.text)
         if split:
             title, date = split.group("title").strip(), split.group("date").strip()
-            out.append(ImportedParagraph("title", title, [s for s in b.emphasis if s["end"] <= len(title)]))
-            out.append(ImportedParagraph("place_date", date))
-            result.warn("date_split", f"The date “{date}” at the end of the title line was taken as its date line.")
+            out.append(
+                ImportedParagraph("title", title, [s for s in b.emphasis if s["end"] <= len(title)], where=b.where)
+            )
+            out.append(ImportedParagraph("place_date", date, where=b.where))
+            result.warn(
+                "date_split", f"The date “{date}” at the end of the title line was taken as its date line.", b.where
+            )
             i += 1
             break
-        out.append(ImportedParagraph("title", b.text, list(b.emphasis)))
+        out.append(ImportedParagraph("title", b.text, list(b.emphasis), where=b.where))
+        result.guess(
+            "title_guessed",
+            b.where,
+            f"“{b.text[:60]}” was taken as a line of the title (a short line at the top"
+            + (", styled as a heading)." if b.role != "paragraph" else ")."),
+        )
         i += 1
     return out, i
 
@@ -283,7 +336,15 @@ def build(blocks: Sequence[Block], *, source: str, result: ImportResult | None =
         if not b.text:
             continue
         if b.role == "marking" or (b.guessed and _MARKING.match(b.text)):
-            result.warn("marking_dropped", f"The marking “{b.text}” is not part of the text and was left out.")
+            result.warn("marking_dropped", f"The marking “{b.text}” is not part of the text and was left out.", b.where)
+            continue
+        if is_note(b):
+            result.notes.append(ImportedNote("note", b.text, b.where))
+            result.guess(
+                "note_excluded",
+                b.where,
+                f"“{b.text[:60]}” was read as a note about the text, not part of it (not the title), and left out.",
+            )
             continue
         if b.role == "paragraph" and not (b.numbered or b.bullet) and is_dropped(b.text, letterheads):
             dropped[b.text] += 1
@@ -313,14 +374,42 @@ def build(blocks: Sequence[Block], *, source: str, result: ImportResult | None =
     grouped: list[tuple[ImportedSection, list[Block]]] = []
     operative_seen = False
     guessed_split = False
+    guessed_where = ""
+    in_explanations = False
     for index, b in enumerate(body):
-        is_heading = b.role == "heading1" or (
-            b.guessed and b.role == "paragraph" and section_kind_of(b.text) is not None and _guessed_heading(b)
+        named = section_kind_of(b.text)
+        lower_heading = b.role == "heading2" and named is not None
+        is_heading = (
+            b.role == "heading1"
+            or lower_heading
+            or (b.guessed and b.role == "paragraph" and named is not None and _guessed_heading(b))
         )
+        if b.role == "heading1" and _EXPLANATIONS.match(b.text):
+            in_explanations = True  # a clean export's closing annex: about the text, not of it
+            continue
+        if in_explanations:
+            if b.role != "heading1":
+                result.notes.append(ImportedNote("explanation", b.text, b.where))
+                continue
+            in_explanations = False
         if is_heading:
             kind = _heading_kind(body, index, operative_seen, bool(grouped))
             operative_seen = operative_seen or kind == "operative"
-            grouped.append((ImportedSection(kind, b.text), []))
+            grouped.append((ImportedSection(kind, b.text, where=b.where), []))
+            if named is None:
+                result.guess(
+                    "section_guessed",
+                    b.where,
+                    f"The heading “{b.text[:60]}” names no part of a declaration; it was taken to open the "
+                    f"{kind} section, by what follows it.",
+                )
+            elif lower_heading or b.guessed:
+                result.guess(
+                    "section_heading_guessed",
+                    b.where,
+                    f"“{b.text[:60]}” was read as the heading of the {kind} section, by its words"
+                    + (" (it is styled as a lower-level heading)." if lower_heading else "."),
+                )
             continue
         if not grouped:
             grouped.append((ImportedSection("preamble"), []))
@@ -336,24 +425,35 @@ def build(blocks: Sequence[Block], *, source: str, result: ImportResult | None =
                 starts_operative = not _guessed_heading(b) and not _reads_as_preamble(b.text)
             if starts_operative:
                 guessed_split = guessed_split or not b.numbered
+                if not b.numbered:
+                    guessed_where = guessed_where or b.where
                 operative_seen = True
                 grouped.append((ImportedSection("operative"), []))
         grouped[-1][1].append(b)
+    explanations = sum(1 for n in result.notes if n.kind == "explanation")
+    if explanations:
+        result.warn(
+            "explanations_kept_apart",
+            f"{explanations} explanations of position (the closing annex of a clean export) were kept beside the "
+            "text, not read as text of the declaration.",
+        )
     if guessed_split:
         result.warn(
             "operative_guessed",
             "The text has no numbering and no DECISIONS heading: the paragraphs after the preamble were taken "
             "as operative paragraphs (unnumbered in print). Check the split in the preview.",
+            guessed_where,
         )
 
     # Second pass: paragraph kinds within each section.
     for section, members in grouped:
         numbered = any(b.numbered for b in members if b.role == "paragraph")
         last_number = 0
+        decision_level: int | None = None
         for i, b in enumerate(members):
             if b.role == "table":
                 rows = b.table or [[""]]
-                section.paragraphs.append(ImportedParagraph("table", _table_text(rows), table=rows))
+                section.paragraphs.append(ImportedParagraph("table", _table_text(rows), table=rows, where=b.where))
                 continue
             if b.role == "caption":
                 following = members[i + 1] if i + 1 < len(members) else None
@@ -364,6 +464,29 @@ def build(blocks: Sequence[Block], *, source: str, result: ImportResult | None =
                 ):
                     continue  # our own exports print a table's text above it
             kind = _kind(section.kind, b, numbered)
+            if b.numbered and kind == "operative":
+                decision_level = b.level
+            elif kind != "list_item":
+                decision_level = None  # sub-items follow their decision at once
+            elif (
+                kind == "list_item"
+                and section.kind == "operative"
+                and b.guessed
+                and b.level == 0
+                and (decision_level is not None)
+            ):
+                # Plain text loses indentation: a bullet under a numbered
+                # decision is one of its sub-items, a level below it.
+                b.level = decision_level + 1
+                result.guess(
+                    "sub_item_guessed",
+                    b.where,
+                    f"The bulleted “{b.text[:40]}” was read as a sub-item of the decision above it.",
+                )
+            if kind == "heading" and b.role == "paragraph":
+                result.guess(
+                    "heading_guessed", b.where, f"“{b.text[:60]}” was read as a heading (a short line, no full stop)."
+                )
             if kind == "operative" and b.numbered and b.level == 0:
                 value = _label_value(b.label)
                 if value is not None and value <= last_number:
@@ -374,7 +497,7 @@ def build(blocks: Sequence[Block], *, source: str, result: ImportResult | None =
                     )
                 last_number = value if value is not None else last_number + 1
             section.paragraphs.append(
-                ImportedParagraph(kind, b.text, list(b.emphasis), level=b.level, source_label=b.label)
+                ImportedParagraph(kind, b.text, list(b.emphasis), level=b.level, source_label=b.label, where=b.where)
             )
         if section.paragraphs or section.heading:
             result.sections.append(section)

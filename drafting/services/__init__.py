@@ -29,6 +29,7 @@ from drafting.services.export_jobs import (
 )
 from drafting.services.import_jobs import (
     import_job_confirm,
+    import_job_correct,
     import_job_create,
     import_job_fail,
     import_job_get,
@@ -60,6 +61,7 @@ __all__ = [
     "export_job_run",
     "export_jobs_to_redispatch",
     "import_job_confirm",
+    "import_job_correct",
     "import_job_create",
     "import_job_fail",
     "import_job_get",

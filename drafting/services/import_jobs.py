@@ -8,6 +8,10 @@
   a preview, checked against the rules every revision obeys, so that a
   preview shown as ready can be confirmed. Safe to run twice: a job that is
   ready, confirmed or failed is left as it is.
+* ``import_job_correct``: the Secretariat corrects the preview (split and
+  merge paragraphs, change a paragraph's kind or section, set the title
+  lines, mark a note as not part of the text: ``drafting.importing.corrections``);
+  the corrected preview is what confirmation creates.
 * ``import_job_confirm``: the Secretariat turns the preview into a new
   declaration and its zero draft, or into the next revision of the target
   declaration, paragraph identities matched to the existing ones (exact text
@@ -37,6 +41,7 @@ from django.utils import timezone
 from drafting.access import require_read, require_secretariat, role_in
 from drafting.errors import Conflict, DomainError, InvalidInput, NotFound
 from drafting.importing import ImportResult, read_document
+from drafting.importing.corrections import apply_corrections
 from drafting.models import Declaration, ImportJob, Meeting, Paragraph, Revision
 from drafting.services.declarations import declaration_create
 from drafting.services.events import event_record
@@ -210,7 +215,7 @@ def import_job_run(*, job_id: int) -> ImportJob | None:
             if job.declaration_id is not None:
                 _preview_matches(job.declaration_id, result, preview)
             job.status, job.error, job.preview = Status.READY, "", preview
-            job.warnings = [{"code": w.code, "message": w.message} for w in result.warnings]
+            job.warnings = [{"code": w.code, "message": w.message, "where": w.where} for w in result.warnings]
         job.save(update_fields=["status", "error", "preview", "warnings", "finished_at"])
         event_record(
             verb="import.ready" if job.status == Status.READY else "import.failed",
@@ -353,6 +358,42 @@ def _preview_matches(declaration_id: int, result: ImportResult, preview: dict[st
     shown = [p for s in preview["sections"] for p in s["paragraphs"]]
     for matched, entry in zip(paragraphs, shown, strict=True):
         entry["paragraph"] = matched.get("paragraph")
+
+
+# -- corrections ------------------------------------------------------------------
+
+
+@transaction.atomic
+def import_job_correct(*, actor: User, job_id: int, operations: Sequence[dict[str, Any]]) -> ImportJob:
+    """Apply the Secretariat's corrections to a ready preview, all or none
+    (``drafting.importing.corrections``). The corrected preview is checked by
+    the rules confirmation applies, so what is shown can be confirmed; the
+    corrections are kept in the preview, in order, for the record."""
+    job = ImportJob.objects.select_for_update().select_related("meeting").filter(pk=job_id).first()
+    if job is None:
+        raise NotFound(f"Import {job_id} does not exist.")
+    _require_may_import(actor, job.meeting)
+    if job.status != Status.READY or job.preview is None:
+        raise Conflict(f"The import is {job.get_status_display().lower()}; only a ready preview is corrected.")
+    corrected = apply_corrections(ImportResult.from_json(job.preview), operations)
+    if not corrected.paragraphs():
+        raise InvalidInput("The corrections leave no paragraph to import.", fields={"operations": ["Nothing left."]})
+    _check(corrected)
+    preview = corrected.to_json()
+    preview["corrections"] = [*job.preview.get("corrections", []), *(dict(op) for op in operations)]
+    if job.declaration_id is not None:
+        _preview_matches(job.declaration_id, corrected, preview)
+    job.preview = preview
+    job.save(update_fields=["preview"])
+    event_record(
+        verb="import.corrected",
+        actor=actor,
+        obj=job,
+        meeting=job.meeting,
+        declaration=job.declaration,
+        after={"operations": len(operations), "paragraphs": len(corrected.paragraphs())},
+    )
+    return job
 
 
 # -- confirmation -----------------------------------------------------------------

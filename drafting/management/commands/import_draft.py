@@ -117,5 +117,8 @@ class Command(BaseCommand):
                 f"  identities: {ids['exact']} same text, {ids['similar']} reworded, {ids['new']} new, "
                 f"{ids['dropped']} existing paragraphs not in the file (deleted)"
             )
+        for note in preview.get("notes", []):
+            where = note.get("where") or "whole file"
+            self.stdout.write(f"  beside the text ({note['kind']}, {where}): {note['text']}")
         for warning in job.warnings:
             self.stdout.write(self.style.WARNING(f"  warning: {warning['message']}"))
