@@ -33,6 +33,7 @@ from drafting.models import (
     Statement,
 )
 from drafting.services.events import event_record, proposal_events_record
+from drafting.services.library import library_feed_adopted
 from drafting.services.locks import declaration_lock, declaration_require_drafting, declaration_touch
 from drafting.states import State
 from drafting.textnorm import clean_text
@@ -128,6 +129,8 @@ def _adopt(adoption: Adoption, declaration: Declaration, actor: User | None) -> 
             "present": sorted(adoption.present.values_list("code", flat=True)),
         },
     )
+    # The adopted operative paragraphs become agreed language (same transaction).
+    library_feed_adopted(adoption=adoption)
 
 
 def _start(actor: User, declaration: Declaration, revision: Revision, method: str, **extra: Any) -> Adoption:
