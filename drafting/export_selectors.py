@@ -32,6 +32,7 @@ def _notes(items: list[dict[str, Any]], names: dict[str, str]) -> list[dict[str,
                 for o in p.get("objections", [])
             ],
             "status": p.get("status", "submitted"),
+            "agreed_language": p.get("agreed_language"),
             **({"option": p["option"]} if "option" in p else {}),
         }
         for p in items
@@ -147,7 +148,8 @@ def negotiation_record(*, declaration: Declaration) -> dict[str, Any]:
             "when": e.created_at.isoformat(),
             "who": e.actor.get_username() if e.actor else "system",
             "delegation": names.get(e.delegation.code, e.delegation.code) if e.delegation else "",
-            "what": e.verb.replace(".", " ").replace("_", " "),
+            "what": e.verb.replace(".", " ").replace("_", " ")
+            + (f": {e.after['agreed_language']}" if isinstance(e.after, dict) and "agreed_language" in e.after else ""),
             "paragraph_label": labels.get(e.paragraph_id, "") if e.paragraph_id else "",
         }
         for e in Event.objects.filter(declaration=declaration).select_related("actor", "delegation").order_by("id")

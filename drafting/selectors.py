@@ -14,6 +14,7 @@ from drafting import numbering
 from drafting.access import Reader as User
 from drafting.access import Role, delegation_of, require_read, role_in
 from drafting.errors import NotFound
+from drafting.library.citation import citation
 from drafting.models import (
     Adoption,
     Declaration,
@@ -224,14 +225,16 @@ def paragraph_history(*, paragraph: Paragraph) -> list[dict[str, Any]]:
 def proposal_list(*, user: User) -> QuerySet[Proposal]:
     return (
         Proposal.objects.filter(declaration__in=declaration_list(user=user).values("pk"))
-        .select_related("delegation", "author", "revision", "decided_by")
+        .select_related("delegation", "author", "revision", "decided_by", "source_statement")
         .prefetch_related("positions__delegation")
     )
 
 
 def proposal_get(*, user: User, proposal_id: int) -> Proposal:
     proposal = (
-        Proposal.objects.select_related("declaration__meeting", "delegation", "author", "revision", "decided_by")
+        Proposal.objects.select_related(
+            "declaration__meeting", "delegation", "author", "revision", "decided_by", "source_statement"
+        )
         .prefetch_related("positions__delegation")
         .filter(pk=proposal_id)
         .first()
@@ -253,13 +256,22 @@ def _proposal_summaries(
     """Compact proposals (with who supports and who objects) grouped by
     paragraph, and the same keyed by proposal id. Two queries."""
     rows = proposals.order_by("id").values_list(
-        "id", "paragraph_id", "kind", "delegation__code", "status", "text", "version"
+        "id",
+        "paragraph_id",
+        "kind",
+        "delegation__code",
+        "status",
+        "text",
+        "version",
+        "source_statement__meeting_label",
+        "source_statement__year",
+        "source_statement__paragraph_label",
     )
     positions = _positions_by_proposal(proposals)
     by_paragraph: dict[int, list[dict[str, Any]]] = defaultdict(list)
     by_id: dict[int, dict[str, Any]] = {}
     nobody: tuple[list[str], list[dict[str, str]]] = ([], [])
-    for pk, paragraph_id, kind, code, status, text, version in rows:
+    for pk, paragraph_id, kind, code, status, text, version, source, year, label in rows:
         support, objections = positions.get(pk, nobody)
         summary = {
             "id": pk,
@@ -270,6 +282,8 @@ def _proposal_summaries(
             "version": version,
             "support": support,
             "objections": objections,
+            # The agreed language it reuses: "XXI RCM (2016), Decision 12".
+            "agreed_language": citation(meeting=source, year=year, paragraph=label) if source else None,
         }
         by_paragraph[paragraph_id].append(summary)
         by_id[pk] = summary

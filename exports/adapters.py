@@ -56,6 +56,7 @@ def _paragraph(p: dict[str, Any]) -> Paragraph:
                 supporters=tuple(q.get("supporters", [])),
                 objections=_objections(q.get("objections", [])),
                 status=q.get("status", "submitted"),
+                agreed_language=q.get("agreed_language") or "",
             )
             for q in p.get("proposals", [])
         ),

@@ -163,6 +163,8 @@ def _render_proposal(document: DocxDocument, proposal: ProposalNote) -> None:
     if proposal.text.strip():
         add_text(line, f" [{proposal.text}]")
     _small(document, attribution(proposal.delegation, proposal.supporters, proposal.objections), indent=1)
+    if proposal.agreed_language:
+        _small(document, f"Agreed language: {proposal.agreed_language}", indent=1, italic=True)
 
 
 def _render_paragraph(document: DocxDocument, paragraph: Paragraph) -> None:

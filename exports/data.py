@@ -65,6 +65,7 @@ class ProposalNote:
     supporters: tuple[str, ...] = ()
     objections: tuple[Objection, ...] = ()
     status: str = "open"
+    agreed_language: str = ""  # its source in the library: "XXI RCM (2016), Decision 12"
 
 
 @dataclass(frozen=True)
