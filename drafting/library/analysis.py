@@ -33,10 +33,13 @@ _WORD = re.compile(r"\w+")
 _QUERY_TOKEN = re.compile(r'"([^"]*)"?|(\S+)')
 
 
+# Combining marks of the Basic Multilingual Plane (accents, tildes, cedillas …).
+_MARKS = {cp: None for cp in range(0x10000) if unicodedata.combining(chr(cp))}
+
+
 def fold(text: str) -> str:
     """Lower-case without accents: what ``unaccent`` then the parser do."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
+    return unicodedata.normalize("NFKD", text).translate(_MARKS).lower()
 
 
 @lru_cache(maxsize=8)
@@ -127,6 +130,7 @@ def fts5_match(query: Query, column: str, language: str) -> str | None:
 
 
 # --- similarity ----------------------------------------------------------------
+@lru_cache(maxsize=4096)
 def _bag(text: str) -> frozenset[str]:
     # One stemmer whatever the language, and both languages' stop words out,
     # so that "de los" or "of the" never make two texts look alike.
