@@ -57,7 +57,7 @@ def uptime() -> str:
 
 def _pct(values: list[float], p: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
 def child(database: str, total: int, vacuum: bool = True) -> dict[str, Any]:
@@ -170,7 +170,9 @@ def child(database: str, total: int, vacuum: bool = True) -> dict[str, Any]:
             q = '"' + " ".join(tokens[start : start + 3]) + '"'
         filters = LibraryFilters()
         if n % 5 == 4:
-            filters = LibraryFilters(theme=rng.choice(themes)) if n % 2 else LibraryFilters(year=1996 + rng.randrange(21))
+            filters = (
+                LibraryFilters(theme=rng.choice(themes)) if n % 2 else LibraryFilters(year=1996 + rng.randrange(21))
+            )
             kind += " + filter"
         queries.append((kind, q, filters))
 
@@ -269,7 +271,9 @@ def main() -> None:
             cells.append(f"{t['p50']:.1f} / **{t['p95']:.1f}** / {t['p99']:.1f} / {t['max']:.1f} (n={t['n']})")
         print(f"| {kind} | " + " | ".join(cells) + " |")
     worst = max(r["timings_ms"]["all"]["p95"] for r in reports)
-    print(f"\nGoal p95 < {GOAL_MS:.0f} ms on both: {'met' if worst < GOAL_MS else 'NOT met'} (worst p95 {worst:.1f} ms)")
+    print(
+        f"\nGoal p95 < {GOAL_MS:.0f} ms on both: {'met' if worst < GOAL_MS else 'NOT met'} (worst p95 {worst:.1f} ms)"
+    )
 
 
 if __name__ == "__main__":

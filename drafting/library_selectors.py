@@ -33,6 +33,9 @@ MAX_LIMIT = 100
 # common (analysis.similarity) from which the PPT is told.
 CLOSE_MATCH = 0.6
 _CANDIDATES = 20
+# Search pages: fetch this many times the page (plus a few) by rank, in the
+# hope that they hold enough distinct groups of near-duplicates.
+_OVERFETCH, _OVERFETCH_MIN = 4, 20
 
 
 @dataclass(frozen=True)
@@ -112,6 +115,51 @@ _RANK = {
 }
 
 
+def _page(
+    joins: str, where: str, params: list[Any], rank: str, order: str, limit: int, offset: int
+) -> tuple[list[tuple[int, int, float]], int]:
+    """One page of (id, group, rank), the best member of each group of
+    near-duplicates, and how many groups match.
+
+    Fast path: the best few matches by rank (a top-N, no sort of every
+    match), collapsed to groups here (a group's first appearance in rank
+    order is its best member, in the group's place) and a count of groups
+    without ranking. Only when those few fill fewer groups than the page
+    needs does the window query rank and partition every match."""
+    base = f"FROM drafting_agreedstatement s{joins} WHERE {where}"
+    want = offset + limit
+    few = want * _OVERFETCH + _OVERFETCH_MIN
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT s.id, COALESCE(s.duplicate_of_id, s.id), {rank} AS rank {base} ORDER BY {order} LIMIT %s",
+            [*params, few],
+        )
+        top = cursor.fetchall()
+        seen: set[int] = set()
+        groups = []
+        for pk, grp, score in top:
+            if grp not in seen:
+                seen.add(grp)
+                groups.append((pk, grp, float(score)))
+        if len(top) < few:  # every match is here
+            return groups[offset:want], len(groups)
+        cursor.execute(f"SELECT COUNT(DISTINCT COALESCE(s.duplicate_of_id, s.id)) {base}", params)
+        total = int(cursor.fetchone()[0])
+        if len(groups) >= want:
+            return groups[offset:want], total
+        cursor.execute(
+            f"""
+            WITH hits AS (SELECT s.id, COALESCE(s.duplicate_of_id, s.id) AS grp, s.year, {rank} AS rank {base}),
+            best AS (
+                SELECT id, grp, rank, year, ROW_NUMBER() OVER (PARTITION BY grp ORDER BY {order}) AS n FROM hits s
+            )
+            SELECT id, grp, rank FROM best s WHERE n = 1 ORDER BY {order} LIMIT %s OFFSET %s
+            """,
+            [*params, limit, offset],
+        )
+        return [(pk, grp, float(score)) for pk, grp, score in cursor.fetchall()], total
+
+
 def library_search(
     *, query: str = "", filters: LibraryFilters | None = None, limit: int = 20, offset: int = 0
 ) -> LibraryResults:
@@ -143,29 +191,11 @@ def library_search(
         rank = _RANK[engine]
         order = "rank DESC, s.id"
     where = " AND ".join(clauses) or "1 = 1"
-    # Rank every match, keep the best of each near-duplicate group, page.
-    sql = f"""
-        WITH hits AS (
-            SELECT s.id, COALESCE(s.duplicate_of_id, s.id) AS grp, s.year, {rank} AS rank
-            FROM drafting_agreedstatement s{joins}
-            WHERE {where}
-        ), best AS (
-            SELECT id, grp, rank, year,
-                   ROW_NUMBER() OVER (PARTITION BY grp ORDER BY rank DESC, id) AS n
-            FROM hits
-        )
-        SELECT id, grp, rank, COUNT(*) OVER () FROM best s WHERE n = 1
-        ORDER BY {order} LIMIT %s OFFSET %s
-    """
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, limit, offset])
-        rows = cursor.fetchall()
-    if not rows:
-        total = 0
-        if offset:
-            total = library_search(query=query, filters=filters, limit=1, offset=0).total
+    page, total = _page(joins, where, params, rank, order, limit, offset)
+    if not page:
         return LibraryResults(total=total, hits=[], engine=engine)
-    groups = [grp for _, grp, _, _ in rows]
+    rows = page
+    groups = [grp for _, grp, _ in rows]
     members = AgreedStatement.objects.filter(pk__in=groups) | AgreedStatement.objects.filter(duplicate_of_id__in=groups)
     by_group: dict[int, list[AgreedStatement]] = {}
     by_id: dict[int, AgreedStatement] = {}
@@ -178,9 +208,9 @@ def library_search(
             score=float(score),
             duplicates=[m for m in by_group.get(grp, []) if m.pk != pk],
         )
-        for pk, grp, score, _ in rows
+        for pk, grp, score in rows
     ]
-    return LibraryResults(total=int(rows[0][3]), hits=hits, engine=engine)
+    return LibraryResults(total=total, hits=hits, engine=engine)
 
 
 def library_statement_get(*, statement_id: int) -> AgreedStatement:

@@ -248,6 +248,30 @@ def test_filters_narrow_the_results(library: dict[str, AgreedStatement]) -> None
     assert library_search(query="", filters=LibraryFilters(still_valid=False)).total == 0
 
 
+@pytest.mark.parametrize("overfetch", [(4, 20), (0, 0)], ids=["top-n", "window"])
+def test_pages_follow_each_other_and_count_groups(
+    library: dict[str, AgreedStatement], monkeypatch: pytest.MonkeyPatch, overfetch: tuple[int, int]
+) -> None:
+    from drafting import library_selectors
+
+    whole = library_search(query="migration", limit=100)
+    assert whole.total == len({h.statement.duplicate_of_id or h.statement.pk for h in whole.hits}) > 20
+    # both ways of paging (the best few by rank collapsed here; the window
+    # query over every match) give the same pages
+    monkeypatch.setattr(library_selectors, "_OVERFETCH", overfetch[0])
+    monkeypatch.setattr(library_selectors, "_OVERFETCH_MIN", overfetch[1])
+    paged = []
+    for offset in range(0, whole.total, 7):
+        page = library_search(query="migration", limit=7, offset=offset)
+        assert page.total == whole.total
+        paged += [h.statement.pk for h in page.hits]
+    assert paged == [h.statement.pk for h in whole.hits]
+    assert library_search(query="migration", limit=7, offset=whole.total).hits == []
+    browse = library_search(query="", limit=100)
+    assert browse.total == DISTINCT  # adding the Spanish texts regrouped nothing
+    assert [h.statement.year for h in browse.hits] == sorted((h.statement.year for h in browse.hits), reverse=True)
+
+
 def test_near_duplicates_come_back_as_one_hit(library: dict[str, AgreedStatement]) -> None:
     results = library_search(query="meaningful dialogue Puebla Process")
     assert results.total == 1
