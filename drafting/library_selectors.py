@@ -236,7 +236,8 @@ def _candidates_sqlite(text: str, exclude: list[int]) -> list[tuple[int, str]]:
     # Any of the text's words, best bm25 first: the closest wordings rank top.
     parts = []
     for column in ("es", "en"):
-        words = sorted(set(analysis.stems(text, column)))[:64]
+        # the longest words say most about a text; 64 bound the query
+        words = sorted(set(analysis.stems(text, column)), key=lambda w: (-len(w), w))[:64]
         if words:
             quoted = " OR ".join('"' + word + '"' for word in words)
             parts.append(f"{column} : ({quoted})")

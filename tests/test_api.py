@@ -571,6 +571,7 @@ def test_the_text_shows_proposals_under_their_paragraph_with_support_and_objecti
             "version": 3,
             "support": ["SLV"],
             "objections": [{"delegation": "CAN", "reason": "Too narrow."}],
+            "agreed_language": None,  # not built from the library
         }
     ]
 
@@ -1150,6 +1151,9 @@ NOT_FOUND = [
     ("import-detail", "GET", f"/api/imports/{MISSING}/", None),
     ("import-confirm", "POST", f"/api/imports/{MISSING}/confirm/", {}),
     ("import-list", "POST", "/api/imports/", {"meeting": MISSING, "text": "Declaration"}),
+    ("library-statement", "GET", f"/api/library/{MISSING}/", None),
+    ("library-statement", "PATCH", f"/api/library/{MISSING}/", {"category": "commitment"}),
+    ("library-propose", "POST", f"/api/library/{MISSING}/propose/", {"declaration": 1, "revision": 1, "paragraph": 1}),
 ]
 
 

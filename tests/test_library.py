@@ -381,6 +381,8 @@ def test_anyone_signed_in_reads_only_the_secretariat_edits(world: World) -> None
     assert edited.json()["category"] == "commitment" and edited.json()["version"] == 2
     stale = ts.patch(f"/api/library/{statement.pk}/", {"category": "principle"}, HTTP_IF_MATCH='"1"', format="json")
     assert stale.status_code == 409 and stale.json()["current_version"] == 2
+    odd = ts.patch(f"/api/library/{statement.pk}/", {"category": "principle"}, HTTP_IF_MATCH='"²"', format="json")
+    assert odd.status_code == 400
     newer = AgreedStatement.objects.get(import_key="seed004:TS3:30")
     superseded = ts.patch(f"/api/library/{statement.pk}/", {"superseded_by": newer.pk}, format="json").json()
     assert superseded["still_valid"] is False and superseded["superseded_by"] == newer.pk

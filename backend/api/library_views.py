@@ -4,6 +4,7 @@ language a paragraph closely matches is part of ``GET /paragraphs/{id}/``.)"""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -14,7 +15,7 @@ from rest_framework.views import APIView
 
 from backend.api import library_serializers as ls
 from backend.api import serializers as s
-from backend.api.views import actor
+from backend.api.views import _etag, actor
 from drafting import library_selectors, selectors
 from drafting.errors import InvalidInput
 from drafting.services import library as library_services
@@ -47,21 +48,23 @@ class LibrarySearch(APIView):
 
 
 def _version(request: Request, body: int | None) -> int | None:
+    """The version the editor read (body, or If-Match); None: edit what is there."""
     if body is not None:
         return body
-    match = request.headers.get("If-Match", "").strip().strip('"').removeprefix("W/").strip('"')
-    if not match:
+    header = request.headers.get("If-Match", "").strip().removeprefix("W/").strip('"')
+    if not header:
         return None
-    if not match.isdigit() or len(match) > 12:
-        raise InvalidInput("If-Match must be the statement's version.", fields={"version": ["A number."]})
-    return int(match)
+    # ASCII digits only: str.isdigit() also accepts "²", which int() refuses.
+    if not re.fullmatch(r"[0-9]{1,18}", header):
+        raise InvalidInput("If-Match must be the statement's ETag (its version).", fields={"version": ["A number."]})
+    return int(header)
 
 
 class LibraryStatement(APIView):
     @extend_schema(operation_id="library_statement_retrieve", responses=ls.AgreedStatementSerializer)
     def get(self, request: Request, pk: int) -> Response:
         statement = library_selectors.library_statement_get(statement_id=pk)
-        return Response(ls.AgreedStatementSerializer(statement).data, headers={"ETag": f'"{statement.version}"'})
+        return Response(ls.AgreedStatementSerializer(statement).data, headers={"ETag": _etag(str(statement.version))})
 
     @extend_schema(
         request=ls.StatementUpdateSerializer,
@@ -72,11 +75,12 @@ class LibraryStatement(APIView):
         data = ls.StatementUpdateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         changes: dict[str, Any] = dict(data.validated_data)
+        library_selectors.library_statement_get(statement_id=pk)  # 404 before 403, as every detail URL
         version = _version(request, changes.pop("version", None))
         statement = library_services.library_statement_update(
             actor=actor(request), statement_id=pk, changes=changes, version=version
         )
-        return Response(ls.AgreedStatementSerializer(statement).data, headers={"ETag": f'"{statement.version}"'})
+        return Response(ls.AgreedStatementSerializer(statement).data, headers={"ETag": _etag(str(statement.version))})
 
 
 class LibraryPropose(APIView):
