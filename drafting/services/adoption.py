@@ -114,6 +114,9 @@ def _adopt(adoption: Adoption, declaration: Declaration, actor: User | None) -> 
         changes=[(p, p.status, {"status": "superseded", "by": "adoption"}) for p in moot],
     )
     declaration_touch(declaration)
+    # The adopted operative paragraphs become agreed language (same transaction;
+    # filed first, so that the adoption stays the record's last word).
+    library_feed_adopted(adoption=adoption)
     event_record(
         verb="declaration.adopted",
         actor=actor,
@@ -129,8 +132,6 @@ def _adopt(adoption: Adoption, declaration: Declaration, actor: User | None) -> 
             "present": sorted(adoption.present.values_list("code", flat=True)),
         },
     )
-    # The adopted operative paragraphs become agreed language (same transaction).
-    library_feed_adopted(adoption=adoption)
 
 
 def _start(actor: User, declaration: Declaration, revision: Revision, method: str, **extra: Any) -> Adoption:
