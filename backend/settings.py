@@ -193,6 +193,8 @@ SPECTACULAR_SETTINGS = {
         "ProposalKindEnum": "drafting.models.proposals.Proposal.Kind",
         "ProposalStatusEnum": "drafting.models.proposals.Proposal.Status",
         "StatementKindEnum": "drafting.models.adoption.Statement.Kind",
+        "LibraryThemeEnum": "drafting.models.library.AgreedStatement.Theme",
+        "LanguageEnum": "drafting.models.texts.Language",
         "AdoptionMethodEnum": "drafting.models.adoption.Adoption.Method",
         "AdoptionStatusEnum": "drafting.models.adoption.Adoption.Status",
         "ParagraphStateEnum": "drafting.states.State",

@@ -121,3 +121,23 @@ def require_negotiator(role: Role, action: str) -> Delegation:
             f"meeting, so it cannot {action} here."
         )
     return role.delegation
+
+
+# --- The library of agreed language ------------------------------------------
+# Not tied to one meeting: anyone signed in may read it (it is what the
+# Conference has already adopted, published); the Technical Secretariat
+# (its delegation, staff of any meeting, or an administrator) curates it.
+def is_library_editor(user: Reader) -> bool:
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if getattr(user, "is_superuser", False):
+        return True
+    delegation = delegation_of(user)
+    if delegation is not None and delegation.kind == Delegation.Kind.SECRETARIAT:
+        return True
+    return Meeting.secretariat_staff.through.objects.filter(user_id=user.pk or 0).exists()
+
+
+def require_library_editor(user: Reader, action: str) -> None:
+    if not is_library_editor(user):
+        raise NotAllowed(f"Only the Technical Secretariat may {action}.")

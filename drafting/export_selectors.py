@@ -50,6 +50,7 @@ def _notes(items: list[dict[str, Any]], names: dict[str, str]) -> list[dict[str,
             ],
             "status": p.get("status", "submitted"),
             "note": _refit_note(p, names),
+            "agreed_language": p.get("agreed_language"),
             **({"option": p["option"]} if "option" in p else {}),
         }
         for p in items
@@ -155,9 +156,15 @@ def revision_pair(*, old: Revision, new: Revision) -> dict[str, Any]:
 
 def _what(event: Event) -> str:
     """The record's "What": the event's own sentence where it has one (a
-    re-fit: "MEX's proposal re-fitted after HND's was accepted"), else its verb."""
-    summary = event.after.get("summary") if isinstance(event.after, dict) else None
-    return summary if isinstance(summary, str) and summary else event.verb.replace(".", " ").replace("_", " ")
+    re-fit: "MEX's proposal re-fitted after HND's was accepted"), else its verb,
+    with the agreed language a proposal reuses."""
+    after = event.after if isinstance(event.after, dict) else {}
+    summary = after.get("summary")
+    if isinstance(summary, str) and summary:
+        return summary
+    verb = event.verb.replace(".", " ").replace("_", " ")
+    # A proposal built from the library names its source: "proposal submitted: XXI RCM (2016), Decision 12".
+    return f"{verb}: {after['agreed_language']}" if "agreed_language" in after else verb
 
 
 def negotiation_record(*, declaration: Declaration) -> dict[str, Any]:

@@ -14,6 +14,7 @@ from drafting import numbering
 from drafting.access import Reader as User
 from drafting.access import Role, delegation_of, require_read, role_in
 from drafting.errors import NotFound
+from drafting.library.citation import citation
 from drafting.models import (
     Adoption,
     Declaration,
@@ -242,14 +243,16 @@ def paragraph_history(*, paragraph: Paragraph) -> list[dict[str, Any]]:
 def proposal_list(*, user: User) -> QuerySet[Proposal]:
     return (
         Proposal.objects.filter(declaration__in=declaration_list(user=user).values("pk"))
-        .select_related("delegation", "author", "revision", "decided_by")
+        .select_related("delegation", "author", "revision", "decided_by", "source_statement")
         .prefetch_related("positions__delegation")
     )
 
 
 def proposal_get(*, user: User, proposal_id: int) -> Proposal:
     proposal = (
-        Proposal.objects.select_related("declaration__meeting", "delegation", "author", "revision", "decided_by")
+        Proposal.objects.select_related(
+            "declaration__meeting", "delegation", "author", "revision", "decided_by", "source_statement"
+        )
         .prefetch_related("positions__delegation")
         .filter(pk=proposal_id)
         .first()
@@ -271,13 +274,23 @@ def _proposal_summaries(
     """Compact proposals (with who supports and who objects) grouped by
     paragraph, and the same keyed by proposal id. Two queries."""
     rows = proposals.order_by("id").values_list(
-        "id", "paragraph_id", "kind", "delegation__code", "status", "text", "version", "refit"
+        "id",
+        "paragraph_id",
+        "kind",
+        "delegation__code",
+        "status",
+        "text",
+        "version",
+        "refit",
+        "source_statement__meeting_label",
+        "source_statement__year",
+        "source_statement__paragraph_label",
     )
     positions = _positions_by_proposal(proposals)
     by_paragraph: dict[int, list[dict[str, Any]]] = defaultdict(list)
     by_id: dict[int, dict[str, Any]] = {}
     nobody: Positions = ([], [], [])
-    for pk, paragraph_id, kind, code, status, text, version, refit in rows:
+    for pk, paragraph_id, kind, code, status, text, version, refit, source, year, label in rows:
         support, objections, on_earlier = positions.get(pk, nobody)
         summary = {
             "id": pk,
@@ -290,6 +303,8 @@ def _proposal_summaries(
             "objections": objections,
             "earlier_wording": on_earlier,
             "refit": _refit_summary(refit),
+            # The agreed language it reuses: "XXI RCM (2016), Decision 12".
+            "agreed_language": citation(meeting=source, year=year, paragraph=label) if source else None,
         }
         by_paragraph[paragraph_id].append(summary)
         by_id[pk] = summary

@@ -57,6 +57,7 @@ def _paragraph(p: dict[str, Any]) -> Paragraph:
                 objections=_objections(q.get("objections", [])),
                 status=q.get("status", "submitted"),
                 note=q.get("note", ""),
+                agreed_language=q.get("agreed_language") or "",
             )
             for q in p.get("proposals", [])
         ),

@@ -165,6 +165,8 @@ def _render_proposal(document: DocxDocument, proposal: ProposalNote) -> None:
     _small(document, attribution(proposal.delegation, proposal.supporters, proposal.objections), indent=1)
     if proposal.note:
         _small(document, proposal.note, indent=1, italic=True)
+    if proposal.agreed_language:
+        _small(document, f"Agreed language: {proposal.agreed_language}", indent=1, italic=True)
 
 
 def _render_paragraph(document: DocxDocument, paragraph: Paragraph) -> None:

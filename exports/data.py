@@ -66,6 +66,7 @@ class ProposalNote:
     objections: tuple[Objection, ...] = ()
     status: str = "open"
     note: str = ""  # how a re-fit moved it onto the current wording, or why it is conflicted
+    agreed_language: str = ""  # its source in the library: "XXI RCM (2016), Decision 12"
 
 
 @dataclass(frozen=True)

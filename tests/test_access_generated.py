@@ -498,7 +498,35 @@ RULES: dict[tuple[str, str], Rule] = {
     ("adoption-withdraw", "POST"): Rule(
         _d("in_session", "adoption/withdraw/"), the_ppt, moderates=True, control=lambda s, t: "ppt"
     ),
+    # --- the library of agreed language: not a meeting's; read by anyone signed in, curated by the TS ---
+    ("library-search", "GET"): Rule(_fixed("/api/library/?q=migration"), everyone, unscoped=True),
+    ("library-statement", "GET"): Rule(lambda s, r: f"/api/library/{_statement()}/", everyone, unscoped=True),
+    ("library-statement", "PATCH"): Rule(
+        lambda s, r: f"/api/library/{_statement()}/",
+        lambda t: frozenset({"ts"}),
+        body=lambda s, r: {"tags": ["edited"]},
+        control=lambda s, t: "ts",
+        unscoped=True,
+    ),
+    # reusing agreed language is proposing: members present, in their own meeting
+    ("library-propose", "POST"): Rule(
+        lambda s, r: f"/api/library/{_statement()}/propose/",
+        present_members,
+        body=lambda s, r: {**_proposal_body(s, r), "kind": "replace"},
+        control=_member,
+    ),
 }
+
+
+def _statement() -> int:
+    """A statement of the library (created on first use, inside the test's transaction)."""
+    from drafting.models import AgreedStatement
+
+    statement, _ = AgreedStatement.objects.get_or_create(
+        import_key="access:1",
+        defaults={"text_en": "Promote safe, orderly and regular migration.", "meeting_label": "XXI RCM", "year": 2016},
+    )
+    return statement.pk
 
 
 # --- Generated from the URL list --------------------------------------------------------

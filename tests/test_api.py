@@ -573,6 +573,7 @@ def test_the_text_shows_proposals_under_their_paragraph_with_support_and_objecti
             "objections": [{"delegation": "CAN", "reason": "Too narrow."}],
             "earlier_wording": [],
             "refit": None,
+            "agreed_language": None,  # not built from the library
         }
     ]
 
@@ -1158,6 +1159,9 @@ NOT_FOUND = [
         {"operations": [{"op": "merge", "paragraph": 0}]},
     ),
     ("import-list", "POST", "/api/imports/", {"meeting": MISSING, "text": "Declaration"}),
+    ("library-statement", "GET", f"/api/library/{MISSING}/", None),
+    ("library-statement", "PATCH", f"/api/library/{MISSING}/", {"category": "commitment"}),
+    ("library-propose", "POST", f"/api/library/{MISSING}/propose/", {"declaration": 1, "revision": 1, "paragraph": 1}),
 ]
 
 

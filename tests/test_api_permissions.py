@@ -374,6 +374,21 @@ def _statement_made(ctx: Ctx, role: str | None, body: Any) -> None:
     assert (body["delegation"], body["kind"], body["adoption"]) == (_code(role), "explanation", _a(ctx).pk)
 
 
+def _library_statement(ctx: Ctx | None = None) -> int:
+    """A statement of the library of agreed language (created on first use)."""
+    from drafting.models import AgreedStatement
+
+    statement, _ = AgreedStatement.objects.get_or_create(
+        import_key="matrix:1",
+        defaults={"text_en": "Promote safe, orderly and regular migration.", "meeting_label": "XXI RCM", "year": 2016},
+    )
+    return statement.pk
+
+
+def _library_edited(ctx: Ctx, role: str | None, body: Any) -> None:
+    assert (body["id"], body["category"], body["version"]) == (_library_statement(), "commitment", 2)
+
+
 # --- Request bodies --------------------------------------------------------------------
 def _proposal_body(ctx: Ctx, role: str | None) -> dict[str, Any]:
     w = ctx.world
@@ -478,6 +493,24 @@ MATRIX: list[Row] = [
         lambda c: f"/api/delegations/{c.world.delegations['MEX'].pk}/",
         R200,
         detail=lambda c: ("id", c.world.delegations["MEX"].pk),
+    ),
+    # --- the library of agreed language: read by anyone signed in, curated by the TS ---
+    Row("library-search", "GET", lambda c: "/api/library/?q=migration", R200),
+    Row(
+        "library-statement",
+        "GET",
+        lambda c: f"/api/library/{_library_statement()}/",
+        R200,
+        detail=lambda c: ("id", _library_statement()),
+    ),
+    Row(
+        "library-statement",
+        "PATCH",
+        lambda c: f"/api/library/{_library_statement()}/",
+        (403,) * 7 + (200, 401),
+        write=True,
+        body=lambda c, r: {"category": "commitment"},
+        on_success=_library_edited,
     ),
     # --- meeting-scoped reads -----------------------------------------------
     Row("meeting-list", "GET", lambda c: "/api/meetings/", L_OPEN, L_CLOSED, probe=lambda c: c.world.meeting.pk),
@@ -739,6 +772,17 @@ MATRIX: list[Row] = [
         on_success=_proposal_made,
     ),
     Row(
+        "library-propose",
+        "POST",
+        lambda c: f"/api/library/{_library_statement()}/propose/",
+        PROPOSE,
+        PROPOSE,
+        write=True,
+        body=_proposal_body,
+        on_success=_proposal_made,
+        events=2,  # proposal.submitted, proposal.cites_agreed_language
+    ),
+    Row(
         "proposal-withdraw",
         "POST",
         lambda c: f"/api/proposals/{_p(c).pk}/withdraw/",
@@ -866,6 +910,7 @@ MATRIX: list[Row] = [
         setup=_in_session,
         write=True,
         on_success=_adoption_is("adopted", "adopted"),
+        events=2,  # declaration.adopted, library.filed (its decisions enter the library)
     ),
     Row(
         "adoption-withdraw",
@@ -905,6 +950,7 @@ AGREED_SETUPS = {_agreed, _in_session, _in_session_objected, _in_session_with_st
 
 # Endpoints that do not depend on a meeting: a members-only meeting changes nothing for them.
 MEETING_INDEPENDENT = {"token", "me", "health", "schema", "docs", "delegation-list", "delegation-detail"}
+MEETING_INDEPENDENT |= {"library-search", "library-statement"}  # the library belongs to no meeting
 
 
 def _cases(which: str, *, agreed: bool) -> list[Any]:

@@ -7,8 +7,10 @@ from typing import Any
 
 from django.conf import settings
 from django.core.validators import ProhibitNullCharactersValidator
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from drafting.library.citation import citation
 from drafting.models import (
     Declaration,
     Delegation,
@@ -242,6 +244,11 @@ class PositionSerializer(serializers.ModelSerializer[Position]):
         fields = ["delegation", "stance", "reason", "earlier_wording", "updated_at"]
 
 
+class AgreedLanguageSerializer(serializers.Serializer[Any]):
+    statement = serializers.IntegerField()
+    citation = serializers.CharField()
+
+
 class ProposalSerializer(serializers.ModelSerializer[Proposal]):
     delegation = DelegationSerializer(read_only=True)
     author: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(read_only=True, slug_field="username")
@@ -250,6 +257,9 @@ class ProposalSerializer(serializers.ModelSerializer[Proposal]):
     )
     revision_label = serializers.CharField(source="revision.label", read_only=True)
     positions = PositionSerializer(many=True, read_only=True)
+    agreed_language = serializers.SerializerMethodField(
+        help_text='The library statement it reuses: {"statement": id, "citation": "XXI RCM (2016), Decision 12"}.'
+    )
 
     class Meta:
         model = Proposal
@@ -275,9 +285,18 @@ class ProposalSerializer(serializers.ModelSerializer[Proposal]):
             "created_paragraph",
             "incorporated_in",
             "refit",
+            "agreed_language",
             "created_at",
             "updated_at",
         ]
+
+    @extend_schema_field(AgreedLanguageSerializer(allow_null=True))
+    def get_agreed_language(self, obj: Proposal) -> dict[str, Any] | None:
+        statement = obj.source_statement if obj.source_statement_id else None
+        if statement is None:
+            return None
+        cited = citation(meeting=statement.meeting_label, year=statement.year, paragraph=statement.paragraph_label)
+        return {"statement": statement.pk, "citation": cited}
 
 
 class ProposalSubmitSerializer(serializers.Serializer[Any]):
@@ -302,6 +321,13 @@ class DecisionSerializer(serializers.Serializer[Any]):
     note = _text(required=False, allow_blank=True, default="")
 
 
+class CloseMatchSerializer(serializers.Serializer[Any]):
+    statement = serializers.IntegerField()
+    citation = serializers.CharField()
+    similarity = serializers.FloatField(help_text="Share of wording in common, 0–1.")
+    still_valid = serializers.BooleanField()
+
+
 class ParagraphSerializer(serializers.Serializer[Any]):
     id = serializers.IntegerField()
     declaration = serializers.IntegerField()
@@ -309,6 +335,7 @@ class ParagraphSerializer(serializers.Serializer[Any]):
     current = serializers.DictField(help_text="In the working text: text, state, ad_ref, brackets, inserted.")
     versions = ParagraphVersionSerializer(many=True)
     proposals = ProposalSerializer(many=True)
+    agreed_language = CloseMatchSerializer(many=True, help_text="Agreed language its wording closely matches.")
 
 
 class EventSerializer(serializers.ModelSerializer[Event]):

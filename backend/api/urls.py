@@ -3,6 +3,7 @@ from django.urls import path
 from backend.api import consensus_views as cv
 from backend.api import export_views as ev
 from backend.api import import_views as iv
+from backend.api import library_views as lv
 from backend.api import views
 
 urlpatterns = [
@@ -55,4 +56,7 @@ urlpatterns = [
     path("imports/<int:pk>/", iv.ImportDetail.as_view(), name="import-detail"),
     path("imports/<int:pk>/confirm/", iv.ImportConfirm.as_view(), name="import-confirm"),
     path("imports/<int:pk>/corrections/", iv.ImportCorrections.as_view(), name="import-corrections"),
+    path("library/", lv.LibrarySearch.as_view(), name="library-search"),
+    path("library/<int:pk>/", lv.LibraryStatement.as_view(), name="library-statement"),
+    path("library/<int:pk>/propose/", lv.LibraryPropose.as_view(), name="library-propose"),
 ]

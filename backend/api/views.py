@@ -24,7 +24,7 @@ from rest_framework.views import APIView
 
 from backend.api import filters, rendered
 from backend.api import serializers as s
-from drafting import selectors, services
+from drafting import library_selectors, selectors, services
 from drafting.errors import InvalidInput, NotFound
 from drafting.models import Declaration, Delegation, Meeting, Proposal, Revision
 from workers import tasks
@@ -254,6 +254,7 @@ class ParagraphDetail(APIView):
                 },
                 "versions": selectors.paragraph_history(paragraph=paragraph),
                 "proposals": s.ProposalSerializer(proposals, many=True).data,
+                "agreed_language": library_selectors.paragraph_agreed_language(paragraph=paragraph),
             }
         )
 

@@ -4,6 +4,7 @@ from drafting.models.adoption import Adoption, AdoptionObjection, Statement
 from drafting.models.events import Event
 from drafting.models.export_jobs import ExportJob
 from drafting.models.import_jobs import ImportJob
+from drafting.models.library import AgreedStatement
 from drafting.models.organisation import Delegate, Delegation, Meeting
 from drafting.models.proposals import ParagraphObjection, Position, Proposal
 from drafting.models.texts import Declaration, Paragraph, Revision, RevisionParagraph, Section
@@ -11,6 +12,7 @@ from drafting.models.texts import Declaration, Paragraph, Revision, RevisionPara
 __all__ = [
     "Adoption",
     "AdoptionObjection",
+    "AgreedStatement",
     "Declaration",
     "Delegate",
     "Delegation",

@@ -66,6 +66,10 @@ class Proposal(models.Model):
     incorporated_in = models.ForeignKey(
         Revision, on_delete=models.PROTECT, null=True, blank=True, related_name="incorporated"
     )
+    # The agreed language the proposal reuses (drafting/services/library.py).
+    source_statement = models.ForeignKey(
+        "drafting.AgreedStatement", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

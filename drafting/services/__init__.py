@@ -36,6 +36,12 @@ from drafting.services.import_jobs import (
     import_job_run,
     import_jobs_to_redispatch,
 )
+from drafting.services.library import (
+    library_feed_adopted,
+    library_import_seed004,
+    library_proposal_submit,
+    library_statement_update,
+)
 from drafting.services.paragraphs import paragraph_act, paragraph_object, paragraph_objection_withdraw
 from drafting.services.proposals import (
     position_set,
@@ -67,6 +73,10 @@ __all__ = [
     "import_job_get",
     "import_job_run",
     "import_jobs_to_redispatch",
+    "library_feed_adopted",
+    "library_import_seed004",
+    "library_proposal_submit",
+    "library_statement_update",
     "paragraph_act",
     "paragraph_object",
     "paragraph_objection_withdraw",

@@ -33,6 +33,7 @@ from drafting.models import (
     Statement,
 )
 from drafting.services.events import event_record, proposal_events_record
+from drafting.services.library import library_feed_adopted
 from drafting.services.locks import declaration_lock, declaration_require_drafting, declaration_touch
 from drafting.states import State
 from drafting.textnorm import clean_text
@@ -113,6 +114,9 @@ def _adopt(adoption: Adoption, declaration: Declaration, actor: User | None) -> 
         changes=[(p, p.status, {"status": "superseded", "by": "adoption"}) for p in moot],
     )
     declaration_touch(declaration)
+    # The adopted operative paragraphs become agreed language (same transaction;
+    # filed first, so that the adoption stays the record's last word).
+    library_feed_adopted(adoption=adoption)
     event_record(
         verb="declaration.adopted",
         actor=actor,

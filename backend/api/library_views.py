@@ -1,0 +1,104 @@
+"""The library of agreed language: search (anyone signed in), one statement,
+the Secretariat's edits, a proposal built from a statement. (The agreed
+language a paragraph closely matches is part of ``GET /paragraphs/{id}/``.)"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from backend.api import library_serializers as ls
+from backend.api import serializers as s
+from backend.api.views import _etag, actor
+from drafting import library_selectors, selectors
+from drafting.errors import InvalidInput
+from drafting.services import library as library_services
+
+
+class LibrarySearch(APIView):
+    @extend_schema(
+        operation_id="library_search", parameters=[ls.SearchQuerySerializer], responses=ls.SearchResultSerializer
+    )
+    def get(self, request: Request) -> Response:
+        data = ls.SearchQuerySerializer(data=request.query_params)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        results = library_selectors.library_search(
+            query=v["q"],
+            filters=library_selectors.LibraryFilters(
+                theme=v.get("theme", ""),
+                category=v.get("category", ""),
+                year=v.get("year"),
+                meeting=v.get("meeting", ""),
+                still_valid=v.get("still_valid"),
+                origin=v.get("origin", ""),
+            ),
+            limit=v["limit"],
+            offset=v["offset"],
+        )
+        return Response(
+            ls.SearchResultSerializer({"count": results.total, "engine": results.engine, "results": results.hits}).data
+        )
+
+
+def _version(request: Request, body: int | None) -> int | None:
+    """The version the editor read (body, or If-Match); None: edit what is there."""
+    if body is not None:
+        return body
+    header = request.headers.get("If-Match", "").strip().removeprefix("W/").strip('"')
+    if not header:
+        return None
+    # ASCII digits only: str.isdigit() also accepts "²", which int() refuses.
+    if not re.fullmatch(r"[0-9]{1,18}", header):
+        raise InvalidInput("If-Match must be the statement's ETag (its version).", fields={"version": ["A number."]})
+    return int(header)
+
+
+class LibraryStatement(APIView):
+    @extend_schema(operation_id="library_statement_retrieve", responses=ls.AgreedStatementSerializer)
+    def get(self, request: Request, pk: int) -> Response:
+        statement = library_selectors.library_statement_get(statement_id=pk)
+        return Response(ls.AgreedStatementSerializer(statement).data, headers={"ETag": _etag(str(statement.version))})
+
+    @extend_schema(
+        request=ls.StatementUpdateSerializer,
+        responses=ls.AgreedStatementSerializer,
+        parameters=[OpenApiParameter("If-Match", str, OpenApiParameter.HEADER, required=False)],
+    )
+    def patch(self, request: Request, pk: int) -> Response:
+        data = ls.StatementUpdateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        changes: dict[str, Any] = dict(data.validated_data)
+        library_selectors.library_statement_get(statement_id=pk)  # 404 before 403, as every detail URL
+        version = _version(request, changes.pop("version", None))
+        statement = library_services.library_statement_update(
+            actor=actor(request), statement_id=pk, changes=changes, version=version
+        )
+        return Response(ls.AgreedStatementSerializer(statement).data, headers={"ETag": _etag(str(statement.version))})
+
+
+class LibraryPropose(APIView):
+    @extend_schema(request=ls.StatementProposeSerializer, responses={201: s.ProposalSerializer})
+    def post(self, request: Request, pk: int) -> Response:
+        data = ls.StatementProposeSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        library_selectors.library_statement_get(statement_id=pk)
+        declaration, _ = selectors.declaration_get(user=request.user, declaration_id=v["declaration"])
+        proposal = library_services.library_proposal_submit(
+            actor=actor(request),
+            statement_id=pk,
+            declaration=declaration,
+            revision_id=v["revision"],
+            paragraph_id=v["paragraph"],
+            kind=v["kind"],
+            text=v["text"],
+            rationale=v["rationale"],
+        )
+        return Response(s.ProposalSerializer(proposal).data, status=status.HTTP_201_CREATED)
