@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import warnings
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -47,12 +48,12 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "drafting",
     "workers",  # for its management commands (export_document)
+    "axes",  # sign-in lockout per account and address (backend/api/auth.py)
 ]
 
 MIDDLEWARE = [
@@ -66,6 +67,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",  # a locked-out form sign-in → 429 (backend.api.auth.lockout_response)
 ]
 
 ROOT_URLCONF = "backend.urls"
@@ -109,9 +111,17 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 USING_POSTGRES = DATABASES["default"]["ENGINE"].endswith("postgresql")
 
-# Every password check (admin and browsable-API login forms included) is
-# throttled per client address like POST /api/auth/token/.
-AUTHENTICATION_BACKENDS = ["backend.api.auth.ThrottledModelBackend"]
+# Every password check (the API's token, the admin, every sign-in form) goes
+# through django-axes first: see backend/api/auth.py.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]  # together: a room behind one address is never locked as one
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=10)
+AXES_COOLOFF_TIME = timedelta(minutes=env.float("LOGIN_LOCKOUT_MINUTES", default=15))
+AXES_RESET_ON_SUCCESS = True  # failures count until the right password, not for ever
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False  # the lockout ends when it said it would
+AXES_CLIENT_IP_CALLABLE = "backend.api.auth.client_address"  # same address as the throttles (NUM_PROXIES)
+AXES_LOCKOUT_CALLABLE = "backend.api.auth.lockout_response"
+AXES_VERBOSE = False  # our own log line per request says enough
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -145,6 +155,9 @@ CONSENSO_MAX_NOTE_CHARS = env.int("CONSENSO_MAX_NOTE_CHARS", default=5_000)
 # Whole request bodies: a 3,000-paragraph revision fits, a flood does not.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=8 * 1024 * 1024)
 
+# API tokens (drafting/models/tokens.py): one per device, each expiring after this many days.
+API_TOKEN_DAYS = env.int("API_TOKEN_DAYS", default=30)
+
 # --- REST API ---------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -157,7 +170,9 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "backend.api.errors.exception_handler",
-    "DEFAULT_THROTTLE_RATES": {"login": env.str("LOGIN_THROTTLE_RATE", default="10/min")},
+    # Sign-in requests per address, successes included: a flood cap only (a whole
+    # room signs in through one address); guessing is the lockout's job (axes).
+    "DEFAULT_THROTTLE_RATES": {"login": env.str("LOGIN_THROTTLE_RATE", default="120/min")},
     # Throttles count per client address: REMOTE_ADDR, unless NUM_PROXIES trusted
     # proxies in front add X-Forwarded-For (without this, a client could send a
     # new X-Forwarded-For with every password guess and never be throttled).

@@ -7,10 +7,12 @@ from drafting.models.import_jobs import ImportJob
 from drafting.models.organisation import Delegate, Delegation, Meeting
 from drafting.models.proposals import ParagraphObjection, Position, Proposal
 from drafting.models.texts import Declaration, Paragraph, Revision, RevisionParagraph, Section
+from drafting.models.tokens import ApiToken
 
 __all__ = [
     "Adoption",
     "AdoptionObjection",
+    "ApiToken",
     "Declaration",
     "Delegate",
     "Delegation",

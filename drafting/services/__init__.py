@@ -35,6 +35,7 @@ from drafting.services.import_jobs import (
     import_job_run,
     import_jobs_to_redispatch,
 )
+from drafting.services.lockouts import lockout_list, lockout_reset
 from drafting.services.paragraphs import paragraph_act, paragraph_object, paragraph_objection_withdraw
 from drafting.services.proposals import (
     position_set,
@@ -44,6 +45,7 @@ from drafting.services.proposals import (
     proposal_withdraw,
 )
 from drafting.services.revisions import revision_issue, revision_issue_from_working_text
+from drafting.services.tokens import token_issue, token_list, token_revoke
 
 __all__ = [
     "adoption_adopt",
@@ -65,6 +67,8 @@ __all__ = [
     "import_job_get",
     "import_job_run",
     "import_jobs_to_redispatch",
+    "lockout_list",
+    "lockout_reset",
     "paragraph_act",
     "paragraph_object",
     "paragraph_objection_withdraw",
@@ -80,4 +84,7 @@ __all__ = [
     "silence_due",
     "silence_launch",
     "statement_record",
+    "token_issue",
+    "token_list",
+    "token_revoke",
 ]
