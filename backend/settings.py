@@ -57,7 +57,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "backend.logs.RequestLogMiddleware",  # outermost: one log line per request, with its final status
     "django.middleware.security.SecurityMiddleware",
+    "backend.api.middleware.ApiJsonErrorsMiddleware",  # /api/ answers JSON even where Django would answer HTML
     # Static files (Swagger UI, admin) from the app server itself: a
     # docker-compose deployment has no separate web server in front.
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -287,12 +289,41 @@ CACHES = {
     )
 }
 
+# One line per request (backend/logs.py) and nothing twice: runserver's own
+# request lines and django.request's 4xx warnings are turned down (5xx
+# tracebacks still come through). LOG_FORMAT: text, or json (one object a line).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "text": {"()": "backend.logs.TextFormatter"},
+        "json": {"()": "backend.logs.JsonFormatter"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": env.str("LOG_FORMAT", default="text")}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    "loggers": {
+        "django.server": {"level": "ERROR"},
+        "django.request": {"level": "ERROR"},
+        "axes": {"level": "WARNING"},  # lockouts, not every attempt
+    },
 }
+
+# Error reports to Sentry (web and workers alike) when SENTRY_DSN is set; the
+# sentry-sdk package is optional (pip install "consenso[sentry]"; the image has it).
+SENTRY_DSN = env.str("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    try:
+        import sentry_sdk
+    except ImportError as exc:
+        raise ImproperlyConfigured(
+            'SENTRY_DSN is set but sentry-sdk is not installed: pip install "consenso[sentry]".'
+        ) from exc
+    sentry_sdk.init(
+        dsn=SENTRY_DSN,
+        environment=env.str("SENTRY_ENVIRONMENT", default="production" if PRODUCTION else "development"),
+        traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0),
+        send_default_pii=False,  # delegates' names and addresses stay here
+    )
 
 # Forms (admin, sign-in pages) posted from these origins pass the CSRF check:
 # the room's address as the browser sees it, e.g. https://consenso.lan.

@@ -9,8 +9,8 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib.auth import authenticate
-from django.contrib.auth.signals import user_logged_in
 from django.contrib.auth.models import User
+from django.contrib.auth.signals import user_logged_in
 from django.db.models import QuerySet
 from django.http import HttpResponse, HttpResponseBase
 from drf_spectacular.utils import OpenApiParameter, extend_schema
