@@ -316,23 +316,6 @@ def image_python() -> Path:
     assert install.returncode == 0, install.stdout + install.stderr
     ready.touch()
     return python
-    for candidate in ("/usr/bin/python3", "/usr/local/bin/python3", shutil.which("python3") or ""):
-        check = "import sys, venv; assert sys.version_info >= (3, 11)"
-        if candidate and subprocess.run(as_nobody([candidate, "-c", check]), capture_output=True).returncode == 0:
-            break
-    else:
-        pytest.skip("no Python 3.11+ that the user 'nobody' may run (needed to run the services unprivileged)")
-    building = place.with_name(place.name + f".{os.getpid()}")
-    subprocess.run([candidate, "-m", "venv", str(building)], check=True, capture_output=True)
-    install = subprocess.run(
-        [str(building / "bin" / "python"), "-m", "pip", "install", "--quiet", "-r", str(ROOT / "requirements.lock")],
-        capture_output=True,
-        text=True,
-        timeout=900,
-    )
-    assert install.returncode == 0, install.stdout + install.stderr
-    building.rename(place)
-    return python
 
 
 @pytest.fixture
