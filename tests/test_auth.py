@@ -233,3 +233,12 @@ def test_revoking_needs_the_token_itself(world: World) -> None:
     forged.credentials(HTTP_AUTHORIZATION="Token " + "0" * 40)
     assert forged.delete(TOKEN).status_code == 401
     assert ApiToken.objects.filter(key=mex_key).exists()
+
+
+@pytest.mark.parametrize("meta", [{"REMOTE_ADDR": ""}, {"REMOTE_ADDR": "not-an-address"}], ids=["none", "junk"])
+def test_a_sign_in_without_a_usable_address_is_still_counted_never_a_500(world: World, meta: dict[str, str]) -> None:
+    # (the address is stored in an IP column: PostgreSQL refuses junk)
+    client = APIClient(**meta)
+    statuses = [login(client, world.users["mex"].username, f"guess-{i}").status_code for i in range(10)]
+    assert statuses == [400] * 9 + [429]
+    assert login(client, world.users["can"].username, "pw").status_code == 200

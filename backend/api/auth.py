@@ -15,6 +15,7 @@ process), records lockouts for the admin, and resets on success.
 
 from __future__ import annotations
 
+import ipaddress
 from typing import Any
 
 from django.conf import settings
@@ -44,12 +45,18 @@ class TokenAuthentication(authentication.TokenAuthentication):
         return (token.user, token)
 
 
-def client_address(request: HttpRequest) -> str:
+def client_address(request: HttpRequest) -> str | None:
     """The address a sign-in comes from, for the lockout (django-axes'
     ``AXES_CLIENT_IP_CALLABLE``) as for the API's throttles: REMOTE_ADDR, or
     X-Forwarded-For's entry added by the ``NUM_PROXIES`` trusted proxies in
-    front (without those, a forged X-Forwarded-For per guess would escape)."""
-    return str(BaseThrottle().get_ident(request))  # type: ignore[arg-type]
+    front (without those, a forged X-Forwarded-For per guess would escape).
+    None when that is missing or not an IP address (it is stored in an IP
+    column: junk must not turn a sign-in into a 500)."""
+    ident = BaseThrottle().get_ident(request)  # type: ignore[arg-type]
+    try:
+        return str(ipaddress.ip_address(str(ident).strip()))
+    except ValueError:
+        return None
 
 
 def lockout_seconds() -> int:
