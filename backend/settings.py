@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import warnings
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -47,16 +48,18 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "drafting",
     "workers",  # for its management commands (export_document)
+    "axes",  # sign-in lockout per account and address (backend/api/auth.py)
 ]
 
 MIDDLEWARE = [
+    "backend.logs.RequestLogMiddleware",  # outermost: one log line per request, with its final status
     "django.middleware.security.SecurityMiddleware",
+    "backend.api.middleware.ApiJsonErrorsMiddleware",  # /api/ answers JSON even where Django would answer HTML
     # Static files (Swagger UI, admin) from the app server itself: a
     # docker-compose deployment has no separate web server in front.
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -66,6 +69,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",  # a locked-out form sign-in → 429 (backend.api.auth.lockout_response)
 ]
 
 ROOT_URLCONF = "backend.urls"
@@ -109,9 +113,17 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 USING_POSTGRES = DATABASES["default"]["ENGINE"].endswith("postgresql")
 
-# Every password check (admin and browsable-API login forms included) is
-# throttled per client address like POST /api/auth/token/.
-AUTHENTICATION_BACKENDS = ["backend.api.auth.ThrottledModelBackend"]
+# Every password check (the API's token, the admin, every sign-in form) goes
+# through django-axes first: see backend/api/auth.py.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]  # together: a room behind one address is never locked as one
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=10)
+AXES_COOLOFF_TIME = timedelta(minutes=env.float("LOGIN_LOCKOUT_MINUTES", default=15))
+AXES_RESET_ON_SUCCESS = True  # failures count until the right password, not for ever
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False  # the lockout ends when it said it would
+AXES_CLIENT_IP_CALLABLE = "backend.api.auth.client_address"  # same address as the throttles (NUM_PROXIES)
+AXES_LOCKOUT_CALLABLE = "backend.api.auth.lockout_response"
+AXES_VERBOSE = False  # our own log line per request says enough
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -145,6 +157,9 @@ CONSENSO_MAX_NOTE_CHARS = env.int("CONSENSO_MAX_NOTE_CHARS", default=5_000)
 # Whole request bodies: a 3,000-paragraph revision fits, a flood does not.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=8 * 1024 * 1024)
 
+# API tokens (drafting/models/tokens.py): one per device, each expiring after this many days.
+API_TOKEN_DAYS = env.int("API_TOKEN_DAYS", default=30)
+
 # --- REST API ---------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -157,7 +172,9 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "backend.api.errors.exception_handler",
-    "DEFAULT_THROTTLE_RATES": {"login": env.str("LOGIN_THROTTLE_RATE", default="10/min")},
+    # Sign-in requests per address, successes included: a flood cap only (a whole
+    # room signs in through one address); guessing is the lockout's job (axes).
+    "DEFAULT_THROTTLE_RATES": {"login": env.str("LOGIN_THROTTLE_RATE", default="120/min")},
     # Throttles count per client address: REMOTE_ADDR, unless NUM_PROXIES trusted
     # proxies in front add X-Forwarded-For (without this, a client could send a
     # new X-Forwarded-For with every password guess and never be throttled).
@@ -274,19 +291,59 @@ CACHES = {
     )
 }
 
+# One line per request (backend/logs.py) and nothing twice: runserver's own
+# request lines and django.request's 4xx warnings are turned down (5xx
+# tracebacks still come through). LOG_FORMAT: text, or json (one object a line).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "text": {"()": "backend.logs.TextFormatter"},
+        "json": {"()": "backend.logs.JsonFormatter"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": env.str("LOG_FORMAT", default="text")}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    "loggers": {
+        "django.server": {"level": "ERROR"},
+        "django.request": {"level": "ERROR"},
+        "axes": {"level": "WARNING"},  # lockouts, not every attempt
+    },
 }
 
+# Error reports to Sentry (web and workers alike) when SENTRY_DSN is set; the
+# sentry-sdk package is optional (pip install "consenso[sentry]"; the image has it).
+SENTRY_DSN = env.str("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    try:
+        import sentry_sdk
+    except ImportError as exc:
+        raise ImproperlyConfigured(
+            'SENTRY_DSN is set but sentry-sdk is not installed: pip install "consenso[sentry]".'
+        ) from exc
+    sentry_sdk.init(
+        dsn=SENTRY_DSN,
+        environment=env.str("SENTRY_ENVIRONMENT", default="production" if PRODUCTION else "development"),
+        traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0),
+        send_default_pii=False,  # delegates' names and addresses stay here
+    )
+
+# Forms (admin, sign-in pages) posted from these origins pass the CSRF check:
+# the room's address as the browser sees it, e.g. https://consenso.lan.
+CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+
 if PRODUCTION:
+    # CONSENSO_HTTPS: the room is served over TLS (by the compose file's Caddy,
+    # or another proxy that sets X-Forwarded-Proto). Set it to false only to
+    # serve a closed LAN over plain HTTP: then cookies cannot be Secure (a
+    # browser would never send them back, and no one could sign in).
+    HTTPS = env.bool("CONSENSO_HTTPS", default=True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-    SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
-    SESSION_COOKIE_SECURE = True
-    CSRF_COOKIE_SECURE = True
-    SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=60 * 60 * 24 * 30)
+    SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=HTTPS)
+    # Health checks call the app directly, inside the compose network.
+    SECURE_REDIRECT_EXEMPT = [r"^api/health/$"]
+    SESSION_COOKIE_SECURE = HTTPS
+    CSRF_COOKIE_SECURE = HTTPS
+    SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=60 * 60 * 24 * 30 if HTTPS else 0)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
     SECURE_CONTENT_TYPE_NOSNIFF = True

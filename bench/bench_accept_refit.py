@@ -56,13 +56,12 @@ PG_DB = "consenso_bench_accept"
 
 
 def build(pending: int) -> dict[str, Any]:
-    from rest_framework.authtoken.models import Token
     from rest_framework.test import APIClient
 
     from bench.bench_refit_service import organisation
     from bench.bench_textengine import corpus, edit_words, vocabulary
     from drafting import services
-    from drafting.models import RevisionParagraph
+    from drafting.models import ApiToken, RevisionParagraph
 
     users, ts, meeting = organisation("RCM accept benchmark")
     paragraphs, six_hundred = corpus()
@@ -113,7 +112,7 @@ def build(pending: int) -> dict[str, Any]:
     # One client for every run, as one server process loads its middleware once
     # (a fresh test client would load it, whitenoise's file scan included, each time).
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=users['SLV']).key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {ApiToken.objects.create(user=users['SLV']).key}")
     return {
         "ppt": users["SLV"],
         "client": client,

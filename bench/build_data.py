@@ -208,10 +208,18 @@ def create_database(name: str) -> str:
 def build(*, n_paragraphs: int, n_proposals: int, seed: int) -> dict[str, Any]:
     from django.contrib.auth import get_user_model
     from django.db import connection, transaction
-    from rest_framework.authtoken.models import Token
 
     from drafting import services
-    from drafting.models import Declaration, Delegate, Delegation, Event, Position, Proposal, RevisionParagraph
+    from drafting.models import (
+        ApiToken,
+        Declaration,
+        Delegate,
+        Delegation,
+        Event,
+        Position,
+        Proposal,
+        RevisionParagraph,
+    )
 
     with connection.cursor() as cursor:
         cursor.execute("SET synchronous_commit TO off")
@@ -343,7 +351,7 @@ def build(*, n_paragraphs: int, n_proposals: int, seed: int) -> dict[str, Any]:
     t_positions = time.perf_counter() - t0
 
     reader = users[READER.removeprefix("bench-").upper()]
-    token, _ = Token.objects.get_or_create(user=reader)
+    token, _ = ApiToken.objects.get_or_create(user=reader)
     with connection.cursor() as cursor:
         # As autovacuum would have done on a live database: thousands of version bumps
         # left dead row versions (the declaration row alone was updated 7,000 times).

@@ -138,7 +138,7 @@ def dataset_usable(dataset_file: Path, src: Path) -> bool:
                 log("the schema changed since the data set was built (new migrations): rebuilding")
                 return False
             row = conn.execute(
-                "SELECT (SELECT count(*) FROM authtoken_token WHERE key = %s),"
+                "SELECT (SELECT count(*) FROM drafting_apitoken WHERE key = %s),"
                 " (SELECT count(*) FROM drafting_proposal WHERE revision_id = %s),"
                 " (SELECT version FROM drafting_declaration WHERE id = %s)",
                 [dataset["token"], dataset["revision_id"], dataset["declaration_id"]],

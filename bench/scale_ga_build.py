@@ -165,11 +165,11 @@ def build(*, n_delegations: int, n_paragraphs: int, n_proposals: int, seed: int)
     from django.contrib.auth import get_user_model
     from django.db import connection, transaction
     from django.db.models import Count
-    from rest_framework.authtoken.models import Token
 
     from drafting import services
     from drafting.errors import Conflict
     from drafting.models import (
+        ApiToken,
         Declaration,
         Delegate,
         Delegation,
@@ -324,7 +324,7 @@ def build(*, n_delegations: int, n_paragraphs: int, n_proposals: int, seed: int)
 
     tokens = {}
     for name, user in (("reader", users[codes[100]]), ("ppt", users[ppt_code]), ("ts", ts)):
-        tokens[name] = Token.objects.get_or_create(user=user)[0].key
+        tokens[name] = ApiToken.objects.get_or_create(user=user)[0].key
     with connection.cursor() as cursor:
         cursor.execute("VACUUM (ANALYZE)")
 

@@ -135,10 +135,9 @@ def populate(*, per_member: int = 8, per_observer: int = 2, ppt_users: int = 3, 
     Django is configured for; idempotent on a fresh one."""
     from django.contrib.auth import get_user_model
     from django.core.management import call_command
-    from rest_framework.authtoken.models import Token
 
     from drafting.demo import demo_load
-    from drafting.models import Delegate, Delegation, Meeting
+    from drafting.models import ApiToken, Delegate, Delegation, Meeting
     from drafting.services.organisation import organisation_change_record
 
     call_command("migrate", verbosity=0, interactive=False)
@@ -160,7 +159,7 @@ def populate(*, per_member: int = 8, per_observer: int = 2, ppt_users: int = 3, 
             Delegate.objects.create(user=account, delegation=Delegation.objects.get(code=code))
         if staff_of is not None:
             staff_of.secretariat_staff.add(account)
-        return Token.objects.get_or_create(user=account)[0].key
+        return ApiToken.objects.get_or_create(user=account)[0].key
 
     seats: list[Seat] = []
     ppt_code = meeting.ppt.code

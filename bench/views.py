@@ -28,14 +28,13 @@ from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from rest_framework import exceptions, status
 from rest_framework.authentication import SessionAuthentication, TokenAuthentication
-from rest_framework.authtoken.models import Token
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from drafting import selectors
-from drafting.models import Declaration
+from drafting.models import ApiToken, Declaration
 
 _CEILING_BODY: bytes | None = None
 
@@ -63,10 +62,10 @@ class CachedRevisionDetail(APIView):
 
 
 class _TokenWithDelegation(TokenAuthentication):
-    def authenticate_credentials(self, key: str) -> tuple[object, Token]:
+    def authenticate_credentials(self, key: str) -> tuple[object, ApiToken]:
         try:
-            token = Token.objects.select_related("user__delegate__delegation").get(key=key)
-        except Token.DoesNotExist as exc:
+            token = ApiToken.objects.select_related("user__delegate__delegation").get(key=key)
+        except ApiToken.DoesNotExist as exc:
             raise exceptions.AuthenticationFailed("Invalid token.") from exc
         if not token.user.is_active:
             raise exceptions.AuthenticationFailed("User inactive or deleted.")

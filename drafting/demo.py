@@ -15,10 +15,9 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.db import transaction
-from rest_framework.authtoken.models import Token
 
 from drafting import seedtext
-from drafting.models import Declaration, Delegate, Delegation, Meeting
+from drafting.models import ApiToken, Declaration, Delegate, Delegation, Meeting
 from drafting.services.declarations import declaration_create
 from drafting.services.organisation import organisation_change_record
 from drafting.services.revisions import SectionInput, revision_issue
@@ -206,7 +205,7 @@ def demo_load() -> tuple[Declaration, list[DemoUser]]:
             username=username,
             delegation=code,
             role=_role(username, code, meeting),
-            token=Token.objects.get_or_create(user=users[username])[0].key,
+            token=ApiToken.objects.get_or_create(user=users[username])[0].key,
         )
         for username, code in USERS.items()
     ]

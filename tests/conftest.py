@@ -21,11 +21,10 @@ from typing import Any
 import pytest
 from django.conf import settings
 from django.db import connections
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from drafting import services
-from drafting.models import Declaration, Delegation, Meeting, Revision
+from drafting.models import ApiToken, Declaration, Delegation, Meeting, Revision
 from tests.factories import DelegateFactory, DelegationFactory, MeetingFactory
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -94,7 +93,8 @@ class World:
     def client(self, role: str | None) -> APIClient:
         client = APIClient()
         if role is not None:
-            token, _ = Token.objects.get_or_create(user=self.users[role])
+            user = self.users[role]
+            token = ApiToken.objects.filter(user=user).first() or ApiToken.objects.create(user=user, name="tests")
             client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
         return client
 

@@ -34,12 +34,12 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.db import transaction
 from django.test import override_settings
 from django.urls import URLPattern
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from backend.api import urls as api_urls
@@ -47,6 +47,7 @@ from drafting import services
 from drafting.models import (
     Adoption,
     AdoptionObjection,
+    ApiToken,
     Declaration,
     Delegation,
     Event,
@@ -198,6 +199,9 @@ def _build() -> Stage:
     revision = services.revision_issue(actor=ts2, declaration=declaration, sections=zero_draft())
     members = {"HND": users["HND"], "PAN": users["PAN"]}
     theirs = _side(meeting, ts2, users["GTM"], members, declaration, revision)
+    for side in (ours, theirs):  # a token no caller owns, for DELETE /api/auth/tokens/{id}/
+        holder = get_user_model().objects.create_user(f"token-holder-{side.declaration.pk}")
+        ApiToken.objects.create(user=holder, name=f"probe-{side.declaration.pk}")
     return Stage(home=home, ours=ours, theirs=theirs)
 
 
@@ -246,7 +250,7 @@ def meeting_state() -> dict[str, Any]:
         "adoptions": list(Adoption.objects.order_by("id").values_list("id", "status")),
         "exports": ExportJob.objects.count(),
         "imports": list(ImportJob.objects.order_by("id").values_list("id", "status")),
-        "tokens": sorted(Token.objects.values_list("user_id", flat=True)),
+        "tokens": sorted(ApiToken.objects.values_list("user_id", flat=True)),
     }
 
 
@@ -363,6 +367,20 @@ RULES: dict[tuple[str, str], Rule] = {
         unscoped=True,
     ),
     ("token", "DELETE"): Rule(_fixed("/api/auth/token/"), everyone, unscoped=True),
+    ("token-list", "GET"): Rule(_fixed("/api/auth/tokens/"), everyone, unscoped=True),
+    ("token-detail", "DELETE"): Rule(
+        lambda s, r: f"/api/auth/tokens/{ApiToken.objects.get(name=f'probe-{s.declaration.pk}').pk}/",
+        nobody,
+        unscoped=True,
+    ),
+    ("lockout-list", "GET"): Rule(_fixed("/api/auth/lockouts/"), everyone, unscoped=True),
+    # The Secretariat of the meeting the user attends, and no one else, unlocks it.
+    ("lockout-reset", "POST"): Rule(
+        _fixed("/api/auth/lockouts/reset/"),
+        lambda target: frozenset({"ts"}) if target == "ours" else frozenset(),
+        body=lambda s, r: {"username": s.users["ppt"].username},
+        unscoped=True,
+    ),
     ("me", "GET"): Rule(_fixed("/api/me/"), everyone, unscoped=True),
     ("health", "GET"): Rule(_fixed("/api/health/"), anyone, unscoped=True),
     ("delegation-list", "GET"): Rule(_fixed("/api/delegations/"), everyone, unscoped=True),
@@ -560,7 +578,7 @@ def _cells() -> list[Any]:
 def _client(user: Any | None) -> APIClient:
     client = APIClient()
     if user is not None:
-        token, _ = Token.objects.get_or_create(user=user)
+        token, _ = ApiToken.objects.get_or_create(user=user)
         client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
     return client
 
@@ -574,7 +592,7 @@ def _send(client: APIClient, method: str, rule: Rule, side: Side, role: str | No
 
 
 def _others_tokens(user: Any | None) -> list[str]:
-    return sorted(Token.objects.exclude(user_id=getattr(user, "pk", None)).values_list("key", flat=True))
+    return sorted(ApiToken.objects.exclude(user_id=getattr(user, "pk", None)).values_list("key", flat=True))
 
 
 def _delegation_id(role: str | None, stage: Stage) -> int | None:

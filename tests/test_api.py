@@ -13,16 +13,16 @@ from dataclasses import dataclass
 from typing import Any, cast
 
 import pytest
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.urls import URLPattern
-from rest_framework.authtoken.models import Token
 from rest_framework.mixins import ListModelMixin
 from rest_framework.test import APIClient
 
 from backend.api import urls as api_urls
 from drafting import services
-from drafting.models import Declaration, Delegate, Delegation, Event, Paragraph, Position, Proposal, Revision
+from drafting.models import ApiToken, Declaration, Delegate, Delegation, Event, Paragraph, Position, Proposal, Revision
 from tests.conftest import ROLES, World, build_world, zero_draft
 
 pytestmark = pytest.mark.django_db
@@ -113,22 +113,25 @@ def test_a_user_obtains_a_token_uses_it_and_revokes_it(world: World) -> None:
     # Given an anonymous client that knows Mexico's delegate's password
     client = APIClient()
     username = world.users["mex"].username
-    # When it asks for a token
-    response = client.post("/api/auth/token/", {"username": username, "password": "pw"}, format="json")
-    # Then it gets the user's token, which authenticates it
+    # When it asks for a token, naming the device
+    response = client.post(
+        "/api/auth/token/", {"username": username, "password": "pw", "name": "laptop"}, format="json"
+    )
+    # Then it gets a new token for that device, expiring in API_TOKEN_DAYS, which authenticates it
     assert response.status_code == 200
-    key = response.json()["token"]
-    assert response.json() == {"token": Token.objects.get(user=world.users["mex"]).key}
+    body = response.json()
+    key = body["token"]
+    token = ApiToken.objects.get(key=key, user=world.users["mex"])
+    assert body == {"token": key, "id": token.pk, "name": "laptop", "expires_at": body["expires_at"]}
+    lifetime = token.expires_at - token.created_at
+    assert abs(lifetime.total_seconds() - settings.API_TOKEN_DAYS * 86400) < 60
     client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
     assert client.get("/api/me/").json()["username"] == username
-    # and asking again gives the same token
-    again = APIClient().post("/api/auth/token/", {"username": username, "password": "pw"}, format="json")
-    assert again.json() == {"token": key}
     # When it revokes the token
     revoked = client.delete("/api/auth/token/")
     # Then the token is gone and the old key is refused
     assert revoked.status_code == 204 and revoked.content == b""
-    assert not Token.objects.filter(key=key).exists()
+    assert not ApiToken.objects.filter(key=key).exists()
     after = client.get("/api/me/")
     assert after.status_code == 401
     assert after.json() == {"error": "authentication_failed", "detail": "Invalid token.", "fields": {}}
@@ -166,7 +169,7 @@ def test_a_bad_login_is_400_and_issues_no_token(world: World, body: dict[str, st
             "detail": "The request is invalid; see fields.",
             "fields": fields,
         }
-    assert not Token.objects.exists()
+    assert not ApiToken.objects.exists()
 
 
 def test_an_inactive_user_gets_no_token(world: World) -> None:
@@ -190,19 +193,24 @@ def test_a_client_with_a_revoked_token_can_log_in_again(world: World) -> None:
     assert health.status_code == 200
 
 
-def test_login_is_throttled(world: World) -> None:
-    # Given ten failed attempts from one address within a minute
-    client = APIClient()
-    for _ in range(10):
-        assert client.post("/api/auth/token/", {"username": "x", "password": "y"}, format="json").status_code == 400
-    # When an eleventh arrives, even with the right password
-    response = client.post(
-        "/api/auth/token/", {"username": world.users["mex"].username, "password": "pw"}, format="json"
-    )
-    # Then it is throttled with a JSON body and a Retry-After
+def test_failed_sign_ins_lock_the_account_from_that_address_not_the_room(world: World) -> None:
+    # Given ten failed attempts for Mexico's account from the room's one address
+    room = APIClient(REMOTE_ADDR="192.0.2.50")
+    mex, can = world.users["mex"].username, world.users["can"].username
+    statuses = [
+        room.post("/api/auth/token/", {"username": mex, "password": f"guess-{i}"}, format="json").status_code
+        for i in range(10)
+    ]
+    assert statuses == [400] * 9 + [429]  # the tenth failure locks
+    # When Mexico's delegate then types the right password from that address
+    response = room.post("/api/auth/token/", {"username": mex, "password": "pw"}, format="json")
+    # Then it is refused with a JSON body and a Retry-After
     assert response.status_code == 429
     assert response.json()["error"] == "throttled"
+    assert "ask the meeting's Technical Secretariat to unlock it" in response.json()["detail"]
     assert int(response["Retry-After"]) > 0
+    # while Canada's delegate, behind the same address, signs in
+    assert room.post("/api/auth/token/", {"username": can, "password": "pw"}, format="json").status_code == 200
 
 
 # --- /api/me/ ---------------------------------------------------------------------------
@@ -825,7 +833,7 @@ def build_colleague(world: World, role: str) -> APIClient:
     user = get_user_model().objects.create_user(username=f"{role}-colleague", password="pw")
     Delegate.objects.create(user=user, delegation=world.users[role].delegate.delegation)
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {ApiToken.objects.create(user=user).key}")
     return client
 
 
@@ -1162,6 +1170,7 @@ NOT_FOUND = [
     ("library-statement", "GET", f"/api/library/{MISSING}/", None),
     ("library-statement", "PATCH", f"/api/library/{MISSING}/", {"category": "commitment"}),
     ("library-propose", "POST", f"/api/library/{MISSING}/propose/", {"declaration": 1, "revision": 1, "paragraph": 1}),
+    ("token-detail", "DELETE", f"/api/auth/tokens/{MISSING}/", None),
 ]
 
 

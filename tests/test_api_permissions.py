@@ -32,7 +32,6 @@ from django.core.cache import cache
 from django.db import transaction
 from django.test import override_settings
 from django.urls import URLPattern, URLResolver
-from rest_framework.authtoken.models import Token
 
 from backend import urls as root_urls
 from backend.api import urls as api_urls
@@ -40,6 +39,7 @@ from drafting import services
 from drafting.models import (
     Adoption,
     AdoptionObjection,
+    ApiToken,
     Declaration,
     Event,
     ExportJob,
@@ -283,11 +283,24 @@ Check = Callable[[Ctx, "str | None", Any], None]
 
 def _token_ok(ctx: Ctx, role: str | None, body: Any) -> None:
     user = ctx.world.users[role or "ppt"]
-    assert body == {"token": Token.objects.get(user=user).key}
+    assert ApiToken.objects.filter(user=user, key=body["token"], pk=body["id"]).exists()
 
 
 def _token_gone(ctx: Ctx, role: str | None, body: Any) -> None:
-    assert not Token.objects.filter(user=_user(ctx, role)).exists()
+    assert not ApiToken.objects.filter(user=_user(ctx, role)).exists()
+
+
+def _with_mex_token(world: World) -> Ctx:
+    world.client("mex")  # Mexico signed in: it has a token
+    return _plain(world)
+
+
+def _mex_token_gone(ctx: Ctx, role: str | None, body: Any) -> None:
+    assert not ApiToken.objects.filter(user=ctx.world.users["mex"]).exists()
+
+
+def _lockout_reset_ok(ctx: Ctx, role: str | None, body: Any) -> None:
+    assert body == {"username": ctx.world.users["mex"].username, "cleared": 0}  # Mexico was not locked out
 
 
 def _declaration_made(ctx: Ctx, role: str | None, body: Any) -> None:
@@ -481,6 +494,28 @@ MATRIX: list[Row] = [
         write=True,
         events=0,
         on_success=_token_gone,
+    ),
+    Row("token-list", "GET", lambda c: "/api/auth/tokens/", R200),
+    Row(
+        "token-detail",
+        "DELETE",
+        lambda c: f"/api/auth/tokens/{ApiToken.objects.filter(user=c.world.users['mex']).first().pk}/",
+        (404, 204) + (404,) * 6 + (401,),  # Mexico's own token, nobody else's
+        setup=_with_mex_token,
+        write=True,
+        events=0,
+        on_success=_mex_token_gone,
+    ),
+    Row("lockout-list", "GET", lambda c: "/api/auth/lockouts/", R200),
+    Row(
+        "lockout-reset",
+        "POST",
+        lambda c: "/api/auth/lockouts/reset/",
+        (403,) * 7 + (200, 401),
+        write=True,
+        events=1,
+        body=lambda c, r: {"username": c.world.users["mex"].username},
+        on_success=_lockout_reset_ok,
     ),
     Row("me", "GET", lambda c: "/api/me/", R200),
     Row("health", "GET", lambda c: "/api/health/", (200,) * 9),
@@ -949,7 +984,19 @@ MATRIX: list[Row] = [
 AGREED_SETUPS = {_agreed, _in_session, _in_session_objected, _in_session_with_statement, _silence}
 
 # Endpoints that do not depend on a meeting: a members-only meeting changes nothing for them.
-MEETING_INDEPENDENT = {"token", "me", "health", "schema", "docs", "delegation-list", "delegation-detail"}
+MEETING_INDEPENDENT = {
+    "token",
+    "token-list",
+    "token-detail",
+    "lockout-list",
+    "lockout-reset",
+    "me",
+    "health",
+    "schema",
+    "docs",
+    "delegation-list",
+    "delegation-detail",
+}
 MEETING_INDEPENDENT |= {"library-search", "library-statement"}  # the library belongs to no meeting
 
 
@@ -985,7 +1032,7 @@ def _state() -> dict[str, Any]:
         "events": Event.objects.count(),
         "declarations": list(Declaration.objects.order_by("id").values_list("id", "version", "status")),
         "revisions": Revision.objects.count(),
-        "tokens": sorted(Token.objects.values_list("key", flat=True)),
+        "tokens": sorted(ApiToken.objects.values_list("key", flat=True)),
         "exports": list(ExportJob.objects.order_by("id").values_list("id", "status")),
     }
 
@@ -1015,6 +1062,8 @@ def assert_error_body(response: Any, status: int) -> None:
         assert set(body) == {"error", "detail", "fields"}, body
         assert body["error"] == "forbidden" and body["fields"] == {}
         assert isinstance(body["detail"], str) and len(body["detail"]) > 10
+    elif status == 404:
+        assert body["error"] == "not_found" and body["detail"] and body["fields"] == {}
     elif status == 409:
         assert body["error"] == "conflict" and body["detail"]
     else:  # pragma: no cover - the tables only hold the statuses above
@@ -1114,7 +1163,7 @@ class TestOpenMeetingAdoption:
 
     def test_cells_do_not_leak_into_each_other(self, open_agreed_world: World) -> None:
         # After every adoption cell: still Rev.1 agreed, nothing put to adoption, nothing on record.
-        assert not Adoption.objects.exists() and not Statement.objects.exists() and not Token.objects.exists()
+        assert not Adoption.objects.exists() and not Statement.objects.exists() and not ApiToken.objects.exists()
         assert Declaration.objects.get().status == "drafting"
         assert list(Revision.objects.values_list("label", flat=True)) == ["Zero draft", "Rev.1"]
 
@@ -1142,7 +1191,7 @@ class TestOpenMeeting:
     def test_cells_do_not_leak_into_each_other(self, open_world: World) -> None:
         # Runs after every cell above: the shared world is still exactly the fresh
         # world, with no proposal, token, adoption or extra event left by a cell.
-        assert not Proposal.objects.exists() and not Token.objects.exists() and not Adoption.objects.exists()
+        assert not Proposal.objects.exists() and not ApiToken.objects.exists() and not Adoption.objects.exists()
         assert [e.verb for e in Event.objects.order_by("id")] == ["declaration.created", "revision.issued"]
         assert Declaration.objects.get().version == open_world.declaration.version
 

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
+from typing import Any
 
 import pytest
-from django.core.management import call_command
+from django.contrib.auth import get_user_model
+from django.core.management import CommandError, call_command
 
 from drafting import seedtext
 from drafting.demo import SEED, demo_load
@@ -85,3 +88,16 @@ def test_loading_the_demo_twice_changes_nothing(capsys: pytest.CaptureFixture[st
     assert Event.objects.count() == events
     assert capsys.readouterr().out == first_out
     assert "Token " in first_out
+
+
+@pytest.mark.django_db
+def test_load_demo_refuses_production_unless_told_it_is_a_training_server(settings: Any) -> None:
+    # Given a production server
+    settings.PRODUCTION = True
+    # Then the demo, with its published password, is refused and nothing is created
+    with pytest.raises(CommandError, match="--allow-production"):
+        call_command("load_demo")
+    assert not get_user_model().objects.filter(username="mex").exists()
+    # unless the operator says so explicitly
+    call_command("load_demo", "--allow-production", stdout=io.StringIO())
+    assert get_user_model().objects.filter(username="mex").exists()

@@ -17,13 +17,12 @@ import pytest
 from django.contrib.auth.models import User
 from django.test import TestCase
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from drafting import services
 from drafting.demo import demo_load
 from drafting.errors import InvalidInput
-from drafting.models import Declaration, ExportJob, Paragraph
+from drafting.models import ApiToken, Declaration, ExportJob, Paragraph
 from drafting.services.export_jobs import MAX_ATTEMPTS, Rendered
 from tests.test_exports_libreoffice import libreoffice  # noqa: F401  (the fixture)
 from workers import export_jobs, exporting, tasks
@@ -55,7 +54,7 @@ def demo() -> Declaration:
 def client(username: str | None) -> APIClient:
     c = APIClient()
     if username:
-        token, _ = Token.objects.get_or_create(user=User.objects.get(username=username))
+        token, _ = ApiToken.objects.get_or_create(user=User.objects.get(username=username))
         c.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
     return c
 

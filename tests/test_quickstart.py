@@ -71,3 +71,37 @@ def test_dev_py_serve_serves_docs_and_the_demo_zero_draft(tmp_path: Path) -> Non
         finally:
             server.terminate()
             server.wait(timeout=30)
+
+
+@pytest.mark.slow
+def test_dev_py_serve_against_a_database_url_loads_no_demo_unless_asked(tmp_path: Path) -> None:
+    # Given a real database named by DATABASE_URL (here a SQLite URL: the switch is the variable)
+    port = free_port()
+    database = tmp_path / "real.sqlite3"
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{database}"}
+    env.pop("REDIS_URL", None)
+    log = tmp_path / "serve.log"
+    with log.open("wb") as out:
+        server = subprocess.Popen(
+            [sys.executable, "dev.py", "serve", f"127.0.0.1:{port}"], cwd=ROOT, env=env, stdout=out, stderr=out
+        )
+        try:
+            deadline = time.monotonic() + 120
+            while True:
+                try:
+                    get(f"http://127.0.0.1:{port}/api/health/")
+                    break
+                except OSError:
+                    assert server.poll() is None, log.read_text()
+                    assert time.monotonic() < deadline, log.read_text()
+                    time.sleep(0.5)
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+    # Then it migrated and served, but no demo user (published password) exists
+    printed = log.read_text()
+    assert "no demo loaded" in printed and "Demo loaded" not in printed, printed
+    import sqlite3
+
+    with sqlite3.connect(database) as db:
+        assert db.execute("SELECT count(*) FROM auth_user").fetchone() == (0,)

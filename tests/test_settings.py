@@ -101,3 +101,33 @@ def test_production_serves_the_api_docs_static_files_it_collected(tmp_path: Path
     )
     # Then they are served (and an unknown file is still a 404)
     assert served.stdout.split() == ["200", "200", "404"], served.stderr
+
+
+def _production_values(extra: dict[str, str]) -> list[str]:
+    base = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "ALLOWED_HOSTS", "CONSENSO_ENV")}
+    env = {"CONSENSO_ENV": "production", "SECRET_KEY": GOOD_KEY, "ALLOWED_HOSTS": "consenso.lan", **extra}
+    code = (
+        "import django; django.setup(); from django.conf import settings as s; "
+        "print(s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.SECURE_SSL_REDIRECT, s.SECURE_HSTS_SECONDS, "
+        "','.join(s.CSRF_TRUSTED_ORIGINS) or '-')"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env={**base, **env, "DJANGO_SETTINGS_MODULE": "backend.settings"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    return out.stdout.split() or [out.stderr]
+
+
+def test_a_room_behind_tls_gets_secure_cookies_and_its_origin_trusted() -> None:
+    values = _production_values({"CSRF_TRUSTED_ORIGINS": "https://consenso.lan"})
+    assert values == ["True", "True", "True", str(60 * 60 * 24 * 30), "https://consenso.lan"]
+
+
+def test_a_closed_lan_over_plain_http_gets_cookies_the_browser_sends_back() -> None:
+    # Secure cookies over http:// are never sent back: no one could sign in.
+    values = _production_values({"CONSENSO_HTTPS": "false", "CSRF_TRUSTED_ORIGINS": "http://consenso.lan"})
+    assert values == ["False", "False", "False", "0", "http://consenso.lan"]

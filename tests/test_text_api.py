@@ -19,11 +19,12 @@ OP2_START = "The RCM recognizes that the Global Compact for Migration represents
 
 def client(username: str) -> APIClient:
     from django.contrib.auth.models import User
-    from rest_framework.authtoken.models import Token
+
+    from drafting.models import ApiToken
 
     c = APIClient()
     c.credentials(
-        HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=User.objects.get(username=username))[0].key}"
+        HTTP_AUTHORIZATION=f"Token {ApiToken.objects.get_or_create(user=User.objects.get(username=username))[0].key}"
     )
     return c
 

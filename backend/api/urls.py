@@ -1,5 +1,6 @@
 from django.urls import path
 
+from backend.api import auth_views as av
 from backend.api import consensus_views as cv
 from backend.api import export_views as ev
 from backend.api import import_views as iv
@@ -8,6 +9,10 @@ from backend.api import views
 
 urlpatterns = [
     path("auth/token/", views.TokenView.as_view(), name="token"),
+    path("auth/tokens/", av.TokenList.as_view(), name="token-list"),
+    path("auth/tokens/<int:pk>/", av.TokenDetail.as_view(), name="token-detail"),
+    path("auth/lockouts/", av.LockoutList.as_view(), name="lockout-list"),
+    path("auth/lockouts/reset/", av.LockoutReset.as_view(), name="lockout-reset"),
     path("me/", views.MeView.as_view(), name="me"),
     path("health/", views.Health.as_view(), name="health"),
     path("delegations/", views.DelegationList.as_view(), name="delegation-list"),

@@ -10,12 +10,12 @@ from typing import Any
 
 from django.contrib.auth import authenticate
 from django.contrib.auth.models import User
+from django.contrib.auth.signals import user_logged_in
 from django.db.models import QuerySet
 from django.http import HttpResponse, HttpResponseBase
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, status
-from rest_framework.authtoken.models import Token
-from rest_framework.exceptions import NotAuthenticated
+from rest_framework.exceptions import NotAuthenticated, Throttled
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -24,9 +24,10 @@ from rest_framework.views import APIView
 
 from backend.api import filters, rendered
 from backend.api import serializers as s
+from backend.api.auth import lockout_message, lockout_seconds
 from drafting import library_selectors, selectors, services
 from drafting.errors import InvalidInput, NotFound
-from drafting.models import Declaration, Delegation, Meeting, Proposal, Revision
+from drafting.models import ApiToken, Declaration, Delegation, Meeting, Proposal, Revision
 from workers import tasks
 
 
@@ -82,15 +83,24 @@ class TokenView(APIView):
     def post(self, request: Request) -> Response:
         data = s.TokenRequestSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        user = authenticate(request, **data.validated_data)
+        credentials = {k: data.validated_data[k] for k in ("username", "password")}
+        user = authenticate(request, **credentials)  # django-axes first: see backend/api/auth.py
+        if user is None and getattr(request, "axes_locked_out", False):
+            raise Throttled(wait=lockout_seconds(), detail=lockout_message())
         if user is None or not user.is_active:
             raise InvalidInput("Wrong username or password.")
-        token, _ = Token.objects.get_or_create(user=user)
-        return Response({"token": token.key})
+        # A sign-in like the forms': last_login is updated, and axes forgets this account's failures.
+        user_logged_in.send(sender=user.__class__, request=request, user=user)
+        name = data.validated_data.get("name") or request.headers.get("User-Agent", "")
+        token = services.token_issue(user=user, name=name)
+        return Response({"token": token.key, "id": token.pk, "name": token.name, "expires_at": token.expires_at})
 
     @extend_schema(request=None, responses={204: None})
     def delete(self, request: Request) -> Response:
-        Token.objects.filter(user=actor(request)).delete()
+        """Sign this client out: revoke the token sent, and only it."""
+        if not isinstance(request.auth, ApiToken):
+            raise InvalidInput("This request carries no token to revoke (send `Authorization: Token <key>`).")
+        services.token_revoke(user=actor(request), token_id=request.auth.pk)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

@@ -8,11 +8,13 @@ from drafting.models.library import AgreedStatement
 from drafting.models.organisation import Delegate, Delegation, Meeting
 from drafting.models.proposals import ParagraphObjection, Position, Proposal
 from drafting.models.texts import Declaration, Paragraph, Revision, RevisionParagraph, Section
+from drafting.models.tokens import ApiToken
 
 __all__ = [
     "Adoption",
     "AdoptionObjection",
     "AgreedStatement",
+    "ApiToken",
     "Declaration",
     "Delegate",
     "Delegation",

@@ -42,6 +42,7 @@ from drafting.services.library import (
     library_proposal_submit,
     library_statement_update,
 )
+from drafting.services.lockouts import lockout_list, lockout_reset
 from drafting.services.paragraphs import paragraph_act, paragraph_object, paragraph_objection_withdraw
 from drafting.services.proposals import (
     position_set,
@@ -51,6 +52,7 @@ from drafting.services.proposals import (
     proposal_withdraw,
 )
 from drafting.services.revisions import revision_issue, revision_issue_from_working_text
+from drafting.services.tokens import token_issue, token_list, token_revoke
 
 __all__ = [
     "adoption_adopt",
@@ -77,6 +79,8 @@ __all__ = [
     "library_import_seed004",
     "library_proposal_submit",
     "library_statement_update",
+    "lockout_list",
+    "lockout_reset",
     "paragraph_act",
     "paragraph_object",
     "paragraph_objection_withdraw",
@@ -92,4 +96,7 @@ __all__ = [
     "silence_due",
     "silence_launch",
     "statement_record",
+    "token_issue",
+    "token_list",
+    "token_revoke",
 ]

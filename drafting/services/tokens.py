@@ -1,0 +1,37 @@
+"""API tokens: issue one per device or client, list one's own, revoke one.
+
+Signing in (POST /api/auth/token/) issues a new token each time, named after
+the client; ``DELETE /api/auth/token/`` revokes the token it was sent with
+and no other. Expired tokens are refused by the authentication
+(backend/api/auth.py) and swept away here when their owner signs in again.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import User
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from drafting.errors import NotFound
+from drafting.models import ApiToken
+
+
+@transaction.atomic
+def token_issue(*, user: User, name: str = "") -> ApiToken:
+    """A new token for one device or client; the user's expired ones go."""
+    ApiToken.objects.filter(user=user, expires_at__lte=timezone.now()).delete()
+    return ApiToken.objects.create(user=user, name=name[:100])
+
+
+def token_list(*, user: User) -> QuerySet[ApiToken]:
+    """The user's own tokens that still work, newest first."""
+    return ApiToken.objects.filter(user=user, expires_at__gt=timezone.now())
+
+
+@transaction.atomic
+def token_revoke(*, user: User, token_id: int) -> None:
+    """Revoke one of the user's own tokens; someone else's is not found."""
+    deleted, _ = ApiToken.objects.filter(user=user, pk=token_id).delete()
+    if not deleted:
+        raise NotFound(f"You have no token {token_id}.")
