@@ -240,6 +240,19 @@ CONSENSO_EXPORT_TIME_LIMIT = env.int("CONSENSO_EXPORT_TIME_LIMIT", default=150)
 # the sweep hands it to the broker again.
 CONSENSO_MAX_IMPORT_BYTES = env.int("CONSENSO_MAX_IMPORT_BYTES", default=10 * 1024 * 1024)
 CONSENSO_IMPORT_REDISPATCH_SECONDS = env.int("CONSENSO_IMPORT_REDISPATCH_SECONDS", default=60)
+# Reading an upload happens in a child process with these operating-system
+# limits (drafting/importing/isolated.py); a file that exceeds them fails
+# its job once, with the reason.
+CONSENSO_IMPORT_CPU_SECONDS = env.int("CONSENSO_IMPORT_CPU_SECONDS", default=20)
+CONSENSO_IMPORT_MEMORY_MB = env.int("CONSENSO_IMPORT_MEMORY_MB", default=768)
+CONSENSO_IMPORT_WALL_SECONDS = env.float("CONSENSO_IMPORT_WALL_SECONDS", default=60.0)
+# Who runs import and export jobs (workers/runner.py): "celery" (REDIS_URL:
+# real workers), "embedded" (no Redis: the web request only queues the job;
+# `manage.py run_jobs`, which `dev.py serve` starts, runs it), or "inline"
+# (tests only: run at once in the caller, as Celery's eager mode does).
+CONSENSO_JOBS = env.str("CONSENSO_JOBS", default="celery" if REDIS_URL else "embedded")
+if CONSENSO_JOBS not in ("celery", "embedded", "inline") or (CONSENSO_JOBS == "celery" and not REDIS_URL):
+    raise ImproperlyConfigured(f"CONSENSO_JOBS={CONSENSO_JOBS!r}: use celery (needs REDIS_URL), embedded or inline.")
 # Deadlines are driven by this sweep, not by ETA tasks: on Redis an ETA task
 # longer than the visibility timeout is redelivered early, and raising that
 # timeout would delay redelivery of every task after a worker crash.

@@ -38,6 +38,18 @@ def _fast_passwords(settings: Any) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _jobs_inline(settings: Any) -> None:
+    """Without Redis, tests run import and export jobs at once in the caller
+    (``CONSENSO_JOBS=inline``, a test-only mode), so that a test can follow a
+    job to its end in one call. The real embedded default (the request only
+    queues; ``manage.py run_jobs`` runs) is proved by tests/test_embedded_jobs.py,
+    which sets ``settings.CONSENSO_JOBS = "embedded"``; with Redis, jobs go to
+    the real Celery worker."""
+    if not settings.REDIS_URL:
+        settings.CONSENSO_JOBS = "inline"
+
+
+@pytest.fixture(autouse=True)
 def _let_test_teardown_flush_the_event_log(request: pytest.FixtureRequest) -> Iterator[None]:
     """Transactional tests end with a flush (DELETE FROM every table). On
     PostgreSQL that is a TRUNCATE, which the append-only trigger does not

@@ -1,6 +1,6 @@
 """Importing a draft: upload (POST), follow the job and read its preview
 (GET), confirm it into a declaration (POST confirm). Reading the file
-happens in a worker (in-process on the embedded default), never here."""
+happens in a worker (Celery, or the embedded runner `manage.py run_jobs`), never here."""
 
 from __future__ import annotations
 
@@ -32,9 +32,7 @@ class ImportList(APIView):
 
     @extend_schema(
         request={"multipart/form-data": i.ImportCreateSerializer, "application/json": i.ImportCreateSerializer},
-        responses={
-            201: OpenApiResponse(i.ImportJobSerializer, description="Queued (ready already on the embedded default).")
-        },
+        responses={201: OpenApiResponse(i.ImportJobSerializer, description="Queued: a worker reads it.")},
     )
     def post(self, request: Request) -> Response:
         data = i.ImportCreateSerializer(data=request.data)

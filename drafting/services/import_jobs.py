@@ -36,7 +36,8 @@ from django.utils import timezone
 
 from drafting.access import require_read, require_secretariat, role_in
 from drafting.errors import Conflict, DomainError, InvalidInput, NotFound
-from drafting.importing import ImportResult, read_document
+from drafting.importing import ImportResult
+from drafting.importing.isolated import ProcessLimits, read_isolated
 from drafting.models import Declaration, ImportJob, Meeting, Paragraph, Revision
 from drafting.services.declarations import declaration_create
 from drafting.services.events import event_record
@@ -62,6 +63,14 @@ MAX_ATTEMPTS = 3
 
 def max_import_bytes() -> int:
     return int(settings.CONSENSO_MAX_IMPORT_BYTES)
+
+
+def _process_limits() -> ProcessLimits:
+    return ProcessLimits(
+        cpu_seconds=settings.CONSENSO_IMPORT_CPU_SECONDS,
+        memory_bytes=settings.CONSENSO_IMPORT_MEMORY_MB * 1024 * 1024,
+        wall_seconds=settings.CONSENSO_IMPORT_WALL_SECONDS,
+    )
 
 
 def _require_may_import(actor: User, meeting: Meeting) -> None:
@@ -191,7 +200,11 @@ def import_job_run(*, job_id: int) -> ImportJob | None:
     error = ""
     result: ImportResult | None = None
     try:
-        result = read_document(bytes(job.content), filename=job.filename, max_bytes=max_import_bytes())
+        # In a child process with CPU-time and memory limits: whatever the
+        # file makes the reader do, this worker goes on and the job fails once.
+        result = read_isolated(
+            bytes(job.content), filename=job.filename, max_bytes=max_import_bytes(), limits=_process_limits()
+        )
         _check(result)
     except DomainError as exc:
         error = exc.message
