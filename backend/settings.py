@@ -57,6 +57,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Bodies over their endpoint's limit are refused from the headers, unread.
+    "backend.body_limits.BodyLimitMiddleware",
     # Static files (Swagger UI, admin) from the app server itself: a
     # docker-compose deployment has no separate web server in front.
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -144,6 +146,9 @@ CONSENSO_MAX_PARAGRAPHS_PER_REVISION = env.int("CONSENSO_MAX_PARAGRAPHS_PER_REVI
 CONSENSO_MAX_NOTE_CHARS = env.int("CONSENSO_MAX_NOTE_CHARS", default=5_000)
 # Whole request bodies: a 3,000-paragraph revision fits, a flood does not.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=8 * 1024 * 1024)
+# Uploads are parsed in memory only, never into a temporary file: the body
+# limits (backend/body_limits.py) bound them, so memory is bounded too.
+FILE_UPLOAD_HANDLERS = ["django.core.files.uploadhandler.MemoryFileUploadHandler"]
 
 # --- REST API ---------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -240,6 +245,7 @@ CONSENSO_EXPORT_TIME_LIMIT = env.int("CONSENSO_EXPORT_TIME_LIMIT", default=150)
 # the sweep hands it to the broker again.
 CONSENSO_MAX_IMPORT_BYTES = env.int("CONSENSO_MAX_IMPORT_BYTES", default=10 * 1024 * 1024)
 CONSENSO_IMPORT_REDISPATCH_SECONDS = env.int("CONSENSO_IMPORT_REDISPATCH_SECONDS", default=60)
+FILE_UPLOAD_MAX_MEMORY_SIZE = CONSENSO_MAX_IMPORT_BYTES + 64 * 1024  # every upload the body limits let through
 # Reading an upload happens in a child process with these operating-system
 # limits (drafting/importing/isolated.py); a file that exceeds them fails
 # its job once, with the reason.
