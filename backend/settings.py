@@ -68,6 +68,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # A database, cache or broker outage in any view: JSON 503 with Retry-After.
+    "backend.outages.OutageMiddleware",
 ]
 
 ROOT_URLCONF = "backend.urls"

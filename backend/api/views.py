@@ -14,6 +14,7 @@ from django.db.models import QuerySet
 from django.http import HttpResponse, HttpResponseBase
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, status
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.authtoken.models import Token
 from rest_framework.exceptions import NotAuthenticated
 from rest_framework.permissions import AllowAny
@@ -24,8 +25,9 @@ from rest_framework.views import APIView
 
 from backend.api import filters, rendered
 from backend.api import serializers as s
+from backend.api.auth import TokenAuthentication
 from drafting import selectors, services
-from drafting.errors import InvalidInput, NotFound
+from drafting.errors import InvalidInput, NotAllowed, NotFound
 from drafting.models import Declaration, Delegation, Meeting, Proposal, Revision
 from workers import tasks
 
@@ -398,9 +400,24 @@ class EventList(generics.ListAPIView[Any]):
         return selectors.event_list(user=self.request.user).order_by("id")
 
 
+def _is_staff(request: Request) -> bool:
+    """The probe has no authenticators (stale credentials must not fail a
+    liveness check); the worker check authenticates here, by token or session."""
+    for authenticator in (TokenAuthentication(), SessionAuthentication()):
+        found = authenticator.authenticate(request)
+        if found is not None:
+            return bool(found[0].is_staff)
+    return False
+
+
 class Health(APIView):
     """Liveness: the database answers. With ``?worker=1`` a task also makes the
-    round trip through the broker and a worker (in-process on the embedded default)."""
+    round trip through the broker and a worker (in-process on the embedded
+    default): for staff only (it holds a request open for up to
+    ``WORKER_TIMEOUT`` seconds), so an anonymous caller cannot tie up web
+    workers with it."""
+
+    WORKER_TIMEOUT = 3.0
 
     permission_classes = [AllowAny]
     authentication_classes = []  # a probe: credentials, valid or stale, are irrelevant
@@ -414,8 +431,10 @@ class Health(APIView):
         Declaration.objects.exists()  # touches the database: 503 through errors.py if down
         body: dict[str, Any] = {"status": "ok"}
         if request.query_params.get("worker") in ("1", "true"):
+            if not _is_staff(request):
+                raise NotAllowed("The worker check is for staff: sign in with a staff account.")
             try:
-                body["worker"] = tasks.ping.delay().get(timeout=5)
+                body["worker"] = tasks.ping.delay().get(timeout=self.WORKER_TIMEOUT)
             except Exception as exc:  # broker down, no worker, timeout: all mean "not ready"
                 return Response(
                     {"error": "unavailable", "detail": f"No worker answered: {exc.__class__.__name__}."},
