@@ -22,7 +22,12 @@ from django.core.exceptions import ImproperlyConfigured
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
-PRODUCTION = env.str("CONSENSO_ENV", default="development") == "production"
+# Which profile, said explicitly and checked: a misspelt "Production" must
+# not quietly start with DEBUG on and the public development key.
+CONSENSO_ENV = env.str("CONSENSO_ENV", default="development")
+if CONSENSO_ENV not in ("development", "production"):
+    raise ImproperlyConfigured(f"CONSENSO_ENV={CONSENSO_ENV!r} is not a profile: use development or production.")
+PRODUCTION = CONSENSO_ENV == "production"
 
 # Never ship a guessable key: production must say it explicitly.
 _DEV_SECRET = "consenso-dev-only-insecure-key-do-not-use-in-production-0123456789"

@@ -101,3 +101,17 @@ def test_production_serves_the_api_docs_static_files_it_collected(tmp_path: Path
     )
     # Then they are served (and an unknown file is still a 404)
     assert served.stdout.split() == ["200", "200", "404"], served.stderr
+
+
+def test_an_unknown_profile_is_refused_at_start() -> None:
+    """Issue 13: CONSENSO_ENV=Production (capital P) started with DEBUG on and the public development key."""
+    for value in ("Production", "prod", "staging"):
+        result = django_check({"CONSENSO_ENV": value})
+        assert result.returncode != 0
+        assert f"CONSENSO_ENV={value!r} is not a profile" in result.stderr
+
+
+def test_jobs_mode_is_checked_at_start() -> None:
+    for value, ok in (("embedded", True), ("inline", True), ("celery", False), ("eager", False)):
+        result = django_check({"REDIS_URL": "", "CONSENSO_JOBS": value})  # celery needs Redis
+        assert (result.returncode == 0) == ok, (value, result.stderr[-300:])
