@@ -33,6 +33,7 @@ from drafting.models import (
     Statement,
 )
 from drafting.services.events import event_record, proposal_events_record
+from drafting.services.export_jobs import export_jobs_restrict_to_adopted
 from drafting.services.locks import declaration_lock, declaration_require_drafting, declaration_touch
 from drafting.states import State
 from drafting.textnorm import clean_text
@@ -113,6 +114,7 @@ def _adopt(adoption: Adoption, declaration: Declaration, actor: User | None) -> 
         changes=[(p, p.status, {"status": "superseded", "by": "adoption"}) for p in moot],
     )
     declaration_touch(declaration)
+    export_jobs_restrict_to_adopted(declaration=declaration, revision_id=adoption.revision_id)
     event_record(
         verb="declaration.adopted",
         actor=actor,
