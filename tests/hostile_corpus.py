@@ -121,30 +121,26 @@ def _stored(name: str, data: bytes) -> tuple[str, bytes, int, int, int]:
     return (name, data, len(data), zlib.crc32(data), 0)
 
 
-def lying_bomb(inflated: int = 2 * 1024**3, declared: int = 2_000) -> bytes:
-    """word/document.xml declared as ``declared`` bytes; it inflates to ``inflated``."""
-    prefix = f'<?xml version="1.0"?><w:document xmlns:w="{W}"><w:body><w:p><w:r><w:t>'.encode()
-    stream, _ = _deflate_repeated(prefix, b" ", inflated)
-    return _raw_zip(
-        [
-            _stored("[Content_Types].xml", CONTENT_TYPES),
-            _stored("_rels/.rels", ROOT_RELS),
-            ("word/document.xml", stream, declared, 0, 8),
-        ]
-    )
-
-
-def honest_bomb(inflated: int = 1024**3) -> bytes:
-    """The same, its sizes declared truly (refused from the headers)."""
+def bomb(inflated: int, declared: int | None = None) -> bytes:
+    """word/document.xml inflating to ``inflated`` bytes, its size declared as
+    ``declared`` (None: truly, and then refused from the headers)."""
     prefix = f'<?xml version="1.0"?><w:document xmlns:w="{W}"><w:body><w:p><w:r><w:t>'.encode()
     stream, size = _deflate_repeated(prefix, b" ", inflated)
     return _raw_zip(
         [
             _stored("[Content_Types].xml", CONTENT_TYPES),
             _stored("_rels/.rels", ROOT_RELS),
-            ("word/document.xml", stream, size, 0, 8),
+            ("word/document.xml", stream, size if declared is None else declared, 0, 8),
         ]
     )
+
+
+def lying_bomb(inflated: int = 2 * 1024**3, declared: int = 2_000) -> bytes:
+    return bomb(inflated, declared)
+
+
+def honest_bomb(inflated: int = 1024**3) -> bytes:
+    return bomb(inflated)
 
 
 def entity_reference() -> bytes:
