@@ -255,10 +255,12 @@ CONSENSO_IMPORT_REDISPATCH_SECONDS = env.int("CONSENSO_IMPORT_REDISPATCH_SECONDS
 FILE_UPLOAD_MAX_MEMORY_SIZE = CONSENSO_MAX_IMPORT_BYTES + 64 * 1024  # every upload the body limits let through
 # Reading an upload happens in a child process with these operating-system
 # limits (drafting/importing/isolated.py); a file that exceeds them fails
-# its job once, with the reason.
-CONSENSO_IMPORT_CPU_SECONDS = env.int("CONSENSO_IMPORT_CPU_SECONDS", default=20)
+# its job once, with the reason. A real draft reads in about a second; the
+# wall-clock limit stays under the silence sweep's 30 s, so that even a worker
+# with a single slot never holds a deadline back by more than one sweep.
+CONSENSO_IMPORT_CPU_SECONDS = env.int("CONSENSO_IMPORT_CPU_SECONDS", default=15)
 CONSENSO_IMPORT_MEMORY_MB = env.int("CONSENSO_IMPORT_MEMORY_MB", default=768)
-CONSENSO_IMPORT_WALL_SECONDS = env.float("CONSENSO_IMPORT_WALL_SECONDS", default=60.0)
+CONSENSO_IMPORT_WALL_SECONDS = env.float("CONSENSO_IMPORT_WALL_SECONDS", default=25.0)
 # Who runs import and export jobs (workers/runner.py): "celery" (REDIS_URL:
 # real workers), "embedded" (no Redis: the web request only queues the job;
 # `manage.py run_jobs`, which `dev.py serve` starts, runs it), or "inline"
