@@ -35,9 +35,9 @@ ROOT = Path(__file__).resolve().parents[2]
 
 @dataclass(frozen=True)
 class ProcessLimits:
-    cpu_seconds: int = 20
+    cpu_seconds: int = 15
     memory_bytes: int = 768 * 1024 * 1024  # address space, not resident memory: Python and lxml reserve some
-    wall_seconds: float = 60.0
+    wall_seconds: float = 25.0
 
 
 @dataclass(frozen=True)
