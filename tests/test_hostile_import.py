@@ -14,6 +14,7 @@ import sys
 import time
 import tracemalloc
 import zipfile
+from typing import Any
 
 import pytest
 
@@ -153,3 +154,19 @@ def test_the_child_limits_its_own_cpu_time() -> None:
     proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, timeout=30)
     assert time.monotonic() - began < 10
     assert "more than 1 s of processing" in _why_stopped(proc.returncode, proc.stderr, ProcessLimits(cpu_seconds=1))
+
+
+def test_the_reading_process_gets_none_of_the_workers_secrets(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SECRET_KEY", "s" * 60)
+    monkeypatch.setenv("DATABASE_URL", "postgres://user:password@db/consenso")
+    seen: dict[str, str] = {}
+    real = subprocess.Popen
+
+    def spy(*args: Any, **kwargs: Any) -> Any:
+        seen.update(kwargs["env"])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(subprocess, "Popen", spy)
+    outcome = run_isolated(hostile_corpus.numbered("decimal", "1"), filename="x.docx", max_bytes=10**6)
+    assert outcome.result is not None
+    assert "SECRET_KEY" not in seen and "DATABASE_URL" not in seen

@@ -14,12 +14,14 @@ a precise message; these are the fence for the ones we do not.
 The child gets the file on stdin and writes one JSON object on stdout:
 ``{"result": …}`` or ``{"error": …}``, and ``"stats"`` (CPU seconds and peak
 memory, which the hostile-input tests assert on). It opens no database and
-reads no settings: nothing but the bytes goes in.
+reads no settings, and gets none of the worker's environment (no database
+URL, no secret key): nothing but the bytes goes in.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import time
@@ -71,6 +73,8 @@ def run_isolated(data: bytes, *, filename: str, max_bytes: int, limits: ProcessL
             filename,
         ],
         cwd=ROOT,
+        # nothing of the worker's environment (database URL, secret key): the child needs none of it
+        env={"PATH": os.environ.get("PATH", ""), "LANG": "C.UTF-8"},
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
