@@ -150,7 +150,20 @@ def _stats() -> dict[str, Any]:
     import resource
 
     usage = resource.getrusage(resource.RUSAGE_SELF)
-    return {"cpu_seconds": usage.ru_utime + usage.ru_stime, "peak_rss_bytes": usage.ru_maxrss * 1024}
+    return {"cpu_seconds": usage.ru_utime + usage.ru_stime, "peak_rss_bytes": _peak_rss(usage.ru_maxrss * 1024)}
+
+
+def _peak_rss(fallback: int) -> int:
+    """This process's own peak resident memory: Linux's VmHWM. (``ru_maxrss``
+    survives ``exec`` and so may be the forking parent's size, not ours.)"""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return fallback
 
 
 def _child(argv: list[str]) -> None:
