@@ -69,6 +69,12 @@ def test_labels_are_capped_in_length() -> None:
     assert {"numbering_fallback", "label_truncated"} <= {w.code for w in result.warnings}
 
 
+def test_a_label_template_longer_than_any_label_is_cut_and_said() -> None:
+    result = read_document(hostile_corpus.numbered("decimal", "1", "%1" * 50_000))
+    assert all(len(p.source_label) <= limits.MAX_LABEL_CHARS + 1 for p in result.paragraphs())
+    assert "label_truncated" in [w.code for w in result.warnings]
+
+
 def test_column_spans_are_capped_and_said() -> None:
     result = read_document(hostile_corpus.table(rows=1, span=2_000_000))
     (table,) = [p.table for p in result.paragraphs() if p.table]

@@ -227,6 +227,7 @@ class _Level:
     restart: int | None = None  # w:lvlRestart
     pstyle: str | None = None
     legal: bool = False
+    cut: bool = False  # lvlText was longer than any label and was cut (see limits)
 
 
 def _level(el: etree._Element) -> _Level:
@@ -236,6 +237,7 @@ def _level(el: etree._Element) -> _Level:
         fmt=_val(el.find(q("numFmt")), "decimal") or "decimal",
         # a label template longer than any label is cut (its %1…%9 expand it)
         text=(_val(el.find(q("lvlText")), "") or "")[: limits.MAX_LABEL_CHARS],
+        cut=len(_val(el.find(q("lvlText")), "") or "") > limits.MAX_LABEL_CHARS,
         start=limits.clamp_number(start, default=1)[0],
         restart=int(restart) if restart and restart.isdigit() else None,
         pstyle=_val(el.find(q("pStyle"))),
@@ -402,7 +404,7 @@ class _Counters:
             return format_number(value or 0, fmt)
 
         label = re.sub(r"%([1-9])", shown, level.text)
-        if len(label) > limits.MAX_LABEL_CHARS:
+        if len(label) > limits.MAX_LABEL_CHARS or level.cut:
             self.budget.note("label_truncated")
             label = label[: limits.MAX_LABEL_CHARS] + "…"
         return level.fmt, label
