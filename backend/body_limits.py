@@ -51,6 +51,7 @@ class BodyLimitMiddleware:
 
 
 def _refuse(status: int, code: str, detail: str) -> JsonResponse:
-    response = JsonResponse({"error": code, "detail": detail, "fields": {}}, status=status)
-    response["Connection"] = "close"  # the unread body is not worth draining
-    return response
+    # No "Connection: close" here: WSGI forbids hop-by-hop headers (wsgiref,
+    # under runserver, fails on them); the server decides what to do with
+    # the unread body (discarded, never stored).
+    return JsonResponse({"error": code, "detail": detail, "fields": {}}, status=status)
