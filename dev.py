@@ -126,10 +126,12 @@ def serve(args: list[str]) -> None:
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # stop the children too
     children = [
         subprocess.Popen([str(PYTHON), "manage.py", "process_deadlines", "--every", "30"], cwd=ROOT),
+        # Imports and exports run here, never inside a web request or the sweep.
+        subprocess.Popen([str(PYTHON), "manage.py", "run_jobs"], cwd=ROOT),
         subprocess.Popen([str(PYTHON), "manage.py", "runserver", address, "--noreload"], cwd=ROOT),
     ]
     try:
-        children[1].wait()
+        children[-1].wait()
     except KeyboardInterrupt:
         pass
     finally:

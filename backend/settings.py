@@ -23,7 +23,12 @@ from django.core.exceptions import ImproperlyConfigured
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
-PRODUCTION = env.str("CONSENSO_ENV", default="development") == "production"
+# Which profile, said explicitly and checked: a misspelt "Production" must
+# not quietly start with DEBUG on and the public development key.
+CONSENSO_ENV = env.str("CONSENSO_ENV", default="development")
+if CONSENSO_ENV not in ("development", "production"):
+    raise ImproperlyConfigured(f"CONSENSO_ENV={CONSENSO_ENV!r} is not a profile: use development or production.")
+PRODUCTION = CONSENSO_ENV == "production"
 
 # Never ship a guessable key: production must say it explicitly.
 _DEV_SECRET = "consenso-dev-only-insecure-key-do-not-use-in-production-0123456789"
@@ -60,6 +65,8 @@ MIDDLEWARE = [
     "backend.logs.RequestLogMiddleware",  # outermost: one log line per request, with its final status
     "django.middleware.security.SecurityMiddleware",
     "backend.api.middleware.ApiJsonErrorsMiddleware",  # /api/ answers JSON even where Django would answer HTML
+    # Bodies over their endpoint's limit are refused from the headers, unread.
+    "backend.body_limits.BodyLimitMiddleware",
     # Static files (Swagger UI, admin) from the app server itself: a
     # docker-compose deployment has no separate web server in front.
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -70,6 +77,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",  # a locked-out form sign-in → 429 (backend.api.auth.lockout_response)
+    # A database, cache or broker outage in any view: JSON 503 with Retry-After.
+    "backend.outages.OutageMiddleware",
 ]
 
 ROOT_URLCONF = "backend.urls"
@@ -156,6 +165,9 @@ CONSENSO_MAX_PARAGRAPHS_PER_REVISION = env.int("CONSENSO_MAX_PARAGRAPHS_PER_REVI
 CONSENSO_MAX_NOTE_CHARS = env.int("CONSENSO_MAX_NOTE_CHARS", default=5_000)
 # Whole request bodies: a 3,000-paragraph revision fits, a flood does not.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=8 * 1024 * 1024)
+# Uploads are parsed in memory only, never into a temporary file: the body
+# limits (backend/body_limits.py) bound them, so memory is bounded too.
+FILE_UPLOAD_HANDLERS = ["django.core.files.uploadhandler.MemoryFileUploadHandler"]
 
 # API tokens (drafting/models/tokens.py): one per device, each expiring after this many days.
 API_TOKEN_DAYS = env.int("API_TOKEN_DAYS", default=30)
@@ -259,6 +271,22 @@ CONSENSO_EXPORT_TIME_LIMIT = env.int("CONSENSO_EXPORT_TIME_LIMIT", default=150)
 # the sweep hands it to the broker again.
 CONSENSO_MAX_IMPORT_BYTES = env.int("CONSENSO_MAX_IMPORT_BYTES", default=10 * 1024 * 1024)
 CONSENSO_IMPORT_REDISPATCH_SECONDS = env.int("CONSENSO_IMPORT_REDISPATCH_SECONDS", default=60)
+FILE_UPLOAD_MAX_MEMORY_SIZE = CONSENSO_MAX_IMPORT_BYTES + 64 * 1024  # every upload the body limits let through
+# Reading an upload happens in a child process with these operating-system
+# limits (drafting/importing/isolated.py); a file that exceeds them fails
+# its job once, with the reason. A real draft reads in about a second; the
+# wall-clock limit stays under the silence sweep's 30 s, so that even a worker
+# with a single slot never holds a deadline back by more than one sweep.
+CONSENSO_IMPORT_CPU_SECONDS = env.int("CONSENSO_IMPORT_CPU_SECONDS", default=15)
+CONSENSO_IMPORT_MEMORY_MB = env.int("CONSENSO_IMPORT_MEMORY_MB", default=768)
+CONSENSO_IMPORT_WALL_SECONDS = env.float("CONSENSO_IMPORT_WALL_SECONDS", default=25.0)
+# Who runs import and export jobs (workers/runner.py): "celery" (REDIS_URL:
+# real workers), "embedded" (no Redis: the web request only queues the job;
+# `manage.py run_jobs`, which `dev.py serve` starts, runs it), or "inline"
+# (tests only: run at once in the caller, as Celery's eager mode does).
+CONSENSO_JOBS = env.str("CONSENSO_JOBS", default="celery" if REDIS_URL else "embedded")
+if CONSENSO_JOBS not in ("celery", "embedded", "inline") or (CONSENSO_JOBS == "celery" and not REDIS_URL):
+    raise ImproperlyConfigured(f"CONSENSO_JOBS={CONSENSO_JOBS!r}: use celery (needs REDIS_URL), embedded or inline.")
 # Deadlines are driven by this sweep, not by ETA tasks: on Redis an ETA task
 # longer than the visibility timeout is redelivered early, and raising that
 # timeout would delay redelivery of every task after a worker crash.

@@ -95,6 +95,17 @@ def require_read(role: Role, meeting: Meeting) -> None:
     raise NotAllowed("Your delegation is not registered for this meeting.")
 
 
+def is_secretariat_anywhere(user: Reader) -> bool:
+    """Whether the user serves as Technical Secretariat of some meeting (or
+    is a superuser): the only users who may upload a draft at all, checked
+    before an upload's body is read."""
+    if not user.is_authenticated:
+        return False
+    if user.is_superuser:
+        return True
+    return Meeting.secretariat_staff.through.objects.filter(user_id=user.pk).exists()
+
+
 def require_secretariat(role: Role, action: str) -> None:
     if not role.is_secretariat:
         raise NotAllowed(f"Only the Technical Secretariat of this meeting may {action}.")

@@ -9,7 +9,8 @@ silently dropping them would change a negotiated text.
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Sequence
+from bisect import bisect_right
+from collections.abc import Callable, Sequence
 from typing import Any, TypedDict
 
 from drafting.errors import InvalidInput
@@ -73,12 +74,13 @@ def clean_emphasis(raw: Sequence[Any] | None, *, original: str, cleaned: str, fi
 
     full = normalised(original)
     lead = len(full) - len(full.lstrip())
+    prefix_length = normalised_prefix_lengths(original)
 
     def remap(offset: int) -> int:
         # Offsets are over the text as sent. CRLF → LF and NFC may merge
         # characters, and strip() drops the margins, so each offset is
-        # recomputed on the normalised prefix.
-        mapped = len(normalised(original[:offset])) - lead
+        # mapped through the normalised prefix's length.
+        mapped = prefix_length(offset) - lead
         return max(0, min(mapped, len(cleaned)))
 
     spans: list[Span] = []
@@ -99,6 +101,30 @@ def clean_emphasis(raw: Sequence[Any] | None, *, original: str, cleaned: str, fi
         if new_start < new_end:
             spans.append({"start": new_start, "end": new_end, "style": style})
     return merge_spans(spans)
+
+
+def normalised_prefix_lengths(original: str) -> Callable[[int], int]:
+    """``offset → len(NFC(newlines(original[:offset])))``, without normalising
+    a prefix per offset (150,000 spans on a 20,000-character text took 17 s
+    that way). Text already in NFC without CR maps to itself. Otherwise the
+    text is cut before every ASCII character but LF: such a character never
+    composes with what precedes it nor ends a CRLF pair, so normalising the
+    pieces one by one gives the same lengths as normalising the whole; an
+    offset then costs the normalisation of the piece it falls in only."""
+    if "\r" not in original and unicodedata.is_normalized("NFC", original):
+        return lambda offset: offset
+    cuts = [0]
+    lengths = [0]
+    for i in range(1, len(original)):
+        if ord(original[i]) < 0x80 and original[i] != "\n":
+            lengths.append(lengths[-1] + len(unicodedata.normalize("NFC", _newlines(original[cuts[-1] : i]))))
+            cuts.append(i)
+
+    def length(offset: int) -> int:
+        j = bisect_right(cuts, offset) - 1
+        return lengths[j] + len(unicodedata.normalize("NFC", _newlines(original[cuts[j] : offset])))
+
+    return length
 
 
 def merge_spans(spans: Sequence[Span]) -> list[Span]:

@@ -73,6 +73,34 @@ def docx_to_odt(docx: bytes, *, timeout: float = 120) -> bytes:
     return convert([docx], to="odt", timeout=timeout)[0]
 
 
+_WORKDIR_PREFIX = "consenso-lo-"
+
+
+def sweep_stale_workdirs() -> list[Path]:
+    """Remove the work directories (documents and a LibreOffice profile, some
+    30 MB) that conversions killed mid-way left behind: a worker killed at
+    its time limit never runs its cleanup. Each directory is named after
+    the process that made it; one whose process is gone is stale."""
+    removed = []
+    for folder in Path(tempfile.gettempdir()).glob(f"{_WORKDIR_PREFIX}*-*"):
+        pid = folder.name[len(_WORKDIR_PREFIX) :].split("-", 1)[0]
+        if not pid.isdigit() or _alive(int(pid)):
+            continue
+        shutil.rmtree(folder, ignore_errors=True)
+        removed.append(folder)
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process: alive
+        return True
+    return True
+
+
 def convert(documents: Sequence[bytes], *, to: str, timeout: float = 120) -> list[bytes]:
     """Convert several .docx to ``to`` (``"pdf"`` or ``"odt"``) in one LibreOffice
     run (it starts once, ~1-2 s, then converts each file); results in order."""
@@ -83,7 +111,8 @@ def convert(documents: Sequence[bytes], *, to: str, timeout: float = 120) -> lis
         raise PdfUnavailable("PDF export is not available: LibreOffice is not installed on the server.")
     if not documents:
         return []
-    with tempfile.TemporaryDirectory(prefix="consenso-lo-") as work:
+    sweep_stale_workdirs()
+    with tempfile.TemporaryDirectory(prefix=f"{_WORKDIR_PREFIX}{os.getpid()}-") as work:
         root = Path(work)
         sources = []
         for number, data in enumerate(documents, start=1):

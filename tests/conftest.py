@@ -37,14 +37,27 @@ def _fast_passwords(settings: Any) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _jobs_inline(settings: Any) -> None:
+    """Without Redis, tests run import and export jobs at once in the caller
+    (``CONSENSO_JOBS=inline``, a test-only mode), so that a test can follow a
+    job to its end in one call. The real embedded default (the request only
+    queues; ``manage.py run_jobs`` runs) is proved by tests/test_embedded_jobs.py,
+    which sets ``settings.CONSENSO_JOBS = "embedded"``; with Redis, jobs go to
+    the real Celery worker."""
+    if not settings.REDIS_URL:
+        settings.CONSENSO_JOBS = "inline"
+
+
+@pytest.fixture(autouse=True)
 def _let_test_teardown_flush_the_event_log(request: pytest.FixtureRequest) -> Iterator[None]:
     """Transactional tests end with a flush (DELETE FROM every table). On
-    PostgreSQL that is a TRUNCATE, which the append-only trigger does not
-    cover; SQLite runs row DELETEs, which it refuses. So, on SQLite, this
-    empties the event log with the trigger lifted for that one statement,
-    before the flush, and puts the trigger straight back."""
+    PostgreSQL that is a TRUNCATE, which migration 0007's trigger refuses
+    unless the session says it means it; SQLite runs row DELETEs, which it
+    refuses. So, on PostgreSQL, this says so on the connection that flushes;
+    on SQLite it empties the event log with the trigger lifted for that one
+    statement, before the flush, and puts the trigger straight back."""
     marker = request.node.get_closest_marker("django_db")
-    if marker is None or not marker.kwargs.get("transaction") or settings.USING_POSTGRES:
+    if marker is None or not marker.kwargs.get("transaction"):
         yield
         return
     from django.db import connection, transaction
@@ -53,6 +66,10 @@ def _let_test_teardown_flush_the_event_log(request: pytest.FixtureRequest) -> It
 
     request.getfixturevalue("transactional_db")
     yield
+    if settings.USING_POSTGRES:
+        with connection.cursor() as cursor:
+            cursor.execute("SET consenso.allow_truncate = 'on'")
+        return
     with transaction.atomic(), connection.cursor() as cursor:
         for sql in _event_triggers.SQLITE_REVERSE:
             cursor.execute(sql)

@@ -1178,7 +1178,7 @@ NOT_FOUND = [
 def test_unknown_ids_are_a_json_404(world: World, name: str, method: str, url: str, body: Any) -> None:
     role = (
         "ts"
-        if name.startswith("declaration") and method == "POST"
+        if name.startswith(("declaration", "import-list")) and method == "POST"
         else ("ppt" if name.endswith(("accept", "reject")) else "can")
     )
     client = world.client(role)

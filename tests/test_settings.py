@@ -131,3 +131,17 @@ def test_a_closed_lan_over_plain_http_gets_cookies_the_browser_sends_back() -> N
     # Secure cookies over http:// are never sent back: no one could sign in.
     values = _production_values({"CONSENSO_HTTPS": "false", "CSRF_TRUSTED_ORIGINS": "http://consenso.lan"})
     assert values == ["False", "False", "False", "0", "http://consenso.lan"]
+
+
+def test_an_unknown_profile_is_refused_at_start() -> None:
+    """Issue 13: CONSENSO_ENV=Production (capital P) started with DEBUG on and the public development key."""
+    for value in ("Production", "prod", "staging"):
+        result = django_check({"CONSENSO_ENV": value})
+        assert result.returncode != 0
+        assert f"CONSENSO_ENV={value!r} is not a profile" in result.stderr
+
+
+def test_jobs_mode_is_checked_at_start() -> None:
+    for value, ok in (("embedded", True), ("inline", True), ("celery", False), ("eager", False)):
+        result = django_check({"REDIS_URL": "", "CONSENSO_JOBS": value})  # celery needs Redis
+        assert (result.returncode == 0) == ok, (value, result.stderr[-300:])

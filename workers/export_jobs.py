@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 
+from django.conf import settings
 from django.contrib.auth.models import User
 
 from drafting import services
@@ -23,7 +24,12 @@ def dispatch(job_id: int) -> None:
     The job is marked handed over *before* the message goes out: marking it
     after would race an idle worker, whose claim (``SKIP LOCKED``) skips the
     row while the mark's UPDATE holds it, dropping the message, so that the
-    job waited for the sweep's redispatch delay (a minute by default)."""
+    job waited for the sweep's redispatch delay (a minute by default).
+
+    On the embedded default nothing is handed over: ``workers.runner`` takes
+    queued jobs from the table, outside the request."""
+    if settings.CONSENSO_JOBS == "embedded":
+        return
     services.export_job_mark_dispatched(job_id=job_id)
     try:
         tasks.export_render.apply_async(args=(job_id,))

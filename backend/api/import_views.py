@@ -1,12 +1,13 @@
 """Importing a draft: upload (POST), follow the job and read its preview
 (GET), confirm it into a declaration (POST confirm). Reading the file
-happens in a worker (in-process on the embedded default), never here."""
+happens in a worker (Celery, or the embedded runner `manage.py run_jobs`), never here."""
 
 from __future__ import annotations
 
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -14,7 +15,8 @@ from rest_framework.views import APIView
 from backend.api import import_serializers as i
 from backend.api.views import actor
 from drafting import selectors, services
-from drafting.errors import InvalidInput
+from drafting.access import is_secretariat_anywhere
+from drafting.errors import InvalidInput, NotAllowed
 from drafting.models import ImportJob
 from drafting.services.import_jobs import max_import_bytes
 from workers.importing import dispatch
@@ -27,14 +29,26 @@ def _job_body(job_id: int) -> object:
     return i.ImportJobSerializer(job).data
 
 
+class MaySubmitImports(BasePermission):
+    """Checked before the body is parsed (DRF reads ``request.data`` lazily,
+    and this reads nothing of it): a user who is Secretariat of no meeting
+    gets 403 without the upload being read. The meeting's own Secretariat
+    is checked again by the service."""
+
+    def has_permission(self, request: Request, view: APIView) -> bool:
+        if request.method == "POST" and not is_secretariat_anywhere(request.user):
+            # the domain's refusal, so the body is the one every 403 has
+            raise NotAllowed("Only the Technical Secretariat of a meeting may import drafts.")
+        return True
+
+
 class ImportList(APIView):
     parser_classes = [MultiPartParser, FormParser, JSONParser]
+    permission_classes = [*APIView.permission_classes, MaySubmitImports]
 
     @extend_schema(
         request={"multipart/form-data": i.ImportCreateSerializer, "application/json": i.ImportCreateSerializer},
-        responses={
-            201: OpenApiResponse(i.ImportJobSerializer, description="Queued (ready already on the embedded default).")
-        },
+        responses={201: OpenApiResponse(i.ImportJobSerializer, description="Queued: a worker reads it.")},
     )
     def post(self, request: Request) -> Response:
         data = i.ImportCreateSerializer(data=request.data)

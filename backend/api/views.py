@@ -15,6 +15,7 @@ from django.db.models import QuerySet
 from django.http import HttpResponse, HttpResponseBase
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, status
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.exceptions import NotAuthenticated, Throttled
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
@@ -24,9 +25,9 @@ from rest_framework.views import APIView
 
 from backend.api import filters, rendered
 from backend.api import serializers as s
-from backend.api.auth import lockout_message, lockout_seconds
+from backend.api.auth import TokenAuthentication, lockout_message, lockout_seconds
 from drafting import library_selectors, selectors, services
-from drafting.errors import InvalidInput, NotFound
+from drafting.errors import InvalidInput, NotAllowed, NotFound
 from drafting.models import ApiToken, Declaration, Delegation, Meeting, Proposal, Revision
 from workers import tasks
 
@@ -410,9 +411,24 @@ class EventList(generics.ListAPIView[Any]):
         return selectors.event_list(user=self.request.user).order_by("id")
 
 
+def _is_staff(request: Request) -> bool:
+    """The probe has no authenticators (stale credentials must not fail a
+    liveness check); the worker check authenticates here, by token or session."""
+    for authenticator in (TokenAuthentication(), SessionAuthentication()):
+        found = authenticator.authenticate(request)
+        if found is not None:
+            return bool(found[0].is_staff)
+    return False
+
+
 class Health(APIView):
     """Liveness: the database answers. With ``?worker=1`` a task also makes the
-    round trip through the broker and a worker (in-process on the embedded default)."""
+    round trip through the broker and a worker (in-process on the embedded
+    default): for staff only (it holds a request open for up to
+    ``WORKER_TIMEOUT`` seconds), so an anonymous caller cannot tie up web
+    workers with it."""
+
+    WORKER_TIMEOUT = 3.0
 
     permission_classes = [AllowAny]
     authentication_classes = []  # a probe: credentials, valid or stale, are irrelevant
@@ -426,8 +442,10 @@ class Health(APIView):
         Declaration.objects.exists()  # touches the database: 503 through errors.py if down
         body: dict[str, Any] = {"status": "ok"}
         if request.query_params.get("worker") in ("1", "true"):
+            if not _is_staff(request):
+                raise NotAllowed("The worker check is for staff: sign in with a staff account.")
             try:
-                body["worker"] = tasks.ping.delay().get(timeout=5)
+                body["worker"] = tasks.ping.delay().get(timeout=self.WORKER_TIMEOUT)
             except Exception as exc:  # broker down, no worker, timeout: all mean "not ready"
                 return Response(
                     {"error": "unavailable", "detail": f"No worker answered: {exc.__class__.__name__}."},

@@ -48,6 +48,7 @@ from dataclasses import dataclass, field
 
 from lxml import etree  # type: ignore[import-untyped]  # no stubs in the venv; element types are Any
 
+from drafting.importing import limits, safezip
 from drafting.importing.errors import UnreadableDocument
 from drafting.importing.result import Block, ImportedNote, ImportResult
 from drafting.importing.structure import section_kind_of
@@ -94,7 +95,13 @@ def is_docx(data: bytes) -> bool:
     return data.startswith(ZIP_MAGIC)
 
 
-def open_package(data: bytes) -> zipfile.ZipFile:
+class _Package(zipfile.ZipFile):
+    """The zip, counting the bytes inflated from it (see ``safezip``)."""
+
+    inflated = 0
+
+
+def open_package(data: bytes) -> _Package:
     """The zip, checked: an OLE compound file is an encrypted (or pre-2007)
     Word file, anything else that is not a zip is not a Word document."""
     if data.startswith(OLE_MAGIC):
@@ -105,7 +112,7 @@ def open_package(data: bytes) -> zipfile.ZipFile:
     if not data.startswith(ZIP_MAGIC):
         raise UnreadableDocument("This file is not a Word document (.docx) or plain text (.txt).")
     try:
-        package = zipfile.ZipFile(io.BytesIO(data))
+        package = _Package(io.BytesIO(data))
         entries = package.infolist()
     except (zipfile.BadZipFile, ValueError, OSError) as exc:
         raise UnreadableDocument(f"This Word document is damaged and cannot be opened ({exc}).") from exc
@@ -114,20 +121,32 @@ def open_package(data: bytes) -> zipfile.ZipFile:
     return package
 
 
-def _read(package: zipfile.ZipFile, name: str) -> etree._Element | None:
+def _read(package: _Package, name: str) -> etree._Element | None:
     try:
-        raw = package.read(name)
+        # Bounded whatever the headers declare: per part and for the whole package.
+        cap = min(limits.MAX_PART_BYTES, limits.MAX_INFLATED_BYTES - package.inflated)
+        raw = safezip.read_member(package, name, cap=max(cap, 0))
+        package.inflated += len(raw)
     except KeyError:
         return None
+    except safezip.TooLarge as exc:
+        raise UnreadableDocument(
+            f"This Word document expands to an implausible size ({name} alone inflates to more than "
+            f"{exc.cap:,} bytes); it was not read."
+        ) from exc
     except (zipfile.BadZipFile, ValueError, OSError, EOFError) as exc:  # bad CRC, truncated entry
         raise UnreadableDocument(f"This Word document is damaged ({name}: {exc}).") from exc
+    limits.Budget.tags(name, raw.count(b"<"))  # before the tree is built: its memory grows with them
     try:
         return etree.fromstring(raw, _PARSER)
     except etree.XMLSyntaxError as exc:
+        # libxml2 out of memory (the isolated reader's limit) says so, or only "unknown error"
+        if "memory" in str(exc).lower() or str(exc).startswith("unknown error"):
+            raise MemoryError(str(exc)) from exc
         raise UnreadableDocument(f"This Word document is damaged ({name} is not valid XML).") from exc
 
 
-def _relationships(package: zipfile.ZipFile, part: str) -> dict[str, str]:
+def _relationships(package: _Package, part: str) -> dict[str, str]:
     """relationship type → target part name, for the part ``part``."""
     folder, name = posixpath.split(part)
     rels = _read(package, posixpath.join(folder, "_rels", f"{name}.rels"))
@@ -216,6 +235,7 @@ class _Level:
     restart: int | None = None  # w:lvlRestart
     pstyle: str | None = None
     legal: bool = False
+    cut: bool = False  # lvlText was longer than any label and was cut (see limits)
 
 
 def _level(el: etree._Element) -> _Level:
@@ -223,8 +243,10 @@ def _level(el: etree._Element) -> _Level:
     restart = _val(el.find(q("lvlRestart")))
     return _Level(
         fmt=_val(el.find(q("numFmt")), "decimal") or "decimal",
-        text=_val(el.find(q("lvlText")), "") or "",
-        start=int(start) if start.lstrip("-").isdigit() else 1,
+        # a label template longer than any label is cut (its %1…%9 expand it)
+        text=(_val(el.find(q("lvlText")), "") or "")[: limits.MAX_LABEL_CHARS],
+        cut=len(_val(el.find(q("lvlText")), "") or "") > limits.MAX_LABEL_CHARS,
+        start=limits.clamp_number(start, default=1)[0],
         restart=int(restart) if restart and restart.isdigit() else None,
         pstyle=_val(el.find(q("pStyle"))),
         legal=bool(_on(el.find(q("isLgl")))),
@@ -271,7 +293,7 @@ def _numbering(root: etree._Element | None, styles: _Styles) -> _Numbering:
             ilvl = int(ilvl_raw) if ilvl_raw.isdigit() else 0
             start = _val(override.find(q("startOverride")))
             if start and start.lstrip("-").isdigit():
-                num.starts[ilvl] = int(start)
+                num.starts[ilvl] = limits.clamp_number(start, default=1)[0]
             lvl = override.find(q("lvl"))
             if lvl is not None:
                 num.levels[ilvl] = _level(lvl)
@@ -292,7 +314,19 @@ def _roman(n: int) -> str:
     return out or "0"
 
 
+def number_fits(n: int, fmt: str) -> bool:
+    """Whether ``n`` can be written in ``fmt`` at a sane length; if not, the
+    label shows it in decimals (see ``limits``)."""
+    if fmt in ("lowerLetter", "upperLetter"):
+        return n <= limits.MAX_LETTER_VALUE
+    if fmt in ("lowerRoman", "upperRoman"):
+        return n <= limits.MAX_ROMAN_VALUE
+    return True
+
+
 def format_number(n: int, fmt: str) -> str:
+    if not number_fits(n, fmt):
+        return str(n)
     if fmt in ("lowerLetter", "upperLetter"):
         letters = chr(ord("a") + (n - 1) % 26) * ((n - 1) // 26 + 1) if n > 0 else "0"
         return letters.upper() if fmt == "upperLetter" else letters
@@ -309,10 +343,11 @@ class _Counters:
     abstract numbering continue one list; an instance with a start override
     is a list of its own that starts again (how "restart numbering" is saved)."""
 
-    def __init__(self, numbering: _Numbering, styles: _Styles) -> None:
+    def __init__(self, numbering: _Numbering, styles: _Styles, budget: limits.Budget | None = None) -> None:
         self.numbering = numbering
         self.styles = styles
         self.values: dict[str, list[int | None]] = {}
+        self.budget = budget or limits.Budget()
 
     def _abstract(self, num_id: str) -> tuple[str, dict[int, _Level]] | None:
         num = self.numbering.nums.get(num_id)
@@ -372,9 +407,15 @@ class _Counters:
             i = int(match.group(1)) - 1
             value = values[i] if values[i] is not None else start(i)
             fmt = "decimal" if level.legal else levels.get(i, _Level()).fmt
+            if not number_fits(value or 0, fmt):
+                self.budget.note("numbering_fallback")
             return format_number(value or 0, fmt)
 
-        return level.fmt, re.sub(r"%([1-9])", shown, level.text)
+        label = re.sub(r"%([1-9])", shown, level.text)
+        if len(label) > limits.MAX_LABEL_CHARS or level.cut:
+            self.budget.note("label_truncated")
+            label = label[: limits.MAX_LABEL_CHARS] + "…"
+        return level.fmt, label
 
 
 # -- the body -------------------------------------------------------------------
@@ -435,6 +476,10 @@ class _Reader:
             text = ""
             if tag == q("t"):
                 text = child.text or ""
+                for entity in child:  # &name; is never resolved; keep the text around it, and say so
+                    if isinstance(entity, etree._Entity):
+                        self.note("entity references")
+                    text += entity.tail or ""
             elif tag == q("tab"):
                 text = "\t"
             elif tag in (q("br"), q("cr")):
@@ -592,24 +637,34 @@ class _Reader:
                 if content is not None:
                     yield from self._table_rows(content)
 
+    def _span(self, raw: str | None) -> int:
+        span, capped = limits.span_of(raw)
+        if capped:
+            self.counters.budget.note("span_capped")
+        return span
+
     def _rows(self, tbl: etree._Element) -> list[list[str]]:
         rows: list[list[str]] = []
+        cells = 0
         for tr in self._table_rows(tbl):
             row: list[str] = []
             tr_pr = tr.find(q("trPr"))
             before = _val(tr_pr.find(q("gridBefore"))) if tr_pr is not None else None
-            row.extend([""] * (int(before) if before and before.isdigit() else 0))
+            row.extend([""] * (self._span(before) if before and before.isdigit() else 0))
             for tc in self._cells(tr):
                 tc_pr = tc.find(q("tcPr"))
                 span_raw = _val(tc_pr.find(q("gridSpan"))) if tc_pr is not None else None
-                span = int(span_raw) if span_raw and span_raw.isdigit() else 1
+                span = self._span(span_raw)
                 merge = tc_pr.find(q("vMerge")) if tc_pr is not None else None
                 continued = merge is not None and _val(merge, "continue") == "continue"
                 if continued:
                     self.note("merged cells")
                 row.append("" if continued else self._cell_text(tc))
                 row.extend([""] * (span - 1))
+                limits.Budget.table(len(rows) + 1, len(row))
             rows.append(row)
+            cells += len(row)
+            limits.Budget.table(1, cells)
         return rows
 
     def table(self, tbl: etree._Element) -> Block | None:
@@ -618,6 +673,7 @@ class _Reader:
         if not rows or not any(cell.strip() for row in rows for cell in row):
             return None
         width = max(len(r) for r in rows)
+        limits.Budget.table(len(rows), width)  # before the rows are padded to the widest
         for r in rows:
             r.extend([""] * (width - len(r)))
         block = Block(role="table", table=rows, where=f"table at block {self.index}", page_break_before=self.page_break)
@@ -705,7 +761,7 @@ def _spans(pieces: list[_Piece]) -> list[Span]:
     return merge_spans(spans)
 
 
-def _header_lines(package: zipfile.ZipFile, main: str) -> list[str]:
+def _header_lines(package: _Package, main: str) -> list[str]:
     """The distinct lines of the page headers and footers (a letterhead, a
     draft marking), to say in the preview that they were left out."""
     folder, name = posixpath.split(main)
@@ -775,19 +831,41 @@ def read_docx(data: bytes, result: ImportResult | None = None) -> tuple[list[Blo
     if body is None:
         raise UnreadableDocument("This Word document has no body.")
     _refuse_tracked_changes(body)
+    limits.Budget.elements(sum(1 for _ in body.iter(q("p"))), sum(1 for _ in body.iter(q("r"))))
     rels = _relationships(package, main)
     styles = _styles(_read(package, rels["styles"]) if "styles" in rels else None)
     numbering = _numbering(_read(package, rels["numbering"]) if "numbering" in rels else None, styles)
-    reader = _Reader(styles=styles, counters=_Counters(numbering, styles), result=result)
-    blocks = list(reader.blocks(body))
+    budget = limits.Budget()
+    reader = _Reader(styles=styles, counters=_Counters(numbering, styles, budget), result=result)
+    blocks = []
+    for block in reader.blocks(body):  # refused as soon as a document-wide cap is passed
+        budget.block(len(block.text) + sum(len(cell) for row in block.table or [] for cell in row))
+        blocks.append(block)
     _typed_structure(blocks)
     _notes(package, rels, reader.note_refs, result)
     header = _header_lines(package, main)
     if header:
         shown = "; ".join(f"“{line}”" for line in header[:6])
         result.warn("page_header_ignored", f"The page header and footer are not part of the text: {shown}.")
+    _warn_capped(result, budget)
     for what, n in reader.counts.items():
         if what == "merged cells":
             continue
         result.warn(f"{what.replace(' ', '_')}_dropped", f"{n} {what} in the document were not imported.")
     return blocks, result
+
+
+def _warn_capped(result: ImportResult, budget: limits.Budget) -> None:
+    """Say what the limits changed (see ``limits``)."""
+    if n := budget.capped.get("numbering_fallback"):
+        result.warn(
+            "numbering_fallback",
+            f"{n} list numbers were too large to write in letters or Roman numerals and are shown in decimals.",
+        )
+    if n := budget.capped.get("label_truncated"):
+        result.warn("label_truncated", f"{n} list labels were longer than {limits.MAX_LABEL_CHARS} characters and cut.")
+    if n := budget.capped.get("span_capped"):
+        result.warn(
+            "span_capped",
+            f"{n} table cells claimed to span more than {limits.MAX_GRID_SPAN} columns; they were cut to that width.",
+        )

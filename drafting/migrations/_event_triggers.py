@@ -21,3 +21,21 @@ POSTGRES_REVERSE = [
     "DROP TRIGGER IF EXISTS drafting_event_append_only ON drafting_event;",
     "DROP FUNCTION IF EXISTS drafting_event_append_only();",
 ]
+
+# TRUNCATE bypasses row triggers: refuse it with a statement-level trigger
+# (PostgreSQL; SQLite has no TRUNCATE). Emptying the log on purpose (the
+# test suite's flush between tests) must be said explicitly on the session:
+# SET consenso.allow_truncate = 'on'.
+POSTGRES_NO_TRUNCATE = [
+    """CREATE OR REPLACE FUNCTION drafting_event_no_truncate() RETURNS trigger AS $$
+       BEGIN
+         IF current_setting('consenso.allow_truncate', true) = 'on' THEN RETURN NULL; END IF;
+         RAISE EXCEPTION 'drafting_event is append-only: TRUNCATE refused';
+       END; $$ LANGUAGE plpgsql;""",
+    """CREATE TRIGGER drafting_event_no_truncate BEFORE TRUNCATE ON drafting_event
+       FOR EACH STATEMENT EXECUTE FUNCTION drafting_event_no_truncate();""",
+]
+POSTGRES_NO_TRUNCATE_REVERSE = [
+    "DROP TRIGGER IF EXISTS drafting_event_no_truncate ON drafting_event;",
+    "DROP FUNCTION IF EXISTS drafting_event_no_truncate();",
+]

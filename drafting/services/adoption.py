@@ -34,6 +34,7 @@ from drafting.models import (
 )
 from drafting.services.events import event_record, proposal_events_record
 from drafting.services.library import library_feed_adopted
+from drafting.services.export_jobs import export_jobs_restrict_to_adopted
 from drafting.services.locks import declaration_lock, declaration_require_drafting, declaration_touch
 from drafting.states import State
 from drafting.textnorm import clean_text
@@ -117,6 +118,7 @@ def _adopt(adoption: Adoption, declaration: Declaration, actor: User | None) -> 
     # The adopted operative paragraphs become agreed language (same transaction;
     # filed first, so that the adoption stays the record's last word).
     library_feed_adopted(adoption=adoption)
+    export_jobs_restrict_to_adopted(declaration=declaration, revision_id=adoption.revision_id)
     event_record(
         verb="declaration.adopted",
         actor=actor,

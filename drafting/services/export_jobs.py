@@ -160,6 +160,18 @@ def _require_may_render(role: Role, target: ExportTarget) -> None:
         )
 
 
+def export_jobs_restrict_to_adopted(*, declaration: Declaration, revision_id: int) -> int:
+    """On adoption: the jobs made before it that now show the adopted text
+    become the Secretariat's, as a new request for them would be (see
+    ``export_target``), so a draft-time tracked changes of the adopted
+    revision is no longer downloadable by delegations. Returns how many."""
+    return (
+        ExportJob.objects.filter(declaration=declaration, secretariat_only=False)
+        .filter(Q(kind=Kind.COMPILATION) | Q(kind__in=[Kind.CLEAN, Kind.TRACKED], revision_id=revision_id))
+        .update(secretariat_only=True)
+    )
+
+
 def export_job_visible(*, job: ExportJob, role: Role) -> bool:
     return role.can_read and (role.is_secretariat or not job.secretariat_only)
 

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from difflib import SequenceMatcher
 from functools import partial
+from itertools import pairwise
 from pathlib import PurePath
 from typing import Any
 
@@ -40,8 +41,9 @@ from django.utils import timezone
 
 from drafting.access import require_read, require_secretariat, role_in
 from drafting.errors import Conflict, DomainError, InvalidInput, NotFound
-from drafting.importing import ImportResult, read_document
+from drafting.importing import ImportResult
 from drafting.importing.corrections import apply_corrections
+from drafting.importing.isolated import ProcessLimits, read_isolated
 from drafting.models import Declaration, ImportJob, Meeting, Paragraph, Revision
 from drafting.services.declarations import declaration_create
 from drafting.services.events import event_record
@@ -67,6 +69,14 @@ MAX_ATTEMPTS = 3
 
 def max_import_bytes() -> int:
     return int(settings.CONSENSO_MAX_IMPORT_BYTES)
+
+
+def _process_limits() -> ProcessLimits:
+    return ProcessLimits(
+        cpu_seconds=settings.CONSENSO_IMPORT_CPU_SECONDS,
+        memory_bytes=settings.CONSENSO_IMPORT_MEMORY_MB * 1024 * 1024,
+        wall_seconds=settings.CONSENSO_IMPORT_WALL_SECONDS,
+    )
 
 
 def _require_may_import(actor: User, meeting: Meeting) -> None:
@@ -196,24 +206,30 @@ def import_job_run(*, job_id: int) -> ImportJob | None:
     error = ""
     result: ImportResult | None = None
     try:
-        result = read_document(bytes(job.content), filename=job.filename, max_bytes=max_import_bytes())
+        # In a child process with CPU-time and memory limits: whatever the
+        # file makes the reader do, this worker goes on and the job fails once.
+        result = read_isolated(
+            bytes(job.content), filename=job.filename, max_bytes=max_import_bytes(), limits=_process_limits()
+        )
         _check(result)
     except DomainError as exc:
         error = exc.message
     except Exception as exc:  # the parser met something unforeseen: the file is what it cannot read
         log.exception("import %s: reading %s failed", job_id, job.filename)
         error = f"This file could not be read ({type(exc).__name__}). Save it again as .docx and retry."
+    preview: dict[str, Any] | None = None
+    if result is not None and not error:
+        preview = result.to_json()
+        if job.declaration_id is not None:  # matched here, in the worker, before the job's lock is taken
+            _preview_matches(job.declaration_id, result, preview)
     with transaction.atomic():
         job = ImportJob.objects.select_for_update().get(pk=job_id)
         if job.status != Status.RUNNING:  # another delivery finished it meanwhile
             return job
         job.finished_at = timezone.now()
-        if result is None or error:
+        if result is None or preview is None:
             job.status, job.error, job.preview = Status.FAILED, error, None
         else:
-            preview = result.to_json()
-            if job.declaration_id is not None:
-                _preview_matches(job.declaration_id, result, preview)
             job.status, job.error, job.preview = Status.READY, "", preview
             job.warnings = [{"code": w.code, "message": w.message, "where": w.where} for w in result.warnings]
         job.save(update_fields=["status", "error", "preview", "warnings", "finished_at"])
@@ -253,6 +269,29 @@ def import_jobs_to_redispatch() -> list[int]:
 
 
 # -- identities -----------------------------------------------------------------
+#
+# Bounded: every imported paragraph is compared (difflib, quadratic in words)
+# with at most MAX_CANDIDATES existing ones, chosen by an inverted index of
+# word pairs ("shingles") and a length bound, never with all of them. A
+# paragraph that shares no word pair with an existing one is new: rewording
+# that keeps no two words together is not the same paragraph.
+
+# Per imported paragraph, at most this many index entries are looked at,
+# rarest word pairs first: a pair found in most paragraphs ("of the") tells
+# little and would make the lookup quadratic.
+MAX_POSTINGS = 2_000
+MAX_CANDIDATES = 8
+
+
+def _shingles(words: Sequence[str]) -> set[tuple[str, ...]]:
+    if len(words) < 2:
+        return {tuple(words)} if words else set()
+    return {(a.lower(), b.lower()) for a, b in pairwise(words)}
+
+
+def _length_allows(a: int, b: int) -> bool:
+    """difflib's real_quick_ratio: no ratio can exceed 2·min/(a+b)."""
+    return a + b > 0 and 2 * min(a, b) / (a + b) >= SIMILARITY_THRESHOLD
 
 
 @dataclass
@@ -267,11 +306,13 @@ class _Existing:
         """difflib's ratio over words, with its cheap upper bounds first. The
         matcher keeps this paragraph as its second sequence, whose index
         difflib builds once, not once per comparison."""
+        if not _length_allows(len(words), len(self.words)):
+            return 0.0
         if self.matcher is None:
             self.matcher = SequenceMatcher(None, autojunk=False)
             self.matcher.set_seq2(self.words)
         self.matcher.set_seq1(words)
-        if self.matcher.real_quick_ratio() < SIMILARITY_THRESHOLD or self.matcher.quick_ratio() < SIMILARITY_THRESHOLD:
+        if self.matcher.quick_ratio() < SIMILARITY_THRESHOLD:
             return 0.0
         return self.matcher.ratio()
 
@@ -286,12 +327,46 @@ def _existing(declaration_id: int) -> list[_Existing]:
     return [_Existing(pk, kind, text, text.split()) for pk, kind, text in rows]
 
 
+class _Index:
+    """Existing paragraphs by the word pairs they hold."""
+
+    def __init__(self, existing: Sequence[_Existing]) -> None:
+        self.postings: dict[tuple[str, ...], list[int]] = {}
+        for i, e in enumerate(existing):
+            for shingle in _shingles(e.words):
+                self.postings.setdefault(shingle, []).append(i)
+        self.existing = existing
+
+    def candidates(self, words: list[str], usable: Callable[[_Existing], bool], near: int) -> list[_Existing]:
+        """At most MAX_CANDIDATES usable paragraphs sharing the most word pairs
+        with ``words`` (ties: the closest to position ``near``) and long
+        enough to reach the threshold."""
+        lists = sorted((self.postings[s] for s in _shingles(words) if s in self.postings), key=len)
+        shared: dict[int, int] = {}
+        budget = MAX_POSTINGS
+        for posting in lists:
+            if len(posting) > budget:
+                break
+            budget -= len(posting)
+            for i in posting:
+                shared[i] = shared.get(i, 0) + 1
+        ranked = sorted(shared.items(), key=lambda item: (-item[1], abs(item[0] - near)))
+        out: list[_Existing] = []
+        for i, _ in ranked:
+            e = self.existing[i]
+            if usable(e) and _length_allows(len(words), len(e.words)):
+                out.append(e)
+                if len(out) == MAX_CANDIDATES:
+                    break
+        return out
+
+
 def match_identities(existing: Sequence[_Existing], imported: Sequence[dict[str, Any]]) -> dict[str, int]:
     """Give each imported paragraph (``revision_issue`` dicts, in order) the
     ``paragraph`` id of the existing paragraph it is: the same text first,
     then, for those left, in order, the next existing paragraph if nearly the
-    same, else the most similar one at or above the threshold. Returns how
-    many matched each way."""
+    same, else the most similar of a few candidates (see above) at or above
+    the threshold. Returns how many matched each way."""
     used: set[int] = set()
     by_text: dict[str, list[_Existing]] = {}
     for e in existing:
@@ -311,6 +386,7 @@ def match_identities(existing: Sequence[_Existing], imported: Sequence[dict[str,
             used.add(candidates[0].id)
             exact += 1
     position = {e.id: i for i, e in enumerate(existing)}
+    index = _Index(existing)
     previous: int | None = None  # where the paragraph before this one was found
     for p in imported:
         if "paragraph" in p:
@@ -323,19 +399,17 @@ def match_identities(existing: Sequence[_Existing], imported: Sequence[dict[str,
             return e.id not in used and (e.kind == "table") == table
 
         # In order first: the next free paragraph after the previous match,
-        # when it is nearly the same, is this one (the usual case, and it
-        # spares comparing with every paragraph of a long text).
+        # when it is nearly the same, is this one (the usual case).
         following = (e for e in existing[(previous + 1 if previous is not None else 0) :] if free(e))
         successor = next(following, None)
         best: tuple[float, _Existing] | None = None
         if successor is not None and successor.similarity(words) >= IN_ORDER_SIMILARITY:
             best = (1.0, successor)
         else:
-            for e in existing:
-                if free(e):
-                    ratio = e.similarity(words)
-                    if ratio >= SIMILARITY_THRESHOLD and (best is None or ratio > best[0]):
-                        best = (ratio, e)
+            for e in index.candidates(words, free, near=previous + 1 if previous is not None else 0):
+                ratio = e.similarity(words)
+                if ratio >= SIMILARITY_THRESHOLD and (best is None or ratio > best[0]):
+                    best = (ratio, e)
         if best is not None:
             p["paragraph"] = best[1].id
             used.add(best[1].id)
@@ -349,10 +423,17 @@ def match_identities(existing: Sequence[_Existing], imported: Sequence[dict[str,
     }
 
 
+def _latest_revision_id(declaration_id: int) -> int | None:
+    latest = Revision.objects.filter(declaration_id=declaration_id).order_by("-number")
+    return latest.values_list("pk", flat=True).first()
+
+
 def _preview_matches(declaration_id: int, result: ImportResult, preview: dict[str, Any]) -> None:
     """Show in the preview which existing paragraph each imported one will
     continue (``paragraph``: its id, or None for a new one), and the counts.
-    Confirmation matches again, against the text as it is then."""
+    Computed here, in the worker; confirmation applies it as it stands, for
+    the revision it was matched against (``matched_revision``)."""
+    preview["matched_revision"] = _latest_revision_id(declaration_id)
     paragraphs = [p for s in result.sections_input() for p in s["paragraphs"]]
     preview["identities"] = match_identities(_existing(declaration_id), paragraphs)
     shown = [p for s in preview["sections"] for p in s["paragraphs"]]
@@ -396,6 +477,16 @@ def import_job_correct(*, actor: User, job_id: int, operations: Sequence[dict[st
     return job
 
 
+def _stored_mapping(preview: dict[str, Any], sections: list[dict[str, Any]]) -> dict[str, int]:
+    """Put the preview's matched identities on the sections to issue."""
+    stored = [p.get("paragraph") for s in preview["sections"] for p in s["paragraphs"]]
+    paragraphs = [p for s in sections for p in s["paragraphs"]]
+    for p, paragraph_id in zip(paragraphs, stored, strict=True):
+        if paragraph_id is not None:
+            p["paragraph"] = paragraph_id
+    return dict(preview.get("identities") or {})
+
+
 # -- confirmation -----------------------------------------------------------------
 
 
@@ -430,7 +521,14 @@ def import_job_confirm(*, actor: User, job_id: int, note: str = "") -> ImportJob
     revision: Revision
     if job.declaration_id is not None:
         declaration = Declaration.objects.get(pk=job.declaration_id)
-        counts = match_identities(_existing(declaration.pk), [p for s in sections for p in s["paragraphs"]])
+        if "matched_revision" not in job.preview or job.preview["matched_revision"] != _latest_revision_id(
+            declaration.pk
+        ):
+            raise Conflict(
+                "The declaration has a new revision since this file was read, so the paragraphs it continues "
+                "may have changed; upload the file again."
+            )
+        counts = _stored_mapping(job.preview, sections)
         revision = revision_issue(actor=actor, declaration=declaration, sections=sections, note=note)
     else:
         title = job.title or result.title or PurePath(job.filename).stem
