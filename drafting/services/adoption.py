@@ -33,8 +33,8 @@ from drafting.models import (
     Statement,
 )
 from drafting.services.events import event_record, proposal_events_record
-from drafting.services.library import library_feed_adopted
 from drafting.services.export_jobs import export_jobs_restrict_to_adopted
+from drafting.services.library import library_feed_adopted
 from drafting.services.locks import declaration_lock, declaration_require_drafting, declaration_touch
 from drafting.states import State
 from drafting.textnorm import clean_text
