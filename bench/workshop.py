@@ -263,14 +263,12 @@ def export(ws: Workshop, kind: str, wait: float, **extra: int) -> dict[str, Any]
 
 
 def run(args: argparse.Namespace) -> dict[str, Any]:
-    from django.core.management import call_command
     from django.db import connection
 
     from bench.soak_world import MEMBER_CODES, populate
 
     t0 = time.perf_counter()
-    with open(os.devnull, "w") as quiet:
-        call_command("migrate", verbosity=0, interactive=False, stdout=quiet)
+    # populate migrates, then runs load_demo and registers the seats.
     world = populate(per_member=1, per_observer=1, ppt_users=1, ts_users=1)
     build_s = time.perf_counter() - t0
 
