@@ -144,7 +144,7 @@ def serve(args: list[str]) -> None:
 def test(args: list[str]) -> None:
     run(BIN / "ruff", "check", ".")
     run(BIN / "ruff", "format", "--check", ".")
-    run(PYTHON, "-m", "mypy", "backend", "drafting", "workers", "exports")
+    run(PYTHON, "-m", "mypy", "backend", "drafting", "workers", "exports", "bench")
     run(PYTHON, "-m", "pytest", *args)
 
 

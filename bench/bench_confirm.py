@@ -87,6 +87,7 @@ def main() -> None:
 
         from drafting import services
         from drafting.models import Delegation, Meeting
+        from drafting.services.revisions import SectionInput
 
         ppt = Delegation.objects.create(code="SLV", name_en="El Salvador", name_es="El Salvador")
         user = User.objects.create(username="ts")
@@ -96,7 +97,9 @@ def main() -> None:
         meeting.secretariat_staff.set([user])
         declaration = services.declaration_create(actor=user, meeting=meeting, title="Bench declaration")
         base = texts()
-        sections = [{"kind": "operative", "paragraphs": [{"kind": "operative", "text": t} for t in base]}]
+        sections: list[SectionInput] = [
+            {"kind": "operative", "paragraphs": [{"kind": "operative", "text": t} for t in base]}
+        ]
         services.revision_issue(actor=user, declaration=declaration, sections=sections)
         runs, confirms, identities = [], [], []
         for run in range(args.repeat):

@@ -52,6 +52,7 @@ import time
 import zipfile
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any
@@ -60,7 +61,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import docx  # noqa: E402
-from lxml import etree  # noqa: E402
+from lxml import etree  # type: ignore[import-untyped]  # noqa: E402
 
 from drafting import seedtext  # noqa: E402
 from drafting.numbering import Slot, labels  # noqa: E402
@@ -473,15 +474,15 @@ def main() -> None:
             doc = seed_document(adopted=adopted)
             count = sum(len(s.paragraphs) for s in doc.sections)
             what = "clean declaration, seed 000 " + ("(adopted)" if adopted else "(draft, Rev.1)")
-            cases.append(("clean", what, count, lambda d=doc: render_clean(d)))
+            cases.append(("clean", what, count, partial(render_clean, doc)))
     if "compilation" in only:
         for n in sizes:
             doc = working_document(n, paragraphs, vocab)
-            cases.append(("compilation", f"compilation text, {n:,} paragraphs", n, lambda d=doc: render_compilation(d)))
+            cases.append(("compilation", f"compilation text, {n:,} paragraphs", n, partial(render_compilation, doc)))
     if "tracked" in only:
         for n in sizes:
             pair = revision_pair(n, paragraphs, vocab)
-            cases.append(("tracked", f"tracked changes, {n:,} paragraphs", n, lambda kw=pair: render_tracked(**kw)))
+            cases.append(("tracked", f"tracked changes, {n:,} paragraphs", n, partial(render_tracked, **pair)))
 
     rows = []
     for group, what, n, render in cases:
@@ -490,8 +491,8 @@ def main() -> None:
         n_runs = sum(len(r) for r in spec)
         check = body_runs(floor(spec))
         assert [[t for t, *_ in p] for p in check] == [[t for t, *_ in p] for p in spec], what
-        ours, base = side_by_side(render, lambda s=spec: floor(s), args.repeat)
-        row = {
+        ours, base = side_by_side(render, partial(floor, spec), args.repeat)
+        row: dict[str, Any] = {
             "group": group,
             "what": what,
             "n": n,

@@ -31,7 +31,8 @@ import statistics
 import sys
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -171,12 +172,12 @@ def fmt(ms: float) -> str:
     return f"{ms:.3f}" if ms < 1 else f"{ms:.2f}" if ms < 100 else f"{ms:.0f}"
 
 
-def difflib_words(a: str, b: str) -> list[tuple[str, int, int, int, int]]:
+def difflib_words(a: str, b: str) -> Sequence[tuple[str, int, int, int, int]]:
     """The standalone baseline: tokenise, then difflib.SequenceMatcher over the token lists."""
     return difflib.SequenceMatcher(None, tokenize(a), tokenize(b), autojunk=False).get_opcodes()
 
 
-def hunks(ops: list[tuple[int, str]]) -> int:
+def hunks(ops: Sequence[tuple[int, str]]) -> int:
     return sum(1 for i, (op, _) in enumerate(ops) if op != 0 and (i == 0 or ops[i - 1][0] == 0))
 
 
@@ -210,7 +211,7 @@ def main() -> None:
         row(
             what,
             LABELS[engine.name],
-            lambda e=engine: [word_diff(para600, para600_new, engine=e) for _ in range(100)],
+            partial(lambda e: [word_diff(para600, para600_new, engine=e) for _ in range(100)], engine),
             100,
         )
     row(
@@ -222,7 +223,7 @@ def main() -> None:
     what = f"revision diff, 500 paragraphs, {n_changes} changes"
     results = {}
     for engine in ENGINES:
-        results[engine.name] = row(what, LABELS[engine.name], lambda e=engine: revision_diff(old, new, engine=e))
+        results[engine.name] = row(what, LABELS[engine.name], partial(revision_diff, old, new, engine=engine))
     new_text = dict(new)
     row(
         what,

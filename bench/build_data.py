@@ -35,7 +35,10 @@ import re
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
+
+if TYPE_CHECKING:
+    from drafting.services.revisions import SectionInput
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = Path(os.environ.get("BENCH_OUT", ROOT / "bench" / "out"))
@@ -260,7 +263,7 @@ def build(*, n_paragraphs: int, n_proposals: int, seed: int) -> dict[str, Any]:
     revision = services.revision_issue(
         actor=ts,
         declaration=declaration,
-        sections=zero_draft(texts, n_paragraphs),
+        sections=cast("list[SectionInput]", zero_draft(texts, n_paragraphs)),
         note="Zero draft prepared by the Technical Secretariat.",
     )
     paragraphs = list(

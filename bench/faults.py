@@ -178,6 +178,7 @@ def deadline() -> dict[str, Any]:
     out: dict[str, Any] = {"stamp": stamp, "adoption": adoption.pk}
     try:
         sw.wait_worker()
+        assert adoption.deadline is not None  # a silence procedure always has one
         time.sleep(max(0.0, (adoption.deadline - timezone.now()).total_seconds()) + 5)  # late
         first = [tasks.silence_conclude.delay(adoption.pk) for _ in range(2)]
         sweep = tasks.silence_sweep.delay()

@@ -11,8 +11,9 @@ middleware, DRF, token auth, the view, JSON rendering), and splits it:
 * ``selectors.revision_text``: the four big reads and the assembly in Python,
   with the row fetching (Django ``values()`` querysets) timed apart;
 * rendering: DRF's JSONRenderer on the same data, and orjson when importable;
-* the rest (framework, auth, access checks, ETag query);
-* the bench-only cached prototype and the ceiling view, for comparison.
+* the whole request, which after the first serves the body cached under its
+  ETag (backend/api/rendered.py): framework, auth, access checks, the version;
+* the ceiling view, for comparison.
 
 It also writes a cProfile of 10 requests (top functions by own and by
 cumulative time) to bench/out/profile_revision_get.txt.
@@ -71,95 +72,6 @@ def _gc_ms(fn: Callable[[], Any], n: int) -> float:
     return round(spent[0] * 1000 / n, 2)
 
 
-def revision_text_leaner(revision: Any) -> dict[str, Any]:
-    """Bench-only copy of ``drafting.selectors.revision_text`` with two changes, to measure
-    them (the output must be identical):
-
-    * positions filtered by a join (``proposal__revision``) instead of ``proposal_id IN
-      (2,000 literal ids)``, which Django and psycopg build and PostgreSQL plans each time;
-    * tuples (``values_list``) instead of one dict per row from ``values()``.
-    """
-    from collections import defaultdict
-
-    from drafting import selectors
-    from drafting.models import Position, Proposal, RevisionParagraph, Section
-
-    current = selectors.revision_current(declaration=revision.declaration)
-    sections = list(
-        Section.objects.filter(revision=revision).order_by("position").values_list("id", "position", "kind", "heading")
-    )
-    by_section: dict[int, list[dict[str, Any]]] = {s[0]: [] for s in sections}
-    support: dict[int, list[str]] = defaultdict(list)
-    objections: dict[int, list[dict[str, str]]] = defaultdict(list)
-    for proposal_id, code, stance, reason in (
-        Position.objects.filter(proposal__revision=revision)
-        .order_by("id")
-        .values_list("proposal_id", "delegation__code", "stance", "reason")
-    ):
-        if stance == Position.Stance.SUPPORT:
-            support[proposal_id].append(code)
-        else:
-            objections[proposal_id].append({"delegation": code, "reason": reason})
-    proposals_by_paragraph: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    for pid, paragraph_id, kind, code, status, text, version in (
-        Proposal.objects.filter(revision=revision)
-        .order_by("id")
-        .values_list("id", "paragraph_id", "kind", "delegation__code", "status", "text", "version")
-    ):
-        proposals_by_paragraph[paragraph_id].append(
-            {
-                "id": pid,
-                "kind": kind,
-                "delegation": code,
-                "status": status,
-                "text": text,
-                "version": version,
-                "support": support.get(pid, []),
-                "objections": objections.get(pid, []),
-            }
-        )
-    fields = ("section_id", "paragraph_id", "label", "kind", "level", "text", "emphasis", "table")
-    extra = ("state", "ad_ref_delegation__code", "brackets")  # present since the consensus workflow
-    names = {f.name for f in RevisionParagraph._meta.get_fields()}
-    if {"state", "ad_ref_delegation", "brackets"} <= names:
-        fields += extra
-    for row in RevisionParagraph.objects.filter(revision=revision).order_by("position").values_list(*fields):
-        section_id, paragraph_id, label, kind, level, text, emphasis, table = row[:8]
-        item = {
-            "paragraph": paragraph_id,
-            "label": label,
-            "kind": kind,
-            "level": level,
-            "text": text,
-            "emphasis": emphasis,
-            "table": table,
-        }
-        if len(row) > 8:
-            item |= {"state": row[8], "ad_ref": row[9], "brackets": row[10]}
-        item["proposals"] = proposals_by_paragraph.get(paragraph_id, [])
-        by_section[section_id].append(item)
-    return {
-        "id": revision.pk,
-        "declaration": revision.declaration_id,
-        "number": revision.number,
-        "label": revision.label,
-        "note": revision.note,
-        "issued_by": revision.issued_by.get_username(),
-        "issued_at": revision.issued_at.isoformat(),
-        "is_current": current is not None and current.pk == revision.pk,
-        "incorporated": [
-            {"proposal": pk, "delegation": code, "paragraph": paragraph_id}
-            for pk, code, paragraph_id in Proposal.objects.filter(incorporated_in=revision)
-            .order_by("id")
-            .values_list("id", "delegation__code", "paragraph_id")
-        ],
-        "sections": [
-            {"position": position, "kind": kind, "heading": heading, "paragraphs": by_section[sid]}
-            for sid, position, kind, heading in sections
-        ],
-    }
-
-
 def profile(*, revision_id: int, token: str, n: int) -> dict[str, Any]:
     from django.db import connection
     from django.test import Client
@@ -176,13 +88,16 @@ def profile(*, revision_id: int, token: str, n: int) -> dict[str, Any]:
     body = resp.content
     from django.conf import settings
 
-    Path(settings.BENCH_CEILING_BODY).parent.mkdir(parents=True, exist_ok=True)
-    Path(settings.BENCH_CEILING_BODY).write_bytes(body)  # what the ceiling view serves
+    ceiling_body = Path(settings.BENCH_CEILING_BODY)  # type: ignore[misc]  # bench.settings only
+    ceiling_body.parent.mkdir(parents=True, exist_ok=True)
+    ceiling_body.write_bytes(body)  # what the ceiling view serves
 
     # Queries of one request (after a warm one: connection open, caches filled).
     with CaptureQueriesContext(connection) as ctx:
         client.get(url)
-    queries = [{"ms": round(float(q["time"]) * 1000, 2), "sql": q["sql"][:160]} for q in ctx.captured_queries]
+    queries: list[dict[str, Any]] = [
+        {"ms": round(float(q["time"]) * 1000, 2), "sql": q["sql"][:160]} for q in ctx.captured_queries
+    ]
 
     revision = Revision.objects.select_related("declaration__meeting", "issued_by").get(pk=revision_id)
     data = selectors.revision_text(revision=revision)
@@ -263,7 +178,6 @@ def profile(*, revision_id: int, token: str, n: int) -> dict[str, Any]:
             "revision_text_rows_only": _median_ms(fetch_rows, n),
             "revision_text_rows_raw_sql": _median_ms(fetch_raw, n),
             "render_drf_json": _median_ms(lambda: renderer.render(data), n),
-            "cached_prototype_request": None,
             "ceiling_request": _median_ms(lambda: client.get("/bench/ceiling/"), n),
         },
     }
@@ -274,26 +188,9 @@ def profile(*, revision_id: int, token: str, n: int) -> dict[str, Any]:
         result["orjson_version"] = orjson.__version__
     except ImportError:
         result["median_ms"]["render_orjson"] = None
-    cached_url = f"/bench/cached-revisions/{revision_id}/"
-    assert client.get(cached_url).content == body, "the cached prototype must return the same body"
-    result["median_ms"]["cached_prototype_request"] = _median_ms(lambda: client.get(cached_url), n)
-    with CaptureQueriesContext(connection) as ctx:
-        client.get(cached_url)
-    result["cached_prototype_queries"] = len(ctx.captured_queries)
-    lean_url = f"/bench/lean-cached-revisions/{revision_id}/"
-    assert client.get(lean_url).content == body, "the lean prototype must return the same body"
-    result["median_ms"]["lean_cached_prototype_request"] = _median_ms(lambda: client.get(lean_url), n)
-    with CaptureQueriesContext(connection) as ctx:
-        client.get(lean_url)
-    result["lean_cached_prototype_queries"] = len(ctx.captured_queries)
-    m = result["median_ms"]
-    m["rest_of_request"] = round(m["full_request"] - m["revision_text"] - m["render_drf_json"], 2)
-    # Not product code: what the two query changes of revision_text_leaner would save.
-    lean = revision_text_leaner(revision)
-    if lean == data and renderer.render(lean) == body:
-        m["revision_text_leaner"] = _median_ms(lambda: revision_text_leaner(revision), n)
-    else:
-        m["revision_text_leaner"] = None  # the selector changed: the copy no longer matches it
+    # No "rest of the request" any more (full - revision_text - rendering): since the rendered body is
+    # cached under its ETag (backend/api/rendered.py), a warm request builds neither, and the difference
+    # came out negative. ``full_request`` is now that rest: auth, access, the version, the cached body.
 
     # Garbage collection: CPU the collector spends while revision_text builds ~30,000 dicts and
     # lists, measured with gc callbacks; then with the start-up objects frozen out of it

@@ -14,9 +14,9 @@ connections against, in turn:
 * ``ours``: GET /api/revisions/{id}/ of a 200-paragraph revision with 2,000
   proposals (token auth, as a member delegate);
 * ``ceiling``: a bench-only Django view returning the same bytes,
-  precomputed (bench/views.py: no auth, no database, no rendering);
-* ``cached``: a bench-only prototype of one fix (RevisionDetail with the
-  rendered body cached under its ETag), to put a number on the suggestion.
+  precomputed (bench/views.py: no auth, no database, no rendering).
+  (The two cached-body prototypes once measured beside them landed in the
+  product: backend/api/rendered.py and backend/api/auth.py; issue 18 removed them.)
 
 Before loading it checks the responses (200, 200 paragraphs, 2,000 proposals,
 the ceiling body byte-identical). It prints a table and the markdown rows for
@@ -363,10 +363,6 @@ def check_responses(base: str, dataset: dict[str, Any], ceiling_body_file: Path)
     assert status == 200, status
     assert len(ceiling) == len(body), (len(ceiling), len(body))
     assert ceiling == body, "the ceiling serves the very same bytes"
-    status, _, cached = http_get(f"{base}/bench/cached-revisions/{rid}/", token)
-    assert status == 200 and cached == body, "the cached prototype returns the same body"
-    status, _, lean = http_get(f"{base}/bench/lean-cached-revisions/{rid}/", token)
-    assert status == 200 and lean == body, "the lean cached prototype returns the same body"
     return {
         "body_bytes": len(body),
         "paragraphs": len(paragraphs),
@@ -445,7 +441,7 @@ def machine_info(database: str) -> dict[str, Any]:
             cpu_model = line.split(":", 1)[1].strip()
             break
     import django
-    import gunicorn
+    import gunicorn  # type: ignore[import-untyped]
     import rest_framework
 
     return {
@@ -569,8 +565,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--warmup", type=int, default=5, help="seconds of unmeasured load before each")
     parser.add_argument("--connections", type=int, default=50)
     parser.add_argument("--threads", type=int, default=2)
-    parser.add_argument("--no-cached", action="store_true", help="skip the cached-body prototypes")
-    parser.add_argument("--prototype-duration", type=int, default=10, help="seconds of measured load per prototype")
     parser.add_argument("--no-profile", action="store_true", help="skip the in-process profile and py-spy")
     parser.add_argument(
         "--quiet",
@@ -624,9 +618,6 @@ def main(argv: list[str] | None = None) -> int:
         ("ours", f"{base}/api/revisions/{dataset['revision_id']}/"),
         ("ceiling", f"{base}/bench/ceiling/"),
     ]
-    if not args.no_cached:
-        targets.append(("cached", f"{base}/bench/cached-revisions/{dataset['revision_id']}/"))
-        targets.append(("lean", f"{base}/bench/lean-cached-revisions/{dataset['revision_id']}/"))
 
     server = start_server(workers=args.workers, port=port, env=env, log_file=OUT / "gunicorn.log", src=src)
     results: dict[str, Any] = {}
@@ -639,8 +630,7 @@ def main(argv: list[str] | None = None) -> int:
         )
         for name, url in targets:
             background = wait_for_quiet(server.pid, dataset["database"], threshold=args.quiet, max_wait=args.quiet_wait)
-            seconds = args.duration if name in ("ours", "ceiling") else args.prototype_duration
-            log(f"{name}: warm-up {args.warmup}s, then {seconds}s with {args.connections} connections")
+            log(f"{name}: warm-up {args.warmup}s, then {args.duration}s with {args.connections} connections")
             run_wrk(
                 wrk,
                 url,
@@ -656,7 +646,7 @@ def main(argv: list[str] | None = None) -> int:
                 wrk,
                 url,
                 token=dataset["token"],
-                seconds=args.duration if name in ("ours", "ceiling") else args.prototype_duration,
+                seconds=args.duration,
                 connections=args.connections,
                 threads=args.threads,
                 server_pid=server.pid,
@@ -675,7 +665,7 @@ def main(argv: list[str] | None = None) -> int:
                 )
         if py_spy is not None and args.py_spy_seconds > 0:
             for name, url in targets:
-                if name not in ("ours", "cached"):
+                if name != "ours":
                     continue
                 log(f"py-spy: sampling the workers for {args.py_spy_seconds}s under load on {name} (not measured)")
                 spies[name] = py_spy_under_load(
@@ -754,9 +744,6 @@ def main(argv: list[str] | None = None) -> int:
         "py_spy": spies,
         "total_seconds": round(time.monotonic() - started, 1),
     }
-    if "cached" in results:
-        report["ratio_cached_over_ceiling"] = round(results["cached"]["rps"] / results["ceiling"]["rps"], 4)
-        report["ratio_lean_over_ceiling"] = round(results["lean"]["rps"] / results["ceiling"]["rps"], 4)
     out_file = OUT / f"revision_get-{now:%Y%m%dT%H%M%SZ}.json"
     out_file.write_text(json.dumps(report, indent=2) + "\n")
     (OUT / "revision_get-latest.json").write_text(json.dumps(report, indent=2) + "\n")
@@ -769,9 +756,6 @@ def main(argv: list[str] | None = None) -> int:
     )
     print()
     rows = [("ours (GET /api/revisions/{id}/)", "ours"), ("ceiling (bare Django view, same bytes)", "ceiling")]
-    if "cached" in results:
-        rows.append(("prototype A: ours + body cached by ETag (bench-only)", "cached"))
-        rows.append(("prototype B: A with 4 queries instead of 7 (bench-only)", "lean"))
     print(
         "| endpoint | req/s | p50 (ms) | p99 (ms) | / ceiling | CPU ms per request: gunicorn + postgres "
         "| CPU cores: gunicorn / postgres / wrk / others |"
@@ -794,10 +778,8 @@ def main(argv: list[str] | None = None) -> int:
             f"in-process, one request at a time (median ms): full {m['full_request']}, "
             f"revision_text {m['revision_text']} (rows fetched via Django {m['revision_text_rows_only']}, "
             f"same SQL raw {m['revision_text_rows_raw_sql']}), DRF JSON render {m['render_drf_json']}"
-            f" (orjson {m['render_orjson']}), prototype A {m['cached_prototype_request']}, prototype B "
-            f"{m['lean_cached_prototype_request']}, ceiling {m['ceiling_request']}; queries: ours "
-            f"{profile['queries']['count']}, A {profile['cached_prototype_queries']}, "
-            f"B {profile['lean_cached_prototype_queries']}; garbage collector "
+            f" (orjson {m['render_orjson']}), ceiling {m['ceiling_request']}; queries: ours "
+            f"{profile['queries']['count']}; garbage collector "
             f"{profile['gc']['collector_ms_per_revision_text']} ms per revision_text call "
             f"({profile['gc']['collector_ms_after_gc_freeze']} after gc.freeze())"
         )

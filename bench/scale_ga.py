@@ -50,8 +50,13 @@ import time
 import tracemalloc
 import urllib.request
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
+
+if TYPE_CHECKING:
+    from drafting.services.revisions import SectionInput
+from unittest import mock
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -116,7 +121,7 @@ def _restore() -> None:
 def ensure_data(rebuild: bool) -> dict[str, Any]:
     meta = DUMP.with_suffix(".json")
     if not rebuild and DATASET.exists():
-        dataset = json.loads(DATASET.read_text())
+        dataset: dict[str, Any] = json.loads(DATASET.read_text())
         state = _db_state(dataset)
         if state == "pristine":
             log(f"reusing the database {DB} (as built; --rebuild to build it anew)")
@@ -139,7 +144,8 @@ def ensure_data(rebuild: bool) -> dict[str, Any]:
     )
     log(f"built in {time.perf_counter() - t0:.0f} s")
     _dump(meta)
-    return json.loads(DATASET.read_text()) | {"data_source": "built this run"}
+    built: dict[str, Any] = json.loads(DATASET.read_text())
+    return built | {"data_source": "built this run"}
 
 
 def _dump(meta: Path) -> None:
@@ -239,6 +245,7 @@ def inproc(dataset: dict[str, Any], save: Callable[[dict[str, Any]], None]) -> d
         Proposal,
         Revision,
     )
+    from drafting.services import refitting
     from drafting.services import revisions as revisions_module
     from drafting.states import PROPOSABLE
     from workers import exporting, tasks
@@ -252,10 +259,11 @@ def inproc(dataset: dict[str, Any], save: Callable[[dict[str, Any]], None]) -> d
     # 1. Reads, built once (a cache miss), as the selector and as the whole request.
     reset_peak()
     reads: dict[str, Any] = {}
-    for name, build in (
+    builds: list[tuple[str, Callable[[], Any]]] = [
         ("revision_text", lambda: selectors.revision_text(revision=revision)),
         ("working_text", lambda: selectors.working_text(declaration=declaration)),
-    ):
+    ]
+    for name, build in builds:
         with _Queries(connection) as queries:
             data = build()
         times, _ = _timed(build)
@@ -263,7 +271,7 @@ def inproc(dataset: dict[str, Any], save: Callable[[dict[str, Any]], None]) -> d
         reads[name] = {
             "ms": times,
             "median_ms": statistics.median(times),
-            "orjson_ms": _timed(lambda d=data: orjson.dumps(d))[0],
+            "orjson_ms": _timed(partial(orjson.dumps, data))[0],
             "body_bytes": len(body),
             "queries": len(queries),
             "tracemalloc_peak_mb": _traced_peak(build),
@@ -313,7 +321,7 @@ def inproc(dataset: dict[str, Any], save: Callable[[dict[str, Any]], None]) -> d
     }
     from django.contrib.auth import get_user_model
 
-    reader = get_user_model().objects.get(auth_token__key=tokens["reader"])
+    reader = get_user_model().objects.get(api_tokens__key=tokens["reader"])
     job_runs = []
     for _ in range(2):
         t0 = time.perf_counter()
@@ -321,7 +329,7 @@ def inproc(dataset: dict[str, Any], save: Callable[[dict[str, Any]], None]) -> d
             actor=reader, declaration_id=did, kind="compilation", pdf_available=False, dispatch=lambda _id: None
         )
         t1 = time.perf_counter()
-        status = tasks.export_render.apply(args=[job.pk]).get()
+        status = tasks.export_render.apply(args=(job.pk,)).get()
         t2 = time.perf_counter()
         job.refresh_from_db()
         job_runs.append(
@@ -334,18 +342,18 @@ def inproc(dataset: dict[str, Any], save: Callable[[dict[str, Any]], None]) -> d
             }
         )
         assert job.status == "done", (job.status, job.error)
-        if job.file:
+        if job.file and job.file.name:
             default_storage.delete(job.file.name)
         ExportJob.objects.filter(pk=job.pk).delete()  # so that the next request renders again
     out["compilation_job"] = job_runs
     save(out)
 
     # 3. Revisions, each in a transaction rolled back at the end.
-    ppt = get_user_model().objects.get(auth_token__key=tokens["ppt"])
-    ts = get_user_model().objects.get(auth_token__key=tokens["ts"])
+    ppt = get_user_model().objects.get(api_tokens__key=tokens["ppt"])
+    ts = get_user_model().objects.get(api_tokens__key=tokens["ts"])
     refit_ms: list[float] = []
     refit_counts: list[int] = []
-    original_refit = revisions_module.proposals_refit
+    original_refit = refitting.proposals_refit  # what revisions.py imported, timed in its place below
 
     def timed_refit(**kwargs: Any) -> Any:
         t0 = time.perf_counter()
@@ -355,7 +363,8 @@ def inproc(dataset: dict[str, Any], save: Callable[[dict[str, Any]], None]) -> d
             refit_ms.append(round((time.perf_counter() - t0) * 1000, 1))
             refit_counts.append(len(kwargs["proposals"]))
 
-    revisions_module.proposals_refit = timed_refit  # type: ignore[assignment]
+    patcher = mock.patch.object(revisions_module, "proposals_refit", timed_refit)
+    patcher.start()
 
     objected = set(Position.objects.filter(stance="object").values_list("proposal_id", flat=True))
     accepted_paragraphs = set(
@@ -407,7 +416,9 @@ def inproc(dataset: dict[str, Any], save: Callable[[dict[str, Any]], None]) -> d
         ).count()
         with _Queries(connection) as queries:
             t0 = time.perf_counter()
-            new = services.revision_issue(actor=ts, declaration=declaration, sections=sections)
+            new = services.revision_issue(
+                actor=ts, declaration=declaration, sections=cast("list[SectionInput]", sections)
+            )
             t1 = time.perf_counter()
         event = Event.objects.filter(verb="revision.issued", object_id=str(new.pk)).order_by("-id").first()
         return {
@@ -447,7 +458,7 @@ def inproc(dataset: dict[str, Any], save: Callable[[dict[str, Any]], None]) -> d
             "rss_mb_after": proc_memory(),
         }
         save(out)
-    revisions_module.proposals_refit = original_refit  # type: ignore[assignment]
+    patcher.stop()
     assert Revision.objects.filter(declaration_id=did).count() == 1, "the revision steps were rolled back"
     out["ru_maxrss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
     return out
@@ -469,7 +480,7 @@ def run_inproc(dataset: dict[str, Any], env: dict[str, str]) -> dict[str, Any]:
     failed = os.waitstatus_to_exitcode(wait_status) != 0
     if failed and not result_file.exists():
         raise SystemExit(f"the in-process phase failed:\n{stderr[-4000:]}")
-    result = json.loads(result_file.read_text())
+    result: dict[str, Any] = json.loads(result_file.read_text())
     if failed:
         log(f"the in-process phase failed part way (kept what it measured before):\n{stderr[-1500:]}")
         result["failed"] = stderr[-1500:]
@@ -501,7 +512,8 @@ class Writer(threading.Thread):
     def __init__(self, base: str, token: str, proposal_id: int, interval: float) -> None:
         super().__init__(daemon=True)
         self.base, self.token, self.proposal_id, self.interval = base, token, proposal_id, interval
-        self.stop, self.writes, self.errors, self.ms = threading.Event(), 0, 0, []
+        self.stop, self.writes, self.errors = threading.Event(), 0, 0
+        self.ms: list[float] = []
 
     def run(self) -> None:
         support = True
@@ -561,12 +573,12 @@ def load(dataset: dict[str, Any], env: dict[str, str], args: argparse.Namespace)
             for name, url, writes in windows:
                 others = rrg.wait_for_quiet(server.pid, DB, threshold=args.quiet, max_wait=args.quiet_wait)
                 common = dict(token=token, connections=args.connections, threads=2, server_pid=server.pid, database=DB)
-                rrg.run_wrk(wrk, url, seconds=args.warmup, measure=False, **common)  # type: ignore[arg-type]
+                rrg.run_wrk(wrk, url, seconds=args.warmup, measure=False, **common)
                 writer = None
                 if writes:
                     writer = Writer(base, dataset["tokens"]["writer"], dataset["writer_proposal"], 2.0)
                     writer.start()
-                r = rrg.run_wrk(wrk, url, seconds=args.duration, measure=True, **common)  # type: ignore[arg-type]
+                r = rrg.run_wrk(wrk, url, seconds=args.duration, measure=True, **common)
                 if writer:
                     writer.stop.set()
                     writer.join()

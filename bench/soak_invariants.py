@@ -205,6 +205,7 @@ def check_revisions(declaration_id: int) -> Result:
         for e in Event.objects.filter(declaration_id=declaration_id, verb="revision.issued").values_list(
             "after", flat=True
         )
+        if e is not None
     }
     accepted_at = {
         pid: eid
@@ -356,24 +357,24 @@ def check_replay(declaration_id: int) -> tuple[Result, Result]:
             )
     from drafting.models import Paragraph
 
-    for p in Paragraph.objects.filter(declaration_id=declaration_id):
+    for par in Paragraph.objects.filter(declaration_id=declaration_id):
         replay.checked += 1
-        if state.get(p.pk) != p.state:
-            replay.fail(f"paragraph {p.pk}: the record says {state.get(p.pk)}, the row {p.state}")
-        if text.get(p.pk) != p.text:
-            replay.fail(f"paragraph {p.pk}: the record's text differs from the row's")
+        if state.get(par.pk) != par.state:
+            replay.fail(f"paragraph {par.pk}: the record says {state.get(par.pk)}, the row {par.state}")
+        if text.get(par.pk) != par.text:
+            replay.fail(f"paragraph {par.pk}: the record's text differs from the row's")
 
     # The final state: an agreed paragraph has no objection standing against it
     # (to itself, or to a pending proposal rewording or deleting it).
-    for p in Paragraph.objects.filter(declaration_id=declaration_id, state__in=["agreed", "agreed_ad_ref"]):
+    for par in Paragraph.objects.filter(declaration_id=declaration_id, state__in=["agreed", "agreed_ad_ref"]):
         agreement.checked += 1
-        standing = sorted(stored_objections.get(p.pk, {})) + sorted(
-            code for q in rows.values() if q.paragraph_id == p.pk and q.status == "submitted"
+        standing = sorted(stored_objections.get(par.pk, {})) + sorted(
+            code for q in rows.values() if q.paragraph_id == par.pk and q.status == "submitted"
             and q.kind != "insert_after" for code, (stance, _) in stored_positions.get(q.pk, {}).items()
             if stance == "object"
         )  # fmt: skip
         if standing:
-            agreement.fail(f"paragraph {p.pk} is {p.state} while {standing} object")
+            agreement.fail(f"paragraph {par.pk} is {par.state} while {standing} object")
     agreement.info = {"agreements_in_record": agreements}
     return replay, agreement
 

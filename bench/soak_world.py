@@ -159,7 +159,7 @@ def populate(*, per_member: int = 8, per_observer: int = 2, ppt_users: int = 3, 
             Delegate.objects.create(user=account, delegation=Delegation.objects.get(code=code))
         if staff_of is not None:
             staff_of.secretariat_staff.add(account)
-        return ApiToken.objects.get_or_create(user=account)[0].key
+        return str(ApiToken.objects.get_or_create(user=account)[0].key)
 
     seats: list[Seat] = []
     ppt_code = meeting.ppt.code

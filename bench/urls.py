@@ -10,10 +10,4 @@ from bench import views
 urlpatterns = [
     *product_urlpatterns,
     path("bench/ceiling/", views.ceiling, name="bench-ceiling"),
-    path("bench/cached-revisions/<int:pk>/", views.CachedRevisionDetail.as_view(), name="bench-cached-revision"),
-    path(
-        "bench/lean-cached-revisions/<int:pk>/",
-        views.LeanCachedRevisionDetail.as_view(),
-        name="bench-lean-cached-revision",
-    ),
 ]

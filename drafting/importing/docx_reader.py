@@ -782,9 +782,7 @@ def _header_lines(package: _Package, main: str) -> list[str]:
     return lines
 
 
-def _notes(
-    package: zipfile.ZipFile, rels: dict[str, str], refs: list[tuple[str, str, str]], result: ImportResult
-) -> None:
+def _notes(package: _Package, rels: dict[str, str], refs: list[tuple[str, str, str]], result: ImportResult) -> None:
     """Footnotes and endnotes (a reservation, an explanation of position, a
     source) are kept beside the text, in the order referred to, each with the
     paragraph it hangs on; never read as text of the declaration."""
