@@ -42,17 +42,13 @@ Settings: ``bench.settings`` (the product's, with ``DEBUG`` off and the JSON
 renderer only, as in production); the database and jobs are the embedded
 default's.
 
-Exports: on the embedded default a job is rendered in process right after the
-request's transaction commits (Celery eager). Should jobs instead run outside
-the request (another branch), the bench polls, and every ``--export-wait``
-seconds runs ``manage.py process_deadlines`` (the documented way to hand queued
-jobs over on the embedded default; the bench lowers
-``CONSENSO_EXPORT_REDISPATCH_SECONDS`` to that wait so the sweep takes them),
-reported under ``export_wait``; a job not done after 12 waits is reported as
-unexpected. On this branch every job is done when its POST answers; the
-fallback was checked by refusing each job's first hand-over to the broker
-(all three exports then done after one sweep each, the waiting counted in the
-total and under ``export_poll``).
+Exports: on the embedded default the request only queues the job and the
+job runner (``manage.py run_jobs``, which ``dev.py serve`` starts beside the
+web server) renders it. The bench plays that runner in its own process: it
+polls as a client does, and when the job is still queued runs
+``manage.py run_jobs --once`` (counted under ``export_wait``, the runner's
+work, not the request's); a job not done after 12 waits is reported as
+unexpected.
 
 Reproducible (``--seed``); bounded: each phase stops at ``--max-seconds`` (the
 run then reports what it did and exits 1).
@@ -249,8 +245,8 @@ class Workshop:
 
 
 def export(ws: Workshop, kind: str, wait: float, **extra: int) -> dict[str, Any]:
-    """POST the job, poll until done; run the queued jobs once if nobody does."""
-    from django.core.management import call_command
+    """POST the job, poll until done; run the queued jobs as the runner would."""
+    from workers import runner
 
     body = {"declaration": ws.declaration, "kind": kind, "format": "docx", **extra}
     status, job = ws.ts.call(f"export_{kind}_request", "POST", "/api/exports/", body, ok=(200, 201))
@@ -262,10 +258,10 @@ def export(ws: Workshop, kind: str, wait: float, **extra: int) -> dict[str, Any]
         waited = time.perf_counter() - started
         if job["status"] in DONE or ws.rec.over() or waited > 12 * wait:
             break
-        if waited > (handed_over + 1) * wait:
-            # Nothing ran it: the sweep hands queued jobs over (CONSENSO_EXPORT_REDISPATCH_SECONDS, set low in main()).
+        if job["status"] == "queued" or waited > (handed_over + 1) * wait:
+            # The embedded default's job runner (dev.py serve runs it beside the web server), here in process.
             with ws.rec.timed("export_wait"):
-                call_command("process_deadlines", verbosity=0)
+                runner.run_pending()  # what `manage.py run_jobs --once` does
             handed_over += 1
         time.sleep(0.05)
     if job["status"] != "done":
@@ -404,7 +400,7 @@ def main(argv: list[str] | None = None) -> int:
         os.environ.pop(name, None)  # the embedded default, whatever the shell says
     os.environ["CONSENSO_SQLITE_PATH"] = str(tmp / "workshop.sqlite3")
     os.environ["MEDIA_ROOT"] = str(tmp / "media")
-    # Should jobs not run by themselves, the sweep (process_deadlines) hands over those queued this long.
+    # A job its runner left running this long is taken up again by the next pass.
     os.environ["CONSENSO_EXPORT_REDISPATCH_SECONDS"] = str(max(1, int(args.export_wait)))
     os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"
     os.environ.setdefault("LOG_LEVEL", "WARNING")
