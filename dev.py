@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Set up and run Consenso with nothing installed but Python 3.11+.
 
-    python3 dev.py serve   # set up, load the demo, serve the API on http://127.0.0.1:8000
+    python3 dev.py serve   # set up, load the demo, serve on http://127.0.0.1:8000/sign-in/
     python3 dev.py test    # set up, lint (ruff, mypy), run the whole test suite
 
 The first run creates ``.venv`` and installs the project into it; later runs
@@ -15,8 +15,10 @@ from __future__ import annotations
 import hashlib
 import os
 import signal
+import socket
 import subprocess
 import sys
+import time
 import venv
 from pathlib import Path
 
@@ -46,11 +48,22 @@ def ensure_venv() -> None:
     STAMP.write_text(wanted)
 
 
+def _wait_for(address: str, seconds: float = 30) -> None:
+    """Until the server answers, so that the sign-in address is the last line printed."""
+    host, _, port = address.rpartition(":")
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection((host.strip("[]") or "127.0.0.1", int(port)), timeout=1).close()
+            return
+        except OSError:
+            time.sleep(0.3)
+
+
 def serve(args: list[str]) -> None:
     address = args[0] if args else os.environ.get("CONSENSO_ADDRESS", "127.0.0.1:8000")
     run(PYTHON, "manage.py", "migrate", "--no-input")
     run(PYTHON, "manage.py", "load_demo")
-    print(f"\nConsenso API listening on http://{address}/  (API docs: http://{address}/api/docs/)\n", flush=True)
     # Silence-procedure deadlines: Celery beat's job with Redis; here a small
     # companion process checks them every 30 s, and ends with the server.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # stop the children too
@@ -58,6 +71,10 @@ def serve(args: list[str]) -> None:
         subprocess.Popen([str(PYTHON), "manage.py", "process_deadlines", "--every", "30"], cwd=ROOT),
         subprocess.Popen([str(PYTHON), "manage.py", "runserver", address, "--noreload"], cwd=ROOT),
     ]
+    _wait_for(address)
+    print(
+        f"\nAPI docs: http://{address}/api/docs/\nConsenso is ready; sign in at http://{address}/sign-in/", flush=True
+    )
     try:
         children[1].wait()
     except KeyboardInterrupt:

@@ -3,6 +3,7 @@ from django.urls import path
 from backend.api import consensus_views as cv
 from backend.api import export_views as ev
 from backend.api import import_views as iv
+from backend.api import room_views as rv
 from backend.api import views
 
 urlpatterns = [
@@ -54,4 +55,13 @@ urlpatterns = [
     path("imports/", iv.ImportList.as_view(), name="import-list"),
     path("imports/<int:pk>/", iv.ImportDetail.as_view(), name="import-detail"),
     path("imports/<int:pk>/confirm/", iv.ImportConfirm.as_view(), name="import-confirm"),
+    path("declarations/<int:pk>/discussing/", rv.Discussing.as_view(), name="declaration-discussing"),
+    path("declarations/<int:pk>/agree-uncontested/", rv.AgreeUncontested.as_view(), name="agree-uncontested"),
+    path("meetings/<int:pk>/accounts/", rv.Accounts.as_view(), name="meeting-accounts"),
+    path("meetings/<int:pk>/accounts/<int:user_id>/reset/", rv.AccountReset.as_view(), name="account-reset"),
+    path(
+        "meetings/<int:pk>/accounts/<int:user_id>/deactivate/",
+        rv.AccountDeactivate.as_view(),
+        name="account-deactivate",
+    ),
 ]
