@@ -45,7 +45,7 @@
   function countdowns() {
     var now = Date.now();
     document.querySelectorAll("[data-deadline]").forEach(function (el) {
-      var left = Math.max(0, Math.floor((Date.parse(el.getAttribute("data-deadline")) - now) / 1000));
+      var left = Math.max(0, Math.ceil((Date.parse(el.getAttribute("data-deadline")) - now) / 1000));
       if (left === 0) { el.textContent = el.getAttribute("data-ended"); return; }
       var d = Math.floor(left / 86400), h = Math.floor(left % 86400 / 3600), m = Math.floor(left % 3600 / 60), s = left % 60;
       var pad = function (n) { return (n < 10 ? "0" : "") + n; };
