@@ -17,14 +17,13 @@ from typing import Any
 
 import pytest
 from django.test import Client
-from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 from django.utils import timezone
+from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 
 from drafting import services
 from drafting.models import Declaration, Delegation, Paragraph, Proposal
 from tests.conftest import ROOT, World, agree_everything, build_world
 from tests.factories import DelegateFactory
-
 
 # Playwright's sync API runs an event loop in this thread; the test's own ORM
 # calls are still synchronous, one at a time.
