@@ -44,7 +44,7 @@ def _console_url(declaration_id: int) -> str:
 def console(request: HttpRequest, pk: int) -> HttpResponse:
     declaration, role = selectors.declaration_get(user=request.user, declaration_id=pk)
     require_ppt(role, "use the chair's console")
-    context = text_context(request, declaration, role)
+    context = text_context(request, declaration, role, console=True)
     current = declaration.revisions.order_by("-number").first()
     return render_meeting(
         request,
@@ -53,8 +53,6 @@ def console(request: HttpRequest, pk: int) -> HttpResponse:
             **context,
             "current_revision": current,
             "uncontested": uncontested_paragraphs(declaration=declaration).count(),
-            "action_labels": labels.ACTIONS,
-            "members": declaration.meeting.participants.filter(kind="member_state").order_by("code"),
             "live_url": f"/live/meetings/{declaration.meeting_id}/",
             "live_etag": meeting_etag(declaration.meeting),
         },

@@ -9,42 +9,53 @@ text); nothing here decides who may do what: that comes from the reader's
 
 from __future__ import annotations
 
-import hashlib
+import functools
+import threading
+from collections import OrderedDict
 from html import escape
 from typing import Any
 
-from django.core.cache import cache
 from django.utils.safestring import SafeString, mark_safe
 
 from backend.pages import labels
-from drafting import textengine
+from drafting import selectors, textengine
 from drafting.access import Role
+from drafting.models import Declaration
 from drafting.states import PROPOSABLE, TRANSITIONS
 
 FILTERS = ("all", "proposals", "objections", "mine")
-# A redline depends only on the two texts: cache it by their digest, so the
-# text page of 200 paragraphs and 2,000 proposals diffs each pair once.
-_REDLINE_TTL = 24 * 3600
 
 
-def _key(base: str, new: str) -> str:
-    digest = hashlib.blake2b(f"{len(base)}:{base}\x00{new}".encode(), digest_size=16).hexdigest()
-    return f"redline:{digest}"
+# A redline depends only on the two texts, so each web process keeps the
+# latest few thousand (about 2 KB each): the text page of 200 paragraphs
+# and 2,000 proposals then diffs only what changed since its last render.
+@functools.lru_cache(maxsize=8192)
+def redline(base: str, new: str) -> str:
+    """The word redline (HTML, ``<ins>``/``<del>``, text escaped) of ``new`` against ``base``."""
+    return textengine.redline(base, new)
 
 
-def redlines(pairs: list[tuple[str, str]]) -> list[str]:
-    """Word redlines (HTML with ``<ins>``/``<del>``) of each (base, new) pair."""
-    keys = [_key(b, n) for b, n in pairs]
-    found: dict[str, str] = cache.get_many(list(set(keys))) if keys else {}
-    missing: dict[str, str] = {}
-    out = []
-    for key, (base, new) in zip(keys, pairs, strict=True):
-        if key not in found:
-            found[key] = missing[key] = textengine.redline(base, new)
-        out.append(found[key])
-    if missing:
-        cache.set_many(missing, _REDLINE_TTL)
-    return out
+_TEXTS: OrderedDict[tuple[int, float, int], dict[str, Any]] = OrderedDict()
+_TEXTS_LOCK = threading.Lock()
+
+
+def working_text(declaration: Declaration) -> dict[str, Any]:
+    """``selectors.working_text``, kept per web process for the declaration's
+    current ``version`` (bumped in the same transaction as every visible
+    change): 200 open pages re-reading one text after a change read the
+    database once per process, not 200 times. The data is the same for every
+    reader; who may see it was checked before (``declaration_get``)."""
+    key = (declaration.pk, declaration.created_at.timestamp(), declaration.version)
+    with _TEXTS_LOCK:
+        if key in _TEXTS:
+            _TEXTS.move_to_end(key)
+            return _TEXTS[key]
+    text = selectors.working_text(declaration=declaration)
+    with _TEXTS_LOCK:
+        _TEXTS[key] = text
+        while len(_TEXTS) > 16:
+            _TEXTS.popitem(last=False)
+    return text
 
 
 def bracketed_html(text: str, brackets: list[dict[str, int]], *, whole: bool) -> SafeString:
@@ -74,6 +85,10 @@ def working_paragraphs(
 ) -> list[dict[str, Any]]:
     """Sections flattened to paragraphs, each ready for a template."""
     mine = role.delegation.code if role.delegation else None
+    # resolved once per render: lazy translations cost a lookup each time they are read
+    states = {k: str(v) for k, v in labels.STATES.items()}
+    kinds = {k: str(v) for k, v in labels.KINDS.items()}
+    statuses = {k: str(v) for k, v in labels.PROPOSAL_STATUSES.items()}
     rows: list[dict[str, Any]] = []
     pairs: list[tuple[str, str]] = []
     for section in text["sections"]:
@@ -83,18 +98,17 @@ def working_paragraphs(
             row["section_heading"] = (section["heading"] or "") if first else None
             row["section_kind"] = section["kind"]
             first = False
-            row["state_label"] = labels.STATES.get(p["state"], p["state"])
+            row["state_label"] = states.get(p["state"], p["state"])
             row["html"] = bracketed_html(p["text"], p["brackets"], whole=p["state"] == "bracketed")
             row["proposable"] = drafting and p["state"] in PROPOSABLE
             row["actions"] = [a for a, (sources, _) in TRANSITIONS.items() if p["state"] in sources]
-            row["buttons"] = [(a, labels.ACTIONS[a]) for a in row["actions"] if a not in ("agree_ad_ref", "confirm")]
             row["my_objection"] = next((o for o in p["objections"] if o["delegation"] == mine), None)
             proposals = []
             for prop in p["proposals"]:
                 item = dict(prop)
                 item["mine"] = prop["delegation"] == mine
-                item["kind_label"] = labels.KINDS.get(prop["kind"], prop["kind"])
-                item["status_label"] = labels.PROPOSAL_STATUSES.get(prop["status"], prop["status"])
+                item["kind_label"] = kinds.get(prop["kind"], prop["kind"])
+                item["status_label"] = statuses.get(prop["status"], prop["status"])
                 item["i_support"] = mine in prop["support"]
                 item["my_objection"] = next((o for o in prop["objections"] if o["delegation"] == mine), None)
                 pairs.append(_proposal_redline_pair(p["text"], prop))
@@ -105,8 +119,9 @@ def working_paragraphs(
             )
             row["has_objections"] = bool(p["objections"]) or any(i["objections"] for i in proposals)
             rows.append(row)
-    for item, html in zip((i for r in rows for i in r["proposals"]), redlines(pairs), strict=True):
-        item["redline"] = mark_safe(html)
+    # the text engine escapes all text it puts in a redline
+    for item, (base, new) in zip((i for r in rows for i in r["proposals"]), pairs, strict=True):
+        item["redline"] = mark_safe(redline(base, new))
     if show == "proposals":
         rows = [r for r in rows if r["proposals"]]
     elif show == "objections":

@@ -7,10 +7,12 @@ from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
-from backend.pages import labels, present
+from backend.pages import fragments, labels, present
 from backend.pages.common import int_or_none, page, render_meeting
 from backend.pages.live import meeting_etag
 from drafting import diff_selectors, selectors
@@ -60,7 +62,7 @@ def home(request: HttpRequest) -> HttpResponse:
 def _with_discussing(declaration: Declaration) -> dict[str, Any]:
     label = None
     if declaration.discussing_id is not None:
-        found = _discussing(declaration, selectors.working_text(declaration=declaration))
+        found = _discussing(declaration, present.working_text(declaration))
         label = found["label"] if found else None
     return summary(declaration, label)
 
@@ -77,14 +79,40 @@ def meeting(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def text_context(request: HttpRequest, declaration: Declaration, role: Role) -> dict[str, Any]:
+def text_context(
+    request: HttpRequest, declaration: Declaration, role: Role, *, console: bool = False, screen: bool = False
+) -> dict[str, Any]:
     """What the text page and the chair's console both show."""
-    text = selectors.working_text(declaration=declaration)
+    text = present.working_text(declaration)
     drafting = declaration.status == Declaration.Status.DRAFTING
     show = request.GET.get("show", "all")
     show = show if show in present.FILTERS else "all"
+    if screen:  # the screen shows the paragraph under discussion only
+        text = {
+            **text,
+            "sections": [
+                {**s, "paragraphs": [p for p in s["paragraphs"] if p["paragraph"] == declaration.discussing_id]}
+                for s in text["sections"]
+            ],
+        }
     paragraphs = present.working_paragraphs(text, role=role, show=show, drafting=drafting)
     discussing = _discussing(declaration, text)
+    viewer = fragments.Viewer(
+        delegation=role.delegation.code if role.delegation else None,
+        may_negotiate=role.can_negotiate and drafting,
+        console=console,
+        drafting=drafting,
+        declaration_id=declaration.pk,
+        revision_id=text["revision"]["id"] if text["revision"] else None,
+        discussing_id=declaration.discussing_id,
+        csrf_token=get_token(request),
+        here=request.get_full_path(),
+        members=tuple(
+            declaration.meeting.participants.filter(kind="member_state").order_by("code").values_list("code", flat=True)
+        )
+        if console
+        else (),
+    )
     return {
         "declaration": declaration,
         "summary": summary(declaration, discussing["label"] if discussing else None),
@@ -99,6 +127,8 @@ def text_context(request: HttpRequest, declaration: Declaration, role: Role) -> 
         "kinds": list(labels.KINDS.items()),
         "discussing": discussing,
         "poll_ms": settings.CONSENSO_LIVE_POLL_MS,
+        # escaped piece by piece in fragments.py
+        "paragraphs_html": "" if screen else mark_safe(fragments.paragraphs(paragraphs, viewer)),
     }
 
 
@@ -146,7 +176,7 @@ def screen(request: HttpRequest, pk: int) -> HttpResponse:
     """The projection screen: the paragraph under discussion, large, with its
     proposals as redlines and who supports or objects; no controls."""
     declaration, role = selectors.declaration_get(user=request.user, declaration_id=pk)
-    context = text_context(request, declaration, role)
+    context = text_context(request, declaration, role, screen=True)
     current = next((p for p in context["paragraphs"] if p["paragraph"] == declaration.discussing_id), None)
     return render_meeting(
         request,
