@@ -132,6 +132,8 @@ LOGIN_REDIRECT_URL = "pages:home"
 CONSENSO_SHOW_DEMO_USERS = env.bool("CONSENSO_SHOW_DEMO_USERS", default=not PRODUCTION)
 # How often an open page asks whether anything changed (see backend/pages/live.py).
 CONSENSO_LIVE_POLL_MS = env.int("CONSENSO_LIVE_POLL_MS", default=700)
+# ... and how long a web process reuses the meeting's change marker it read.
+CONSENSO_LIVE_CACHE_MS = env.int("CONSENSO_LIVE_CACHE_MS", default=200)
 LANGUAGES = [("en", "English"), ("es", "Español")]
 TIME_ZONE = "UTC"
 USE_I18N = True

@@ -118,7 +118,6 @@ def test_observer_posting_anyway_is_refused_by_the_service(world: World) -> None
 def test_members_only_meeting_is_refused_to_observers(closed_world: World) -> None:
     response = client_for(closed_world, "iom").get(f"/declarations/{closed_world.declaration.pk}/text/")
     assert response.status_code == 403 and "member states only" in response.content.decode()
-    assert client_for(closed_world, "iom").get(f"/live/meetings/{closed_world.meeting.pk}/").status_code == 403
 
 
 def test_unknown_objects_are_404_pages(world: World) -> None:
@@ -231,10 +230,29 @@ def test_agree_uncontested_in_one_step_page_and_api(world: World) -> None:
     )
 
 
-def test_now_discussing_is_stored_shown_and_changes_the_live_etag(world: World) -> None:
+def live_url(client: Client, world: World) -> str:
+    """The poll address a page carries (with its signed ticket)."""
+    page = client.get(f"/declarations/{world.declaration.pk}/text/").content.decode()
+    found = re.search(r'data-live="([^"]+)"', page)
+    assert found
+    return found.group(1).replace("&amp;", "&")
+
+
+def test_the_live_poll_needs_the_pages_ticket_for_that_meeting(world: World, closed_world: World) -> None:
+    mex = client_for(world, "mex")
+    url = live_url(mex, world)
+    assert Client().get(url).status_code == 200  # the ticket is the authorisation (it says only "changed")
+    assert Client().get(f"/live/meetings/{world.meeting.pk}/").status_code == 403
+    assert Client().get(url.replace("?t=", "?t=x")).status_code == 403
+    other = f"/live/meetings/{closed_world.meeting.pk}/?t=" + url.split("?t=")[1]
+    assert Client().get(other).status_code == 403
+
+
+def test_now_discussing_is_stored_shown_and_changes_the_live_etag(world: World, settings: Any) -> None:
+    settings.CONSENSO_LIVE_CACHE_MS = 0
     target = paragraphs(world)[3]
     mex = client_for(world, "mex")
-    live = f"/live/meetings/{world.meeting.pk}/"
+    live = live_url(mex, world)
     first = mex.get(live)
     etag = first["ETag"]
     assert mex.get(live, HTTP_IF_NONE_MATCH=etag).status_code == 304

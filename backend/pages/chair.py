@@ -17,8 +17,7 @@ from django.utils.translation import gettext_noop
 
 from backend.pages import labels
 from backend.pages.common import action, back, int_or_none, meeting_zone, page, render_meeting, user_of
-from backend.pages.live import meeting_etag
-from backend.pages.room import text_context
+from backend.pages.room import live_context, text_context
 from drafting import selectors, services
 from drafting.access import require_ppt
 from drafting.errors import Conflict, InvalidInput
@@ -53,8 +52,7 @@ def console(request: HttpRequest, pk: int) -> HttpResponse:
             **context,
             "current_revision": current,
             "uncontested": uncontested_paragraphs(declaration=declaration).count(),
-            "live_url": f"/live/meetings/{declaration.meeting_id}/",
-            "live_etag": meeting_etag(declaration.meeting),
+            **live_context(request, declaration.meeting),
         },
         declaration.meeting,
     )

@@ -14,15 +14,20 @@ from django.utils.translation import gettext_lazy as _
 
 from backend.pages import fragments, labels, present
 from backend.pages.common import int_or_none, page, render_meeting
-from backend.pages.live import meeting_etag
+from backend.pages.live import meeting_etag, ticket
 from drafting import diff_selectors, selectors
 from drafting.access import Role
 from drafting.errors import InvalidInput
 from drafting.models import Declaration, Meeting
 
 
-def _live(meeting: Meeting) -> dict[str, Any]:
-    return {"live_url": f"/live/meetings/{meeting.pk}/", "live_etag": meeting_etag(meeting)}
+def live_context(request: HttpRequest, meeting: Meeting) -> dict[str, Any]:
+    """What live.js needs: where to poll (with the signed ticket) and the ETag the page shows."""
+    return {
+        "live_url": f"/live/meetings/{meeting.pk}/?t={ticket(request.user, meeting)}",
+        "live_etag": meeting_etag(meeting),
+        "poll_ms": settings.CONSENSO_LIVE_POLL_MS,
+    }
 
 
 def summary(declaration: Declaration, discussing_label: str | None) -> dict[str, Any]:
@@ -74,7 +79,7 @@ def meeting(request: HttpRequest, pk: int) -> HttpResponse:
     return render_meeting(
         request,
         "pages/meeting.html",
-        {"role": role, "declarations": [_with_discussing(d) for d in declarations], **_live(meeting)},
+        {"role": role, "declarations": [_with_discussing(d) for d in declarations], **live_context(request, meeting)},
         meeting,
     )
 
@@ -144,7 +149,9 @@ FILTER_LABELS = {
 def text(request: HttpRequest, pk: int) -> HttpResponse:
     declaration, role = selectors.declaration_get(user=request.user, declaration_id=pk)
     context = text_context(request, declaration, role)
-    return render_meeting(request, "pages/text.html", {**context, **_live(declaration.meeting)}, declaration.meeting)
+    return render_meeting(
+        request, "pages/text.html", {**context, **live_context(request, declaration.meeting)}, declaration.meeting
+    )
 
 
 @page
@@ -181,6 +188,6 @@ def screen(request: HttpRequest, pk: int) -> HttpResponse:
     return render_meeting(
         request,
         "pages/screen.html",
-        {**context, "current": current, **_live(declaration.meeting)},
+        {**context, "current": current, **live_context(request, declaration.meeting)},
         declaration.meeting,
     )
