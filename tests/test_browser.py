@@ -9,8 +9,14 @@ in tests/vendor) for serious accessibility violations."""
 from __future__ import annotations
 
 import datetime
+import json
 import os
 import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -310,3 +316,96 @@ def test_every_other_page_is_accessible_and_shot(browser: Browser, live_server: 
         shoot(page, name)
         assert serious_violations(page) == [], name
     page.context.close()
+
+
+@pytest.fixture
+def second_web_process(live_server: Any, room: World) -> Iterator[str]:
+    """Another web process (gunicorn) on the same database as the live
+    server: pages must follow changes made through either."""
+    from django.db import connection
+
+    db = connection.settings_dict
+    env = {**os.environ, "DEBUG": "false", "LOG_LEVEL": "WARNING"}
+    if settings_module_uses_postgres():
+        env["DATABASE_URL"] = (
+            f"postgres://{db['USER'] or 'postgres'}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+        )
+    else:
+        env.pop("DATABASE_URL", None)
+        env["CONSENSO_SQLITE_PATH"] = str(db["NAME"])
+    env.pop("REDIS_URL", None)  # this process only answers pages and the API
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "backend.wsgi", "-b", f"127.0.0.1:{port}", "--workers", "1"],
+        cwd=ROOT,
+        env=env,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                urllib.request.urlopen(base + "/sign-in/", timeout=2)
+                break
+            except OSError:
+                assert proc.poll() is None and time.monotonic() < deadline, "the second web process did not start"
+                time.sleep(0.2)
+        yield base
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+def settings_module_uses_postgres() -> bool:
+    from django.conf import settings
+
+    return bool(settings.USING_POSTGRES)
+
+
+def test_two_web_processes_pages_follow_writes_made_through_the_other(
+    browser: Browser, live_server: Any, room: World, second_web_process: str
+) -> None:
+    from rest_framework.authtoken.models import Token
+
+    target = paragraphs(room)[2]
+    on_a = signed_in(browser, live_server, room, "mex")
+    on_a.goto(f"{live_server.url}/declarations/{room.declaration.pk}/text/")
+    on_b = signed_in(browser, live_server, room, "iom")
+    on_b.context.add_cookies(
+        [{"name": "sessionid", "value": on_b.context.cookies()[0]["value"], "url": second_web_process}]
+    )
+    on_b.goto(f"{second_web_process}/declarations/{room.declaration.pk}/text/")
+    tokens = {role: Token.objects.create(user=room.users[role]).key for role in ("can", "mex")}
+
+    def api(base: str, path: str, body: dict[str, Any], role: str) -> int:
+        request = urllib.request.Request(
+            base + path,
+            data=json.dumps(body).encode(),
+            headers={"Authorization": f"Token {tokens[role]}", "Content-Type": "application/json"},
+        )
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return int(response.status)
+
+    # written through process B: the page served by A follows
+    created = api(
+        second_web_process,
+        "/api/proposals/",
+        {
+            "declaration": room.declaration.pk,
+            "revision": room.revision.pk,
+            "paragraph": target.pk,
+            "kind": "replace",
+            "text": "Words written through the second process.",
+        },
+        "can",
+    )
+    assert created == 201
+    expect(on_a.locator(f"#p{target.pk} .prop")).to_contain_text("CAN", timeout=WAIT)
+    # written through A (the live server): the page served by B follows
+    proposal = Proposal.objects.get(paragraph=target)
+    assert api(live_server.url, f"/api/proposals/{proposal.pk}/object/", {"reason": "Through A"}, "mex") in (200, 201)
+    expect(on_b.locator(f"#prop{proposal.pk}")).to_contain_text("MEX objects", timeout=WAIT)
+    on_a.context.close()
+    on_b.context.close()
