@@ -165,7 +165,7 @@ def main() -> int:
 
     call_command("migrate", verbosity=0)
     t = time.perf_counter()
-    declaration_id, meeting_id, (mex_id, ppt_id) = build(args.paragraphs, args.proposals)
+    declaration_id, _meeting_id, (mex_id, ppt_id) = build(args.paragraphs, args.proposals)
     print(f"built {args.paragraphs} paragraphs, {args.proposals} proposals in {time.perf_counter() - t:.1f} s")
     results: dict[str, object] = {"paragraphs": args.paragraphs, "proposals": args.proposals, "load": os.getloadavg()}
     mex, ppt = Client(), Client()
@@ -177,8 +177,13 @@ def main() -> int:
     results["text_filtered_mine"] = summary(timed(mex, text_url + "?show=mine", args.repeat))
     results["chair_console"] = summary(timed(ppt, f"/declarations/{declaration_id}/chair/", args.repeat))
     results["screen"] = summary(timed(mex, f"/declarations/{declaration_id}/screen/", args.repeat))
-    live = f"/live/meetings/{meeting_id}/"
-    etag = mex.get(live)["ETag"]
+    import html
+    import re
+
+    page = mex.get(text_url).content.decode()
+    found = re.search(r'data-live="([^"]+)" data-etag="([^"]+)"', page)
+    assert found
+    live, etag = html.unescape(found.group(1)), html.unescape(found.group(2))
     results["live_poll_304"] = summary(timed(mex, live, args.repeat * 10, HTTP_IF_NONE_MATCH=etag))
     size = len(mex.get(text_url).content)
     results["text_page_bytes"] = size
