@@ -14,7 +14,6 @@ import secrets
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import Q, QuerySet
-from rest_framework.authtoken.models import Token
 
 from drafting.access import Role, require_secretariat, role_in
 from drafting.errors import Conflict, InvalidInput, NotAllowed, NotFound
@@ -121,11 +120,10 @@ def account_set_active(*, actor: User, meeting: Meeting, user_id: int, active: b
         raise Conflict("You cannot deactivate your own account.")
     before = {"active": user.is_active}
     user.is_active = active
+    # Signing in, sessions and API tokens stop working at once: Django never
+    # loads an inactive user from a session, and our token authentication
+    # refuses one (backend/api/auth.py); the token itself is kept, for the record.
     user.save(update_fields=["is_active"])
-    if not active:
-        # API tokens stop working at once (sessions do already: an inactive
-        # user is never loaded from one).
-        Token.objects.filter(user=user).delete()
     event_record(
         verb="account.activated" if active else "account.deactivated",
         actor=actor,
