@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from drafting import services
 from drafting.models import Declaration, Event, Paragraph, Proposal
+from drafting.services.discussion import discussion_set
 from tests.conftest import World, agree_everything, silence_under_way
 
 pytestmark = pytest.mark.django_db
@@ -369,3 +370,26 @@ def test_desk_imports_and_exports_are_jobs_it_shows(world: World) -> None:
     )
     assert response.status_code == 302
     assert "Compilation text" in desk.get(url).content.decode()
+
+
+def test_live_patch_sends_only_the_changed_paragraphs_or_asks_for_a_full_reload(world: World) -> None:
+    mex = client_for(world, "mex")
+    url = f"/declarations/{world.declaration.pk}/text/"
+    page = mex.get(url).content.decode()
+    after = int(re.search(r'id="live-after" data-after="(\d+)"', page).group(1))
+    proposal = propose(world, role="can", index=3)
+    patch = mex.get(f"{url}?changed_since={after}", HTTP_HX_REQUEST="true")
+    body = patch.content.decode()
+    target = paragraphs(world)[3].pk
+    assert re.findall(r'<article id="p(\d+)" hx-swap-oob="outerHTML"', body) == [str(target)]
+    assert f"#prop{proposal.pk}" not in body and f'id="prop{proposal.pk}"' in body
+    assert 'name="next" value="/declarations/' in body and "changed_since" not in body.split('name="next"')[1][:80]
+    last = int(re.search(r'id="live-after" data-after="(\d+)"', body).group(1))
+    assert last > after
+    # a change beyond one paragraph (now discussing): reload the whole region
+    discussion_set(actor=world.users["ppt"], declaration=world.declaration, paragraph_id=target)
+    full = mex.get(f"{url}?changed_since={last}", HTTP_HX_REQUEST="true")
+    assert full.content == b"" and full["HX-Trigger"] == "consenso:changed"
+    # a filtered page always reloads whole; without htmx the parameter is ignored
+    assert mex.get(f"{url}?show=mine&changed_since={after}", HTTP_HX_REQUEST="true")["HX-Trigger"]
+    assert "<html" in mex.get(f"{url}?changed_since={after}").content.decode()

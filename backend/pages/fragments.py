@@ -248,8 +248,9 @@ def _member_controls(p: dict[str, Any], v: Viewer, w: Words) -> str:
     return "".join(out)
 
 
-def paragraph(p: dict[str, Any], v: Viewer, w: Words) -> str:
-    """One ``<article>`` (preceded by its section's heading when it opens one)."""
+def paragraph(p: dict[str, Any], v: Viewer, w: Words, *, oob: bool = False) -> str:
+    """One ``<article>`` (preceded by its section's heading when it opens one);
+    ``oob``: to replace the one on the page (htmx out-of-band swap), alone."""
     pid = p["paragraph"]
     classes = f"para state-{esc(p['state'])}"
     if pid == v.discussing_id:
@@ -257,9 +258,10 @@ def paragraph(p: dict[str, Any], v: Viewer, w: Words) -> str:
     if p["has_mine"]:
         classes += " has-mine"
     out = []
-    if p["section_heading"]:
+    if p["section_heading"] and not oob:
         out.append(f'<h2 class="section">{esc(p["section_heading"])}</h2>')
-    out.append(f'<article id="p{pid}" class="{classes}" aria-labelledby="l{pid}"><div class="para-head">')
+    swap = ' hx-swap-oob="outerHTML"' if oob else ""
+    out.append(f'<article id="p{pid}"{swap} class="{classes}" aria-labelledby="l{pid}"><div class="para-head">')
     out.append(f'<span class="label" id="l{pid}">{esc(p["label"] or "¶")}</span>')
     ad_ref = f" ({w.confirmation_by} {esc(p['ad_ref'])})" if p["ad_ref"] else ""
     out.append(f'<span class="state">{esc(p["state_label"])}{ad_ref}</span>')
@@ -289,6 +291,6 @@ def paragraph(p: dict[str, Any], v: Viewer, w: Words) -> str:
     return "".join(out)
 
 
-def paragraphs(rows: list[dict[str, Any]], v: Viewer) -> str:
+def paragraphs(rows: list[dict[str, Any]], v: Viewer, *, oob: bool = False) -> str:
     words = Words()
-    return "".join(paragraph(p, v, words) for p in rows)
+    return "".join(paragraph(p, v, words, oob=oob) for p in rows)

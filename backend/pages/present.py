@@ -81,7 +81,7 @@ def _proposal_redline_pair(paragraph_text: str, proposal: dict[str, Any]) -> tup
 
 
 def working_paragraphs(
-    text: dict[str, Any], *, role: Role, show: str = "all", drafting: bool = True
+    text: dict[str, Any], *, role: Role, show: str = "all", drafting: bool = True, only: set[int] | None = None
 ) -> list[dict[str, Any]]:
     """Sections flattened to paragraphs, each ready for a template."""
     mine = role.delegation.code if role.delegation else None
@@ -94,6 +94,8 @@ def working_paragraphs(
     for section in text["sections"]:
         first = True
         for p in section["paragraphs"]:
+            if only is not None and p["paragraph"] not in only:
+                continue
             row = dict(p)
             row["section_heading"] = (section["heading"] or "") if first else None
             row["section_kind"] = section["kind"]

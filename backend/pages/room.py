@@ -85,7 +85,13 @@ def meeting(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def text_context(
-    request: HttpRequest, declaration: Declaration, role: Role, *, console: bool = False, screen: bool = False
+    request: HttpRequest,
+    declaration: Declaration,
+    role: Role,
+    *,
+    console: bool = False,
+    screen: bool = False,
+    only: set[int] | None = None,
 ) -> dict[str, Any]:
     """What the text page and the chair's console both show."""
     text = present.working_text(declaration)
@@ -100,7 +106,7 @@ def text_context(
                 for s in text["sections"]
             ],
         }
-    paragraphs = present.working_paragraphs(text, role=role, show=show, drafting=drafting)
+    paragraphs = present.working_paragraphs(text, role=role, show=show, drafting=drafting, only=only)
     discussing = _discussing(declaration, text)
     viewer = fragments.Viewer(
         delegation=role.delegation.code if role.delegation else None,
@@ -111,7 +117,7 @@ def text_context(
         revision_id=text["revision"]["id"] if text["revision"] else None,
         discussing_id=declaration.discussing_id,
         csrf_token=get_token(request),
-        here=request.get_full_path(),
+        here=request.path if only is not None else request.get_full_path(),
         members=tuple(
             declaration.meeting.participants.filter(kind="member_state").order_by("code").values_list("code", flat=True)
         )
@@ -133,7 +139,7 @@ def text_context(
         "discussing": discussing,
         "poll_ms": settings.CONSENSO_LIVE_POLL_MS,
         # escaped piece by piece in fragments.py
-        "paragraphs_html": "" if screen else mark_safe(fragments.paragraphs(paragraphs, viewer)),
+        "paragraphs_html": "" if screen else mark_safe(fragments.paragraphs(paragraphs, viewer, oob=only is not None)),
     }
 
 
@@ -147,10 +153,34 @@ FILTER_LABELS = {
 
 @page
 def text(request: HttpRequest, pk: int) -> HttpResponse:
+    after = selectors.declaration_last_event(declaration_id=pk)  # before the text: see the selector
     declaration, role = selectors.declaration_get(user=request.user, declaration_id=pk)
-    context = text_context(request, declaration, role)
+    since = int_or_none(request.GET.get("changed_since"))
+    if since is not None and request.headers.get("HX-Request"):
+        return _text_patch(request, declaration, role, since)
+    context = {**text_context(request, declaration, role), "after": after}
     return render_meeting(
         request, "pages/text.html", {**context, **live_context(request, declaration.meeting)}, declaration.meeting
+    )
+
+
+def _text_patch(request: HttpRequest, declaration: Declaration, role: Role, since: int) -> HttpResponse:
+    """Live update of the text page: only the paragraphs changed since the
+    event the page shows (out-of-band swaps, forms being typed in preserved),
+    or, when more than single paragraphs changed, a signal to reload the
+    whole live region. 200 open pages then re-render one paragraph each
+    per change, not the whole text (bench/RESULTS.md)."""
+    last, changed = selectors.paragraphs_changed_since(declaration=declaration, event_id=since)
+    full = HttpResponse("")
+    full["HX-Trigger"] = "consenso:changed"
+    if changed is None or request.GET.get("show", "all") != "all":
+        return full
+    context = text_context(request, declaration, role, only=changed)
+    if {p["paragraph"] for p in context["paragraphs"]} != changed:  # one was inserted or removed meanwhile
+        return full
+    return HttpResponse(
+        str(context["paragraphs_html"])
+        + f'<span id="live-after" data-after="{last}" hidden hx-swap-oob="outerHTML"></span>'
     )
 
 

@@ -17,13 +17,28 @@
           var fresh = r.headers.get("ETag");
           if (r.status === 200 && fresh && fresh !== etag) {
             etag = fresh;
-            document.body.dispatchEvent(new CustomEvent("consenso:changed"));
+            changed();
           }
         })
         .catch(function () { /* offline for a moment: try again */ })
         .then(function () { setTimeout(tick, document.hidden ? every * 4 : every); });
     };
     setTimeout(tick, every);
+  }
+
+  /* The text page re-renders only the paragraphs changed since the event it
+   * shows (the server answers with out-of-band swaps, or asks for a full
+   * reload with HX-Trigger: consenso:changed); other pages reload their
+   * live region. */
+  function changed() {
+    var region = document.getElementById("live");
+    var after = document.getElementById("live-after");
+    var patch = region && region.getAttribute("data-patch");
+    if (patch && after && window.htmx) {
+      window.htmx.ajax("GET", patch + after.getAttribute("data-after"), { source: region, swap: "none" });
+    } else {
+      document.body.dispatchEvent(new CustomEvent("consenso:changed"));
+    }
   }
 
   var saved = null;
