@@ -9,7 +9,8 @@ each of the 10 member delegations present two delegates; starts two gunicorn
 processes on free ports; opens ``--pages`` pages, half on each process, each
 doing what ``backend/pages/static/pages/live.js`` does (poll
 ``/live/meetings/<id>/`` with ``If-None-Match`` every 0.7 s; on a new ETag,
-GET the text page again); and runs ``--writers`` delegates, each acting every
+GET the paragraphs changed since the last event the page shows, or the whole
+page when the server asks for it); and runs ``--writers`` delegates, each acting every
 ``--every`` seconds on average through the API (propose, support, object,
 withdraw), on either process.
 
@@ -103,12 +104,19 @@ class Page:
         self.reloads: list[tuple[float, float]] = []  # (poll sent, reload finished)
         self.errors = 0
         self.polls: list[float] = []  # seconds each poll took
+        self.full = 0  # reloads of the whole page (more than single paragraphs changed)
+
+    @staticmethod
+    def _after(body: str) -> int:
+        found = re.search(r'id="live-after" data-after="(\d+)"', body)
+        return int(found.group(1)) if found else 0
 
     async def run(self, stop: float) -> None:
         first = await self.client.get(self.text)
         found = re.search(r'data-live="([^"]+)" data-etag="([^"]+)"', first.text)
         assert found, first.status_code
         self.live, etag = html.unescape(found.group(1)), html.unescape(found.group(2))
+        after = self._after(first.text)
         await asyncio.sleep(random.random() * POLL)
         while time.monotonic() < stop:
             sent = time.monotonic()
@@ -117,9 +125,14 @@ class Page:
                 self.polls.append(time.monotonic() - sent)
                 if response.status_code == 200 and response.headers.get("etag") != etag:
                     etag = response.headers["etag"]
-                    page = await self.client.get(self.text)
-                    if page.status_code != 200:
+                    # as live.js: the changed paragraphs, or the whole page when asked to
+                    patch = await self.client.get(f"{self.text}?changed_since={after}", headers={"HX-Request": "true"})
+                    if patch.headers.get("hx-trigger"):
+                        patch = await self.client.get(self.text, headers={"HX-Request": "true"})
+                        self.full += 1
+                    if patch.status_code != 200:
                         self.errors += 1
+                    after = self._after(patch.text) or after
                     self.reloads.append((sent, time.monotonic()))
                 elif response.status_code not in (200, 304):
                     self.errors += 1
@@ -213,6 +226,7 @@ async def main_async(args: argparse.Namespace, bases: list[str], world: dict[str
         "writes": len(writes),
         "writes_per_s": round(len(writes) / args.seconds, 2),
         "reloads": sum(len(p.reloads) for p in pages),
+        "full_reloads": sum(p.full for p in pages),
         "page_errors": sum(p.errors for p in pages),
         "warmup_s": args.warmup,
         "polls": len(polls),

@@ -126,7 +126,8 @@ def text_context(
     )
     return {
         "declaration": declaration,
-        "summary": summary(declaration, discussing["label"] if discussing else None),
+        # a live patch shows paragraphs only: no standing to read
+        "summary": None if only is not None else summary(declaration, discussing["label"] if discussing else None),
         "role": role,
         "text": text,
         "paragraphs": paragraphs,
@@ -134,8 +135,6 @@ def text_context(
         "filters": list(FILTER_LABELS.items()),
         "drafting": drafting,
         "may_negotiate": role.can_negotiate and drafting,
-        "revisions": list(declaration.revisions.order_by("number").values("id", "label")),
-        "kinds": list(labels.KINDS.items()),
         "discussing": discussing,
         "poll_ms": settings.CONSENSO_LIVE_POLL_MS,
         # escaped piece by piece in fragments.py
