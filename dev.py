@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Set up and run Consenso with nothing installed but Python 3.11+.
 
-    python3 dev.py serve   # set up, load the demo, serve the API on http://127.0.0.1:8000
+    python3 dev.py serve   # set up, load the demo, serve on http://127.0.0.1:8000/sign-in/
     python3 dev.py serve [--demo] [ADDRESS]   # --demo: load the demo into DATABASE_URL's database too
     python3 dev.py test    # set up, lint (ruff, mypy), run the whole test suite
     python3 dev.py lock    # after changing dependencies in pyproject.toml: rewrite the lock files
@@ -26,8 +26,10 @@ import hashlib
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
+import time
 import venv
 from pathlib import Path
 
@@ -109,6 +111,18 @@ def lock(args: list[str]) -> None:
     print(f"Wrote {LOCK.name} and {DEV_LOCK.name}; commit them with pyproject.toml.")
 
 
+def _wait_for(address: str, seconds: float = 30) -> None:
+    """Until the server answers, so that the sign-in address is the last line printed."""
+    host, _, port = address.rpartition(":")
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection((host.strip("[]") or "127.0.0.1", int(port)), timeout=1).close()
+            return
+        except OSError:
+            time.sleep(0.3)
+
+
 def serve(args: list[str]) -> None:
     # The demo (published password) goes into the embedded default's SQLite file
     # only; a real database (DATABASE_URL) gets it only when asked: --demo.
@@ -120,7 +134,6 @@ def serve(args: list[str]) -> None:
         run(PYTHON, "manage.py", "load_demo")
     else:
         print("DATABASE_URL is set: no demo loaded (python3 dev.py serve --demo loads it).", flush=True)
-    print(f"\nConsenso API listening on http://{address}/  (API docs: http://{address}/api/docs/)\n", flush=True)
     # Silence-procedure deadlines: Celery beat's job with Redis; here a small
     # companion process checks them every 30 s, and ends with the server.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # stop the children too
@@ -130,6 +143,10 @@ def serve(args: list[str]) -> None:
         subprocess.Popen([str(PYTHON), "manage.py", "run_jobs"], cwd=ROOT),
         subprocess.Popen([str(PYTHON), "manage.py", "runserver", address, "--noreload"], cwd=ROOT),
     ]
+    _wait_for(address)
+    print(
+        f"\nAPI docs: http://{address}/api/docs/\nConsenso is ready; sign in at http://{address}/sign-in/", flush=True
+    )
     try:
         children[-1].wait()
     except KeyboardInterrupt:

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "drafting",
     "workers",  # for its management commands (export_document)
     "axes",  # sign-in lockout per account and address (backend/api/auth.py)
+    "backend.pages",  # the live room: server-rendered pages over the same services
 ]
 
 MIDDLEWARE = [
@@ -71,6 +72,8 @@ MIDDLEWARE = [
     # docker-compose deployment has no separate web server in front.
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The page's language: the switch's choice (cookie), else the browser's.
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -92,6 +95,7 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
             ]
@@ -141,6 +145,16 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "en"
+LOCALE_PATHS = [BASE_DIR / "locale"]
+LOGIN_URL = "pages:sign-in"
+LOGIN_REDIRECT_URL = "pages:home"
+# The demo's users are listed on the sign-in page (only when the demo is loaded
+# and this is not production).
+CONSENSO_SHOW_DEMO_USERS = env.bool("CONSENSO_SHOW_DEMO_USERS", default=not PRODUCTION)
+# How often an open page asks whether anything changed (see backend/pages/live.py).
+CONSENSO_LIVE_POLL_MS = env.int("CONSENSO_LIVE_POLL_MS", default=700)
+# ... and how long a web process reuses the meeting's change marker it read.
+CONSENSO_LIVE_CACHE_MS = env.int("CONSENSO_LIVE_CACHE_MS", default=200)
 LANGUAGES = [("en", "English"), ("es", "Español")]
 TIME_ZONE = "UTC"
 USE_I18N = True

@@ -332,6 +332,16 @@ def _d(which: str, suffix: str = "") -> Callable[[Side, str | None], str]:
     return lambda s, r: f"/api/declarations/{getattr(s, which).pk}/{suffix}"
 
 
+def _accounts(suffix: str) -> Callable[[Side, str | None], str]:
+    """A meeting's accounts; ``{uid}``: a delegate of a delegation taking part."""
+
+    def path(s: Side, r: str | None) -> str:
+        uid = s.users[sorted(s.proposals)[0]].pk
+        return f"/api/meetings/{s.declaration.meeting_id}/accounts/" + suffix.format(uid=uid)
+
+    return path
+
+
 def _fixed(url: str) -> Callable[[Side, str | None], str]:
     return lambda s, r: url
 
@@ -532,6 +542,34 @@ RULES: dict[tuple[str, str], Rule] = {
         present_members,
         body=lambda s, r: {**_proposal_body(s, r), "kind": "replace"},
         control=_member,
+    ),
+    # --- the live room: "now discussing", agreeing the uncontested in one step ---
+    ("declaration-discussing", "POST"): Rule(
+        _d("declaration", "discussing/"),
+        the_ppt,
+        body=lambda s, r: {"paragraph": s.objected_paragraph},
+        moderates=True,
+        control=lambda s, t: "ppt",
+    ),
+    ("agree-uncontested", "POST"): Rule(
+        _d("declaration", "agree-uncontested/"),
+        the_ppt,
+        body=lambda s, r: {},
+        moderates=True,
+        control=lambda s, t: "ppt",
+    ),
+    # --- delegates' accounts: the meeting's Technical Secretariat ---
+    ("meeting-accounts", "GET"): Rule(_accounts(""), the_ts, control=lambda s, t: "ts"),
+    ("meeting-accounts", "POST"): Rule(
+        _accounts(""),
+        the_ts,
+        body=lambda s, r: {"delegation": sorted(s.proposals)[0], "username": f"acc.{r or 'anon'}.{s.declaration.pk}"},
+        moderates=True,  # an account for another delegation
+        control=lambda s, t: "ts",
+    ),
+    ("account-reset", "POST"): Rule(_accounts("{uid}/reset/"), the_ts, moderates=True, control=lambda s, t: "ts"),
+    ("account-deactivate", "POST"): Rule(
+        _accounts("{uid}/deactivate/"), the_ts, moderates=True, control=lambda s, t: "ts"
     ),
 }
 

@@ -8,6 +8,7 @@ always goes through HTTP with ``APIClient``.
 from __future__ import annotations
 
 import datetime
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, cast
@@ -1171,6 +1172,12 @@ NOT_FOUND = [
     ("library-statement", "PATCH", f"/api/library/{MISSING}/", {"category": "commitment"}),
     ("library-propose", "POST", f"/api/library/{MISSING}/propose/", {"declaration": 1, "revision": 1, "paragraph": 1}),
     ("token-detail", "DELETE", f"/api/auth/tokens/{MISSING}/", None),
+    ("declaration-discussing", "POST", f"/api/declarations/{MISSING}/discussing/", {"paragraph": None}),
+    ("agree-uncontested", "POST", f"/api/declarations/{MISSING}/agree-uncontested/", {}),
+    ("meeting-accounts", "GET", f"/api/meetings/{MISSING}/accounts/", None),
+    ("meeting-accounts", "POST", f"/api/meetings/{MISSING}/accounts/", {"delegation": "CAN", "username": "x.y"}),
+    ("account-reset", "POST", f"/api/meetings/{MISSING}/accounts/1/reset/", None),
+    ("account-deactivate", "POST", f"/api/meetings/{MISSING}/accounts/1/deactivate/", None),
 ]
 
 
@@ -1208,7 +1215,7 @@ def test_the_schema_is_an_openapi_document_describing_every_endpoint(world: Worl
     schema = response.json()
     assert schema["openapi"].startswith("3.") and schema["info"]["title"] == "Consenso API"
     for p in api_urls.urlpatterns:
-        route = "/api/" + str(p.pattern).replace("<int:pk>", "{id}")
+        route = "/api/" + re.sub(r"<int:(\w+)>", r"{\1}", str(p.pattern).replace("<int:pk>", "{id}"))
         assert route in schema["paths"], route
     accept = schema["paths"]["/api/proposals/{id}/accept/"]["post"]
     assert "If-Match" in {param["name"] for param in accept["parameters"]}

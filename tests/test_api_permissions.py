@@ -351,6 +351,36 @@ def _paragraph_moved(ctx: Ctx, role: str | None, body: Any) -> None:
     assert Paragraph.objects.get(pk=_last_paragraph(ctx)).state == "under_discussion"
 
 
+def _discussing(ctx: Ctx, role: str | None, body: Any) -> None:
+    assert body == {"paragraph": _last_paragraph(ctx)}
+    assert Declaration.objects.get(pk=ctx.world.declaration.pk).discussing_id == _last_paragraph(ctx)
+
+
+def _all_agreed(ctx: Ctx, role: str | None, body: Any) -> None:
+    assert sorted(body["agreed"]) == sorted(ctx.world.paragraph_ids())
+    assert set(Paragraph.objects.filter(declaration=ctx.world.declaration).values_list("state", flat=True)) == {
+        "agreed"
+    }
+
+
+def _account_made(ctx: Ctx, role: str | None, body: Any) -> None:
+    assert body["delegation"] == "CAN" and body["initial_password"] and body["is_active"]
+
+
+def _password_new(ctx: Ctx, role: str | None, body: Any) -> None:
+    assert body["username"] == ctx.world.users["can"].username and body["initial_password"]
+
+
+def _deactivated(ctx: Ctx, role: str | None, body: Any) -> None:
+    assert body["is_active"] is False
+    ctx.world.users["can"].refresh_from_db()
+    assert not ctx.world.users["can"].is_active
+
+
+def _accounts(ctx: Ctx, suffix: str = "") -> str:
+    return f"/api/meetings/{ctx.world.meeting.pk}/accounts/{suffix}"
+
+
 def _paragraph_objected(ctx: Ctx, role: str | None, body: Any) -> None:
     assert ParagraphObjection.objects.filter(paragraph_id=_last_paragraph(ctx), delegation__code=_code(role)).exists()
 
@@ -451,6 +481,7 @@ L_CLOSED = (LISTED,) * 4 + (HIDDEN,) * 3 + (LISTED, 401)
 L_CLOSED_SCOPED = (LISTED,) * 4 + (403,) * 3 + (LISTED, 401)  # a list inside one declaration
 D_CLOSED = (200,) * 4 + (403,) * 3 + (200, 401)
 TS_ONLY = (403,) * 7 + (201, 401)
+TS_READS = (403,) * 7 + (200, 401)
 PPT_OR_TS = (201,) + (403,) * 6 + (201, 401)
 PPT_ONLY = (200,) + (403,) * 7 + (401,)
 PPT_ONLY_201 = (201,) + (403,) * 7 + (401,)
@@ -794,6 +825,58 @@ MATRIX: list[Row] = [
         write=True,
         body=lambda c, r: {"action": "open"},
         on_success=_paragraph_moved,
+    ),
+    # --- the live room: "now discussing", agreeing the uncontested in one step --
+    Row(
+        "declaration-discussing",
+        "POST",
+        lambda c: f"/api/declarations/{_d(c)}/discussing/",
+        PPT_ONLY,
+        PPT_ONLY,
+        write=True,
+        body=lambda c, r: {"paragraph": _last_paragraph(c)},
+        on_success=_discussing,
+    ),
+    Row(
+        "agree-uncontested",
+        "POST",
+        lambda c: f"/api/declarations/{_d(c)}/agree-uncontested/",
+        PPT_ONLY,
+        PPT_ONLY,
+        write=True,
+        body=lambda c, r: {},
+        on_success=_all_agreed,
+        events=6,  # one per paragraph of the zero draft, none contested
+    ),
+    # --- delegates' accounts: the meeting's Technical Secretariat -------------
+    Row("meeting-accounts", "GET", _accounts, TS_READS, TS_READS),
+    Row(
+        "meeting-accounts",
+        "POST",
+        _accounts,
+        TS_ONLY,
+        TS_ONLY,
+        write=True,
+        body=lambda c, r: {"delegation": "CAN", "username": f"can.new.{r}"},
+        on_success=_account_made,
+    ),
+    Row(
+        "account-reset",
+        "POST",
+        lambda c: _accounts(c, f"{c.world.users['can'].pk}/reset/"),
+        TS_READS,
+        TS_READS,
+        write=True,
+        on_success=_password_new,
+    ),
+    Row(
+        "account-deactivate",
+        "POST",
+        lambda c: _accounts(c, f"{c.world.users['can'].pk}/deactivate/"),
+        TS_READS,
+        TS_READS,
+        write=True,
+        on_success=_deactivated,
     ),
     # --- negotiating: proposals, positions, objections ----------------------
     Row(

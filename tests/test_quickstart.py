@@ -1,6 +1,7 @@
 """The README's first command, run as a user would: ``python3 dev.py serve``
-sets up, loads the demo and serves the API; we read the printed tokens and
-fetch the docs and the demo declaration's zero draft over HTTP."""
+sets up, loads the demo and serves the pages and the API; it ends by printing
+the sign-in page's address; we read the printed tokens and fetch the sign-in
+page, the docs and the demo declaration's zero draft over HTTP."""
 
 from __future__ import annotations
 
@@ -56,8 +57,17 @@ def test_dev_py_serve_serves_docs_and_the_demo_zero_draft(tmp_path: Path) -> Non
                     assert server.poll() is None, log.read_text()
                     assert time.monotonic() < deadline, log.read_text()
                     time.sleep(0.5)
+            sign_in = f"http://127.0.0.1:{port}/sign-in/"
+            while sign_in not in log.read_text():
+                assert time.monotonic() < deadline, log.read_text()
+                time.sleep(0.2)
             printed = log.read_text()
-            assert f"listening on http://127.0.0.1:{port}/" in printed
+            # the last line printed is the sign-in page's address (the README says so),
+            # apart from the server's log of requests (this test's own)
+            own = [line for line in printed.strip().splitlines() if not line.startswith("[")]
+            assert own[-1].endswith(sign_in), printed
+            status, body = get(sign_in)
+            assert status == 200 and b"consenso-demo" in body and b"ppt.slv" in body
             status, body = get(f"http://127.0.0.1:{port}/api/docs/")
             assert status == 200 and b"swagger" in body.lower()
             token = re.search(r"^\s+mex\s+MEX\s+.*Token (\w+)$", printed, re.M)

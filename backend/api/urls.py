@@ -5,6 +5,7 @@ from backend.api import consensus_views as cv
 from backend.api import export_views as ev
 from backend.api import import_views as iv
 from backend.api import library_views as lv
+from backend.api import room_views as rv
 from backend.api import views
 
 urlpatterns = [
@@ -64,4 +65,13 @@ urlpatterns = [
     path("library/", lv.LibrarySearch.as_view(), name="library-search"),
     path("library/<int:pk>/", lv.LibraryStatement.as_view(), name="library-statement"),
     path("library/<int:pk>/propose/", lv.LibraryPropose.as_view(), name="library-propose"),
+    path("declarations/<int:pk>/discussing/", rv.Discussing.as_view(), name="declaration-discussing"),
+    path("declarations/<int:pk>/agree-uncontested/", rv.AgreeUncontested.as_view(), name="agree-uncontested"),
+    path("meetings/<int:pk>/accounts/", rv.Accounts.as_view(), name="meeting-accounts"),
+    path("meetings/<int:pk>/accounts/<int:user_id>/reset/", rv.AccountReset.as_view(), name="account-reset"),
+    path(
+        "meetings/<int:pk>/accounts/<int:user_id>/deactivate/",
+        rv.AccountDeactivate.as_view(),
+        name="account-deactivate",
+    ),
 ]

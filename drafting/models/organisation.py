@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import zoneinfo
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 
@@ -39,6 +42,15 @@ class Delegate(models.Model):
         return f"{self.user} ({self.delegation.code})"
 
 
+# Central American time (UTC-6, no daylight saving): where most RCM meetings sit.
+DEFAULT_TIME_ZONE = "America/Guatemala"
+
+
+def validate_time_zone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(f"{value!r} is not an IANA time zone, e.g. America/Guatemala.")
+
+
 class Meeting(models.Model):
     title = models.CharField(max_length=300)
     place = models.CharField(max_length=200)
@@ -59,6 +71,12 @@ class Meeting(models.Model):
     members_only = models.BooleanField(default=False, help_text="Closed to observers and civil society.")
     silence_hours = models.PositiveIntegerField(
         default=72, help_text="Default length of a silence procedure (UN practice: at least 72 hours)."
+    )
+    time_zone = models.CharField(
+        max_length=64,
+        default=DEFAULT_TIME_ZONE,
+        validators=[validate_time_zone],
+        help_text="IANA time zone of the venue: pages show times, and take deadlines, in it.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -61,6 +61,9 @@ class Declaration(models.Model):
     # sees (revisions, proposals, positions). Readers use it as a cheap
     # change marker: ETags and cached renderings of a revision key on it.
     version = models.PositiveIntegerField(default=1)
+    # "Now discussing OP5": set by the chair; every open page and the
+    # projection screen follow it.
+    discussing = models.ForeignKey("Paragraph", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 

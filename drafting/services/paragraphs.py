@@ -13,6 +13,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import transaction
+from django.db.models import QuerySet
 
 from drafting.access import require_negotiator, require_ppt, role_in
 from drafting.errors import Conflict, InvalidInput, NotFound
@@ -216,3 +217,56 @@ def paragraph_objection_withdraw(*, actor: User, paragraph: Paragraph) -> None:
     )
     objection.delete()
     declaration_touch(declaration)
+
+
+# What "agree every uncontested paragraph" takes: not bracketed text (its
+# brackets say the room has not settled it), not held or ad ref paragraphs
+# (each waits on something named), only what the room has left alone.
+UNCONTESTED_FROM = (State.OPEN, State.UNDER_DISCUSSION, State.REOPENED)
+PENDING = (Proposal.Status.SUBMITTED, Proposal.Status.NEEDS_REFIT, Proposal.Status.CONFLICTED)
+
+
+def uncontested_paragraphs(*, declaration: Declaration) -> QuerySet[Paragraph]:
+    """Paragraphs the chair may agree in one step: open, under discussion or
+    reopened, no objection standing on them, no proposal pending on them.
+    Any objection counts here, not only members': the bulk step must never
+    agree what a one-by-one agreement would have to look at."""
+    contested = ParagraphObjection.objects.filter(paragraph__declaration=declaration).values("paragraph_id")
+    pending = Proposal.objects.filter(declaration=declaration, status__in=PENDING).values("paragraph_id")
+    return (
+        Paragraph.objects.filter(declaration=declaration, state__in=UNCONTESTED_FROM)
+        .exclude(pk__in=contested)
+        .exclude(pk__in=pending)
+        .order_by("position", "id")
+    )
+
+
+@transaction.atomic
+def paragraphs_agree_uncontested(*, actor: User, declaration: Declaration, note: str = "") -> list[int]:
+    """The PPT agrees, in one step, every paragraph that is open, under
+    discussion or reopened, with no objection standing on it and no proposal
+    pending on it. Returns the ids agreed (in text order); one event each,
+    as if agreed one by one."""
+    declaration = declaration_lock(declaration.pk)
+    require_ppt(role_in(actor, declaration.meeting), "declare paragraphs agreed")
+    declaration_require_drafting(declaration)
+    note = clean_text(note, field="note", max_chars=settings.CONSENSO_MAX_NOTE_CHARS, allow_empty=True)
+    paragraphs = list(uncontested_paragraphs(declaration=declaration).select_for_update())
+    for paragraph in paragraphs:
+        before = {"state": paragraph.state, "ad_ref": paragraph.ad_ref_delegation_id, "brackets": paragraph.brackets}
+        paragraph.state, paragraph.ad_ref_delegation = State.AGREED, None
+        paragraph.brackets, paragraph.alternatives = [], []
+        paragraph.version += 1
+        event_record(
+            verb="paragraph.agree",
+            actor=actor,
+            obj=paragraph,
+            declaration=declaration,
+            paragraph=paragraph,
+            before=before,
+            after={"state": paragraph.state, "ad_ref": None, "brackets": [], "alternatives": [], "note": note},
+        )
+    Paragraph.objects.bulk_update(paragraphs, ["state", "ad_ref_delegation", "brackets", "alternatives", "version"])
+    if paragraphs:
+        declaration_touch(declaration)
+    return [p.pk for p in paragraphs]

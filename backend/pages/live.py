@@ -1,0 +1,89 @@
+"""Live updates: every open page asks, about every 0.7 s, "has anything in
+this meeting changed?" with ``If-None-Match``; the answer is almost always
+an empty ``304``. When it is a ``200`` with a new ETag, the page's
+``static/pages/live.js`` fires ``consenso:changed`` and htmx refetches the
+page's live region (forms being typed in are preserved, see base.html).
+
+Why polling and not server-sent events (measured in bench/RESULTS.md):
+the ETag is the sum of the meeting's declarations' ``version`` counters,
+which every service bumps in the same transaction as its change; so the
+database is the fan-out, and any number of web processes (WSGI, stateless,
+behind any proxy) answer correctly with nothing shared in memory. SSE would
+hold one connection open per page in an ASGI server and still need a
+Redis/PostgreSQL channel between processes. A poll touches neither the
+session nor the database: the page carries a signed ticket, and each process
+re-reads the meeting's ETag at most every 200 ms (measured in
+bench/RESULTS.md: a session-authorised poll cost ~27 ms on a loaded
+PostgreSQL). One request at a time per page (never two in flight).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+
+from django.conf import settings
+from django.contrib.auth.models import AnonymousUser, User
+from django.core import signing
+from django.db.models import Count, Sum
+from django.http import HttpRequest, HttpResponse, HttpResponseNotModified, JsonResponse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from drafting.models import Declaration, Meeting
+
+SALT = "consenso.pages.live"
+TICKET_MAX_AGE = 12 * 3600  # a conference day; the page is reloaded long before
+
+
+def meeting_etag(meeting: Meeting | int) -> str:
+    """Changes whenever anything a reader sees in the meeting changes
+    (versions only ever grow; a new declaration adds to the count)."""
+    pk = meeting if isinstance(meeting, int) else meeting.pk
+    row = Declaration.objects.filter(meeting_id=pk).aggregate(n=Count("id"), v=Sum("version"))
+    return f'"m{pk}-{row["n"]}-{row["v"] or 0}"'
+
+
+def ticket(user: User | AnonymousUser, meeting: Meeting) -> str:
+    """Signed when the page was rendered for a reader of the meeting: lets the
+    page ask "changed?" without a session or role lookup per poll. It tells
+    only *that* something changed; every content request is authorised in full."""
+    return signing.dumps({"u": user.pk, "m": meeting.pk}, salt=SALT, compress=False)
+
+
+_ETAGS: dict[int, tuple[float, str]] = {}
+_ETAGS_LOCK = threading.Lock()
+
+
+def _etag_now(meeting_id: int) -> str:
+    """The meeting's ETag, read from the database at most every
+    CONSENSO_LIVE_CACHE_MS per web process: 200 pages polling cost a few
+    reads a second, not 300. Any process sees a change within that time, since
+    the database is what every process reads (the fan-out)."""
+    now = time.monotonic()
+    with _ETAGS_LOCK:
+        cached = _ETAGS.get(meeting_id)
+    if cached is not None and cached[0] > now:
+        return cached[1]
+    etag = meeting_etag(meeting_id)
+    with _ETAGS_LOCK:
+        _ETAGS[meeting_id] = (now + settings.CONSENSO_LIVE_CACHE_MS / 1000, etag)
+    return etag
+
+
+@never_cache
+@require_GET
+def meeting_changes(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        data = signing.loads(request.GET.get("t", ""), salt=SALT, max_age=TICKET_MAX_AGE)
+    except signing.BadSignature:  # also SignatureExpired
+        return JsonResponse({"error": "forbidden", "detail": "Reload the page."}, status=403)
+    if not isinstance(data, dict) or data.get("m") != pk:
+        return JsonResponse({"error": "forbidden", "detail": "Reload the page."}, status=403)
+    etag = _etag_now(pk)
+    if etag in request.headers.get("If-None-Match", ""):
+        response: HttpResponse = HttpResponseNotModified()
+    else:
+        response = JsonResponse({"etag": etag})
+    response["ETag"] = etag
+    return response

@@ -1,0 +1,57 @@
+"""The pages' addresses. Reads are GETs; every action is a POST of a form
+(CSRF-checked) that calls one service and redirects back (Post/Redirect/Get)."""
+
+from django.urls import path
+
+from backend.pages import auth, chair, desk, live, negotiate, room
+
+app_name = "pages"
+
+urlpatterns = [
+    path("", room.home, name="home"),
+    path("sign-in/", auth.SignInView.as_view(), name="sign-in"),
+    path("sign-out/", auth.SignOutView.as_view(), name="sign-out"),
+    path("live/meetings/<int:pk>/", live.meeting_changes, name="live"),
+    path("meetings/<int:pk>/", room.meeting, name="meeting"),
+    # the text: delegations and observers
+    path("declarations/<int:pk>/text/", room.text, name="text"),
+    path("declarations/<int:pk>/compare/", room.compare, name="compare"),
+    path("declarations/<int:pk>/screen/", room.screen, name="screen"),
+    path("declarations/<int:pk>/propose/", negotiate.propose, name="propose"),
+    path("proposals/<int:pk>/support/", negotiate.support, name="support"),
+    path("proposals/<int:pk>/object/", negotiate.object_to, name="object"),
+    path("proposals/<int:pk>/position/withdraw/", negotiate.position_withdraw, name="position-withdraw"),
+    path("proposals/<int:pk>/withdraw/", negotiate.withdraw, name="withdraw"),
+    path("paragraphs/<int:pk>/object/", negotiate.paragraph_object, name="paragraph-object"),
+    path(
+        "paragraphs/<int:pk>/objection/withdraw/",
+        negotiate.paragraph_objection_withdraw,
+        name="paragraph-objection-withdraw",
+    ),
+    path("declarations/<int:pk>/adoption/object/", negotiate.adoption_object, name="adoption-object"),
+    path("declarations/<int:pk>/adoption/break-silence/", negotiate.silence_break, name="silence-break"),
+    path("declarations/<int:pk>/statements/", negotiate.statement, name="statement"),
+    # the chair's console
+    path("declarations/<int:pk>/chair/", chair.console, name="chair"),
+    path("proposals/<int:pk>/decide/", chair.decide, name="decide"),
+    path("paragraphs/<int:pk>/act/", chair.act, name="act"),
+    path("declarations/<int:pk>/discuss/", chair.discuss, name="discuss"),
+    path("declarations/<int:pk>/agree-uncontested/", chair.agree_uncontested, name="agree-uncontested"),
+    path("declarations/<int:pk>/issue/", chair.issue, name="issue"),
+    path("declarations/<int:pk>/adoption/start/", chair.adoption_start, name="adoption-start"),
+    path("declarations/<int:pk>/adoption/adopt/", chair.adoption_adopt, name="adoption-adopt"),
+    path("declarations/<int:pk>/adoption/withdraw/", chair.adoption_withdraw, name="adoption-withdraw"),
+    # the Secretariat's desk
+    path("meetings/<int:pk>/desk/", desk.desk, name="desk"),
+    path("meetings/<int:pk>/desk/accounts/", desk.account_create, name="account-create"),
+    path("meetings/<int:pk>/desk/accounts/<int:user_id>/reset/", desk.account_reset, name="account-reset"),
+    path(
+        "meetings/<int:pk>/desk/accounts/<int:user_id>/deactivate/",
+        desk.account_deactivate,
+        name="account-deactivate",
+    ),
+    path("meetings/<int:pk>/desk/imports/", desk.import_create, name="import-create"),
+    path("imports/<int:pk>/", desk.import_preview, name="import-preview"),
+    path("imports/<int:pk>/confirm/", desk.import_confirm, name="import-confirm"),
+    path("meetings/<int:pk>/desk/exports/", desk.export_create, name="export-create"),
+]

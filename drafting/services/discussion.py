@@ -1,0 +1,49 @@
+""" "Now discussing OP5": the chair points the room at one paragraph.
+
+Stored on the declaration (so a page opened later, on any web process, sees
+it) and evented; every open page and the projection screen follow it.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import User
+from django.db import transaction
+
+from drafting.access import require_ppt, role_in
+from drafting.errors import InvalidInput
+from drafting.models import Declaration, Paragraph
+from drafting.services.events import event_record
+from drafting.services.locks import declaration_lock, declaration_require_drafting, declaration_touch
+from drafting.states import State
+
+
+@transaction.atomic
+def discussion_set(*, actor: User, declaration: Declaration, paragraph_id: int | None) -> Declaration:
+    """The PPT names the paragraph under discussion (``None`` clears it)."""
+    declaration = declaration_lock(declaration.pk)
+    require_ppt(role_in(actor, declaration.meeting), "choose the paragraph under discussion")
+    declaration_require_drafting(declaration)
+    paragraph = None
+    if paragraph_id is not None:
+        paragraph = (
+            Paragraph.objects.filter(pk=paragraph_id, declaration=declaration).exclude(state=State.DELETED).first()
+        )
+        if paragraph is None:
+            raise InvalidInput(
+                f"Paragraph {paragraph_id} is not in this declaration's working text.",
+                fields={"paragraph": ["A paragraph of the working text."]},
+            )
+    before = {"paragraph": declaration.discussing_id}
+    declaration.discussing = paragraph
+    declaration.save(update_fields=["discussing"])
+    declaration_touch(declaration)
+    event_record(
+        verb="discussion.set" if paragraph is not None else "discussion.cleared",
+        actor=actor,
+        obj=declaration,
+        declaration=declaration,
+        paragraph=paragraph,
+        before=before,
+        after={"paragraph": paragraph_id},
+    )
+    return declaration
