@@ -7,10 +7,9 @@ from __future__ import annotations
 import pytest
 from django.contrib.auth import authenticate
 from django.contrib.auth.models import User
-from drafting.models import ApiToken
 
 from drafting.errors import Conflict, InvalidInput, NotAllowed, NotFound
-from drafting.models import Event
+from drafting.models import ApiToken, Event
 from drafting.services import accounts
 from tests.conftest import World, build_world
 from tests.factories import DelegateFactory, DelegationFactory
