@@ -67,6 +67,8 @@ def build(n_paragraphs: int, n_proposals: int) -> tuple[int, int, list[int]]:
         Delegate.objects.create(user=users[d.code], delegation=d)
     import datetime
 
+    from drafting.services.revisions import SectionInput
+
     meeting = Meeting.objects.create(
         title="Bench",
         place="San Salvador",
@@ -78,7 +80,7 @@ def build(n_paragraphs: int, n_proposals: int) -> tuple[int, int, list[int]]:
     meeting.secretariat_staff.set([users["TS"]])
     declaration = services.declaration_create(actor=users["TS"], meeting=meeting, title="Bench declaration")
     n_pre = n_paragraphs // 5
-    sections = [
+    sections: list[SectionInput] = [
         {"kind": "title", "paragraphs": [{"kind": "title", "text": "Declaration of San Salvador"}]},
         {"kind": "preamble", "paragraphs": [{"kind": "preambular", "text": sentence(rng, 450)} for _ in range(n_pre)]},
         {
