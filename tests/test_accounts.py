@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 from django.contrib.auth import authenticate
 from django.contrib.auth.models import User
+from django.test import RequestFactory
 
 from drafting.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from drafting.models import ApiToken, Event
@@ -22,7 +23,7 @@ def test_create_gives_a_working_initial_password_and_an_event(world: World) -> N
         actor=world.users["ts"], meeting=world.meeting, delegation_code="can", username="can.2", full_name="Ana Pérez"
     )
     assert user.delegate.delegation.code == "CAN" and user.first_name == "Ana" and user.last_name == "Pérez"
-    assert authenticate(None, username="can.2", password=password) == user
+    assert authenticate(RequestFactory().post("/sign-in/"), username="can.2", password=password) == user
     assert len(password) == 14 and password != accounts.initial_password()
     assert Event.objects.filter(verb="account.created", meeting=world.meeting, object_id=str(user.pk)).exists()
 
@@ -62,12 +63,12 @@ def test_reset_and_deactivate(world: World) -> None:
     ts, can = world.users["ts"], world.users["can"]
     token = ApiToken.objects.create(user=can)
     _, password = accounts.account_reset(actor=ts, meeting=world.meeting, user_id=can.pk)
-    assert authenticate(None, username=can.username, password=password) == can
+    assert authenticate(RequestFactory().post("/sign-in/"), username=can.username, password=password) == can
     accounts.account_set_active(actor=ts, meeting=world.meeting, user_id=can.pk, active=False)
     can.refresh_from_db()
     assert not can.is_active
     assert world.client(None).get("/api/me/", HTTP_AUTHORIZATION=f"Token {token.key}").status_code == 401
-    assert authenticate(None, username=can.username, password=password) is None
+    assert authenticate(RequestFactory().post("/sign-in/"), username=can.username, password=password) is None
     with pytest.raises(NotFound):  # the Secretariat is not a delegation taking part
         accounts.account_reset(actor=ts, meeting=world.meeting, user_id=ts.pk)
     staff = world.users["mex"]

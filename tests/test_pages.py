@@ -64,11 +64,10 @@ def test_sign_in_page_and_a_wrong_password_get_a_clear_message(world: World) -> 
     assert ok.status_code == 302
 
 
-def test_sign_in_refused_by_the_throttle_is_explained(world: World, settings: Any) -> None:
-    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"login": "2/min"}}
-    from django.core.cache import cache
-
-    cache.clear()
+def test_sign_in_refused_by_the_lockout_is_explained(world: World, settings: Any) -> None:
+    """django-axes pauses an account from an address after its failures; the
+    page says so in its own form (translated), 429 with Retry-After."""
+    settings.AXES_FAILURE_LIMIT = 2
     client = Client()
     user = world.users["can"]
     user.set_password("right-password-1")
@@ -76,8 +75,12 @@ def test_sign_in_refused_by_the_throttle_is_explained(world: World, settings: An
     for _ in range(2):
         client.post("/sign-in/", {"username": user.username, "password": "wrong"})
     refused = client.post("/sign-in/", {"username": user.username, "password": "right-password-1"})
-    assert refused.status_code == 200 and "Sign-in refused" in refused.content.decode()
-    cache.clear()
+    assert refused.status_code == 429 and refused["Retry-After"].isdigit()
+    assert "Sign-in refused" in refused.content.decode() and 'name="username"' in refused.content.decode()
+    spanish = client.post(
+        "/sign-in/", {"username": user.username, "password": "right-password-1"}, HTTP_ACCEPT_LANGUAGE="es"
+    )
+    assert spanish.status_code == 429 and 'lang="es"' in spanish.content.decode()
 
 
 def test_csrf_is_enforced_on_page_actions(world: World) -> None:

@@ -63,8 +63,10 @@ def test_dev_py_serve_serves_docs_and_the_demo_zero_draft(tmp_path: Path) -> Non
                 time.sleep(0.2)
             printed = log.read_text()
             # the last line printed is the sign-in page's address (the README says so),
-            # apart from the server's log of requests (this test's own)
-            own = [line for line in printed.strip().splitlines() if not line.startswith("[")]
+            # apart from the server's log lines (this test's own requests; backend/logs.py's
+            # "time LEVEL logger: ..." format, or runserver's "[date] ...")
+            logged = re.compile(r"^(\[|\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d)")
+            own = [line for line in printed.strip().splitlines() if not logged.match(line)]
             assert own[-1].endswith(sign_in), printed
             status, body = get(sign_in)
             assert status == 200 and b"consenso-demo" in body and b"ppt.slv" in body

@@ -20,6 +20,7 @@ from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.urls import reverse
 from django.utils import timezone
 from rest_framework import authentication, exceptions
 from rest_framework.throttling import BaseThrottle
@@ -77,6 +78,10 @@ def lockout_response(
     on the admin's and other login forms: 429 with Retry-After, in the API's
     error shape under /api/. (POST /api/auth/token/ answers in its view.)"""
     headers = {"Retry-After": str(lockout_seconds())}
+    if request.path == reverse("pages:sign-in"):  # the live room's page shows its own form again, translated
+        from backend.pages.auth import sign_in_locked_out
+
+        return sign_in_locked_out(request, lockout_seconds())
     if request.path.startswith("/api"):
         body = {"error": "locked_out", "detail": lockout_message(), "fields": {}}
         return JsonResponse(body, status=429, headers=headers)

@@ -10,6 +10,8 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import AuthenticationForm
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
 from drafting.demo import DEMO_PASSWORD, MEETING_TITLE, USERS
@@ -57,6 +59,21 @@ class SignInView(auth_views.LoginView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         return {**super().get_context_data(**kwargs), "demo_users": demo_users()}
+
+
+def sign_in_locked_out(request: HttpRequest, retry_after: int) -> HttpResponse:
+    """The sign-in page again, refused as a wrong password is (and in the
+    reader's language), when django-axes has paused this account from this
+    address (``backend.api.auth.lockout_response`` sends the page's sign-ins
+    here): 429 with Retry-After, never a bare text answer."""
+    form = SignInForm(request, data=request.POST)
+    form.errors.clear()
+    form.add_error(None, SignInForm.error_messages["invalid_login"])
+    view = SignInView(request=request, kwargs={})
+    context = {**view.get_context_data(form=form)}
+    response = render(request, SignInView.template_name, context, status=429)
+    response["Retry-After"] = str(retry_after)
+    return response
 
 
 class SignOutView(auth_views.LogoutView):
