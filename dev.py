@@ -137,17 +137,23 @@ def serve(args: list[str]) -> None:
     # Silence-procedure deadlines: Celery beat's job with Redis; here a small
     # companion process checks them every 30 s, and ends with the server.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # stop the children too
-    children = [
-        subprocess.Popen([str(PYTHON), "manage.py", "process_deadlines", "--every", "30"], cwd=ROOT),
+    commands = [
+        ["process_deadlines", "--every", "30"],
         # Imports and exports run here, never inside a web request or the sweep.
-        subprocess.Popen([str(PYTHON), "manage.py", "run_jobs"], cwd=ROOT),
-        subprocess.Popen([str(PYTHON), "manage.py", "runserver", address, "--noreload"], cwd=ROOT),
+        ["run_jobs"],
+        ["runserver", address, "--noreload"],
     ]
-    _wait_for(address)
-    print(
-        f"\nAPI docs: http://{address}/api/docs/\nConsenso is ready; sign in at http://{address}/sign-in/", flush=True
-    )
+    children: list[subprocess.Popen[bytes]] = []
+    # Every child is started inside the try, so that a stop at any moment (SIGTERM
+    # while starting or while waiting for the server) still ends the ones started.
     try:
+        for command in commands:
+            children.append(subprocess.Popen([str(PYTHON), "manage.py", *command], cwd=ROOT))
+        _wait_for(address)
+        print(
+            f"\nAPI docs: http://{address}/api/docs/\nConsenso is ready; sign in at http://{address}/sign-in/",
+            flush=True,
+        )
         children[-1].wait()
     except KeyboardInterrupt:
         pass
