@@ -38,6 +38,9 @@ class Adoption(models.Model):
     place = models.CharField(max_length=200, blank=True)
     ppt = models.ForeignKey(Delegation, on_delete=models.PROTECT, related_name="+")
     present = models.ManyToManyField(Delegation, related_name="+", blank=True)
+    # Adopted in the original language only, by the PPT's explicit choice, while the
+    # other version was missing or stale (issue 15); recorded as such.
+    original_language_only = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["id"]

@@ -44,6 +44,9 @@ class Proposal(models.Model):
     base_text = models.TextField()
     text = models.TextField(blank=True, help_text="Proposed wording; empty for a deletion.")
     emphasis = models.JSONField(default=list, blank=True)
+    # The language the delegation wrote it in ("es"/"en"); "" = the declaration's original language.
+    # The PPT decides on the original language's text (issue 15).
+    language = models.CharField(max_length=2, blank=True)
     # The change as a diff-match-patch patch of base_text → text (word level).
     patch = models.TextField(blank=True)
     # Set when the paragraph changed under the proposal and it was re-fitted

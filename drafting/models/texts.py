@@ -143,6 +143,16 @@ class Paragraph(models.Model):
     # Proposal ids offered as Alt 1, Alt 2 … while bracketed.
     alternatives = models.JSONField(default=list, blank=True)
     version = models.PositiveIntegerField(default=1)
+    # --- the other language (issue 15) -----------------------------------------
+    # ``text`` is in the declaration's ``original_language``; these hold the
+    # other working language. ``text_version`` counts changes of the original
+    # wording (text or table); ``translation_of`` is the ``text_version`` the
+    # translation was made from: None = missing, != text_version = stale.
+    text_version = models.PositiveIntegerField(default=1)
+    translation_text = models.TextField(blank=True)
+    translation_emphasis = models.JSONField(default=list, blank=True)
+    translation_table = models.JSONField(null=True, blank=True)
+    translation_of = models.PositiveIntegerField(null=True, blank=True)
 
     class Meta:
         ordering = ["declaration_id", "position", "id"]
@@ -182,6 +192,12 @@ class RevisionParagraph(models.Model):
     state = models.CharField(max_length=20, choices=State.choices, default=State.OPEN)
     ad_ref_delegation = models.ForeignKey(Delegation, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     brackets = models.JSONField(default=list, blank=True)
+    # The other working language as it stood when the revision was issued
+    # (see Paragraph): status "current", "stale" or "missing".
+    translation_text = models.TextField(blank=True)
+    translation_emphasis = models.JSONField(default=list, blank=True)
+    translation_table = models.JSONField(null=True, blank=True)
+    translation_status = models.CharField(max_length=8, default="missing")
 
     class Meta:
         ordering = ["revision_id", "position"]
