@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Exists
 
+from drafting.access_cache import ROLES
 from drafting.errors import NotAllowed
 from drafting.models import Delegation, Meeting
 
@@ -59,7 +60,32 @@ def _staff_and_presence(user: Reader, delegation: Delegation | None, meeting: Me
 
 
 def role_in(user: Reader, meeting: Meeting) -> Role:
+    """The user's role in the meeting, remembered for a few seconds under a
+    key that holds everything it is computed from, the meeting's
+    ``access_version`` included (see ``drafting.access_cache``): a cached
+    role is never a stale one."""
     delegation = delegation_of(user)
+    if user.pk is None:
+        return _role_compute(user, delegation, meeting)
+    key = (
+        user.pk,
+        delegation.pk if delegation else None,
+        delegation.kind if delegation else None,
+        bool(getattr(user, "is_superuser", False)),
+        meeting.pk,
+        meeting.access_version,
+        meeting.ppt_id,
+        meeting.members_only,
+    )
+    role = ROLES.get(key)
+    if isinstance(role, Role):
+        return role
+    role = _role_compute(user, delegation, meeting)
+    ROLES.put(key, role)
+    return role
+
+
+def _role_compute(user: Reader, delegation: Delegation | None, meeting: Meeting) -> Role:
     is_superuser = bool(getattr(user, "is_superuser", False))
     is_staff, present = _staff_and_presence(user, delegation, meeting)
     is_secretariat = is_superuser or is_staff

@@ -37,6 +37,17 @@ def _fast_passwords(settings: Any) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _access_caches_empty() -> Iterator[None]:
+    """Each test starts with no remembered identity or role (ids are reused
+    across tests on SQLite; see drafting/access_cache.py)."""
+    from drafting.access_cache import access_caches_clear
+
+    access_caches_clear()
+    yield
+    access_caches_clear()
+
+
+@pytest.fixture(autouse=True)
 def _jobs_inline(settings: Any) -> None:
     """Without Redis, tests run import and export jobs at once in the caller
     (``CONSENSO_JOBS=inline``, a test-only mode), so that a test can follow a

@@ -31,7 +31,10 @@ def grow(world: World, n: int) -> None:
 
 
 def count(world: World, url: str, role: str = "mex") -> int:
+    from drafting.access_cache import access_caches_clear
+
     client = world.client(role)
+    access_caches_clear()  # the cold path: identity and role read from the database
     with CaptureQueriesContext(connection) as ctx:
         response = client.get(url)
     assert response.status_code == 200, response.content

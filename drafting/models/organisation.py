@@ -79,6 +79,12 @@ class Meeting(models.Model):
         help_text="IANA time zone of the venue: pages show times, and take deadlines, in it.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # Bumped by database triggers (migration 0013) whenever who may do what
+    # here changes: a participant or a Secretariat staff member added or
+    # removed, the PPT or ``members_only`` changed. Cached roles key on it
+    # (``drafting.access``), so such a change is seen by the next request in
+    # every process, however the change was made (services, admin, shell).
+    access_version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         ordering = ["-start_date", "id"]

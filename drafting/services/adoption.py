@@ -35,7 +35,7 @@ from drafting.models import (
 from drafting.services.events import event_record, proposal_events_record
 from drafting.services.export_jobs import export_jobs_restrict_to_adopted
 from drafting.services.library import library_feed_adopted
-from drafting.services.locks import declaration_lock, declaration_require_drafting, declaration_touch
+from drafting.services.locks import declaration_lock, declaration_require_drafting
 from drafting.states import State
 from drafting.textnorm import clean_text
 
@@ -114,7 +114,6 @@ def _adopt(adoption: Adoption, declaration: Declaration, actor: User | None) -> 
         declaration=declaration,
         changes=[(p, p.status, {"status": "superseded", "by": "adoption"}) for p in moot],
     )
-    declaration_touch(declaration)
     # The adopted operative paragraphs become agreed language (same transaction;
     # filed first, so that the adoption stays the record's last word).
     library_feed_adopted(adoption=adoption)
@@ -148,7 +147,6 @@ def _start(actor: User, declaration: Declaration, revision: Revision, method: st
     )
     declaration.status = D.SILENCE_PROCEDURE if method == Adoption.Method.SILENCE else D.IN_ADOPTION
     declaration.save(update_fields=["status"])
-    declaration_touch(declaration)
     return adoption
 
 
@@ -180,7 +178,6 @@ def adoption_object(*, actor: User, declaration: Declaration, reason: str) -> Ad
     objection, _ = AdoptionObjection.objects.update_or_create(
         adoption=adoption, delegation=delegation, defaults={"reason": reason, "author": actor}
     )
-    declaration_touch(declaration)
     event_record(
         verb="adoption.objected", actor=actor, obj=objection, declaration=declaration, after={"reason": reason}
     )
@@ -196,7 +193,6 @@ def adoption_objection_withdraw(*, actor: User, declaration: Declaration) -> Non
     if objection is None:
         raise Conflict("Your delegation has not objected to this adoption.")
     objection.delete()
-    declaration_touch(declaration)
     event_record(
         verb="adoption.objection_withdrawn",
         actor=actor,
@@ -233,7 +229,6 @@ def adoption_withdraw(*, actor: User, declaration: Declaration) -> Adoption:
     adoption.save(update_fields=["status", "concluded_at"])
     declaration.status = D.DRAFTING
     declaration.save(update_fields=["status"])
-    declaration_touch(declaration)
     event_record(verb="adoption.withdrawn", actor=actor, obj=adoption, declaration=declaration)
     return adoption
 
@@ -283,7 +278,6 @@ def silence_break(*, actor: User, declaration: Declaration, reason: str) -> Adop
     adoption.save(update_fields=["status", "concluded_at"])
     declaration.status = D.DRAFTING
     declaration.save(update_fields=["status"])
-    declaration_touch(declaration)
     event_record(
         verb="silence.broken",
         actor=actor,
@@ -359,7 +353,6 @@ def statement_record(
         paragraph_id=paragraph_id,
         text=text,
     )
-    declaration_touch(declaration)
     event_record(
         verb=f"statement.{kind}",
         actor=actor,

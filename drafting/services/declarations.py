@@ -31,6 +31,7 @@ def declaration_create(
         kind=kind,
         original_language=original_language,
         created_by=actor,
+        version=0,  # the creation's event makes it 1 (migration 0013's trigger)
     )
     event_record(
         verb="declaration.created",

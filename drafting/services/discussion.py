@@ -13,7 +13,7 @@ from drafting.access import require_ppt, role_in
 from drafting.errors import InvalidInput
 from drafting.models import Declaration, Paragraph
 from drafting.services.events import event_record
-from drafting.services.locks import declaration_lock, declaration_require_drafting, declaration_touch
+from drafting.services.locks import declaration_lock, declaration_require_drafting
 from drafting.states import State
 
 
@@ -36,7 +36,6 @@ def discussion_set(*, actor: User, declaration: Declaration, paragraph_id: int |
     before = {"paragraph": declaration.discussing_id}
     declaration.discussing = paragraph
     declaration.save(update_fields=["discussing"])
-    declaration_touch(declaration)
     event_record(
         verb="discussion.set" if paragraph is not None else "discussion.cleared",
         actor=actor,

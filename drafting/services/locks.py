@@ -7,10 +7,14 @@ transaction BEGIN IMMEDIATE, which serialises writers on the whole database.
 
 from __future__ import annotations
 
-from django.db.models import F
+from typing import Any, Literal
 
+from django.db import connection, models
+from django.db.models import F, OuterRef, Subquery
+
+from drafting.access import Reader, Role, require_read, role_in
 from drafting.errors import Conflict, NotFound
-from drafting.models import Declaration, Proposal
+from drafting.models import Declaration, Meeting, Paragraph, Proposal
 
 
 def declaration_lock(declaration_id: int) -> Declaration:
@@ -30,7 +34,10 @@ def declaration_require_drafting(declaration: Declaration) -> None:
 
 
 def declaration_touch(declaration: Declaration) -> None:
-    """Mark that what readers see of the declaration changed (see Declaration.version)."""
+    """Mark that what readers see of the declaration changed (see
+    Declaration.version) without recording an event. Services do not call
+    this: the event they record bumps the version (migration 0013's
+    trigger). Kept for the rare change that records none."""
     Declaration.objects.filter(pk=declaration.pk).update(version=F("version") + 1)
 
 
@@ -41,3 +48,106 @@ def proposal_lock(proposal_id: int) -> tuple[Declaration, Proposal]:
     declaration = declaration_lock(declaration_id)
     proposal = Proposal.objects.select_for_update().select_related("delegation").get(pk=proposal_id)
     return declaration, proposal
+
+
+# --- Authorise once, lock once -------------------------------------------------
+# Zulip's ``access_message(..., lock_message=True)``: one call reads the
+# declaration with its meeting and current revision, locks it, and works out
+# the user's role; the service then checks that role (pure rules, no query)
+# instead of asking the database again.
+#
+# Two lock strengths on the declaration row (PostgreSQL; SQLite serialises
+# every writer with BEGIN IMMEDIATE and takes none):
+# - "update" (FOR UPDATE): what changes the declaration as a whole (decisions,
+#   revisions, adoption, paragraph states). It waits for every write in
+#   flight on the declaration, and they for it.
+# - "share" (FOR KEY SHARE): what adds to one paragraph or one proposal
+#   (submissions, positions, withdrawals). Compatible with each other, so two
+#   delegations proposing on different paragraphs no longer queue behind one
+#   row lock; they lock the paragraph or the proposal (FOR UPDATE) next, in
+#   the usual order. The declaration's version is bumped by the event's
+#   insert at the very end (migration 0013's trigger), which holds the row only
+#   from there to the commit. KEY SHARE does not conflict with that update
+#   (NO KEY UPDATE), so writers in flight never deadlock on it.
+DeclarationLock = Literal["none", "share", "update"]
+
+_FOR = {"none": "", "share": " FOR KEY SHARE OF d", "update": " FOR UPDATE OF d"}
+
+
+def _columns(model: type[models.Model], alias: str) -> tuple[list[str], list[str], list[Any]]:
+    fields = list(model._meta.concrete_fields)
+    quote = connection.ops.quote_name
+    return (
+        [f.attname for f in fields],
+        [f"{alias}.{quote(f.column)}" for f in fields],
+        [f.get_col(model._meta.db_table) for f in fields],
+    )
+
+
+def _declaration_read(*, where: str, param: int, lock: DeclarationLock) -> Declaration | None:
+    """The declaration and its meeting in one statement, locked as asked.
+
+    Nothing else is read here on purpose: when this statement has to wait for
+    the lock, PostgreSQL re-reads the locked row but evaluates subqueries on
+    the snapshot taken before the wait, so a "current revision" read here
+    could be one that a revision issued meanwhile has replaced. Read such
+    things in the next statement, once the lock is held."""
+    d_names, d_cols, d_exprs = _columns(Declaration, "d")
+    m_names, m_cols, m_exprs = _columns(Meeting, "m")
+    sql = (
+        f"SELECT {', '.join(d_cols + m_cols)} FROM drafting_declaration d "
+        f"JOIN drafting_meeting m ON m.id = d.meeting_id WHERE d.id = {where}"
+    )
+    if connection.vendor == "postgresql":
+        sql += _FOR[lock]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [param])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    # The ORM's own converters (SQLite's dates and booleans, JSON), as a queryset would apply.
+    compiler = Declaration.objects.none().query.get_compiler(connection=connection)
+    converters = compiler.get_converters(d_exprs + m_exprs)
+    row = next(iter(compiler.apply_converters([row], converters)))
+    n = len(d_names)
+    declaration = Declaration.from_db(connection.alias, d_names, row[:n])
+    declaration.meeting = Meeting.from_db(connection.alias, m_names, row[n:])
+    return declaration
+
+
+def declaration_access(
+    *, user: Reader, declaration_id: int, lock: DeclarationLock = "share"
+) -> tuple[Declaration, Role]:
+    """Read, lock and authorise (read access) in one call; 404 if unknown,
+    403 if the user may not read it."""
+    declaration = _declaration_read(where="%s", param=declaration_id, lock=lock)
+    if declaration is None:
+        raise NotFound(f"Declaration {declaration_id} does not exist.")
+    role = role_in(user, declaration.meeting)
+    require_read(role, declaration.meeting)
+    return declaration, role
+
+
+def proposal_access(
+    *, user: Reader, proposal_id: int, lock: DeclarationLock = "share"
+) -> tuple[Declaration, Proposal, Role]:
+    """The proposal's declaration (locked as asked, see above), the proposal
+    locked FOR UPDATE with what an answer shows of it (delegation, author,
+    revision, decider, source statement) and its paragraph's state
+    (``paragraph_state``), and the user's role: 404, 403 as for a read."""
+    declaration = _declaration_read(
+        where="(SELECT p.declaration_id FROM drafting_proposal p WHERE p.id = %s)", param=proposal_id, lock=lock
+    )
+    if declaration is None:
+        raise NotFound(f"Proposal {proposal_id} does not exist.")
+    role = role_in(user, declaration.meeting)
+    require_read(role, declaration.meeting)
+    state = Paragraph.objects.filter(pk=OuterRef("paragraph_id")).values("state")[:1]
+    proposal = (
+        Proposal.objects.select_for_update(of=("self",))
+        .select_related("delegation", "author", "revision", "decided_by", "source_statement")
+        .annotate(paragraph_state=Subquery(state))
+        .get(pk=proposal_id)
+    )
+    proposal.declaration = declaration
+    return declaration, proposal, role

@@ -19,7 +19,7 @@ from drafting.access import require_negotiator, require_ppt, role_in
 from drafting.errors import Conflict, InvalidInput, NotFound
 from drafting.models import Declaration, Delegation, Paragraph, ParagraphObjection, Position, Proposal
 from drafting.services.events import event_record
-from drafting.services.locks import declaration_lock, declaration_require_drafting, declaration_touch
+from drafting.services.locks import declaration_lock, declaration_require_drafting
 from drafting.states import NEEDS_CONSENSUS, PROPOSABLE, TRANSITIONS, State, next_state
 from drafting.textnorm import clean_text
 
@@ -150,7 +150,6 @@ def paragraph_act(
     paragraph.state = target
     paragraph.version += 1
     paragraph.save(update_fields=["state", "ad_ref_delegation", "brackets", "alternatives", "version"])
-    declaration_touch(declaration)
     event_record(
         verb=f"paragraph.{action}",
         actor=actor,
@@ -185,7 +184,6 @@ def paragraph_object(*, actor: User, paragraph: Paragraph, reason: str) -> Parag
     objection, created = ParagraphObjection.objects.update_or_create(
         paragraph=paragraph, delegation=delegation, defaults={"reason": reason, "author": actor}
     )
-    declaration_touch(declaration)
     event_record(
         verb="paragraph.objected",
         actor=actor,
@@ -216,7 +214,6 @@ def paragraph_objection_withdraw(*, actor: User, paragraph: Paragraph) -> None:
         after=None,
     )
     objection.delete()
-    declaration_touch(declaration)
 
 
 # What "agree every uncontested paragraph" takes: not bracketed text (its
@@ -267,6 +264,4 @@ def paragraphs_agree_uncontested(*, actor: User, declaration: Declaration, note:
             after={"state": paragraph.state, "ad_ref": None, "brackets": [], "alternatives": [], "note": note},
         )
     Paragraph.objects.bulk_update(paragraphs, ["state", "ad_ref_delegation", "brackets", "alternatives", "version"])
-    if paragraphs:
-        declaration_touch(declaration)
     return [p.pk for p in paragraphs]

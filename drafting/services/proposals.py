@@ -7,20 +7,15 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import models, transaction
-from django.db.models import F
+from django.db.models import F, OuterRef, Subquery
 from django.utils import timezone
 
 from drafting import textengine
-from drafting.access import require_negotiator, require_ppt, role_in
+from drafting.access import require_negotiator, require_ppt
 from drafting.errors import Conflict, InvalidInput, NotAllowed
 from drafting.models import Declaration, Paragraph, Position, Proposal, Revision, RevisionParagraph
 from drafting.services.events import event_record
-from drafting.services.locks import (
-    declaration_lock,
-    declaration_require_drafting,
-    declaration_touch,
-    proposal_lock,
-)
+from drafting.services.locks import declaration_access, declaration_require_drafting, proposal_access
 from drafting.services.refitting import submitted_text_refit
 from drafting.services.working_text import proposal_apply
 from drafting.states import PROPOSABLE, State
@@ -54,23 +49,34 @@ def _record(
     )
 
 
-def _label(revision: Revision, paragraph: Paragraph) -> str | None:
-    """The paragraph's label in the revision (None for one inserted since)."""
-    return (
-        RevisionParagraph.objects.filter(revision=revision, paragraph=paragraph).values_list("label", flat=True).first()
-    )
-
-
 def _require_open_paragraph(proposal: Proposal) -> None:
-    """Positions count only where the paragraph is still being negotiated."""
+    """Positions count only where the paragraph is still being negotiated
+    (``paragraph_state`` is read with the proposal by ``proposal_access``)."""
     if proposal.kind == Proposal.Kind.INSERT_AFTER:
         return
-    state = Paragraph.objects.filter(pk=proposal.paragraph_id).values_list("state", flat=True).get()
+    state = proposal.paragraph_state  # type: ignore[attr-defined]
     if state not in PROPOSABLE:
         raise Conflict(
             f"The paragraph is {State(state).label.lower()}; positions on its proposals are closed.",
             extra={"paragraph_state": state},
         )
+
+
+def _positions(proposal: Proposal, positions: list[Position] | None = None) -> list[Position]:
+    """The proposal's positions (oldest first, with their delegations), read
+    once and kept on the proposal as a prefetch would, so that the answer
+    is built from them without reading them again."""
+    if positions is None:
+        positions = list(Position.objects.filter(proposal=proposal).select_related("delegation").order_by("id"))
+    cached = proposal.positions.all()
+    cached._result_cache = positions  # type: ignore[attr-defined]
+    cached._prefetch_done = True  # type: ignore[attr-defined]
+    proposal._prefetched_objects_cache = {"positions": cached}  # type: ignore[attr-defined]
+    return positions
+
+
+def _id(obj: models.Model | int) -> int:
+    return obj if isinstance(obj, int) else int(obj.pk)
 
 
 def _require_pending(proposal: Proposal) -> None:
@@ -87,7 +93,7 @@ def _bump(proposal: Proposal) -> None:
 def proposal_submit(
     *,
     actor: User,
-    declaration: Declaration,
+    declaration: Declaration | int,
     revision_id: int,
     paragraph_id: int,
     kind: str,
@@ -101,31 +107,47 @@ def proposal_submit(
     ``base_text`` is the wording the delegation edited, when it says so: if the
     PPT accepted a change to the paragraph since, the proposal is re-fitted
     onto the current wording (409 if it touches the words that changed)."""
-    declaration = declaration_lock(declaration.pk)
-    delegation = require_negotiator(role_in(actor, declaration.meeting), "make proposals")
+    declaration, role = declaration_access(user=actor, declaration_id=_id(declaration), lock="share")
+    delegation = require_negotiator(role, "make proposals")
     declaration_require_drafting(declaration)
 
-    current = declaration.revisions.order_by("-number").first()
-    revision = (
-        current
-        if current is not None and current.pk == revision_id
-        else Revision.objects.filter(pk=revision_id, declaration=declaration).first()
-    )
-    if revision is None:
-        raise InvalidInput(
-            f"Revision {revision_id} is not a revision of this declaration.",
-            fields={"revision": ["Not a revision of this declaration."]},
+    # The paragraph as it stands now (the revision's text, or what the PPT
+    # accepted into the working text since), locked: not the whole
+    # declaration, so that delegations propose on different paragraphs at
+    # once. The current revision and the paragraph's label in it come in the
+    # same statement, read after the declaration's lock was granted (see
+    # ``locks._declaration_read``), so no revision issued meanwhile is missed.
+    latest = Revision.objects.filter(declaration_id=declaration.pk).order_by("-number")
+    label = RevisionParagraph.objects.filter(revision_id=Subquery(latest.values("pk")[:1]), paragraph=OuterRef("pk"))
+    base = (
+        Paragraph.objects.select_for_update()
+        .filter(pk=paragraph_id, declaration=declaration)
+        .annotate(
+            current_revision_id=Subquery(latest.values("pk")[:1]),
+            current_revision_label=Subquery(latest.values("label")[:1]),
+            revision_label=Subquery(label.values("label")[:1]),
         )
-    assert current is not None  # a revision exists: we just found one
-    if current.pk != revision.pk:
+        .first()
+    )
+    current = (
+        Revision(pk=base.current_revision_id, declaration_id=declaration.pk, label=base.current_revision_label)  # type: ignore[attr-defined]
+        if base is not None
+        else latest.only("label").first()
+    )
+    if current is None or current.pk != revision_id:
+        revision = Revision.objects.filter(pk=revision_id, declaration=declaration).only("label").first()
+        if revision is None:
+            raise InvalidInput(
+                f"Revision {revision_id} is not a revision of this declaration.",
+                fields={"revision": ["Not a revision of this declaration."]},
+            )
+        assert current is not None  # a revision exists: we just found one
         raise Conflict(
             f"The proposal is written against {revision.label}, but the current text is "
             f"{current.label}; reread the paragraph and propose against {current.label}.",
             extra={"current_revision": current.pk},
         )
-    # The proposal edits the paragraph as it stands now: the revision's text,
-    # or what the PPT accepted into the working text since.
-    base = Paragraph.objects.select_for_update().filter(pk=paragraph_id, declaration=declaration).first()
+    revision = current
     if base is None:
         raise InvalidInput(
             f"Paragraph {paragraph_id} is not part of the current text ({revision.label} and changes since).",
@@ -176,7 +198,9 @@ def proposal_submit(
         rationale=rationale,
         refit=refit,
     )
-    declaration_touch(declaration)
+    # The answer is built from this row: nobody has a position on it yet.
+    proposal.delegation, proposal.author, proposal.revision = delegation, actor, revision
+    _positions(proposal, [])
     event_record(
         verb="proposal.submitted",
         actor=actor,
@@ -188,7 +212,7 @@ def proposal_submit(
             "kind": kind,
             "text": cleaned,
             "revision": revision.pk,
-            "label": _label(revision, base),
+            "label": base.revision_label,  # type: ignore[attr-defined]
             **({"refit": "on_submit"} if refit else {}),
         },
     )
@@ -196,9 +220,9 @@ def proposal_submit(
 
 
 @transaction.atomic
-def proposal_withdraw(*, actor: User, proposal: Proposal) -> Proposal:
-    declaration, proposal = proposal_lock(proposal.pk)
-    delegation = require_negotiator(role_in(actor, declaration.meeting), "withdraw proposals")
+def proposal_withdraw(*, actor: User, proposal: Proposal | int) -> Proposal:
+    declaration, proposal, role = proposal_access(user=actor, proposal_id=_id(proposal), lock="share")
+    delegation = require_negotiator(role, "withdraw proposals")
     if proposal.delegation_id != delegation.pk:
         raise NotAllowed("Only the proposing delegation may withdraw its proposal.")
     declaration_require_drafting(declaration)
@@ -208,19 +232,26 @@ def proposal_withdraw(*, actor: User, proposal: Proposal) -> Proposal:
     proposal.status = Proposal.Status.WITHDRAWN
     proposal.version += 1
     proposal.save(update_fields=["status", "version", "updated_at"])
-    declaration_touch(declaration)
     _record("proposal.withdrawn", actor, declaration, proposal, before=before, after=_snapshot(proposal))
+    _positions(proposal)
     return proposal
 
 
 @transaction.atomic
-def position_set(*, actor: User, proposal: Proposal, stance: str, reason: str = "") -> Position:
+def position_set(*, actor: User, proposal: Proposal | int, stance: str, reason: str = "") -> Position:
     """Support or object to a pending proposal; a delegation's later call
     replaces its earlier position (one per delegation per proposal). Setting
     it again on a re-fitted proposal confirms it on the current wording (it
-    was flagged ``earlier_wording`` by the re-fit)."""
-    declaration, proposal = proposal_lock(proposal.pk)
-    delegation = require_negotiator(role_in(actor, declaration.meeting), "support or object")
+    was flagged ``earlier_wording`` by the re-fit).
+
+    Six statements: the declaration (shared lock), the proposal (locked),
+    its positions, the position's insert or update, the proposal's version,
+    the event (which bumps the declaration's version). The position rows
+    need no lock of their own: every writer of them holds the proposal's.
+    The returned position's ``proposal`` carries its positions for the
+    answer."""
+    declaration, proposal, role = proposal_access(user=actor, proposal_id=_id(proposal), lock="share")
+    delegation = require_negotiator(role, "support or object")
     if proposal.delegation_id == delegation.pk:
         raise NotAllowed("A delegation does not support or object to its own proposal.")
     declaration_require_drafting(declaration)
@@ -232,7 +263,8 @@ def position_set(*, actor: User, proposal: Proposal, stance: str, reason: str = 
     if stance == Position.Stance.OBJECT and not reason:
         raise InvalidInput("An objection needs a reason.", fields={"reason": ["Say why you object."]})
 
-    existing = Position.objects.select_for_update().filter(proposal=proposal, delegation=delegation).first()
+    positions = _positions(proposal)
+    existing = next((p for p in positions if p.delegation_id == delegation.pk), None)
     before: dict[str, Any] | None = None
     if existing is not None:
         before = {"stance": existing.stance, "reason": existing.reason}
@@ -242,13 +274,13 @@ def position_set(*, actor: User, proposal: Proposal, stance: str, reason: str = 
         position = Position.objects.create(
             proposal=proposal, delegation=delegation, author=actor, stance=stance, reason=reason
         )
+        positions.append(position)
     else:
         existing.stance, existing.reason, existing.author = stance, reason, actor
         existing.earlier_wording = False
         existing.save(update_fields=["stance", "reason", "author", "earlier_wording", "updated_at"])
         position = existing
     _bump(proposal)
-    declaration_touch(declaration)
     _record(
         "proposal.supported" if stance == Position.Stance.SUPPORT else "proposal.objected",
         actor,
@@ -262,31 +294,37 @@ def position_set(*, actor: User, proposal: Proposal, stance: str, reason: str = 
 
 
 @transaction.atomic
-def position_withdraw(*, actor: User, proposal: Proposal) -> None:
-    declaration, proposal = proposal_lock(proposal.pk)
-    delegation = require_negotiator(role_in(actor, declaration.meeting), "withdraw a position")
+def position_withdraw(*, actor: User, proposal: Proposal | int) -> Proposal:
+    """Withdraw the delegation's position; the proposal is returned with the
+    positions left."""
+    declaration, proposal, role = proposal_access(user=actor, proposal_id=_id(proposal), lock="share")
+    delegation = require_negotiator(role, "withdraw a position")
     declaration_require_drafting(declaration)
     _require_pending(proposal)
-    existing = Position.objects.select_for_update().filter(proposal=proposal, delegation=delegation).first()
+    positions = _positions(proposal)
+    existing = next((p for p in positions if p.delegation_id == delegation.pk), None)
     if existing is None:
         raise Conflict("Your delegation has no position on this proposal.")
     before = {"stance": existing.stance, "reason": existing.reason}
     _record("position.withdrawn", actor, declaration, proposal, obj=existing, before=before, after=None)
     existing.delete()
     _bump(proposal)
-    declaration_touch(declaration)
+    _positions(proposal, [p for p in positions if p is not existing])
+    return proposal
 
 
 DECISIONS = {"accept": Proposal.Status.ACCEPTED, "reject": Proposal.Status.REJECTED}
 
 
 @transaction.atomic
-def proposal_decide(*, actor: User, proposal: Proposal, decision: str, version: int, note: str = "") -> Proposal:
+def proposal_decide(*, actor: User, proposal: Proposal | int, decision: str, version: int, note: str = "") -> Proposal:
     """The PPT accepts or rejects a pending proposal. ``version`` is the
     proposal version the chair saw; if anything moved since (a new objection,
     a withdrawal), the decision is refused with 409 rather than made blind."""
-    declaration, proposal = proposal_lock(proposal.pk)
-    require_ppt(role_in(actor, declaration.meeting), "accept or reject proposals")
+    # A decision changes the paragraph and may re-fit or supersede the other
+    # proposals on it: the whole declaration is locked (FOR UPDATE).
+    declaration, proposal, role = proposal_access(user=actor, proposal_id=_id(proposal), lock="update")
+    require_ppt(role, "accept or reject proposals")
     declaration_require_drafting(declaration)
     if decision not in DECISIONS:
         raise InvalidInput("Unknown decision.", fields={"decision": ["accept or reject."]})
@@ -318,7 +356,6 @@ def proposal_decide(*, actor: User, proposal: Proposal, decision: str, version: 
             "created_paragraph",
         ]
     )
-    declaration_touch(declaration)
     _record(
         f"proposal.{proposal.status}",
         actor,
@@ -327,4 +364,5 @@ def proposal_decide(*, actor: User, proposal: Proposal, decision: str, version: 
         before=before,
         after={**_snapshot(proposal), "note": note, **effects},
     )
+    _positions(proposal)
     return proposal

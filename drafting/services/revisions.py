@@ -27,7 +27,7 @@ from drafting.access import require_ppt_or_secretariat, require_secretariat, rol
 from drafting.errors import Conflict, InvalidInput
 from drafting.models import Declaration, Paragraph, Position, Proposal, Revision, RevisionParagraph, Section
 from drafting.services.events import event_record, proposal_events_record
-from drafting.services.locks import declaration_lock, declaration_require_drafting, declaration_touch
+from drafting.services.locks import declaration_lock, declaration_require_drafting
 from drafting.services.refitting import proposals_refit
 from drafting.states import State
 from drafting.textnorm import clean_emphasis, clean_text
@@ -244,7 +244,6 @@ def _snapshot(*, actor: User, declaration: Declaration, entries: list[Entry], la
     RevisionParagraph.objects.bulk_create(rows, batch_size=500)
     _reset_working_text(declaration, revision, entries)
     carried = _carry_over_proposals(actor, declaration, revision, entries)
-    declaration_touch(declaration)
     event_record(
         verb="revision.issued",
         actor=actor,
