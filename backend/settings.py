@@ -155,6 +155,9 @@ CONSENSO_SHOW_DEMO_USERS = env.bool("CONSENSO_SHOW_DEMO_USERS", default=not PROD
 CONSENSO_LIVE_POLL_MS = env.int("CONSENSO_LIVE_POLL_MS", default=700)
 # ... and how long a web process reuses the meeting's change marker it read.
 CONSENSO_LIVE_CACHE_MS = env.int("CONSENSO_LIVE_CACHE_MS", default=200)
+# How long a web process remembers who a token is and a user's role in a
+# meeting (0: not at all); the trade-off is in drafting/access_cache.py.
+CONSENSO_ACCESS_CACHE_SECONDS = env.float("CONSENSO_ACCESS_CACHE_SECONDS", default=5.0)
 LANGUAGES = [("en", "English"), ("es", "Español")]
 TIME_ZONE = "UTC"
 USE_I18N = True

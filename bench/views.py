@@ -26,3 +26,38 @@ def ceiling(request: HttpRequest) -> HttpResponse:
         body_file = settings.BENCH_CEILING_BODY  # type: ignore[misc]  # set by bench.settings only
         _CEILING_BODY = Path(body_file).read_bytes()
     return HttpResponse(_CEILING_BODY, content_type="application/json")
+
+
+# --- The floor of a write: one authenticated INSERT ----------------------------------
+# ``bare_insert``: a DRF view with the product's token authentication that
+# parses the same JSON body as POST /api/proposals/ and inserts one proposal
+# row as it is, with no access check, no validation, no event and no answer
+# beyond its id: what any submission costs at least on this stack
+# (bench/bench_submit.py compares the product's submission with it).
+def _bare_insert_view() -> object:
+    from rest_framework.request import Request
+    from rest_framework.response import Response
+    from rest_framework.views import APIView
+
+    from drafting.models import Proposal
+
+    class BareInsert(APIView):
+        def post(self, request: Request) -> Response:
+            data = request.data
+            user = request.user
+            proposal = Proposal.objects.create(
+                declaration_id=data["declaration"],
+                revision_id=data["revision"],
+                paragraph_id=data["paragraph"],
+                delegation_id=user.delegate.delegation_id,  # type: ignore[union-attr]
+                author_id=user.pk,
+                kind=data["kind"],
+                text=data["text"],
+                base_text="",
+            )
+            return Response({"id": proposal.pk}, status=201)
+
+    return BareInsert.as_view()
+
+
+bare_insert = _bare_insert_view()

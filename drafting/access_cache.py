@@ -34,9 +34,10 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Hashable
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from django.conf import settings
+from django.db import transaction
 
 V = TypeVar("V")
 
@@ -93,11 +94,42 @@ ROLES: TtlCache[object] = TtlCache("roles")
 IDENTITIES: TtlCache[object] = TtlCache("identities")
 
 
+def token_identity(key: str) -> Any:
+    """The API token with that key, its user and the user's delegation (one
+    query, then remembered; see above), or None. The caller still checks
+    ``expires_at`` and ``user.is_active`` on every request."""
+    from drafting.models import ApiToken
+
+    token = IDENTITIES.get(key)
+    if isinstance(token, ApiToken):
+        return token
+    token = ApiToken.objects.select_related("user__delegate__delegation").filter(key=key).first()
+    if token is not None:
+        IDENTITIES.put(key, token)
+    return token
+
+
+def _now_and_at_commit(forget: Callable[[], None]) -> None:
+    """Forget now, and again once the change is committed: a request served
+    in between by another thread would have remembered the old row."""
+    forget()
+    transaction.on_commit(forget)
+
+
+def token_forget(*, token_id: int) -> None:
+    """The token was revoked: forget it in this process."""
+    _now_and_at_commit(lambda: IDENTITIES.forget(lambda key, value: getattr(value, "pk", None) == token_id))
+
+
 def identity_forget(*, user_id: int) -> None:
     """Forget the cached identities (and roles) of one user in this process:
-    their token was revoked, they were deactivated or changed delegation."""
-    IDENTITIES.forget(lambda key, value: getattr(getattr(value, "user", None), "pk", None) == user_id)
-    ROLES.forget(lambda key, value: isinstance(key, tuple) and key[0] == user_id)
+    they were deactivated, their password reset, or they changed delegation."""
+
+    def forget() -> None:
+        IDENTITIES.forget(lambda key, value: getattr(getattr(value, "user", None), "pk", None) == user_id)
+        ROLES.forget(lambda key, value: isinstance(key, tuple) and key[0] == user_id)
+
+    _now_and_at_commit(forget)
 
 
 def access_caches_clear() -> None:

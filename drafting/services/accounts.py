@@ -16,6 +16,7 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 
 from drafting.access import Role, require_secretariat, role_in
+from drafting.access_cache import identity_forget
 from drafting.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from drafting.models import Delegate, Delegation, Meeting
 from drafting.services.events import event_record
@@ -107,6 +108,7 @@ def account_reset(*, actor: User, meeting: Meeting, user_id: int) -> tuple[User,
     user.set_password(password)
     user.is_active = True
     user.save(update_fields=["password", "is_active"])
+    identity_forget(user_id=user.pk)
     event_record(verb="account.reset", actor=actor, obj=user, meeting=meeting, after={"username": user.username})
     return user, password
 
@@ -124,6 +126,7 @@ def account_set_active(*, actor: User, meeting: Meeting, user_id: int, active: b
     # loads an inactive user from a session, and our token authentication
     # refuses one (backend/api/auth.py); the token itself is kept, for the record.
     user.save(update_fields=["is_active"])
+    identity_forget(user_id=user.pk)  # here at once, elsewhere within seconds (drafting/access_cache.py)
     event_record(
         verb="account.activated" if active else "account.deactivated",
         actor=actor,

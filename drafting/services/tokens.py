@@ -13,6 +13,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from drafting.access_cache import token_forget
 from drafting.errors import NotFound
 from drafting.models import ApiToken
 
@@ -35,3 +36,6 @@ def token_revoke(*, user: User, token_id: int) -> None:
     deleted, _ = ApiToken.objects.filter(user=user, pk=token_id).delete()
     if not deleted:
         raise NotFound(f"You have no token {token_id}.")
+    # Refused from the next request on in this process; in the others within
+    # CONSENSO_ACCESS_CACHE_SECONDS (see drafting/access_cache.py).
+    token_forget(token_id=token_id)

@@ -1,0 +1,212 @@
+"""Proposal submissions on PostgreSQL with 100 writers, side by side with a
+bare DRF view doing one authenticated INSERT, in one run (issue 18).
+
+    .venv/bin/python bench/bench_submit.py [--writers 100] [--seconds 15] [--rounds 2] [--db consenso_bench_submit]
+
+What it does:
+
+1. **World**: drops and creates the database ``--db`` (PostgreSQL on
+   127.0.0.1:5432), migrates, and builds the soak's world
+   (``bench.soak_world.populate``: the demo workshop, the 11 member
+   delegations present, ``--per-member`` delegates each with an API token).
+2. **Server**: ``gunicorn backend.wsgi`` with ``bench.settings`` (the
+   product's production profile plus the bench-only ``/bench/insert/``),
+   ``--workers`` sync workers (default 2 x cores + 1) on ``--port``.
+3. **Load**: ``wrk`` with ``--writers`` connections, alternating for
+   ``--rounds`` rounds: ``--seconds`` against ``/bench/insert/`` (the floor:
+   token authentication, the same JSON body parsed, one INSERT of a proposal
+   row, ``{"id": …}`` back) then ``--seconds`` against ``POST
+   /api/proposals/`` (the product: access, lock, validation, the diff, the
+   event, the full answer). Every request carries another member delegate's
+   token and a proposable paragraph in turn, and a wording unique to it.
+4. **Output**: per phase the requests per second, the non-2xx count, the
+   server's CPU per request (the gunicorn workers' user + system time from
+   /proc, divided by the requests), and the ratio product / floor of the
+   rates in each round; then the check that nothing was lost or
+   duplicated: every wording answered 201 is in the table once (rows may
+   exceed the 201s by the requests still in flight when wrk stopped).
+   JSON in ``bench/out/submit-latest.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from bench import soak_world  # noqa: E402
+
+OUT = ROOT / "bench" / "out"
+
+LUA = r"""
+local tokens = {%(tokens)s}
+local paragraphs = {%(paragraphs)s}
+local counter = 0
+local ids = 0
+function setup(thread)
+  ids = ids + 1
+  thread:set("id", ids)
+end
+function init(args)
+  path = args[1]
+  phase = args[2]
+end
+function request()
+  counter = counter + 1
+  local n = id * 7919 + counter
+  local body = string.format(
+    '{"declaration":%(declaration)d,"revision":%(revision)d,"paragraph":%%d,"kind":"replace",' ..
+    '"text":"Bench wording %%s-%%d-%%d."}', paragraphs[(n %% #paragraphs) + 1], phase, id, counter)
+  return wrk.format("POST", path, {["Content-Type"] = "application/json",
+    ["Authorization"] = "Token " .. tokens[(n %% #tokens) + 1]}, body)
+end
+"""
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / ticks
+
+
+def run_wrk(url: str, script: Path, path: str, phase: str, *, writers: int, seconds: float) -> dict[str, Any]:
+    cmd = ["wrk", "-t", "2", "-c", str(writers), "-d", f"{seconds}s", "--timeout", "30s", "-s", str(script), url]
+    out = subprocess.run([*cmd, "--", path, phase], capture_output=True, text=True, check=True).stdout
+    total = int(re.search(r"(\d+) requests in", out).group(1))  # type: ignore[union-attr]
+    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    errors = re.search(r"Socket errors: (.*)", out)
+    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
+    return {
+        "requests": total,
+        "non_2xx": int(non2xx.group(1)) if non2xx else 0,
+        "socket_errors": errors.group(1) if errors else "",
+        "per_second": rate,
+        "wrk": out,
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--writers", type=int, default=100)
+    parser.add_argument("--seconds", type=float, default=15)
+    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--per-member", type=int, default=10)
+    parser.add_argument("--db", default="consenso_bench_submit")
+    parser.add_argument("--port", type=int, default=8110)
+    parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1) + 1)
+    args = parser.parse_args(argv)
+
+    soak_world.VENV_BIN = Path(sys.executable).parent
+    soak_world.recreate_database(args.db)
+    env = soak_world.base_env(db_name=args.db)
+    soak_world.django_setup(env)
+    soak_world.log("building the world")
+    world = soak_world.populate(per_member=args.per_member)
+
+    from drafting.models import Paragraph, Proposal, Revision
+    from drafting.states import PROPOSABLE
+
+    revision = Revision.objects.filter(declaration_id=world.declaration_id).order_by("-number").first()
+    assert revision is not None
+    paragraphs = list(
+        Paragraph.objects.filter(declaration_id=world.declaration_id, state__in=list(PROPOSABLE)).values_list(
+            "pk", flat=True
+        )
+    )
+    tokens = [s.token for s in world.seats if s.kind in ("member", "ppt")]
+    OUT.mkdir(parents=True, exist_ok=True)
+    script = OUT / "submit.lua"
+    script.write_text(
+        LUA
+        % {
+            "tokens": ", ".join(f'"{t}"' for t in tokens),
+            "paragraphs": ", ".join(str(p) for p in paragraphs),
+            "declaration": world.declaration_id,
+            "revision": revision.pk,
+        }
+    )
+    server_env = {**env, "DJANGO_SETTINGS_MODULE": "bench.settings"}
+    server = soak_world.start_server(
+        server_env, port=args.port, workers=args.workers, log_file=OUT / "submit-server.log"
+    )
+    url = f"http://127.0.0.1:{args.port}"
+    phases: list[dict[str, Any]] = []
+    try:
+        workers = soak_world.children_of(server.pid)
+        for name, path in (("warm-floor", "/bench/insert/"), ("warm-product", "/api/proposals/")):
+            run_wrk(url, script, path, name, writers=args.writers, seconds=3)
+        for round_ in range(1, args.rounds + 1):
+            for target, path in (("floor", "/bench/insert/"), ("product", "/api/proposals/")):
+                phase = f"{target}{round_}"
+                soak_world.log(f"{phase}: {args.writers} writers for {args.seconds:g} s on {path}")
+                before = cpu_seconds(workers)
+                result = run_wrk(url, script, path, phase, writers=args.writers, seconds=args.seconds)
+                spent = cpu_seconds(workers) - before
+                ok = result["requests"] - result["non_2xx"]
+                rows = Proposal.objects.filter(text__startswith=f"Bench wording {phase}-")
+                distinct = rows.values("text").distinct().count()
+                phases.append(
+                    {
+                        "phase": phase,
+                        "target": target,
+                        "path": path,
+                        **{k: v for k, v in result.items() if k != "wrk"},
+                        "ok": ok,
+                        "server_cpu_ms_per_request": round(1000 * spent / max(result["requests"], 1), 2),
+                        "rows": rows.count(),
+                        "duplicated": rows.count() - distinct,
+                        "lost": max(0, ok - distinct),
+                    }
+                )
+                print(result["wrk"], file=sys.stderr)
+    finally:
+        soak_world.stop(server)
+
+    ratios = []
+    for round_ in range(1, args.rounds + 1):
+        floor = next(p for p in phases if p["phase"] == f"floor{round_}")
+        product = next(p for p in phases if p["phase"] == f"product{round_}")
+        ratios.append(round(product["per_second"] / floor["per_second"], 3))
+    result = {
+        "date": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "machine": soak_world.machine(),
+        "load_average": os.getloadavg(),
+        "command": "bench/bench_submit.py " + " ".join(argv if argv is not None else sys.argv[1:]),
+        "writers": args.writers,
+        "workers": args.workers,
+        "tokens": len(tokens),
+        "paragraphs": len(paragraphs),
+        "phases": phases,
+        "ratios_product_over_floor": ratios,
+    }
+    (OUT / "submit-latest.json").write_text(json.dumps(result, indent=2))
+    print("| phase | req/s | non-2xx | server CPU ms/req | rows | duplicated | lost |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
+    for p in phases:
+        print(
+            f"| {p['phase']} | {p['per_second']:.1f} | {p['non_2xx']} | {p['server_cpu_ms_per_request']} | "
+            f"{p['rows']} | {p['duplicated']} | {p['lost']} |"
+        )
+    print(f"ratios product / floor per round: {ratios}; load average {os.getloadavg()}")
+    bad = any(p["duplicated"] or p["lost"] or p["non_2xx"] for p in phases)
+    return 1 if bad else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
