@@ -52,7 +52,8 @@ def test_submissions_on_many_paragraphs_at_once_all_land_and_each_bumps_the_vers
     world = build_world()
     paragraphs = world.paragraph_ids()
     before = _version(world)
-    calls = [lambda r=role, p=paragraphs[i % len(paragraphs)]: _submit(world, r, p) for i, role in enumerate(MEMBERS)]
+    own = [paragraphs[i % len(paragraphs)] for i in range(len(MEMBERS))]
+    calls = [lambda r=role, p=paragraph: _submit(world, r, p) for role, paragraph in zip(MEMBERS, own, strict=True)]
     calls += [lambda r=role: _submit(world, r, paragraphs[0]) for role in MEMBERS]
     # When they all run together
     results = race(*calls)

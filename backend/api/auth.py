@@ -25,6 +25,7 @@ from django.utils import timezone
 from rest_framework import authentication, exceptions
 from rest_framework.throttling import BaseThrottle
 
+from drafting.access_cache import token_identity
 from drafting.models import ApiToken
 
 
@@ -35,10 +36,10 @@ class TokenAuthentication(authentication.TokenAuthentication):
     model = ApiToken
 
     def authenticate_credentials(self, key: str) -> tuple[Any, Any]:
-        try:
-            token = ApiToken.objects.select_related("user__delegate__delegation").get(key=key)
-        except ApiToken.DoesNotExist as exc:
-            raise exceptions.AuthenticationFailed("Invalid token.") from exc
+        # Remembered for a few seconds (the trade-off: drafting/access_cache.py).
+        token = token_identity(key)
+        if token is None:
+            raise exceptions.AuthenticationFailed("Invalid token.")
         if token.expires_at <= timezone.now():
             raise exceptions.AuthenticationFailed("Token expired; sign in again.")
         if not token.user.is_active:

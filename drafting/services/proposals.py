@@ -290,6 +290,7 @@ def position_set(*, actor: User, proposal: Proposal | int, stance: str, reason: 
         before=before,
         after={"stance": stance, "reason": reason},
     )
+    position.proposal = proposal  # with its positions, for the answer
     return position
 
 

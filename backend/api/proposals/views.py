@@ -43,10 +43,10 @@ class ProposalList(generics.ListCreateAPIView[Proposal]):
         data = ProposalSubmitSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         v = data.validated_data
-        declaration, _ = selectors.declaration_get(user=request.user, declaration_id=v["declaration"])
+        # Authorised once, by the service, under its lock (drafting/services/locks.py).
         proposal = services.proposal_submit(
             actor=actor(request),
-            declaration=declaration,
+            declaration=v["declaration"],
             revision_id=v["revision"],
             paragraph_id=v["paragraph"],
             kind=v["kind"],
@@ -69,9 +69,8 @@ class ProposalDetail(APIView):
 class ProposalWithdraw(APIView):
     @extend_schema(request=None, responses=ProposalSerializer)
     def post(self, request: Request, pk: int) -> Response:
-        proposal = selectors.proposal_get(user=request.user, proposal_id=pk)
-        services.proposal_withdraw(actor=actor(request), proposal=proposal)
-        return _proposal_response(selectors.proposal_get(user=request.user, proposal_id=pk))
+        # The service authorises, locks, and returns the row it wrote with its positions.
+        return _proposal_response(services.proposal_withdraw(actor=actor(request), proposal=pk))
 
 
 class _PositionView(APIView):
@@ -81,9 +80,10 @@ class _PositionView(APIView):
     def post(self, request: Request, pk: int) -> Response:
         data = PositionInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        proposal = selectors.proposal_get(user=request.user, proposal_id=pk)
-        services.position_set(actor=actor(request), proposal=proposal, stance=self.stance, **data.validated_data)
-        return _proposal_response(selectors.proposal_get(user=request.user, proposal_id=pk))
+        # Authorised and locked once, by the service; the answer is built from
+        # the rows it read and wrote (the proposal with its positions).
+        position = services.position_set(actor=actor(request), proposal=pk, stance=self.stance, **data.validated_data)
+        return _proposal_response(position.proposal)
 
 
 class ProposalSupport(_PositionView):
@@ -103,9 +103,7 @@ class ProposalPosition(APIView):
     @extend_schema(request=None, responses={200: ProposalSerializer})
     def delete(self, request: Request, pk: int) -> Response:
         """Withdraw your delegation's support or objection."""
-        proposal = selectors.proposal_get(user=request.user, proposal_id=pk)
-        services.position_withdraw(actor=actor(request), proposal=proposal)
-        return _proposal_response(selectors.proposal_get(user=request.user, proposal_id=pk))
+        return _proposal_response(services.position_withdraw(actor=actor(request), proposal=pk))
 
 
 def _version_from(request: Request, body: dict[str, Any]) -> int:
@@ -133,15 +131,14 @@ class _DecisionView(APIView):
         data = DecisionSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         version = _version_from(request, data.validated_data)
-        proposal = selectors.proposal_get(user=request.user, proposal_id=pk)
-        services.proposal_decide(
+        decided = services.proposal_decide(
             actor=actor(request),
-            proposal=proposal,
+            proposal=pk,
             decision=self.decision,
             version=version,
             note=data.validated_data["note"],
         )
-        return _proposal_response(selectors.proposal_get(user=request.user, proposal_id=pk))
+        return _proposal_response(decided)
 
 
 class ProposalAccept(_DecisionView):
