@@ -10,5 +10,5 @@ from bench import views
 urlpatterns = [
     *product_urlpatterns,
     path("bench/ceiling/", views.ceiling, name="bench-ceiling"),
-    path("bench/insert/", views.bare_insert, name="bench-insert"),  # type: ignore[arg-type]
+    path("bench/insert/", views.bare_insert, name="bench-insert"),
 ]

@@ -12,10 +12,12 @@ under its ETag; the token lookup loading the delegation) landed in the product
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 
 _CEILING_BODY: bytes | None = None
 
@@ -34,7 +36,7 @@ def ceiling(request: HttpRequest) -> HttpResponse:
 # row as it is, with no access check, no validation, no event and no answer
 # beyond its id: what any submission costs at least on this stack
 # (bench/bench_submit.py compares the product's submission with it).
-def _bare_insert_view() -> object:
+def _bare_insert_view() -> Callable[..., HttpResponseBase]:
     from rest_framework.request import Request
     from rest_framework.response import Response
     from rest_framework.views import APIView
@@ -43,13 +45,13 @@ def _bare_insert_view() -> object:
 
     class BareInsert(APIView):
         def post(self, request: Request) -> Response:
-            data = request.data
-            user = request.user
+            data: dict[str, Any] = dict(request.data)
+            user: Any = request.user
             proposal = Proposal.objects.create(
                 declaration_id=data["declaration"],
                 revision_id=data["revision"],
                 paragraph_id=data["paragraph"],
-                delegation_id=user.delegate.delegation_id,  # type: ignore[union-attr]
+                delegation_id=user.delegate.delegation_id,
                 author_id=user.pk,
                 kind=data["kind"],
                 text=data["text"],

@@ -79,7 +79,7 @@ def _columns(model: type[models.Model], alias: str) -> tuple[list[str], list[str
     quote = connection.ops.quote_name
     return (
         [f.attname for f in fields],
-        [f"{alias}.{quote(f.column)}" for f in fields],
+        [f"{alias}.{quote(str(f.column))}" for f in fields],
         [f.get_col(model._meta.db_table) for f in fields],
     )
 

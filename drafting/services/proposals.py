@@ -69,7 +69,7 @@ def _positions(proposal: Proposal, positions: list[Position] | None = None) -> l
     if positions is None:
         positions = list(Position.objects.filter(proposal=proposal).select_related("delegation").order_by("id"))
     cached = proposal.positions.all()
-    cached._result_cache = positions  # type: ignore[attr-defined]
+    cached._result_cache = positions
     cached._prefetch_done = True  # type: ignore[attr-defined]
     proposal._prefetched_objects_cache = {"positions": cached}  # type: ignore[attr-defined]
     return positions
@@ -130,7 +130,7 @@ def proposal_submit(
         .first()
     )
     current = (
-        Revision(pk=base.current_revision_id, declaration_id=declaration.pk, label=base.current_revision_label)  # type: ignore[attr-defined]
+        Revision(pk=base.current_revision_id, declaration_id=declaration.pk, label=base.current_revision_label)
         if base is not None
         else latest.only("label").first()
     )
@@ -212,7 +212,7 @@ def proposal_submit(
             "kind": kind,
             "text": cleaned,
             "revision": revision.pk,
-            "label": base.revision_label,  # type: ignore[attr-defined]
+            "label": base.revision_label,
             **({"refit": "on_submit"} if refit else {}),
         },
     )
