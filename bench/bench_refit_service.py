@@ -238,9 +238,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--database", choices=["sqlite", "postgres"], default="sqlite")
     parser.add_argument("--repeat", type=int, default=5, help="rolled-back runs (then one committed run)")
+    parser.add_argument("--pg-db", default=PG_DB, help="the PostgreSQL database to drop, create and use")
     args = parser.parse_args(argv)
 
-    configure(args.database)
+    configure(args.database, pg_db=args.pg_db)
     from django.db import connection
 
     from drafting import services

@@ -86,7 +86,20 @@ def cpu_seconds(pids: list[int]) -> float:
 
 
 def run_wrk(url: str, script: Path, path: str, phase: str, *, writers: int, seconds: float) -> dict[str, Any]:
-    cmd = ["wrk", "-t", "2", "-c", str(writers), "-d", f"{seconds}s", "--timeout", "30s", "-s", str(script), url]
+    cmd = [
+        "wrk",
+        "-t",
+        "2",
+        "-c",
+        str(writers),
+        "-d",
+        f"{max(1, round(seconds))}s",
+        "--timeout",
+        "30s",
+        "-s",
+        str(script),
+        url,
+    ]
     out = subprocess.run([*cmd, "--", path, phase], capture_output=True, text=True, check=True).stdout
     total = int(re.search(r"(\d+) requests in", out).group(1))  # type: ignore[union-attr]
     non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
