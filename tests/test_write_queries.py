@@ -64,6 +64,12 @@ WRITE_QUERIES: dict[tuple[str, str], int] = {
 }
 
 
+# Where a backend differs: adoption feeds the library of agreed language,
+# whose SQLite full-text index is kept by one statement more
+# (drafting/services/library.py).
+VENDOR: dict[tuple[str, str, str], int] = {("adoption-adopt", "POST", "postgresql"): -1}
+
+
 def _writes() -> list[Any]:
     return [
         pytest.param(name, method, id=f"{name}:{method}")
@@ -100,4 +106,5 @@ def test_a_write_runs_its_pinned_number_of_statements(stage: Stage, name: str, m
     statements = _statements(queries)
     assert 200 <= response.status_code < 300, (who, response.status_code, response.content[:300])
     print(f"WRITE {name} {method} {len(statements)}")
-    assert len(statements) == WRITE_QUERIES.get((name, method), -1), "\n".join(s[:160] for s in statements)
+    expected = WRITE_QUERIES.get((name, method), -1) + VENDOR.get((name, method, connection.vendor), 0)
+    assert len(statements) == expected, "\n".join(s[:160] for s in statements)
