@@ -85,14 +85,9 @@ class ExportFile(APIView):
         if job.status == ExportJob.Status.FAILED:
             raise Conflict(f"This export failed: {job.error}", extra={"status": job.status})
         if job.status != ExportJob.Status.DONE:
-            return Response(
-                {
-                    "error": "conflict",
-                    "detail": f"The document is not ready yet (the job is {job.status}); ask again shortly.",
-                    "fields": {},
-                    "status": job.status,
-                },
-                status=status.HTTP_409_CONFLICT,
+            raise Conflict(
+                f"The document is not ready yet (the job is {job.status}); ask again shortly.",
+                extra={"status": job.status},
                 headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
             )
         try:
