@@ -4,9 +4,11 @@ own dataclasses; ``drafting`` never imports ``exports``)."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from drafting.models import Adoption, Declaration, Delegation, Event, Proposal, Revision, RevisionParagraph, Statement
+from drafting.readmodels import NegotiationRecord, RecordEntry, RevisionPair, TrackedRow
 from drafting.selectors.texts import revision_text, working_text
 
 PENDING = ("submitted", "needs_refit", "conflicted")
@@ -114,32 +116,32 @@ def declaration_document(*, declaration: Declaration, revision: Revision | None 
     }
 
 
-def revision_pair(*, old: Revision, new: Revision) -> dict[str, Any]:
+def revision_pair(*, old: Revision, new: Revision) -> RevisionPair:
     """Two revisions' paragraphs for a tracked-changes document, each change
     attributed to the delegation whose accepted proposal made it (the PPT for
     the chair's own edits) and dated when it was accepted."""
     declaration = new.declaration
     names = _names(declaration)
     ppt = declaration.meeting.ppt
-    changed_by: dict[int, tuple[str, str]] = {}
+    changed_by: dict[int, tuple[str, datetime]] = {}
     accepted = (
         Proposal.objects.filter(declaration=declaration, incorporated_in=new)
         .select_related("delegation")
         .order_by("decided_at")
     )
     for proposal in accepted:
-        when = proposal.decided_at.isoformat() if proposal.decided_at else new.issued_at.isoformat()
+        when = proposal.decided_at or new.issued_at
         who = names.get(proposal.delegation.code, proposal.delegation.name_en)
         changed_by[proposal.created_paragraph_id or proposal.paragraph_id] = (who, when)
 
-    def rows(revision: Revision, attribute: bool) -> list[dict[str, Any]]:
-        out = []
+    def rows(revision: Revision, attribute: bool) -> list[TrackedRow]:
+        out: list[TrackedRow] = []
         for pid, label, text in (
             RevisionParagraph.objects.filter(revision=revision)
             .order_by("position")
             .values_list("paragraph_id", "label", "text")
         ):
-            author, date = changed_by.get(pid, (None, None)) if attribute else (None, None)
+            author, date = changed_by[pid] if attribute and pid in changed_by else (None, None)
             out.append({"id": pid, "label": label, "text": text, "author": author, "date": date})
         return out
 
@@ -147,9 +149,9 @@ def revision_pair(*, old: Revision, new: Revision) -> dict[str, Any]:
         "title": declaration.title,
         "old": rows(old, False),
         "new": rows(new, True),
-        "deleted_by": {str(pid): list(v) for pid, v in changed_by.items()},
+        "deleted_by": changed_by,
         "default_author": names.get(ppt.code, ppt.name_en),
-        "default_date": new.issued_at.isoformat(),
+        "default_date": new.issued_at,
         "label": f"{new.label} against {old.label}",
     }
 
@@ -167,16 +169,16 @@ def _what(event: Event) -> str:
     return f"{verb}: {after['agreed_language']}" if "agreed_language" in after else verb
 
 
-def negotiation_record(*, declaration: Declaration) -> dict[str, Any]:
+def negotiation_record(*, declaration: Declaration) -> NegotiationRecord:
     labels = dict(
         RevisionParagraph.objects.filter(revision__declaration=declaration)
         .order_by("revision__number")
         .values_list("paragraph_id", "label")
     )
     names = _names(declaration)
-    entries = [
+    entries: list[RecordEntry] = [
         {
-            "when": e.created_at.isoformat(),
+            "when": e.created_at,
             "who": e.actor.get_username() if e.actor else "system",
             "delegation": names.get(e.delegation.code, e.delegation.code) if e.delegation else "",
             "what": _what(e),
