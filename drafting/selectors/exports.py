@@ -4,11 +4,19 @@ own dataclasses; ``drafting`` never imports ``exports``)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
 from drafting.models import Adoption, Declaration, Delegation, Event, Proposal, Revision, RevisionParagraph, Statement
-from drafting.readmodels import NegotiationRecord, RecordEntry, RevisionPair, TrackedRow
+from drafting.readmodels import (
+    NegotiationRecord,
+    RecordEntry,
+    RevisionPair,
+    RevisionText,
+    TrackedRow,
+    WorkingText,
+)
 from drafting.selectors.texts import revision_text, working_text
 
 PENDING = ("submitted", "needs_refit", "conflicted")
@@ -22,7 +30,7 @@ def _names(declaration: Declaration) -> dict[str, str]:
     }
 
 
-def _refit_note(item: dict[str, Any], names: dict[str, str]) -> str:
+def _refit_note(item: Mapping[str, Any], names: dict[str, str]) -> str:
     """One line on a re-fitted or conflicted proposal, for the compilation text."""
     refit = item.get("refit") or {}
     by = refit.get("by_delegation")
@@ -39,7 +47,7 @@ def _refit_note(item: dict[str, Any], names: dict[str, str]) -> str:
     return note.strip()
 
 
-def _notes(items: list[dict[str, Any]], names: dict[str, str]) -> list[dict[str, Any]]:
+def _notes(items: Sequence[Mapping[str, Any]], names: dict[str, str]) -> list[dict[str, Any]]:
     return [
         {
             "delegation": names.get(p["delegation"], p["delegation"]),
@@ -64,7 +72,13 @@ def declaration_document(*, declaration: Declaration, revision: Revision | None 
     ``revision`` is None, with states, brackets, Alt options, pending proposals
     and, for the adopted revision, reservations and explanations of position."""
     names = _names(declaration)
-    text = working_text(declaration=declaration) if revision is None else revision_text(revision=revision)
+    text: WorkingText | RevisionText
+    if revision is None:
+        text = working_text(declaration=declaration)
+        label = text["revision"]["label"] if text["revision"] else ""
+    else:
+        text = revision_text(revision=revision)
+        label = text["label"]
     adopted = Adoption.objects.filter(declaration=declaration, status=Adoption.Status.ADOPTED).first()
     is_adopted = adopted is not None and revision is not None and adopted.revision_id == revision.pk
     reservations: dict[int, list[dict[str, str]]] = {}
@@ -103,7 +117,6 @@ def declaration_document(*, declaration: Declaration, revision: Revision | None 
         sections.append({"kind": section["kind"], "heading": section["heading"], "paragraphs": paragraphs})
     meeting = declaration.meeting
     ppt = Delegation.objects.get(pk=meeting.ppt_id)
-    label = text["revision"]["label"] if revision is None and text.get("revision") else text.get("label", "")
     return {
         "title": declaration.title,
         "place_date": "",
