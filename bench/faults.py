@@ -80,7 +80,7 @@ def worker_kill(rounds: int, paragraphs: int) -> dict[str, Any]:
 
     from drafting import services
     from drafting.models import ExportJob, Paragraph
-    from workers.export_jobs import export_request
+    from workers import tasks as worker_tasks
     from workers.exporting import render_document
 
     User = get_user_model()
@@ -112,7 +112,14 @@ def worker_kill(rounds: int, paragraphs: int) -> dict[str, Any]:
             services.proposal_submit(actor=mex, declaration=declaration, revision_id=revision.pk,
                                      paragraph_id=targets[n], kind="replace", text=text)  # fmt: skip
             t0 = time.monotonic()
-            job, created = export_request(actor=mex, declaration_id=declaration.pk, kind="compilation", fmt="docx")
+            job, created = services.export_job_request(
+                actor=mex,
+                declaration_id=declaration.pk,
+                kind="compilation",
+                fmt="docx",
+                pdf_available=worker_tasks.pdf_available(),
+                dispatch=worker_tasks.export_dispatch,
+            )
             assert created, "the text changed: this must be a new job"
             running = _wait_job(job.pk, ("running", "done", "failed"), 60)
             if running.status != "running":

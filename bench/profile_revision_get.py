@@ -8,8 +8,9 @@ one request at a time through the whole Django stack (django.test.Client:
 middleware, DRF, token auth, the view, JSON rendering), and splits it:
 
 * queries: how many, and their time as the database driver saw it;
-* ``selectors.revision_text``: the four big reads and the assembly in Python,
-  with the row fetching (Django ``values()`` querysets) timed apart;
+* ``selectors.revision_text``: its reads and the assembly in Python (the
+  copies of its queries timed apart, rows only and as raw SQL, went with
+  issue 18: they had drifted from the selector they copied);
 * rendering: DRF's JSONRenderer on the same data, and orjson when importable;
 * the whole request, which after the first serves the body cached under its
   ETag (backend/api/rendered.py): framework, auth, access checks, the version;
@@ -79,7 +80,7 @@ def profile(*, revision_id: int, token: str, n: int) -> dict[str, Any]:
     from rest_framework.renderers import JSONRenderer
 
     from drafting import selectors
-    from drafting.models import Position, Proposal, Revision, RevisionParagraph, Section
+    from drafting.models import Revision
 
     client = Client(HTTP_AUTHORIZATION=f"Token {token}", HTTP_HOST="127.0.0.1")
     url = f"/api/revisions/{revision_id}/"
@@ -102,81 +103,12 @@ def profile(*, revision_id: int, token: str, n: int) -> dict[str, Any]:
     revision = Revision.objects.select_related("declaration__meeting", "issued_by").get(pk=revision_id)
     data = selectors.revision_text(revision=revision)
     renderer = JSONRenderer()
-    proposal_ids = list(Proposal.objects.filter(revision=revision).order_by("id").values_list("id", flat=True))
-
-    def fetch_rows() -> None:
-        # The same four reads revision_text makes, rows only (no assembly).
-        list(Section.objects.filter(revision=revision).order_by("position").values("id", "position", "kind", "heading"))
-        ids = [
-            p["id"]
-            for p in Proposal.objects.filter(revision=revision)
-            .order_by("id")
-            .values("id", "paragraph_id", "kind", "delegation__code", "status", "text", "version")
-        ]
-        list(
-            Position.objects.filter(proposal_id__in=ids)
-            .order_by("id")
-            .values_list("proposal_id", "delegation__code", "stance", "reason")
-        )
-        list(
-            RevisionParagraph.objects.filter(revision=revision)
-            .order_by("position")
-            .values("section_id", "paragraph_id", "label", "kind", "level", "text", "emphasis", "table")
-        )
-
-    def fetch_raw() -> None:
-        # The same reads as raw SQL through the driver: what Django's queryset layer adds on top.
-        with connection.cursor() as cur:
-            cur.execute(
-                "SELECT id, position, kind, heading FROM drafting_section WHERE revision_id = %s ORDER BY position",
-                [revision_id],
-            )
-            cur.fetchall()
-            cur.execute(
-                "SELECT p.id, p.paragraph_id, p.kind, d.code, p.status, p.text, p.version "
-                "FROM drafting_proposal p JOIN drafting_delegation d ON d.id = p.delegation_id "
-                "WHERE p.revision_id = %s ORDER BY p.id",
-                [revision_id],
-            )
-            ids = [r[0] for r in cur.fetchall()]
-            cur.execute(
-                "SELECT s.proposal_id, d.code, s.stance, s.reason FROM drafting_position s "
-                "JOIN drafting_delegation d ON d.id = s.delegation_id "
-                "WHERE s.proposal_id = ANY(%s) ORDER BY s.id",
-                [ids],
-            )
-            cur.fetchall()
-            cur.execute(
-                'SELECT section_id, paragraph_id, label, kind, level, text, emphasis, "table" '
-                "FROM drafting_revisionparagraph WHERE revision_id = %s ORDER BY position",
-                [revision_id],
-            )
-            cur.fetchall()
-
     result: dict[str, Any] = {
         "body_bytes": len(body),
         "queries": {"count": len(queries), "ms_total": round(sum(q["ms"] for q in queries), 2), "list": queries},
         "median_ms": {
             "full_request": _median_ms(lambda: client.get(url), n),
             "revision_text": _median_ms(lambda: selectors.revision_text(revision=revision), n),
-            "positions_query_in_ids": _median_ms(
-                lambda: list(
-                    Position.objects.filter(proposal_id__in=proposal_ids)
-                    .order_by("id")
-                    .values_list("proposal_id", "delegation__code", "stance", "reason")
-                ),
-                n,
-            ),
-            "positions_query_join": _median_ms(
-                lambda: list(
-                    Position.objects.filter(proposal__revision=revision)
-                    .order_by("id")
-                    .values_list("proposal_id", "delegation__code", "stance", "reason")
-                ),
-                n,
-            ),
-            "revision_text_rows_only": _median_ms(fetch_rows, n),
-            "revision_text_rows_raw_sql": _median_ms(fetch_raw, n),
             "render_drf_json": _median_ms(lambda: renderer.render(data), n),
             "ceiling_request": _median_ms(lambda: client.get("/bench/ceiling/"), n),
         },

@@ -776,8 +776,7 @@ def main(argv: list[str] | None = None) -> int:
         m = profile["median_ms"]
         print(
             f"in-process, one request at a time (median ms): full {m['full_request']}, "
-            f"revision_text {m['revision_text']} (rows fetched via Django {m['revision_text_rows_only']}, "
-            f"same SQL raw {m['revision_text_rows_raw_sql']}), DRF JSON render {m['render_drf_json']}"
+            f"revision_text {m['revision_text']}, DRF JSON render {m['render_drf_json']}"
             f" (orjson {m['render_orjson']}), ceiling {m['ceiling_request']}; queries: ours "
             f"{profile['queries']['count']}; garbage collector "
             f"{profile['gc']['collector_ms_per_revision_text']} ms per revision_text call "

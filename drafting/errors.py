@@ -17,11 +17,16 @@ class DomainError(Exception):
         *,
         fields: dict[str, list[str]] | None = None,
         extra: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
     ) -> None:
         super().__init__(message)
         self.message = message
         self.fields = fields or {}
         self.extra = extra or {}
+        # HTTP headers the answer carries (e.g. Retry-After on a 409 "not
+        # ready yet" or a 503), so that views raise rather than build error
+        # responses themselves: backend/api/errors.py stays the only path.
+        self.headers = headers or {}
 
 
 class InvalidInput(DomainError):
@@ -46,3 +51,9 @@ class Conflict(DomainError):
     """The object's state does not permit this now (409)."""
 
     code = "conflict"
+
+
+class Unavailable(DomainError):
+    """Something the request needs (a worker, the broker) is down for now (503)."""
+
+    code = "unavailable"

@@ -1,11 +1,12 @@
 """Plain data (dicts and lists, as ``drafting.selectors.exports`` hands them
-over) into the renderers' dataclasses."""
+over, their shapes declared in ``drafting.readmodels``) into the renderers'
+dataclasses. Dates arrive as datetimes: nothing is parsed back."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
+from drafting.readmodels import NegotiationRecord, RevisionPair, TrackedRow
 from exports.data import (
     Alternative,
     Bracket,
@@ -81,18 +82,12 @@ def document_from(data: dict[str, Any]) -> Document:
     )
 
 
-def tracked_from(data: dict[str, Any]) -> dict[str, Any]:
+def tracked_from(data: RevisionPair) -> dict[str, Any]:
     """Keyword arguments for ``render_tracked``."""
 
-    def rows(raw: list[dict[str, Any]]) -> list[TrackedParagraph]:
+    def rows(raw: list[TrackedRow]) -> list[TrackedParagraph]:
         return [
-            TrackedParagraph(
-                id=r["id"],
-                label=r["label"],
-                text=r["text"],
-                author=r.get("author"),
-                date=datetime.fromisoformat(r["date"]) if r.get("date") else None,
-            )
+            TrackedParagraph(id=r["id"], label=r["label"], text=r["text"], author=r["author"], date=r["date"])
             for r in raw
         ]
 
@@ -100,26 +95,24 @@ def tracked_from(data: dict[str, Any]) -> dict[str, Any]:
         "old": rows(data["old"]),
         "new": rows(data["new"]),
         "default_author": data["default_author"],
-        "default_date": datetime.fromisoformat(data["default_date"]),
+        "default_date": data["default_date"],
         "title": f"{data['title']} — {data['label']}",
-        "deleted_by": {
-            int(pid): (who, datetime.fromisoformat(when)) for pid, (who, when) in data.get("deleted_by", {}).items()
-        },
+        "deleted_by": data["deleted_by"],
     }
 
 
-def record_from(data: dict[str, Any]) -> dict[str, Any]:
+def record_from(data: NegotiationRecord) -> dict[str, Any]:
     """Keyword arguments for ``render_record``."""
     return {
         "title": data["title"],
-        "ppt_name": data.get("ppt_name", ""),
+        "ppt_name": data["ppt_name"],
         "entries": [
             RecordEntry(
-                when=datetime.fromisoformat(e["when"]),
+                when=e["when"],
                 who=e["who"],
                 delegation=e["delegation"],
                 what=e["what"],
-                paragraph_label=e.get("paragraph_label", ""),
+                paragraph_label=e["paragraph_label"],
             )
             for e in data["entries"]
         ],

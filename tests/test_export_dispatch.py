@@ -20,7 +20,7 @@ from drafting import services
 from drafting.demo import demo_load
 from drafting.models import ExportJob
 from tests.conftest import needs_postgres
-from workers import export_jobs, tasks
+from workers import tasks
 
 
 def _request(dispatch: Any) -> ExportJob:
@@ -41,7 +41,7 @@ def test_a_job_is_marked_handed_over_before_its_message_goes_out(monkeypatch: py
 
     monkeypatch.setattr(tasks.export_render, "apply_async", publish)
     job = _request(lambda job_id: None)
-    export_jobs.dispatch(job.pk)
+    tasks.export_dispatch(job.pk)
     assert seen and seen[0] is not None
 
 
@@ -57,7 +57,7 @@ def test_a_failed_hand_over_is_retried_by_the_next_sweep(monkeypatch: pytest.Mon
 
     # When the sweep's hand-over fails too (the broker is down)
     monkeypatch.setattr(tasks.export_render, "apply_async", unreachable)
-    export_jobs.dispatch(job.pk)
+    tasks.export_dispatch(job.pk)
     # Then the job is not marked handed over, so the next pass takes it at once
     assert ExportJob.objects.get(pk=job.pk).dispatched_at is None
     assert services.export_jobs_to_redispatch() == [job.pk]
@@ -87,6 +87,6 @@ def test_a_worker_taking_the_message_at_once_finds_the_job_marked_and_free(monke
 
     monkeypatch.setattr(tasks.export_render, "apply_async", publish)
     job = _request(lambda job_id: None)
-    export_jobs.dispatch(job.pk)  # as on_commit calls it: outside any transaction
+    tasks.export_dispatch(job.pk)  # as on_commit calls it: outside any transaction
     assert len(seen) == 1 and seen[0] is not None, seen
     assert connection.vendor == "postgresql"

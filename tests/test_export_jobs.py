@@ -25,7 +25,7 @@ from drafting.errors import InvalidInput
 from drafting.models import ApiToken, Declaration, ExportJob, Paragraph
 from drafting.services.export_jobs import MAX_ATTEMPTS, Rendered
 from tests.test_exports_libreoffice import libreoffice  # noqa: F401  (the fixture)
-from workers import export_jobs, exporting, tasks
+from workers import exporting, tasks
 
 pytestmark = pytest.mark.django_db
 OP2 = "The RCM recognizes that the Global Compact for Migration represents"
@@ -41,7 +41,7 @@ def inline_exports(monkeypatch: pytest.MonkeyPatch) -> list[int]:
         handed.append(job_id)
         tasks.export_render.apply(args=(job_id,))
 
-    monkeypatch.setattr(export_jobs, "dispatch", dispatch)
+    monkeypatch.setattr(tasks, "export_dispatch", dispatch)
     return handed
 
 
@@ -368,7 +368,7 @@ def test_a_failed_rendering_says_why_and_can_be_asked_for_again(
     assert "Retry-After" not in response
     # A failed job does not block a new request for the same document
     monkeypatch.undo()
-    monkeypatch.setattr(export_jobs, "dispatch", lambda job_id: tasks.export_render.apply(args=(job_id,)))
+    monkeypatch.setattr(tasks, "export_dispatch", lambda job_id: tasks.export_render.apply(args=(job_id,)))
     again = ask("ts", declaration=demo.pk, kind="clean")
     assert again.status_code == 201 and ExportJob.objects.get(pk=again.json()["id"]).status == "done"
 
@@ -428,7 +428,7 @@ def test_the_sweep_hands_over_jobs_the_broker_never_got(demo: Declaration, monke
     assert services.export_jobs_to_redispatch() == [job.pk]
     # When the broker is back and the sweep runs, the job is done
     monkeypatch.undo()
-    monkeypatch.setattr(export_jobs, "dispatch", lambda job_id: tasks.export_render.apply(args=(job_id,)))
+    monkeypatch.setattr(tasks, "export_dispatch", lambda job_id: tasks.export_render.apply(args=(job_id,)))
     assert tasks.export_sweep.apply().get() == [job.pk]
     assert ExportJob.objects.get(pk=job.pk).status == "done"
     assert services.export_jobs_to_redispatch() == []

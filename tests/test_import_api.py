@@ -33,7 +33,7 @@ def _read_in_process(monkeypatch: pytest.MonkeyPatch) -> None:
     """The worker's part runs in this process, as on the embedded default,
     even when REDIS_URL points at a broker (tests/test_import_worker.py
     covers the real worker)."""
-    monkeypatch.setattr("backend.api.imports.views.dispatch", lambda job_id: services.import_job_run(job_id=job_id))
+    monkeypatch.setattr("workers.tasks.import_dispatch", lambda job_id: services.import_job_run(job_id=job_id))
 
 
 def _docx(*paragraphs: tuple[str, str]) -> bytes:
@@ -378,7 +378,7 @@ def test_an_import_the_broker_never_got_is_handed_over_by_the_sweep(
     from workers import tasks
 
     # Given an upload made while the broker was unreachable
-    monkeypatch.setattr("backend.api.imports.views.dispatch", lambda job_id: None)
+    monkeypatch.setattr("workers.tasks.import_dispatch", lambda job_id: None)
     with django_capture_on_commit_callbacks(execute=True):
         response = _upload(world, "ts", DRAFT.encode(), kind="declaration")
     job = ImportJob.objects.get(pk=response.json()["id"])
@@ -387,7 +387,7 @@ def test_an_import_the_broker_never_got_is_handed_over_by_the_sweep(
     assert services.import_jobs_to_redispatch() == []
     # ... and once it has waited past the delay, the sweep hands it over and it is read
     ImportJob.objects.filter(pk=job.pk).update(created_at=timezone.now() - datetime.timedelta(minutes=2))
-    monkeypatch.setattr("workers.importing.dispatch", lambda job_id: services.import_job_run(job_id=job_id))
+    monkeypatch.setattr("workers.tasks.import_dispatch", lambda job_id: services.import_job_run(job_id=job_id))
     assert tasks.import_sweep.apply().get() == [job.pk]
     assert ImportJob.objects.get(pk=job.pk).status == "ready"
     assert services.import_jobs_to_redispatch() == []

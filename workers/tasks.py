@@ -1,5 +1,12 @@
 """Celery tasks: thin, JSON payloads (ids in, plain data out), and safe to
-run twice: each re-reads the database under the service's locks."""
+run twice: each re-reads the database under the service's locks.
+
+Also the two hand-overs the services call after commit (``export_dispatch``,
+``import_dispatch``: ``drafting`` cannot import ``workers``, so the caller
+passes them in), and ``pdf_available`` for the export requests. Everything a
+job needs from ``workers`` is in this one module: views and pages call the
+services directly with these, and the sweeps below use them without an import
+loop."""
 
 from __future__ import annotations
 
@@ -13,9 +20,12 @@ from django.db import InterfaceError, OperationalError, connection
 
 from drafting import services
 from drafting.models import Declaration
+from exports import pdf
 from workers import exporting
 
 log = logging.getLogger(__name__)
+
+__all__ = ["export_dispatch", "export_render", "import_dispatch", "import_read", "pdf_available"]
 
 
 @shared_task(name="consenso.ping", acks_late=True)
@@ -88,11 +98,9 @@ def export_render(job_id: int) -> str | None:
 def export_sweep() -> list[int]:
     """Beat job: hand over again the export jobs the broker may have lost
     (created while it was down, or whose worker died with the message)."""
-    from workers.export_jobs import dispatch
-
     due = services.export_jobs_to_redispatch()
     for job_id in due:
-        dispatch(job_id)
+        export_dispatch(job_id)
     return due
 
 
@@ -118,9 +126,48 @@ def import_read(job_id: int) -> str | None:
 @shared_task(name="consenso.import_sweep", acks_late=True, ignore_result=True)
 def import_sweep() -> list[int]:
     """Beat job: hand over again the import jobs the broker may have lost."""
-    from workers.importing import dispatch
-
     due = services.import_jobs_to_redispatch()
     for job_id in due:
-        dispatch(job_id)
+        import_dispatch(job_id)
     return due
+
+
+def export_dispatch(job_id: int) -> None:
+    """Hand a job's id to the workers (on the embedded default: render it
+    now, in-process). Never raises: if the broker is unreachable the job
+    stays queued and the sweep hands it over once the broker is back.
+
+    The job is marked handed over *before* the message goes out: marking it
+    after would race an idle worker, whose claim (``SKIP LOCKED``) skips the
+    row while the mark's UPDATE holds it, dropping the message, so that the
+    job waited for the sweep's redispatch delay (a minute by default).
+
+    On the embedded default nothing is handed over: ``workers.runner`` takes
+    queued jobs from the table, outside the request."""
+    if settings.CONSENSO_JOBS == "embedded":
+        return
+    services.export_job_mark_dispatched(job_id=job_id)
+    try:
+        export_render.apply_async(args=(job_id,))
+    except Exception as exc:  # broker down or slow; eager: already logged by the task
+        services.export_job_mark_dispatched(job_id=job_id, dispatched=False)  # for the sweep's next pass
+        log.warning("export job %s not handed to the broker yet (%s); the sweep will retry", job_id, exc)
+
+
+def import_dispatch(job_id: int) -> None:
+    """Queue the reading of an upload. A broker that is down leaves the job queued; the upload is
+    in the row, so uploading again or ``manage.py import_draft`` recovers it.
+    On the embedded default nothing is handed over: ``workers.runner`` takes
+    queued jobs from the table, outside the request."""
+    if settings.CONSENSO_JOBS == "embedded":
+        return
+    try:
+        import_read.apply_async(args=(job_id,))
+    except Exception as exc:  # broker unreachable; eager errors were already recorded on the job
+        log.warning("import job %s not handed to the broker (%s)", job_id, exc)
+
+
+def pdf_available() -> bool:
+    """Whether this installation renders PDF (LibreOffice found), for the
+    export requests: the web side asks here rather than importing ``exports``."""
+    return pdf.pdf_available()

@@ -1,7 +1,8 @@
 """One place where errors become HTTP responses.
 
 Domain errors map by class (InvalidInput 400, NotAllowed 403, NotFound 404,
-Conflict 409); a database that is down or restarting is a 503 the client can
+Conflict 409, Unavailable 503, with the headers the error carries such as
+Retry-After); a database that is down or restarting is a 503 the client can
 retry, never a 500. Every error body has the same shape:
 ``{"error": code, "detail": message, "fields": {...}}`` (fields empty when
 the error concerns no field).
@@ -20,7 +21,7 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from drafting.errors import Conflict, DomainError, InvalidInput, NotAllowed, NotFound
+from drafting.errors import Conflict, DomainError, InvalidInput, NotAllowed, NotFound, Unavailable
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +30,7 @@ STATUS = {
     NotAllowed: status.HTTP_403_FORBIDDEN,
     NotFound: status.HTTP_404_NOT_FOUND,
     Conflict: status.HTTP_409_CONFLICT,
+    Unavailable: status.HTTP_503_SERVICE_UNAVAILABLE,
 }
 
 
@@ -60,7 +62,8 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     if isinstance(exc, DomainError):
         body: dict[str, Any] = {"error": exc.code, "detail": exc.message, "fields": exc.fields}
         body.update(exc.extra)
-        return Response(body, status=STATUS.get(type(exc), status.HTTP_400_BAD_REQUEST))
+        code = next((c for cls, c in STATUS.items() if isinstance(exc, cls)), status.HTTP_400_BAD_REQUEST)
+        return Response(body, status=code, headers=exc.headers or None)
     if isinstance(exc, RecursionError):  # absurdly nested JSON
         return Response(
             {"error": "parse_error", "detail": "The JSON body is nested too deeply.", "fields": {}},

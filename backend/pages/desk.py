@@ -21,8 +21,7 @@ from drafting.errors import InvalidInput
 from drafting.models import ExportJob, ImportJob
 from drafting.services import accounts
 from drafting.services.import_jobs import max_import_bytes
-from workers.export_jobs import export_request
-from workers.importing import dispatch as import_dispatch
+from workers import tasks
 
 UNFINISHED = ("queued", "running")
 
@@ -121,7 +120,7 @@ def import_create(request: HttpRequest, pk: int) -> HttpResponse:
         content=upload.read() if upload is not None else pasted.encode("utf-8"),
         filename=(upload.name or "upload") if upload is not None else "pasted.txt",
         title=request.POST.get("title", ""),
-        dispatch=import_dispatch,
+        dispatch=tasks.import_dispatch,
     )
     messages.success(request, _("Import %(id)s is queued; its preview appears below when read.") % {"id": job.pk})
     return back(request, _desk_url(pk), f"import-{job.pk}")
@@ -152,11 +151,13 @@ def export_create(request: HttpRequest, pk: int) -> HttpResponse:
     declaration, _r = selectors.declaration_get(user=request.user, declaration_id=declaration_id)
     if declaration.meeting_id != meeting.pk:
         raise InvalidInput(_("That declaration belongs to another meeting."))
-    job, _created = export_request(
+    job, _created = services.export_job_request(
         actor=user_of(request),
         declaration_id=declaration.pk,
         kind=request.POST.get("kind", ""),
         fmt=request.POST.get("format", ExportJob.Format.DOCX),
+        pdf_available=tasks.pdf_available(),
+        dispatch=tasks.export_dispatch,
     )
     messages.success(request, _("Export %(id)s requested.") % {"id": job.pk})
     return back(request, _desk_url(pk), f"export-{job.pk}")

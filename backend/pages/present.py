@@ -21,6 +21,7 @@ from backend.pages import labels
 from drafting import selectors, textengine
 from drafting.access import Role
 from drafting.models import Declaration
+from drafting.readmodels import ProposalSummary, WorkingText
 from drafting.states import PROPOSABLE, TRANSITIONS
 
 FILTERS = ("all", "proposals", "objections", "mine")
@@ -35,11 +36,11 @@ def redline(base: str, new: str) -> str:
     return textengine.redline(base, new)
 
 
-_TEXTS: OrderedDict[tuple[int, float, int], dict[str, Any]] = OrderedDict()
+_TEXTS: OrderedDict[tuple[int, float, int], WorkingText] = OrderedDict()
 _TEXTS_LOCK = threading.Lock()
 
 
-def working_text(declaration: Declaration) -> dict[str, Any]:
+def working_text(declaration: Declaration) -> WorkingText:
     """``selectors.working_text``, kept per web process for the declaration's
     current ``version`` (bumped in the same transaction as every visible
     change): 200 open pages re-reading one text after a change read the
@@ -72,7 +73,7 @@ def bracketed_html(text: str, brackets: list[dict[str, int]], *, whole: bool) ->
     return mark_safe("".join(parts))
 
 
-def _proposal_redline_pair(paragraph_text: str, proposal: dict[str, Any]) -> tuple[str, str]:
+def _proposal_redline_pair(paragraph_text: str, proposal: ProposalSummary) -> tuple[str, str]:
     if proposal["kind"] == "insert_after":
         return "", proposal["text"]
     if proposal["kind"] == "delete":
@@ -81,7 +82,7 @@ def _proposal_redline_pair(paragraph_text: str, proposal: dict[str, Any]) -> tup
 
 
 def working_paragraphs(
-    text: dict[str, Any], *, role: Role, show: str = "all", drafting: bool = True, only: set[int] | None = None
+    text: WorkingText, *, role: Role, show: str = "all", drafting: bool = True, only: set[int] | None = None
 ) -> list[dict[str, Any]]:
     """Sections flattened to paragraphs, each ready for a template."""
     mine = role.delegation.code if role.delegation else None

@@ -19,6 +19,7 @@ from drafting import selectors
 from drafting.access import Role
 from drafting.errors import InvalidInput
 from drafting.models import Declaration, Meeting
+from drafting.readmodels import ParagraphText, WorkingText
 
 
 def live_context(request: HttpRequest, meeting: Meeting) -> dict[str, Any]:
@@ -50,7 +51,7 @@ def summary(declaration: Declaration, discussing_label: str | None) -> dict[str,
     }
 
 
-def _discussing(declaration: Declaration, text: dict[str, Any]) -> dict[str, Any] | None:
+def _discussing(declaration: Declaration, text: WorkingText) -> ParagraphText | None:
     return next(
         (p for s in text["sections"] for p in s["paragraphs"] if p["paragraph"] == declaration.discussing_id), None
     )

@@ -4,9 +4,19 @@ own dataclasses; ``drafting`` never imports ``exports``)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from datetime import datetime
 from typing import Any
 
 from drafting.models import Adoption, Declaration, Delegation, Event, Proposal, Revision, RevisionParagraph, Statement
+from drafting.readmodels import (
+    NegotiationRecord,
+    RecordEntry,
+    RevisionPair,
+    RevisionText,
+    TrackedRow,
+    WorkingText,
+)
 from drafting.selectors.texts import revision_text, working_text
 
 PENDING = ("submitted", "needs_refit", "conflicted")
@@ -20,7 +30,7 @@ def _names(declaration: Declaration) -> dict[str, str]:
     }
 
 
-def _refit_note(item: dict[str, Any], names: dict[str, str]) -> str:
+def _refit_note(item: Mapping[str, Any], names: dict[str, str]) -> str:
     """One line on a re-fitted or conflicted proposal, for the compilation text."""
     refit = item.get("refit") or {}
     by = refit.get("by_delegation")
@@ -37,7 +47,7 @@ def _refit_note(item: dict[str, Any], names: dict[str, str]) -> str:
     return note.strip()
 
 
-def _notes(items: list[dict[str, Any]], names: dict[str, str]) -> list[dict[str, Any]]:
+def _notes(items: Sequence[Mapping[str, Any]], names: dict[str, str]) -> list[dict[str, Any]]:
     return [
         {
             "delegation": names.get(p["delegation"], p["delegation"]),
@@ -62,7 +72,13 @@ def declaration_document(*, declaration: Declaration, revision: Revision | None 
     ``revision`` is None, with states, brackets, Alt options, pending proposals
     and, for the adopted revision, reservations and explanations of position."""
     names = _names(declaration)
-    text = working_text(declaration=declaration) if revision is None else revision_text(revision=revision)
+    text: WorkingText | RevisionText
+    if revision is None:
+        text = working_text(declaration=declaration)
+        label = text["revision"]["label"] if text["revision"] else ""
+    else:
+        text = revision_text(revision=revision)
+        label = text["label"]
     adopted = Adoption.objects.filter(declaration=declaration, status=Adoption.Status.ADOPTED).first()
     is_adopted = adopted is not None and revision is not None and adopted.revision_id == revision.pk
     reservations: dict[int, list[dict[str, str]]] = {}
@@ -101,7 +117,6 @@ def declaration_document(*, declaration: Declaration, revision: Revision | None 
         sections.append({"kind": section["kind"], "heading": section["heading"], "paragraphs": paragraphs})
     meeting = declaration.meeting
     ppt = Delegation.objects.get(pk=meeting.ppt_id)
-    label = text["revision"]["label"] if revision is None and text.get("revision") else text.get("label", "")
     return {
         "title": declaration.title,
         "place_date": "",
@@ -114,32 +129,32 @@ def declaration_document(*, declaration: Declaration, revision: Revision | None 
     }
 
 
-def revision_pair(*, old: Revision, new: Revision) -> dict[str, Any]:
+def revision_pair(*, old: Revision, new: Revision) -> RevisionPair:
     """Two revisions' paragraphs for a tracked-changes document, each change
     attributed to the delegation whose accepted proposal made it (the PPT for
     the chair's own edits) and dated when it was accepted."""
     declaration = new.declaration
     names = _names(declaration)
     ppt = declaration.meeting.ppt
-    changed_by: dict[int, tuple[str, str]] = {}
+    changed_by: dict[int, tuple[str, datetime]] = {}
     accepted = (
         Proposal.objects.filter(declaration=declaration, incorporated_in=new)
         .select_related("delegation")
         .order_by("decided_at")
     )
     for proposal in accepted:
-        when = proposal.decided_at.isoformat() if proposal.decided_at else new.issued_at.isoformat()
+        when = proposal.decided_at or new.issued_at
         who = names.get(proposal.delegation.code, proposal.delegation.name_en)
         changed_by[proposal.created_paragraph_id or proposal.paragraph_id] = (who, when)
 
-    def rows(revision: Revision, attribute: bool) -> list[dict[str, Any]]:
-        out = []
+    def rows(revision: Revision, attribute: bool) -> list[TrackedRow]:
+        out: list[TrackedRow] = []
         for pid, label, text in (
             RevisionParagraph.objects.filter(revision=revision)
             .order_by("position")
             .values_list("paragraph_id", "label", "text")
         ):
-            author, date = changed_by.get(pid, (None, None)) if attribute else (None, None)
+            author, date = changed_by[pid] if attribute and pid in changed_by else (None, None)
             out.append({"id": pid, "label": label, "text": text, "author": author, "date": date})
         return out
 
@@ -147,9 +162,9 @@ def revision_pair(*, old: Revision, new: Revision) -> dict[str, Any]:
         "title": declaration.title,
         "old": rows(old, False),
         "new": rows(new, True),
-        "deleted_by": {str(pid): list(v) for pid, v in changed_by.items()},
+        "deleted_by": changed_by,
         "default_author": names.get(ppt.code, ppt.name_en),
-        "default_date": new.issued_at.isoformat(),
+        "default_date": new.issued_at,
         "label": f"{new.label} against {old.label}",
     }
 
@@ -167,16 +182,16 @@ def _what(event: Event) -> str:
     return f"{verb}: {after['agreed_language']}" if "agreed_language" in after else verb
 
 
-def negotiation_record(*, declaration: Declaration) -> dict[str, Any]:
+def negotiation_record(*, declaration: Declaration) -> NegotiationRecord:
     labels = dict(
         RevisionParagraph.objects.filter(revision__declaration=declaration)
         .order_by("revision__number")
         .values_list("paragraph_id", "label")
     )
     names = _names(declaration)
-    entries = [
+    entries: list[RecordEntry] = [
         {
-            "when": e.created_at.isoformat(),
+            "when": e.created_at,
             "who": e.actor.get_username() if e.actor else "system",
             "delegation": names.get(e.delegation.code, e.delegation.code) if e.delegation else "",
             "what": _what(e),

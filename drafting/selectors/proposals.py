@@ -13,6 +13,7 @@ from drafting.access import require_read, role_in
 from drafting.errors import NotFound
 from drafting.library.citation import citation
 from drafting.models import Position, Proposal
+from drafting.readmodels import PositionObjection, ProposalSummary
 from drafting.selectors.access import declaration_list
 
 
@@ -39,7 +40,7 @@ def proposal_get(*, user: User, proposal_id: int) -> Proposal:
     return proposal
 
 
-Positions = tuple[list[str], list[dict[str, str]], list[str]]
+Positions = tuple[list[str], list[PositionObjection], list[str]]
 
 
 def _positions_by_proposal(proposals: QuerySet[Proposal]) -> dict[int, Positions]:
@@ -77,7 +78,7 @@ def _refit_summary(refit: dict[str, Any] | None) -> dict[str, Any] | None:
 
 def proposal_summaries(
     proposals: QuerySet[Proposal],
-) -> tuple[dict[int, list[dict[str, Any]]], dict[int, dict[str, Any]]]:
+) -> tuple[dict[int, list[ProposalSummary]], dict[int, ProposalSummary]]:
     """Compact proposals (with who supports and who objects) grouped by
     paragraph, and the same keyed by proposal id. Two queries."""
     rows = proposals.order_by("id").values_list(
@@ -94,12 +95,12 @@ def proposal_summaries(
         "source_statement__paragraph_label",
     )
     positions = _positions_by_proposal(proposals)
-    by_paragraph: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    by_id: dict[int, dict[str, Any]] = {}
+    by_paragraph: dict[int, list[ProposalSummary]] = defaultdict(list)
+    by_id: dict[int, ProposalSummary] = {}
     nobody: Positions = ([], [], [])
     for pk, paragraph_id, kind, code, status, text, version, refit, source, year, label in rows:
         support, objections, on_earlier = positions.get(pk, nobody)
-        summary = {
+        summary: ProposalSummary = {
             "id": pk,
             "kind": kind,
             "delegation": code,

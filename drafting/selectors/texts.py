@@ -8,6 +8,7 @@ from typing import Any
 
 from drafting import numbering
 from drafting.models import Declaration, Paragraph, ParagraphObjection, Proposal, Revision, RevisionParagraph, Section
+from drafting.readmodels import Alternative, ParagraphText, PositionObjection, RevisionText, SectionText, WorkingText
 from drafting.selectors.proposals import proposal_summaries
 from drafting.states import State
 
@@ -16,7 +17,7 @@ def revision_current(*, declaration: Declaration) -> Revision | None:
     return declaration.revisions.order_by("-number").first()
 
 
-def revision_text(*, revision: Revision) -> dict[str, Any]:
+def revision_text(*, revision: Revision) -> RevisionText:
     """The whole text of a revision as plain data: sections in order, their
     paragraphs in order, and under each paragraph the proposals written
     against this revision with who supports and who objects; and the
@@ -31,7 +32,7 @@ def revision_text(*, revision: Revision) -> dict[str, Any]:
     sections = list(
         Section.objects.filter(revision=revision).order_by("position").values("id", "position", "kind", "heading")
     )
-    by_section: dict[int, list[dict[str, Any]]] = {s["id"]: [] for s in sections}
+    by_section: dict[int, list[ParagraphText]] = {s["id"]: [] for s in sections}
     proposals_by_paragraph, _ = proposal_summaries(Proposal.objects.filter(revision=revision))
     for row in (
         RevisionParagraph.objects.filter(revision=revision)
@@ -110,7 +111,7 @@ def paragraph_history(*, paragraph: Paragraph) -> list[dict[str, Any]]:
     ]
 
 
-def working_text(*, declaration: Declaration) -> dict[str, Any]:
+def working_text(*, declaration: Declaration) -> WorkingText:
     """The working text: the current revision plus what the PPT accepted
     since, each paragraph with its negotiation state, brackets, alternative
     options (Alt 1, Alt 2 …), standing objections and pending proposals.
@@ -153,7 +154,7 @@ def working_text(*, declaration: Declaration) -> dict[str, Any]:
             status__in=[Proposal.Status.SUBMITTED, Proposal.Status.NEEDS_REFIT, Proposal.Status.CONFLICTED],
         )
     )
-    objections: dict[int, list[dict[str, str]]] = defaultdict(list)
+    objections: dict[int, list[PositionObjection]] = defaultdict(list)
     for paragraph_id, code, reason in (
         ParagraphObjection.objects.filter(paragraph__declaration=declaration)
         .order_by("id")
@@ -161,12 +162,12 @@ def working_text(*, declaration: Declaration) -> dict[str, Any]:
     ):
         objections[paragraph_id].append({"delegation": code, "reason": reason})
 
-    sections: list[dict[str, Any]] = []
+    sections: list[SectionText] = []
     for p, label in zip(paragraphs, labels, strict=True):
         key = (p["section_kind"], p["section_heading"])
         if not sections or (sections[-1]["kind"], sections[-1]["heading"]) != key:
             sections.append({"position": len(sections), "kind": key[0], "heading": key[1], "paragraphs": []})
-        alternatives = [
+        alternatives: list[Alternative] = [
             {
                 "option": f"Alt {n}",
                 "proposal": pid,

@@ -26,13 +26,14 @@ from functools import partial
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 
 from drafting.access import Role, require_read, role_in
 from drafting.errors import Conflict, DomainError, InvalidInput, NotAllowed, NotFound
 from drafting.models import Adoption, Declaration, Event, ExportJob, Revision
+from drafting.services.jobs import job_claim, job_fail, job_mark_failed, jobs_to_redispatch
 
 log = logging.getLogger(__name__)
 
@@ -259,27 +260,14 @@ def export_job_mark_dispatched(*, job_id: int, dispatched: bool = True) -> None:
 
 
 def _claim(job_id: int) -> ExportJob | None:
-    """Mark the job running (committed, so readers see it). None when there
-    is nothing to do: done, failed, gone, or being rendered by a live worker."""
-    with transaction.atomic():
-        job = ExportJob.objects.select_for_update(skip_locked=True).filter(pk=job_id).first()
-        if job is None or job.status in (Status.DONE, Status.FAILED):
-            return None
-        if job.attempts >= MAX_ATTEMPTS:
-            _fail(job, f"The rendering was interrupted {job.attempts} times; ask for the document again.")
-            return None
-        job.status = Status.RUNNING
-        job.attempts += 1
-        job.started_at = timezone.now()
-        job.save(update_fields=["status", "attempts", "started_at"])
-        return job
-
-
-def _fail(job: ExportJob, message: str) -> None:
-    job.status = Status.FAILED
-    job.error = message
-    job.finished_at = timezone.now()
-    job.save(update_fields=["status", "error", "finished_at"])
+    # skip_locked: a job whose row a live worker holds is being rendered.
+    return job_claim(
+        model=ExportJob,
+        job_id=job_id,
+        max_attempts=MAX_ATTEMPTS,
+        gave_up="The rendering was interrupted {attempts} times; ask for the document again.",
+        skip_locked=True,
+    )
 
 
 def export_job_run(*, job_id: int, render: Callable[[ExportJob], Rendered]) -> ExportJob | None:
@@ -308,7 +296,7 @@ def export_job_run(*, job_id: int, render: Callable[[ExportJob], Rendered]) -> E
             with transaction.atomic():  # a failed render's reads must not poison the fail() below
                 rendered = render(job)
         except DomainError as exc:
-            _fail(job, exc.message)
+            job_mark_failed(job, exc.message)
             return job
         digest = hashlib.sha256(rendered.content).hexdigest()
         job.file.save(
@@ -329,11 +317,8 @@ def export_job_fail(*, job_id: int, message: str, file_lost: bool = False) -> No
     unexpected, or ran out of time), unless it finished meanwhile. With
     ``file_lost`` a done job whose file vanished from storage is failed too,
     so that the next request for it renders it again."""
-    live = [Status.QUEUED, Status.RUNNING, *([Status.DONE] if file_lost else [])]
-    with transaction.atomic():
-        job = ExportJob.objects.select_for_update().filter(pk=job_id).first()
-        if job is not None and job.status in live:
-            _fail(job, message)
+    live = (Status.QUEUED, Status.RUNNING, *((Status.DONE,) if file_lost else ()))
+    job_fail(model=ExportJob, job_id=job_id, message=message, live=live)
 
 
 def export_jobs_to_redispatch() -> list[int]:
@@ -347,22 +332,7 @@ def export_jobs_to_redispatch() -> list[int]:
         Q(dispatched_at__isnull=True, created_at__lt=current - timedelta(seconds=2))
         | Q(dispatched_at__lt=current - wait)
     )
-    ids = list(queued.order_by("id").values_list("pk", flat=True)[:500])
-    # A running job is orphaned if nobody holds its lock. Where the database
-    # cannot tell (SQLite: no row locks), wait out the hard time limit.
-    running = ExportJob.objects.filter(status=Status.RUNNING)
-    if connection.features.has_select_for_update_skip_locked:
-        with transaction.atomic():
-            orphans = list(
-                running.filter(started_at__lt=current - timedelta(seconds=5))
-                .select_for_update(skip_locked=True)
-                .order_by("id")
-                .values_list("pk", flat=True)[:500]
-            )
-    else:
-        orphans = list(
-            running.filter(started_at__lt=current - timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT))
-            .order_by("id")
-            .values_list("pk", flat=True)[:500]
-        )
-    return ids + orphans
+    # A run holds the job's row lock while it renders (see export_job_run).
+    return jobs_to_redispatch(
+        queued=queued, running=ExportJob.objects.filter(status=Status.RUNNING), run_holds_lock=True
+    )

@@ -36,7 +36,6 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from drafting.access import require_read, require_secretariat, role_in
@@ -47,6 +46,7 @@ from drafting.importing.isolated import ProcessLimits, read_isolated
 from drafting.models import Declaration, ImportJob, Meeting, Paragraph, Revision
 from drafting.services.declarations import declaration_create
 from drafting.services.events import event_record
+from drafting.services.jobs import job_claim, job_fail, jobs_to_redispatch
 from drafting.services.locks import declaration_require_drafting
 from drafting.services.revisions import revision_issue
 from drafting.states import State
@@ -177,23 +177,17 @@ def _check(result: ImportResult) -> None:
 
 
 def _claim(job_id: int) -> bool:
-    with transaction.atomic():
-        job = ImportJob.objects.select_for_update().filter(pk=job_id).first()
-        if job is None or job.status not in (Status.QUEUED, Status.RUNNING):
-            return False
-        # RUNNING too: a worker killed mid-read leaves the job running, and
-        # reading is free of side effects, so the redelivered task reads again;
-        # but a file that kills the worker every time is given up.
-        if job.attempts >= MAX_ATTEMPTS:
-            job.status, job.finished_at = Status.FAILED, timezone.now()
-            job.error = f"Reading this file was interrupted {job.attempts} times; save it again and upload it anew."
-            job.save(update_fields=["status", "error", "finished_at"])
-            return False
-        job.status = Status.RUNNING
-        job.attempts += 1
-        job.started_at = timezone.now()
-        job.save(update_fields=["status", "attempts", "started_at"])
-        return True
+    # RUNNING too: a worker killed mid-read leaves the job running, and
+    # reading is free of side effects, so the redelivered task reads again;
+    # but a file that kills the worker every time is given up.
+    claimed = job_claim(
+        model=ImportJob,
+        job_id=job_id,
+        max_attempts=MAX_ATTEMPTS,
+        gave_up="Reading this file was interrupted {attempts} times; save it again and upload it anew.",
+        skip_locked=False,
+    )
+    return claimed is not None
 
 
 def import_job_run(*, job_id: int) -> ImportJob | None:
@@ -246,11 +240,7 @@ def import_job_run(*, job_id: int) -> ImportJob | None:
 
 def import_job_fail(*, job_id: int, message: str) -> None:
     """Give a job up (the task calls this when it ran out of time), unless it finished meanwhile."""
-    with transaction.atomic():
-        job = ImportJob.objects.select_for_update().filter(pk=job_id).first()
-        if job is not None and job.status in (Status.QUEUED, Status.RUNNING):
-            job.status, job.error, job.finished_at = Status.FAILED, message, timezone.now()
-            job.save(update_fields=["status", "error", "finished_at"])
+    job_fail(model=ImportJob, job_id=job_id, message=message)
 
 
 def import_jobs_to_redispatch() -> list[int]:
@@ -259,13 +249,13 @@ def import_jobs_to_redispatch() -> list[int]:
     than a read may take (its worker died with the message). Reading is free
     of side effects and ``import_job_run`` is safe twice, so handing one over
     again is harmless."""
-    now = timezone.now()
     wait = timedelta(seconds=settings.CONSENSO_IMPORT_REDISPATCH_SECONDS)
-    stale = ImportJob.objects.filter(
-        Q(status=Status.QUEUED, created_at__lt=now - wait)
-        | Q(status=Status.RUNNING, started_at__lt=now - timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT))
+    queued = ImportJob.objects.filter(status=Status.QUEUED, created_at__lt=timezone.now() - wait)
+    # The read runs outside the job's lock (see import_job_run): a running
+    # job is lost once it has run longer than the hard time limit.
+    return jobs_to_redispatch(
+        queued=queued, running=ImportJob.objects.filter(status=Status.RUNNING), run_holds_lock=False
     )
-    return list(stale.order_by("id").values_list("pk", flat=True)[:500])
 
 
 # -- identities -----------------------------------------------------------------

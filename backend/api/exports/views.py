@@ -20,7 +20,7 @@ from drafting import selectors, services
 from drafting.errors import Conflict
 from drafting.models import ExportJob
 from drafting.services.export_jobs import MIME
-from workers.export_jobs import export_request
+from workers import tasks
 
 # How long a client should wait before asking again for a file being made.
 RETRY_AFTER_SECONDS = 2
@@ -50,14 +50,17 @@ class ExportList(generics.ListAPIView[ExportJob]):
         data = ExportRequestSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         v = data.validated_data
-        job, created = export_request(
+        job, created = services.export_job_request(
             actor=actor(request),
             declaration_id=v["declaration"],
             kind=v["kind"],
             fmt=v["format"],
             revision_id=v.get("revision"),
             base_revision_id=v.get("base_revision"),
+            pdf_available=tasks.pdf_available(),
+            dispatch=tasks.export_dispatch,
         )
+        job.refresh_from_db()  # with eager Celery (tests) it may be done already
         body = ExportJobSerializer(job, context={"request": request}).data
         headers = {"Location": request.build_absolute_uri(f"/api/exports/{job.pk}/")}
         return Response(body, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK, headers=headers)
@@ -85,14 +88,9 @@ class ExportFile(APIView):
         if job.status == ExportJob.Status.FAILED:
             raise Conflict(f"This export failed: {job.error}", extra={"status": job.status})
         if job.status != ExportJob.Status.DONE:
-            return Response(
-                {
-                    "error": "conflict",
-                    "detail": f"The document is not ready yet (the job is {job.status}); ask again shortly.",
-                    "fields": {},
-                    "status": job.status,
-                },
-                status=status.HTTP_409_CONFLICT,
+            raise Conflict(
+                f"The document is not ready yet (the job is {job.status}); ask again shortly.",
+                extra={"status": job.status},
                 headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
             )
         try:

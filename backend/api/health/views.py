@@ -7,7 +7,6 @@ from __future__ import annotations
 from typing import Any
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import status
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
@@ -15,7 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from backend.api.auth import TokenAuthentication
-from drafting.errors import NotAllowed
+from drafting.errors import NotAllowed, Unavailable
 from drafting.models import Declaration
 from workers import tasks
 
@@ -56,9 +55,7 @@ class Health(APIView):
             try:
                 body["worker"] = tasks.ping.delay().get(timeout=self.WORKER_TIMEOUT)
             except Exception as exc:  # broker down, no worker, timeout: all mean "not ready"
-                return Response(
-                    {"error": "unavailable", "detail": f"No worker answered: {exc.__class__.__name__}."},
-                    status=status.HTTP_503_SERVICE_UNAVAILABLE,
-                    headers={"Retry-After": "5"},
-                )
+                raise Unavailable(
+                    f"No worker answered: {exc.__class__.__name__}.", headers={"Retry-After": "5"}
+                ) from exc
         return Response(body)

@@ -24,7 +24,7 @@ from drafting.access import is_secretariat_anywhere
 from drafting.errors import InvalidInput, NotAllowed
 from drafting.models import ImportJob
 from drafting.services.import_jobs import max_import_bytes
-from workers.importing import dispatch
+from workers import tasks
 
 
 def _job_body(job_id: int) -> object:
@@ -80,7 +80,7 @@ class ImportList(APIView):
             title=v.get("title", ""),
             kind=v.get("kind", ""),
             original_language=v.get("original_language", ""),
-            dispatch=dispatch,
+            dispatch=tasks.import_dispatch,
         )
         headers = {"Location": request.build_absolute_uri(f"/api/imports/{job.pk}/")}
         return Response(_job_body(job.pk), status=status.HTTP_201_CREATED, headers=headers)
