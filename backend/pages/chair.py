@@ -17,6 +17,7 @@ from django.utils.translation import gettext_noop
 
 from backend.pages import labels
 from backend.pages.common import action, back, int_or_none, meeting_zone, page, render_meeting, user_of
+from backend.pages.drafts import proposal_name
 from backend.pages.room import live_context, text_context
 from drafting import selectors, services
 from drafting.access import require_ppt
@@ -71,6 +72,7 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
     proposal = selectors.proposal_get(user=request.user, proposal_id=pk)
     decision = request.POST.get("decision", "")
     version = int_or_none(request.POST.get("version")) or 0
+    name = proposal_name(proposal)  # before the decision: an accepted insertion renumbers
     try:
         services.proposal_decide(
             actor=user_of(request),
@@ -85,15 +87,12 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
         # Not a bare 409: say what moved, and leave the decision to the chair.
         messages.warning(
             request,
-            _(
-                "Not decided: %(delegation)s's proposal %(id)s changed since your console showed it "
-                "(%(what)s). Look at it again, then decide."
-            )
-            % {"delegation": proposal.delegation.code, "id": pk, "what": _what_changed(pk)},
+            _("Not decided: %(name)s changed since your console showed it (%(what)s). Look at it again, then decide.")
+            % {"name": name, "what": _what_changed(pk)},
         )
         return back(request, _console_url(proposal.declaration_id), f"p{proposal.paragraph_id}")
-    done = _("Accepted") if decision == "accept" else _("Rejected")
-    messages.success(request, _("%(done)s: proposal %(id)s.") % {"done": done, "id": pk})
+    done = _("%(name)s accepted.") if decision == "accept" else _("%(name)s rejected.")
+    messages.success(request, done % {"name": name})
     return back(request, _console_url(proposal.declaration_id), f"p{proposal.paragraph_id}")
 
 

@@ -41,6 +41,8 @@ class Viewer:
     csrf_token: str
     here: str
     members: tuple[str, ...] = ()
+    # a refused proposal's fields, shown again in its paragraph's editor (drafts.py)
+    draft: dict[str, Any] | None = None
 
     @functools.cached_property
     def hidden(self) -> str:
@@ -205,22 +207,30 @@ def _chair_controls(p: dict[str, Any], v: Viewer, w: Words) -> str:
 
 def _member_controls(p: dict[str, Any], v: Viewer, w: Words) -> str:
     pid = p["paragraph"]
+    draft = v.draft if v.draft and v.draft["paragraph"] == pid else None
+    chosen = draft["kind"] if draft and draft["kind"] in labels.KINDS else w.kinds[0][0]
     kinds = "".join(
-        f'<label class="radio"><input type="radio" name="kind" value="{k}"{" checked" * (i == 0)}> {label}</label>'
-        for i, (k, label) in enumerate(w.kinds)
+        f'<label class="radio"><input type="radio" name="kind" value="{k}"{" checked" * (k == chosen)}> {label}</label>'
+        for k, label in w.kinds
     )
+    wording, rationale, error, invalid = p["text"], "", "", ""
+    if draft:
+        wording, rationale = draft["text"], draft["rationale"]
+        error = f'<p class="field-error" id="propose-error-{pid}" role="alert">{esc(draft["error"])}</p>'
+        invalid = f' aria-invalid="true" aria-describedby="propose-error-{pid}"'
     out = [
-        f'<div class="controls"><details id="propose-{pid}" hx-preserve="true"><summary>{w.propose}</summary>',
+        f'<div class="controls"><details id="propose-{pid}" hx-preserve="true"{" open" * bool(draft)}>'
+        f"<summary>{w.propose}</summary>",
         _form(
             v,
             f"/declarations/{v.declaration_id}/propose/",
             f'<input type="hidden" name="paragraph" value="{pid}">'
             f'<input type="hidden" name="revision" value="{v.revision_id or ""}">'
             f"<fieldset><legend>{w.kind_of_change}</legend>{kinds}</fieldset>"
-            f'<label for="propose-text-{pid}">{w.wording}</label>'
-            f'<textarea name="text" id="propose-text-{pid}" rows="4">{esc(p["text"])}</textarea>'
+            f'<label for="propose-text-{pid}">{w.wording}</label>{error}'
+            f'<textarea name="text" id="propose-text-{pid}" rows="4"{invalid}>{esc(wording)}</textarea>'
             f'<label for="propose-why-{pid}">{w.rationale}</label>'
-            f'<input type="text" name="rationale" id="propose-why-{pid}" maxlength="5000">'
+            f'<input type="text" name="rationale" id="propose-why-{pid}" maxlength="5000" value="{esc(rationale)}">'
             f'<button type="submit" class="primary">{w.table}</button>',
             "propose",
         ),
