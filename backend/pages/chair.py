@@ -17,7 +17,7 @@ from django.utils.translation import gettext_noop
 
 from backend.pages import labels
 from backend.pages.common import action, back, int_or_none, meeting_zone, page, render_meeting, user_of
-from backend.pages.drafts import proposal_name
+from backend.pages.drafts import paragraph_label_of, proposal_name
 from backend.pages.room import live_context, text_context
 from drafting import selectors, services
 from drafting.access import require_ppt
@@ -108,6 +108,32 @@ def act(request: HttpRequest, pk: int) -> HttpResponse:
         note=request.POST.get("note", ""),
     )
     messages.success(request, _("Done: %(action)s.") % {"action": labels.ACTIONS.get(name, name)})
+    return back(request, _console_url(paragraph.declaration_id), f"p{pk}")
+
+
+@action
+def bracket(request: HttpRequest, pk: int) -> HttpResponse:
+    """Bracket the words the chair selected (or typed), or offer the chosen
+    pending proposals as the paragraph's options; the rest is kept."""
+    paragraph = selectors.paragraph_get(user=request.user, paragraph_id=pk)
+    offering = request.POST.get("options") == "1"
+    chosen = [int_or_none(v) for v in request.POST.getlist("alternative")]
+    paragraph = services.paragraph_bracket(
+        actor=user_of(request),
+        paragraph=paragraph,
+        words=None if offering else request.POST.get("words", ""),
+        start=int_or_none(request.POST.get("start")) if not offering else None,
+        alternatives=[c for c in chosen if c is not None] if offering else None,
+    )
+    messages.success(
+        request,
+        _("%(label)s is bracketed: %(spans)s span(s), %(options)s option(s).")
+        % {
+            "label": paragraph_label_of(paragraph),
+            "spans": len(paragraph.brackets),
+            "options": len(paragraph.alternatives),
+        },
+    )
     return back(request, _console_url(paragraph.declaration_id), f"p{pk}")
 
 

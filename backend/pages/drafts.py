@@ -15,7 +15,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
 from backend.pages import present
-from drafting.models import Proposal
+from drafting.models import Declaration, Paragraph, Proposal
 
 SESSION_KEY = "consenso.draft"
 FIELDS = ("kind", "text", "rationale")
@@ -35,13 +35,15 @@ def draft_pop(request: HttpRequest) -> dict[str, Any] | None:
     return draft if isinstance(draft, dict) and isinstance(draft.get("paragraph"), int) else None
 
 
-def paragraph_label(proposal: Proposal) -> str:
-    """The paragraph's label in the working text as the pages show it (OP3,
-    OP3 bis), read from the per-process copy of the working text."""
-    text = present.working_text(proposal.declaration)
-    for section in text["sections"]:
+def paragraph_label_of(paragraph: Paragraph | Proposal) -> str:
+    """A paragraph's label in the working text as the pages show it (OP3,
+    OP3 bis), read from the per-process copy of the working text; for a
+    proposal, its paragraph's."""
+    paragraph_id = paragraph.paragraph_id if isinstance(paragraph, Proposal) else paragraph.pk
+    declaration = Declaration.objects.get(pk=paragraph.declaration_id)  # its current version
+    for section in present.working_text(declaration)["sections"]:
         for p in section["paragraphs"]:
-            if p["paragraph"] == proposal.paragraph_id:
+            if p["paragraph"] == paragraph_id:
                 return str(p["label"] or "¶")
     return "¶"
 
@@ -50,5 +52,5 @@ def proposal_name(proposal: Proposal) -> str:
     """A proposal as people call it: "MEX's proposal on OP3"."""
     return _("%(delegation)s's proposal on %(label)s") % {
         "delegation": proposal.delegation.code,
-        "label": paragraph_label(proposal),
+        "label": paragraph_label_of(proposal),
     }

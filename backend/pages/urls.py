@@ -40,6 +40,7 @@ urlpatterns = [
     path("declarations/<int:pk>/chair/", chair.console, name="chair"),
     path("proposals/<int:pk>/decide/", chair.decide, name="decide"),
     path("paragraphs/<int:pk>/act/", chair.act, name="act"),
+    path("paragraphs/<int:pk>/bracket/", chair.bracket, name="bracket"),
     path("declarations/<int:pk>/discuss/", chair.discuss, name="discuss"),
     path("declarations/<int:pk>/agree-uncontested/", chair.agree_uncontested, name="agree-uncontested"),
     path("declarations/<int:pk>/issue/", chair.issue, name="issue"),
