@@ -21,6 +21,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from backend.pages import labels
+from drafting.services.paragraphs import ALTERNATIVE_KINDS
 
 
 def esc(value: Any) -> str:
@@ -213,10 +214,6 @@ def _chair_controls(p: dict[str, Any], v: Viewer, w: Words) -> str:
     return "".join(out)
 
 
-# Proposals the chair may offer as a bracketed paragraph's options (the service's rule, drafting/services/paragraphs.py).
-REWORDINGS = ("replace", "alternative", "delete")
-
-
 def _bracket_controls(p: dict[str, Any], v: Viewer, w: Words) -> str:
     """Bracket words (selected in the paragraph: static/pages/chair.js fills
     the fields; or typed) and offer pending rewordings as Alt 1, Alt 2."""
@@ -232,7 +229,7 @@ def _bracket_controls(p: dict[str, Any], v: Viewer, w: Words) -> str:
             "bracket-words",
         )
     ]
-    offers = [i for i in p["proposals"] if i["status"] == "submitted" and i["kind"] in REWORDINGS]
+    offers = [i for i in p["proposals"] if i["status"] == "submitted" and i["kind"] in ALTERNATIVE_KINDS]
     if offers:
         chosen = {a["proposal"] for a in p["alternatives"]}
         boxes = "".join(

@@ -69,6 +69,10 @@ def _clean_brackets(raw: Any, text: str) -> list[dict[str, int]]:
     return spans
 
 
+# What the chair may offer as a bracketed paragraph's options: pending rewordings of it.
+ALTERNATIVE_KINDS = (Proposal.Kind.REPLACE, Proposal.Kind.ALTERNATIVE, Proposal.Kind.DELETE)
+
+
 def _clean_alternatives(raw: Any, paragraph: Paragraph) -> list[int]:
     if not raw:
         return []
@@ -79,7 +83,7 @@ def _clean_alternatives(raw: Any, paragraph: Paragraph) -> list[int]:
             pk__in=raw,
             paragraph=paragraph,
             status=Proposal.Status.SUBMITTED,
-            kind__in=[Proposal.Kind.REPLACE, Proposal.Kind.ALTERNATIVE, Proposal.Kind.DELETE],
+            kind__in=ALTERNATIVE_KINDS,
         ).values_list("pk", flat=True)
     )
     wrong = [i for i in raw if i not in pending]
