@@ -234,7 +234,8 @@ def _bracket_controls(p: dict[str, Any], v: Viewer, w: Words) -> str:
         chosen = {a["proposal"] for a in p["alternatives"]}
         boxes = "".join(
             f'<label class="radio"><input type="checkbox" name="alternative" value="{i["id"]}"'
-            f"{' checked' * (i['id'] in chosen)}> {esc(i['delegation'])}: {esc(i['text'] or i['kind_label'])}</label><br>"
+            f"{' checked' * (i['id'] in chosen)}> {esc(i['delegation'])}: "
+            f"{esc(i['text'] or i['kind_label'])}</label><br>"
             for i in offers
         )
         inner.append(
