@@ -6,6 +6,7 @@ desk shows their progress and refreshes itself while any is unfinished."""
 
 from __future__ import annotations
 
+import zoneinfo
 from typing import Any
 
 from django.contrib import messages
@@ -18,9 +19,10 @@ from backend.pages.common import action, back, int_or_none, page, render_meeting
 from drafting import selectors, services
 from drafting.access import require_secretariat
 from drafting.errors import InvalidInput
-from drafting.models import ExportJob, ImportJob
-from drafting.services import accounts
+from drafting.models import Delegation, ExportJob, ImportJob, Meeting
+from drafting.services import accounts, sign_in_links
 from drafting.services.import_jobs import max_import_bytes
+from drafting.services.meetings import meeting_setup
 from workers.export_jobs import export_request
 from workers.importing import dispatch as import_dispatch
 
@@ -50,6 +52,7 @@ def desk(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "role": role,
             "accounts": accounts.meeting_accounts(meeting=meeting),
+            "links": sign_in_links.sign_in_link_list(actor=user_of(request), meeting=meeting),
             "delegations": meeting.participants.exclude(kind="secretariat").order_by("code"),
             "declarations": declarations,
             "imports": [(j, labels.JOB_STATUSES.get(j.status, j.status)) for j in imports],
@@ -57,9 +60,41 @@ def desk(request: HttpRequest, pk: int) -> HttpResponse:
             "export_kinds": list(labels.EXPORT_KINDS.items()),
             "busy": busy,
             "max_import_mb": max_import_bytes() // (1024 * 1024),
+            **_setup_context(meeting),
         },
         meeting,
     )
+
+
+def _setup_context(meeting: Meeting) -> dict[str, Any]:
+    """The set-up form: every delegation by kind, ticked when taking part."""
+    present = set(meeting.participants.values_list("pk", flat=True))
+    kinds = [(k, label) for k, label in labels.DELEGATION_KINDS.items()]
+    everyone = list(Delegation.objects.exclude(kind=Delegation.Kind.SECRETARIAT).order_by("code"))
+    return {
+        "setup_groups": [
+            (kind, label, [(d, d.pk in present) for d in everyone if d.kind == kind]) for kind, label in kinds
+        ],
+        "member_states": [d for d in everyone if d.kind == Delegation.Kind.MEMBER_STATE],
+        "time_zones": sorted(z for z in zoneinfo.available_timezones() if "/" in z and not z.startswith("Etc/")),
+    }
+
+
+@action
+def setup(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting, _role = selectors.meeting_get(user=request.user, meeting_id=pk)
+    hours = request.POST.get("silence_hours", "")
+    meeting_setup(
+        actor=user_of(request),
+        meeting=meeting,
+        participants=request.POST.getlist("participants"),
+        ppt=request.POST.get("ppt") or None,
+        time_zone=request.POST.get("time_zone") or None,
+        members_only=request.POST.get("members_only") == "on",
+        silence_hours=require_int(hours, "silence_hours") if hours else None,
+    )
+    messages.success(request, _("The meeting is set up."))
+    return back(request, _desk_url(pk), "setup-h")
 
 
 def _sheet(request: HttpRequest, meeting_pk: int, rows: list[dict[str, Any]]) -> HttpResponse:

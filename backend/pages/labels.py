@@ -71,6 +71,12 @@ ADOPTION_STATUSES = from_choices(Adoption.Status, withdrawn=_("Withdrawn"))
 JOB_STATUSES = from_choices(ImportJob.Status, ExportJob.Status)
 EXPORT_KINDS = from_choices(ExportJob.Kind)
 STATEMENT_KINDS = from_choices(Statement.Kind)
+DELEGATION_KINDS: dict[str, Promise] = {
+    "member_state": _("Member states"),
+    "observer_state": _("Observer states"),
+    "observer_organization": _("Observer organizations"),
+    "civil_society": _("Civil society"),
+}
 
 CHANGES: dict[str, Promise] = {
     "unchanged": _("Unchanged"),

@@ -3,7 +3,7 @@
 
 from django.urls import path
 
-from backend.pages import auth, chair, desk, live, negotiate, room
+from backend.pages import auth, chair, desk, links, live, negotiate, room
 
 app_name = "pages"
 
@@ -11,6 +11,7 @@ urlpatterns = [
     path("", room.home, name="home"),
     path("sign-in/", auth.SignInView.as_view(), name="sign-in"),
     path("sign-out/", auth.SignOutView.as_view(), name="sign-out"),
+    path("sign-in/link/<str:secret>/", links.link_sign_in, name="link-sign-in"),
     path("live/meetings/<int:pk>/", live.meeting_changes, name="live"),
     path("meetings/<int:pk>/", room.meeting, name="meeting"),
     # the text: delegations and observers
@@ -49,6 +50,7 @@ urlpatterns = [
     path("declarations/<int:pk>/adoption/withdraw/", chair.adoption_withdraw, name="adoption-withdraw"),
     # the Secretariat's desk
     path("meetings/<int:pk>/desk/", desk.desk, name="desk"),
+    path("meetings/<int:pk>/desk/setup/", desk.setup, name="setup"),
     path("meetings/<int:pk>/desk/accounts/", desk.account_create, name="account-create"),
     path("meetings/<int:pk>/desk/accounts/<int:user_id>/reset/", desk.account_reset, name="account-reset"),
     path(
@@ -56,6 +58,8 @@ urlpatterns = [
         desk.account_deactivate,
         name="account-deactivate",
     ),
+    path("meetings/<int:pk>/desk/accounts/<int:user_id>/link/", links.link_create, name="link-create"),
+    path("meetings/<int:pk>/desk/links/<int:link_id>/revoke/", links.link_revoke, name="link-revoke"),
     path("meetings/<int:pk>/desk/imports/", desk.import_create, name="import-create"),
     path("imports/<int:pk>/", desk.import_preview, name="import-preview"),
     path("imports/<int:pk>/confirm/", desk.import_confirm, name="import-confirm"),
