@@ -264,7 +264,7 @@ def test_a_link_signs_in_once_and_is_stored_hashed(world: World) -> None:
 def test_expired_revoked_replaced_and_deactivated_links_do_not_work(world: World) -> None:
     user = _delegate(world)
     ts, meeting = world.users["ts"], world.meeting
-    old, old_secret = sign_in_links.sign_in_link_create(actor=ts, meeting=meeting, user_id=user.pk)
+    _old, old_secret = sign_in_links.sign_in_link_create(actor=ts, meeting=meeting, user_id=user.pk)
     new, new_secret = sign_in_links.sign_in_link_create(actor=ts, meeting=meeting, user_id=user.pk)
     with pytest.raises(NotAllowed):  # replaced by the newer one
         sign_in_links.sign_in_link_use(secret=old_secret)
@@ -275,7 +275,7 @@ def test_expired_revoked_replaced_and_deactivated_links_do_not_work(world: World
     SignInLink.objects.filter(pk=expired.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
     with pytest.raises(NotAllowed):
         sign_in_links.sign_in_link_use(secret=expired_secret)
-    live, live_secret = sign_in_links.sign_in_link_create(actor=ts, meeting=meeting, user_id=user.pk)
+    _live, live_secret = sign_in_links.sign_in_link_create(actor=ts, meeting=meeting, user_id=user.pk)
     User.objects.filter(pk=user.pk).update(is_active=False)
     with pytest.raises(NotAllowed):
         sign_in_links.sign_in_link_use(secret=live_secret)
