@@ -193,3 +193,61 @@ def test_the_accept_message_names_the_proposal_by_its_label(
     chair.locator(f"#p{target.pk} .prop").get_by_role("button", name="Accept").click()
     expect(chair.locator(".msg.success")).to_have_text(f"MEX's proposal on {label} accepted.")
     chair.context.close()
+
+
+def test_the_secretariat_sets_up_the_meeting_and_a_delegate_signs_in_with_a_link(
+    browser: Browser,  # noqa: F811
+    live_server: Any,
+    room: World,  # noqa: F811
+) -> None:
+    from drafting.services import accounts
+
+    delegate, _password = accounts.account_create(
+        actor=room.users["ts"], meeting=room.meeting, delegation_code="GTM", username="gtm.link"
+    )
+    ts = signed_in(browser, live_server, room, "ts")
+    ts.goto(f"{live_server.url}/meetings/{room.meeting.pk}/desk/")
+    # set up: NIC takes part, IOM does not; members only; 48 hours of silence
+    ts.locator("#setup-form summary").click()
+    ts.check("#part-NIC")
+    ts.uncheck("#part-IOM")
+    ts.check("#setup-members-only")
+    ts.fill("#setup-silence", "48")
+    ts.select_option("#setup-zone", "America/Panama")
+    ts.get_by_role("button", name="Save the set-up").click()
+    expect(ts.locator(".msg.success")).to_contain_text("The meeting is set up")
+    room.meeting.refresh_from_db()
+    codes = set(room.meeting.participants.values_list("code", flat=True))
+    assert "NIC" in codes and "IOM" not in codes
+    assert room.meeting.members_only and room.meeting.silence_hours == 48 and room.meeting.time_zone == "America/Panama"
+    if not ts.locator("#setup-ppt").is_visible():
+        ts.locator("#setup-form summary").click()
+    shoot(ts, "secretariat-desk-setup")
+    assert serious_violations(ts) == []
+
+    # a one-time link for GTM's new delegate
+    ts.get_by_role("button", name="Sign-in link for gtm.link").click()
+    address = ts.locator("#sign-in-link").inner_text()
+    assert address.startswith(f"{live_server.url}/sign-in/link/")
+    shoot(ts, "sign-in-link-sheet")
+    assert serious_violations(ts) == []
+
+    # the delegate, in Spanish, opens it on a phone and signs in once
+    context = browser.new_context(locale="es-ES", viewport={"width": 360, "height": 740})
+    phone = context.new_page()
+    phone.goto(address)
+    expect(phone.locator("main")).to_contain_text("gtm.link")
+    shoot(phone, "sign-in-link-confirm")
+    assert serious_violations(phone) == []
+    phone.get_by_role("button", name="Iniciar sesión").click()
+    expect(phone).to_have_url(f"{live_server.url}/meetings/{room.meeting.pk}/")
+    expect(phone.locator("header.top")).to_contain_text("GTM")
+    # used: a second opening is refused, and the desk no longer lists it
+    other = browser.new_context(locale="en-US").new_page()
+    other.goto(address)
+    expect(other.locator(".msg.error")).to_contain_text("does not work")
+    ts.goto(f"{live_server.url}/meetings/{room.meeting.pk}/desk/")
+    expect(ts.locator("[id^=link-]")).to_have_count(0)
+    assert delegate.sign_in_links.get().used_at is not None
+    for page in (ts, phone, other):
+        page.context.close()
