@@ -322,3 +322,195 @@ def test_the_desk_makes_and_revokes_links(world: World) -> None:
     assert ts.post(f"/meetings/{world.meeting.pk}/desk/links/{link.pk}/revoke/").status_code == 302
     link.refresh_from_db()
     assert link.revoked_at is not None
+
+
+# --- import corrections ----------------------------------------------------
+
+IMPORTED = (
+    "DECLARATION OF SAN JOSÉ\n\nSan José, 12 de mayo de 2023\n\n"
+    "Recalling the Puebla Process, Reaffirming our commitment to migrants.\n\n"
+    "1. Reaffirm the commitment to safe, orderly and regular migration.\n\n"
+    "2. Promote regular pathways for labour mobility.\n"
+)
+
+
+def _ready_import(world: World) -> int:
+    job = services.import_job_create(
+        actor=world.users["ts"],
+        meeting=world.meeting,
+        declaration=None,
+        content=IMPORTED.encode(),
+        filename="draft.txt",
+        title="",
+        dispatch=lambda job_id: None,
+    )
+    services.import_job_run(job_id=job.pk)
+    return job.pk
+
+
+def _texts(job_id: int) -> list[str]:
+    from drafting.models import ImportJob
+
+    preview = ImportJob.objects.get(pk=job_id).preview or {}
+    return [p["text"] for s in preview["sections"] for p in s["paragraphs"]]
+
+
+def test_the_preview_page_corrects_an_import(world: World) -> None:
+    job_id = _ready_import(world)
+    ts = Client()
+    ts.force_login(world.users["ts"])
+    page = ts.get(f"/imports/{job_id}/").content.decode()
+    texts = _texts(job_id)
+    n = next(i for i, t in enumerate(texts) if t.startswith("Recalling"))
+    assert f'id="fix-{n}"' in page and 'id="fix-title"' in page
+    # split the preambular paragraph before "Reaffirming"
+    response = ts.post(f"/imports/{job_id}/correct/", {"op": "split", "paragraph": n, "words": "Reaffirming our"})
+    assert response.status_code == 302 and response["Location"] == f"/imports/{job_id}/#ip{n}"
+    after = _texts(job_id)
+    assert after[n].startswith("Recalling") and after[n + 1].startswith("Reaffirming")
+    # merge them back, then exclude the last paragraph as a note and put it back at the end
+    ts.post(f"/imports/{job_id}/correct/", {"op": "merge", "paragraph": n})
+    assert _texts(job_id) == texts
+    last = len(texts) - 1
+    ts.post(f"/imports/{job_id}/correct/", {"op": "exclude", "paragraph": last})
+    assert len(_texts(job_id)) == len(texts) - 1
+    assert "Put back into the text" in ts.get(f"/imports/{job_id}/").content.decode()
+    ts.post(f"/imports/{job_id}/correct/", {"op": "include", "note": 0, "before": ""})
+    assert _texts(job_id)[-1] == texts[-1]
+    # the kind, and the title
+    ts.post(f"/imports/{job_id}/correct/", {"op": "set_kind", "paragraph": last, "kind": "text", "level": "0"})
+    ts.post(f"/imports/{job_id}/correct/", {"op": "set_title", "lines": "DECLARATION\nOF SAN JOSÉ", "place_date": ""})
+    from drafting.models import ImportJob
+
+    job = ImportJob.objects.get(pk=job_id)
+    assert job.preview is not None and job.preview["title"] == "DECLARATION — OF SAN JOSÉ"
+    assert [op["op"] for op in job.preview["corrections"]] == [
+        "split",
+        "merge",
+        "exclude",
+        "include",
+        "set_kind",
+        "set_title",
+    ]
+    assert Event.objects.filter(verb="import.corrected").count() == 6
+
+
+def test_a_bad_correction_is_explained_and_changes_nothing(world: World) -> None:
+    job_id = _ready_import(world)
+    texts = _texts(job_id)
+    ts = Client()
+    ts.force_login(world.users["ts"])
+    page = ts.post(
+        f"/imports/{job_id}/correct/", {"op": "split", "paragraph": 0, "words": "nowhere in it"}, follow=True
+    ).content.decode()
+    assert "Type the words the second paragraph starts with" in page
+    page = ts.post(f"/imports/{job_id}/correct/", {"op": "merge", "paragraph": "x"}, follow=True).content.decode()
+    assert "msg error" in page
+    ts.post(f"/imports/{job_id}/correct/", {"op": "merge", "paragraph": 999})
+    assert _texts(job_id) == texts
+    mex = Client()
+    mex.force_login(world.users["mex"])
+    assert mex.post(f"/imports/{job_id}/correct/", {"op": "merge", "paragraph": 0}).status_code in (403, 404)
+    assert _texts(job_id) == texts
+
+
+# --- the library ------------------------------------------------------------
+
+
+def _library() -> list[int]:
+    """Three statements, indexed for search as the library's service does."""
+    from drafting.models import AgreedStatement
+    from drafting.services.library import _index
+
+    rows = [
+        (
+            "XXI RCM",
+            2016,
+            "Decision 12",
+            "TS3",
+            "We agree to continue promoting safe, regular and orderly migration.",
+            "Acordamos seguir promoviendo una migración segura, regular y ordenada.",
+        ),
+        ("XIX RCM", 2014, "OP4", "TS1", "Strengthen consular protection of unaccompanied children.", ""),
+        ("XIII RCM", 2008, "OP2", "TS1", "Protect the human rights of migrants.", ""),
+    ]
+    statements = [
+        AgreedStatement.objects.create(
+            meeting_label=m,
+            year=y,
+            paragraph_label=label,
+            theme=theme,
+            text_en=en,
+            text_es=es,
+            origin="seed",
+            import_key=f"test:{m}",
+        )
+        for m, y, label, theme, en, es in rows
+    ]
+    for statement in statements:
+        _index(statement)
+    return [statement.pk for statement in statements]
+
+
+def test_the_library_page_searches_with_filters(world: World) -> None:
+    ids = _library()
+    reader = Client()
+    reader.force_login(world.users["iom"])
+    page = reader.get("/library/", {"q": "migration"}).content.decode()
+    assert f'id="st{ids[0]}"' in page and f'id="st{ids[1]}"' not in page
+    assert "XXI RCM (2016), Decision 12" in page
+    page = reader.get("/library/", {"theme": "TS1"}).content.decode()
+    assert f'id="st{ids[1]}"' in page and f'id="st{ids[2]}"' in page and f'id="st{ids[0]}"' not in page
+    page = reader.get("/library/", {"theme": "TS1", "year": "2014"}).content.decode()
+    assert f'id="st{ids[1]}"' in page and f'id="st{ids[2]}"' not in page
+    # junk filters are ignored, a junk query is an error message, not a 500
+    assert reader.get("/library/", {"theme": "ZZ", "year": "x", "page": "-3"}).status_code == 200
+    # in Spanish, the Spanish wording where the library has it
+    page = reader.get("/library/", {"q": "ordenada"}, HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    assert "Acordamos seguir promoviendo" in page
+
+
+def test_propose_this_wording_from_the_library(world: World) -> None:
+    ids = _library()
+    p = _paragraph(world, 3)
+    mex = Client()
+    mex.force_login(world.users["mex"])
+    page = mex.get(f"/library/{ids[0]}/", {"paragraph": p.pk}).content.decode()
+    assert "Propose this wording" in page and f'value="{world.declaration.pk}:{p.pk}" selected' in page
+    response = mex.post(
+        f"/library/{ids[0]}/propose/",
+        {
+            "target": f"{world.declaration.pk}:{p.pk}",
+            f"revision-{world.declaration.pk}": world.revision.pk,
+            "kind": "replace",
+            "text": "",
+        },
+    )
+    assert response.status_code == 302 and response["Location"].endswith(f"/text/#p{p.pk}")
+    proposal = world.declaration.proposals.get(paragraph=p)
+    assert proposal.source_statement_id == ids[0] and proposal.delegation.code == "MEX"
+    # an observer reads the library but proposes nothing
+    iom = Client()
+    iom.force_login(world.users["iom"])
+    assert "Propose this wording" not in iom.get(f"/library/{ids[0]}/").content.decode()
+    refused = iom.post(
+        f"/library/{ids[0]}/propose/",
+        {
+            "target": f"{world.declaration.pk}:{p.pk}",
+            f"revision-{world.declaration.pk}": world.revision.pk,
+            "kind": "replace",
+        },
+    )
+    assert refused.status_code == 403
+    # a deletion is not agreed language: refused with a message, nothing tabled
+    page = mex.post(
+        f"/library/{ids[1]}/propose/",
+        {
+            "target": f"{world.declaration.pk}:{p.pk}",
+            f"revision-{world.declaration.pk}": world.revision.pk,
+            "kind": "delete",
+            "next": f"/library/{ids[1]}/",
+        },
+        follow=True,
+    ).content.decode()
+    assert "msg error" in page and world.declaration.proposals.count() == 1

@@ -11,7 +11,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy
 from django.utils.translation import gettext_lazy as _
 
-from drafting.models import Adoption, Declaration, ExportJob, ImportJob, Statement
+from drafting.models import Adoption, AgreedStatement, Declaration, ExportJob, ImportJob, Statement
 
 STATES: dict[str, Promise] = {
     "open": _("Open"),
@@ -71,6 +71,25 @@ ADOPTION_STATUSES = from_choices(Adoption.Status, withdrawn=_("Withdrawn"))
 JOB_STATUSES = from_choices(ImportJob.Status, ExportJob.Status)
 EXPORT_KINDS = from_choices(ExportJob.Kind)
 STATEMENT_KINDS = from_choices(Statement.Kind)
+# What an import's preview calls its paragraphs and sections (drafting/importing/corrections.py).
+IMPORT_PARAGRAPH_KINDS: dict[str, Promise] = {
+    "title": _("Title"),
+    "place_date": _("Place and date"),
+    "preambular": _("Preambular paragraph (PP)"),
+    "operative": _("Operative paragraph (OP)"),
+    "heading": _("Heading"),
+    "text": _("Text"),
+    "list_item": _("List item"),
+    "table": _("Table"),
+}
+IMPORT_SECTION_KINDS: dict[str, Promise] = {
+    "preamble": _("Preamble"),
+    "operative": _("Operative part"),
+    "annex": _("Annex"),
+}
+THEMES = from_choices(AgreedStatement.Theme)
+CATEGORIES = from_choices(AgreedStatement.Category)
+ORIGINS = from_choices(AgreedStatement.Origin)
 DELEGATION_KINDS: dict[str, Promise] = {
     "member_state": _("Member states"),
     "observer_state": _("Observer states"),

@@ -3,7 +3,7 @@
 
 from django.urls import path
 
-from backend.pages import auth, chair, desk, links, live, negotiate, room
+from backend.pages import auth, chair, desk, library, links, live, negotiate, room
 
 app_name = "pages"
 
@@ -37,6 +37,10 @@ urlpatterns = [
     path("declarations/<int:pk>/adoption/object/", negotiate.adoption_object, name="adoption-object"),
     path("declarations/<int:pk>/adoption/break-silence/", negotiate.silence_break, name="silence-break"),
     path("declarations/<int:pk>/statements/", negotiate.statement, name="statement"),
+    # the agreed-language library
+    path("library/", library.search, name="library"),
+    path("library/<int:pk>/", library.statement, name="library-statement"),
+    path("library/<int:pk>/propose/", library.propose, name="library-propose"),
     # the chair's console
     path("declarations/<int:pk>/chair/", chair.console, name="chair"),
     path("proposals/<int:pk>/decide/", chair.decide, name="decide"),
@@ -62,6 +66,7 @@ urlpatterns = [
     path("meetings/<int:pk>/desk/links/<int:link_id>/revoke/", links.link_revoke, name="link-revoke"),
     path("meetings/<int:pk>/desk/imports/", desk.import_create, name="import-create"),
     path("imports/<int:pk>/", desk.import_preview, name="import-preview"),
+    path("imports/<int:pk>/correct/", desk.import_correct, name="import-correct"),
     path("imports/<int:pk>/confirm/", desk.import_confirm, name="import-confirm"),
     path("meetings/<int:pk>/desk/exports/", desk.export_create, name="export-create"),
 ]
