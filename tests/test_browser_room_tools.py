@@ -251,3 +251,77 @@ def test_the_secretariat_sets_up_the_meeting_and_a_delegate_signs_in_with_a_link
     assert delegate.sign_in_links.get().used_at is not None
     for page in (ts, phone, other):
         page.context.close()
+
+
+def test_the_secretariat_corrects_an_import_before_confirming(
+    browser: Browser,  # noqa: F811
+    live_server: Any,
+    room: World,  # noqa: F811
+) -> None:
+    from tests.test_room_tools import _ready_import, _texts
+
+    job_id = _ready_import(room)
+    texts = _texts(job_id)
+    n = next(i for i, t in enumerate(texts) if t.startswith("Recalling"))
+    ts = signed_in(browser, live_server, room, "ts")
+    ts.goto(f"{live_server.url}/imports/{job_id}/")
+    ts.locator(f"#fix-{n} summary").click()
+    ts.fill(f"#split-{n}", "Reaffirming our")
+    ts.locator(f"#fix-{n}").get_by_role("button", name="Split").click()
+    expect(ts.locator(".msg.success")).to_contain_text("The preview is corrected")
+    expect(ts.locator(f"#ip{n + 1}")).to_contain_text("Reaffirming our commitment")
+    last = len(texts)  # one more paragraph now
+    if not ts.locator(f"#kind-{last}").is_visible():
+        ts.locator(f"#fix-{last} summary").click()
+    ts.locator(f"#fix-{last}").get_by_role("button", name="Not part of the text (a note)").click()
+    expect(ts.locator("#note-0")).to_contain_text("Promote regular pathways")
+    shoot(ts, "import-corrections")
+    assert serious_violations(ts) == []
+    ts.get_by_role("button", name="Confirm: issue this text").click()
+    expect(ts.locator(".msg.success")).to_contain_text("confirmed")
+    from drafting.models import Declaration
+
+    created = Declaration.objects.exclude(pk=room.declaration.pk).get()
+    paragraphs_now = [p.text for p in created.revisions.get().paragraphs.order_by("position")]
+    assert any(t.startswith("Reaffirming our") for t in paragraphs_now)
+    assert not any(t.startswith("2. Promote") or t.startswith("Promote regular") for t in paragraphs_now)
+    ts.context.close()
+
+
+def test_a_delegate_finds_agreed_language_and_proposes_it(
+    browser: Browser,  # noqa: F811
+    live_server: Any,
+    room: World,  # noqa: F811
+) -> None:
+    from tests.test_room_tools import _library
+
+    ids = _library()
+    target = paragraphs(room)[3]
+    mex = signed_in(browser, live_server, room, "mex")
+    can = signed_in(browser, live_server, room, "can")
+    can.goto(f"{live_server.url}/declarations/{room.declaration.pk}/text/")
+    mex.goto(f"{live_server.url}/declarations/{room.declaration.pk}/text/")
+    mex.get_by_role("link", name="Agreed-language library").click()
+    mex.fill("#lib-q", "orderly migration")
+    mex.select_option("#lib-theme", "TS3")
+    mex.get_by_role("button", name="Search").click()
+    expect(mex.locator("#library-results li")).to_have_count(1)
+    shoot(mex, "library-search")
+    assert serious_violations(mex) == []
+    mex.get_by_role("link", name="XXI RCM (2016), Decision 12").click()
+    expect(mex.locator("#text-en")).to_contain_text("safe, regular and orderly")
+    mex.select_option("#lib-target", f"{room.declaration.pk}:{target.pk}")
+    expect(mex.locator("#lib-text")).to_have_value(
+        "We agree to continue promoting safe, regular and orderly migration."
+    )
+    shoot(mex, "library-statement")
+    assert serious_violations(mex) == []
+    mex.get_by_role("button", name="Table the proposal").click()
+    expect(mex.locator(".msg.success")).to_contain_text("MEX's proposal on")
+    expect(mex.locator(f"#p{target.pk} .prop.mine")).to_contain_text("orderly")
+    # CAN's open page shows it, with where the wording comes from
+    expect(can.locator(f"#p{target.pk} .prop")).to_contain_text("MEX", timeout=WAIT)
+    proposal = Proposal.objects.get(paragraph=target)
+    assert proposal.source_statement_id == ids[0]
+    for page in (mex, can):
+        page.context.close()
