@@ -17,10 +17,11 @@ from django.utils.translation import gettext as _
 from backend.pages import labels, present
 from backend.pages.common import action, int_or_none, page, require_int, user_of
 from backend.pages.drafts import proposal_name
-from drafting import library_selectors, selectors
+from drafting import selectors
 from drafting.access import role_in
 from drafting.library.citation import citation
 from drafting.models import AgreedStatement, Declaration
+from drafting.selectors import library as library_selectors
 from drafting.services import library as library_services
 
 PAGE_SIZE = 20
