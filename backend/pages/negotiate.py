@@ -32,7 +32,9 @@ def propose(request: HttpRequest, pk: int) -> HttpResponse:
             declaration=declaration,
             revision_id=require_int(request.POST.get("revision"), "revision"),
             paragraph_id=paragraph_id,
-            **typed,
+            kind=typed["kind"],
+            text=typed["text"],
+            rationale=typed["rationale"],
         )
     except (InvalidInput, Conflict) as exc:
         # The delegate's wording is not lost: the page shows it again in the
