@@ -188,6 +188,8 @@ FILE_UPLOAD_HANDLERS = ["django.core.files.uploadhandler.MemoryFileUploadHandler
 
 # API tokens (drafting/models/tokens.py): one per device, each expiring after this many days.
 API_TOKEN_DAYS = env.int("API_TOKEN_DAYS", default=30)
+# One-time sign-in links the Secretariat hands delegates (drafting/models/tokens.py): valid this many hours.
+SIGN_IN_LINK_HOURS = env.int("SIGN_IN_LINK_HOURS", default=24)
 
 # --- REST API ---------------------------------------------------------------
 REST_FRAMEWORK = {

@@ -558,6 +558,13 @@ RULES: dict[tuple[str, str], Rule] = {
         moderates=True,
         control=lambda s, t: "ppt",
     ),
+    ("meeting-setup", "POST"): Rule(
+        lambda s, r: f"/api/meetings/{s.declaration.meeting_id}/setup/",
+        the_ts,
+        body=lambda s, r: {"silence_hours": 48},
+        moderates=True,  # the meeting, not the caller's own rows
+        control=lambda s, t: "ts",
+    ),
     # --- delegates' accounts: the meeting's Technical Secretariat ---
     ("meeting-accounts", "GET"): Rule(_accounts(""), the_ts, control=lambda s, t: "ts"),
     ("meeting-accounts", "POST"): Rule(

@@ -1113,6 +1113,7 @@ NOT_FOUND = [
     # (URL name, method, URL, body)
     ("delegation-detail", "GET", f"/api/delegations/{MISSING}/", None),
     ("meeting-detail", "GET", f"/api/meetings/{MISSING}/", None),
+    ("meeting-setup", "POST", f"/api/meetings/{MISSING}/setup/", {"silence_hours": 48}),
     ("declaration-detail", "GET", f"/api/declarations/{MISSING}/", None),
     ("declaration-revisions", "GET", f"/api/declarations/{MISSING}/revisions/", None),
     ("declaration-revisions", "POST", f"/api/declarations/{MISSING}/revisions/", {"sections": zero_draft(1, 1)}),

@@ -377,6 +377,12 @@ def _deactivated(ctx: Ctx, role: str | None, body: Any) -> None:
     assert not ctx.world.users["can"].is_active
 
 
+def _set_up(ctx: Ctx, role: str | None, body: Any) -> None:
+    assert body["silence_hours"] == 48
+    ctx.world.meeting.refresh_from_db()
+    assert ctx.world.meeting.silence_hours == 48
+
+
 def _accounts(ctx: Ctx, suffix: str = "") -> str:
     return f"/api/meetings/{ctx.world.meeting.pk}/accounts/{suffix}"
 
@@ -847,6 +853,17 @@ MATRIX: list[Row] = [
         body=lambda c, r: {},
         on_success=_all_agreed,
         events=6,  # one per paragraph of the zero draft, none contested
+    ),
+    # --- setting the meeting up: its Technical Secretariat ---------------------
+    Row(
+        "meeting-setup",
+        "POST",
+        lambda c: f"/api/meetings/{c.world.meeting.pk}/setup/",
+        TS_READS,
+        TS_READS,
+        write=True,
+        body=lambda c, r: {"silence_hours": 48},
+        on_success=_set_up,
     ),
     # --- delegates' accounts: the meeting's Technical Secretariat -------------
     Row("meeting-accounts", "GET", _accounts, TS_READS, TS_READS),

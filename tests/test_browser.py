@@ -181,7 +181,7 @@ def test_the_room_lives(browser: Browser, live_server: Any, room: World) -> None
     can.locator(f"#prop{proposal.pk}").get_by_role("button", name="Withdraw our position").click()
     expect(chair.locator(f"#prop{proposal.pk}")).not_to_contain_text("CAN objects", timeout=WAIT)
     chair.locator(f"#prop{proposal.pk}").get_by_role("button", name="Accept").click()
-    expect(chair.locator(".msg.success")).to_contain_text("Accepted")
+    expect(chair.locator(".msg.success")).to_contain_text("proposal on")
     for page in (mex, can, observer):
         expect(page.locator(f"#p{target.pk} .wording")).to_contain_text("humane", timeout=WAIT)
     expect(screen.locator(".screen-para .wording")).to_contain_text("humane", timeout=WAIT)

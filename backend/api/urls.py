@@ -27,6 +27,7 @@ urlpatterns = [
     path("delegations/<int:pk>/", organisation.DelegationDetail.as_view(), name="delegation-detail"),
     path("meetings/", organisation.MeetingList.as_view(), name="meeting-list"),
     path("meetings/<int:pk>/", organisation.MeetingDetail.as_view(), name="meeting-detail"),
+    path("meetings/<int:pk>/setup/", organisation.MeetingSetup.as_view(), name="meeting-setup"),
     path("declarations/", texts.DeclarationList.as_view(), name="declaration-list"),
     path("declarations/<int:pk>/", texts.DeclarationDetail.as_view(), name="declaration-detail"),
     path("declarations/<int:pk>/revisions/", texts.DeclarationRevisions.as_view(), name="declaration-revisions"),

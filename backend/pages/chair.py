@@ -17,6 +17,7 @@ from django.utils.translation import gettext_noop
 
 from backend.pages import labels
 from backend.pages.common import action, back, int_or_none, meeting_zone, page, render_meeting, user_of
+from backend.pages.drafts import paragraph_label_of, proposal_name
 from backend.pages.room import live_context, text_context
 from drafting import selectors, services
 from drafting.access import require_ppt
@@ -71,6 +72,7 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
     proposal = selectors.proposal_get(user=request.user, proposal_id=pk)
     decision = request.POST.get("decision", "")
     version = int_or_none(request.POST.get("version")) or 0
+    name = proposal_name(proposal)  # before the decision: an accepted insertion renumbers
     try:
         services.proposal_decide(
             actor=user_of(request),
@@ -85,15 +87,12 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
         # Not a bare 409: say what moved, and leave the decision to the chair.
         messages.warning(
             request,
-            _(
-                "Not decided: %(delegation)s's proposal %(id)s changed since your console showed it "
-                "(%(what)s). Look at it again, then decide."
-            )
-            % {"delegation": proposal.delegation.code, "id": pk, "what": _what_changed(pk)},
+            _("Not decided: %(name)s changed since your console showed it (%(what)s). Look at it again, then decide.")
+            % {"name": name, "what": _what_changed(pk)},
         )
         return back(request, _console_url(proposal.declaration_id), f"p{proposal.paragraph_id}")
-    done = _("Accepted") if decision == "accept" else _("Rejected")
-    messages.success(request, _("%(done)s: proposal %(id)s.") % {"done": done, "id": pk})
+    done = _("%(name)s accepted.") if decision == "accept" else _("%(name)s rejected.")
+    messages.success(request, done % {"name": name})
     return back(request, _console_url(proposal.declaration_id), f"p{proposal.paragraph_id}")
 
 
@@ -109,6 +108,32 @@ def act(request: HttpRequest, pk: int) -> HttpResponse:
         note=request.POST.get("note", ""),
     )
     messages.success(request, _("Done: %(action)s.") % {"action": labels.ACTIONS.get(name, name)})
+    return back(request, _console_url(paragraph.declaration_id), f"p{pk}")
+
+
+@action
+def bracket(request: HttpRequest, pk: int) -> HttpResponse:
+    """Bracket the words the chair selected (or typed), or offer the chosen
+    pending proposals as the paragraph's options; the rest is kept."""
+    paragraph = selectors.paragraph_get(user=request.user, paragraph_id=pk)
+    offering = request.POST.get("options") == "1"
+    chosen = [int_or_none(v) for v in request.POST.getlist("alternative")]
+    paragraph = services.paragraph_bracket(
+        actor=user_of(request),
+        paragraph=paragraph,
+        words=None if offering else request.POST.get("words", ""),
+        start=int_or_none(request.POST.get("start")) if not offering else None,
+        alternatives=[c for c in chosen if c is not None] if offering else None,
+    )
+    messages.success(
+        request,
+        _("%(label)s is bracketed: %(spans)s span(s), %(options)s option(s).")
+        % {
+            "label": paragraph_label_of(paragraph),
+            "spans": len(paragraph.brackets),
+            "options": len(paragraph.alternatives),
+        },
+    )
     return back(request, _console_url(paragraph.declaration_id), f"p{pk}")
 
 

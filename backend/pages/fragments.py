@@ -21,6 +21,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from backend.pages import labels
+from drafting.services.paragraphs import ALTERNATIVE_KINDS
 
 
 def esc(value: Any) -> str:
@@ -41,6 +42,8 @@ class Viewer:
     csrf_token: str
     here: str
     members: tuple[str, ...] = ()
+    # a refused proposal's fields, shown again in its paragraph's editor (drafts.py)
+    draft: dict[str, Any] | None = None
 
     @functools.cached_property
     def hidden(self) -> str:
@@ -80,6 +83,12 @@ class Words:
         self.table = esc(_("Table the proposal"))
         self.withdraw_objection = esc(_("Withdraw our objection to the paragraph"))
         self.object_paragraph = esc(_("Object to the paragraph"))
+        self.not_tabled = esc(_("Your wording (not tabled)"))
+        self.bracket_words = esc(_("Bracket words"))
+        self.words_to_bracket = esc(_("Words to bracket (select them in the paragraph, or type them)"))
+        self.bracket_these = esc(_("Bracket these words"))
+        self.offer_options = esc(_("Offer proposals as options (Alt 1, Alt 2 …)"))
+        self.offer = esc(_("Bracket with these options"))
         self.kinds = [(k, esc(v)) for k, v in labels.KINDS.items()]
         self.actions = {k: esc(v) for k, v in labels.ACTIONS.items()}
 
@@ -179,6 +188,8 @@ def _chair_controls(p: dict[str, Any], v: Viewer, w: Words) -> str:
         )
         if buttons:
             out.append(_form(v, f"/paragraphs/{pid}/act/", buttons, "inline acts"))
+        if "bracket" in p["actions"]:
+            out.append(_bracket_controls(p, v, w))
         if "agree_ad_ref" in p["actions"]:
             options = "".join(f'<option value="{esc(c)}">{esc(c)}</option>' for c in v.members)
             out.append(
@@ -203,24 +214,72 @@ def _chair_controls(p: dict[str, Any], v: Viewer, w: Words) -> str:
     return "".join(out)
 
 
+def _bracket_controls(p: dict[str, Any], v: Viewer, w: Words) -> str:
+    """Bracket words (selected in the paragraph: static/pages/chair.js fills
+    the fields; or typed) and offer pending rewordings as Alt 1, Alt 2."""
+    pid = p["paragraph"]
+    inner = [
+        _form(
+            v,
+            f"/paragraphs/{pid}/bracket/",
+            f'<label for="bracket-words-{pid}">{w.words_to_bracket}</label>'
+            f'<input type="text" name="words" id="bracket-words-{pid}" required maxlength="100000">'
+            f'<input type="hidden" name="start" id="bracket-start-{pid}" value="">'
+            f'<button type="submit">{w.bracket_these}</button>',
+            "bracket-words",
+        )
+    ]
+    offers = [i for i in p["proposals"] if i["status"] == "submitted" and i["kind"] in ALTERNATIVE_KINDS]
+    if offers:
+        chosen = {a["proposal"] for a in p["alternatives"]}
+        boxes = "".join(
+            f'<label class="radio"><input type="checkbox" name="alternative" value="{i["id"]}"'
+            f"{' checked' * (i['id'] in chosen)}> {esc(i['delegation'])}: "
+            f"{esc(i['text'] or i['kind_label'])}</label><br>"
+            for i in offers
+        )
+        inner.append(
+            _form(
+                v,
+                f"/paragraphs/{pid}/bracket/",
+                f"<fieldset><legend>{w.offer_options}</legend>{boxes}</fieldset>"
+                f'<button type="submit" name="options" value="1">{w.offer}</button>',
+                "bracket-options",
+            )
+        )
+    return (
+        f'<details id="bracket-{pid}" hx-preserve="true" class="bracketing"><summary>{w.bracket_words}</summary>'
+        + "".join(inner)
+        + "</details>"
+    )
+
+
 def _member_controls(p: dict[str, Any], v: Viewer, w: Words) -> str:
     pid = p["paragraph"]
+    draft = v.draft if v.draft and v.draft["paragraph"] == pid else None
+    chosen = draft["kind"] if draft and draft["kind"] in labels.KINDS else w.kinds[0][0]
     kinds = "".join(
-        f'<label class="radio"><input type="radio" name="kind" value="{k}"{" checked" * (i == 0)}> {label}</label>'
-        for i, (k, label) in enumerate(w.kinds)
+        f'<label class="radio"><input type="radio" name="kind" value="{k}"{" checked" * (k == chosen)}> {label}</label>'
+        for k, label in w.kinds
     )
+    wording, rationale, error, invalid = p["text"], "", "", ""
+    if draft:
+        wording, rationale = draft["text"], draft["rationale"]
+        error = f'<p class="field-error" id="propose-error-{pid}" role="alert">{esc(draft["error"])}</p>'
+        invalid = f' aria-invalid="true" aria-describedby="propose-error-{pid}"'
     out = [
-        f'<div class="controls"><details id="propose-{pid}" hx-preserve="true"><summary>{w.propose}</summary>',
+        f'<div class="controls"><details id="propose-{pid}" hx-preserve="true"{" open" * bool(draft)}>'
+        f"<summary>{w.propose}</summary>",
         _form(
             v,
             f"/declarations/{v.declaration_id}/propose/",
             f'<input type="hidden" name="paragraph" value="{pid}">'
             f'<input type="hidden" name="revision" value="{v.revision_id or ""}">'
             f"<fieldset><legend>{w.kind_of_change}</legend>{kinds}</fieldset>"
-            f'<label for="propose-text-{pid}">{w.wording}</label>'
-            f'<textarea name="text" id="propose-text-{pid}" rows="4">{esc(p["text"])}</textarea>'
+            f'<label for="propose-text-{pid}">{w.wording}</label>{error}'
+            f'<textarea name="text" id="propose-text-{pid}" rows="4"{invalid}>{esc(wording)}</textarea>'
             f'<label for="propose-why-{pid}">{w.rationale}</label>'
-            f'<input type="text" name="rationale" id="propose-why-{pid}" maxlength="5000">'
+            f'<input type="text" name="rationale" id="propose-why-{pid}" maxlength="5000" value="{esc(rationale)}">'
             f'<button type="submit" class="primary">{w.table}</button>',
             "propose",
         ),
@@ -246,6 +305,19 @@ def _member_controls(p: dict[str, Any], v: Viewer, w: Words) -> str:
         )
     out.append("</div>")
     return "".join(out)
+
+
+def _kept_draft(pid: int, draft: dict[str, Any], w: Words) -> str:
+    """A refused proposal on a paragraph no longer open to proposals (agreed
+    or held meanwhile): its wording kept to copy, with the reason."""
+    return (
+        f'<div class="controls"><p class="field-error" id="propose-error-{pid}" role="alert">{esc(draft["error"])}</p>'
+        f'<label for="propose-text-{pid}">{w.not_tabled}</label>'
+        f'<textarea id="propose-text-{pid}" rows="4" readonly aria-invalid="true" '
+        f'aria-describedby="propose-error-{pid}">{esc(draft["text"])}</textarea>'
+        f'<label for="propose-why-{pid}">{w.rationale}</label>'
+        f'<input type="text" id="propose-why-{pid}" readonly value="{esc(draft["rationale"])}"></div>'
+    )
 
 
 def paragraph(p: dict[str, Any], v: Viewer, w: Words, *, oob: bool = False) -> str:
@@ -287,6 +359,8 @@ def paragraph(p: dict[str, Any], v: Viewer, w: Words, *, oob: bool = False) -> s
         out.append(_chair_controls(p, v, w))
     elif v.may_negotiate and p["proposable"]:
         out.append(_member_controls(p, v, w))
+    elif v.may_negotiate and v.draft and v.draft["paragraph"] == pid:
+        out.append(_kept_draft(pid, v.draft, w))
     out.append("</article>")
     return "".join(out)
 

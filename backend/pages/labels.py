@@ -6,8 +6,12 @@ people, translated through ``locale/``.
 
 from __future__ import annotations
 
+from django.db import models
 from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy
 from django.utils.translation import gettext_lazy as _
+
+from drafting.models import Adoption, AgreedStatement, Declaration, ExportJob, ImportJob, Statement
 
 STATES: dict[str, Promise] = {
     "open": _("Open"),
@@ -50,39 +54,48 @@ PROPOSAL_STATUSES: dict[str, Promise] = {
     "incorporated": _("Incorporated"),
 }
 
-DECLARATION_STATUSES: dict[str, Promise] = {
-    "drafting": _("Drafting"),
-    "in_adoption": _("Adoption under way"),
-    "silence_procedure": _("Under silence procedure"),
-    "adopted": _("Adopted"),
-}
 
+def from_choices(*choices: type[models.Choices], **words: Promise) -> dict[str, Promise]:
+    """The models' own labels, translated (their English labels are the
+    msgids in ``locale/``), where the pages say the same thing as the API;
+    ``words`` where the pages say it otherwise."""
+    table: dict[str, Promise] = {}
+    for kind in choices:
+        table.update({value: gettext_lazy(label) for value, label in kind.choices})
+    return {**table, **words}
+
+
+DECLARATION_STATUSES = from_choices(Declaration.Status)
 ADOPTION_METHODS: dict[str, Promise] = {"in_session": _("in session"), "silence": _("silence procedure")}
-
-ADOPTION_STATUSES: dict[str, Promise] = {
-    "pending": _("Pending"),
-    "adopted": _("Adopted"),
-    "broken": _("Silence broken"),
-    "withdrawn": _("Withdrawn"),
+ADOPTION_STATUSES = from_choices(Adoption.Status, withdrawn=_("Withdrawn"))
+JOB_STATUSES = from_choices(ImportJob.Status, ExportJob.Status)
+EXPORT_KINDS = from_choices(ExportJob.Kind)
+STATEMENT_KINDS = from_choices(Statement.Kind)
+# What an import's preview calls its paragraphs and sections (drafting/importing/corrections.py).
+IMPORT_PARAGRAPH_KINDS: dict[str, Promise] = {
+    "title": _("Title"),
+    "place_date": _("Place and date"),
+    "preambular": _("Preambular paragraph (PP)"),
+    "operative": _("Operative paragraph (OP)"),
+    "heading": _("Heading"),
+    "text": _("Text"),
+    "list_item": _("List item"),
+    "table": _("Table"),
 }
-
-JOB_STATUSES: dict[str, Promise] = {
-    "queued": _("Queued"),
-    "running": _("Running"),
-    "ready": _("Preview ready"),
-    "confirmed": _("Confirmed"),
-    "done": _("Done"),
-    "failed": _("Failed"),
+IMPORT_SECTION_KINDS: dict[str, Promise] = {
+    "preamble": _("Preamble"),
+    "operative": _("Operative part"),
+    "annex": _("Annex"),
 }
-
-EXPORT_KINDS: dict[str, Promise] = {
-    "clean": _("Clean declaration"),
-    "compilation": _("Compilation text"),
-    "tracked": _("Tracked changes"),
-    "record": _("Negotiation record"),
+THEMES = from_choices(AgreedStatement.Theme)
+CATEGORIES = from_choices(AgreedStatement.Category)
+ORIGINS = from_choices(AgreedStatement.Origin)
+DELEGATION_KINDS: dict[str, Promise] = {
+    "member_state": _("Member states"),
+    "observer_state": _("Observer states"),
+    "observer_organization": _("Observer organizations"),
+    "civil_society": _("Civil society"),
 }
-
-STATEMENT_KINDS: dict[str, Promise] = {"reservation": _("Reservation"), "explanation": _("Explanation of position")}
 
 CHANGES: dict[str, Promise] = {
     "unchanged": _("Unchanged"),

@@ -9,9 +9,12 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
-from backend.pages.common import action, back, int_or_none, require_int, user_of
+from backend.pages.common import action, back, explain, int_or_none, require_int, user_of
+from backend.pages.drafts import draft_keep, proposal_name
 from drafting import selectors, services
+from drafting.errors import Conflict, InvalidInput
 
 
 def _text_url(declaration_id: int) -> str:
@@ -22,50 +25,49 @@ def _text_url(declaration_id: int) -> str:
 def propose(request: HttpRequest, pk: int) -> HttpResponse:
     declaration, _role = selectors.declaration_get(user=request.user, declaration_id=pk)
     paragraph_id = require_int(request.POST.get("paragraph"), "paragraph")
-    proposal = services.proposal_submit(
-        actor=user_of(request),
-        declaration=declaration,
-        revision_id=require_int(request.POST.get("revision"), "revision"),
-        paragraph_id=paragraph_id,
-        kind=request.POST.get("kind", ""),
-        text=request.POST.get("text", ""),
-        rationale=request.POST.get("rationale", ""),
-    )
-    messages.success(request, _("Your proposal is on the table (no. %(id)s).") % {"id": proposal.pk})
+    typed = {key: request.POST.get(key, "") for key in ("kind", "text", "rationale")}
+    try:
+        proposal = services.proposal_submit(
+            actor=user_of(request),
+            declaration=declaration,
+            revision_id=require_int(request.POST.get("revision"), "revision"),
+            paragraph_id=paragraph_id,
+            kind=typed["kind"],
+            text=typed["text"],
+            rationale=typed["rationale"],
+        )
+    except (InvalidInput, Conflict) as exc:
+        # The delegate's wording is not lost: the page shows it again in the
+        # paragraph's editor, with the refusal beside the field.
+        draft_keep(request, paragraph_id=paragraph_id, typed=typed, error=explain(exc))
+        return back(request, _text_url(pk), f"p{paragraph_id}")
+    messages.success(request, _("Your proposal is on the table: %(name)s.") % {"name": proposal_name(proposal)})
     return back(request, _text_url(pk), f"p{paragraph_id}")
 
 
-@action
-def support(request: HttpRequest, pk: int) -> HttpResponse:
-    proposal = selectors.proposal_get(user=request.user, proposal_id=pk)
-    services.position_set(actor=user_of(request), proposal=proposal, stance="support")
-    messages.success(request, _("Your delegation supports proposal %(id)s.") % {"id": pk})
-    return back(request, _text_url(proposal.declaration_id), f"p{proposal.paragraph_id}")
+# What a delegation's act on a proposal says once done (urls.py names the acts).
+DONE = {
+    "support": gettext_noop("Your delegation supports %(name)s."),
+    "object": gettext_noop("Your objection to %(name)s is on record."),
+    "position-withdraw": gettext_noop("Your position on %(name)s is withdrawn."),
+    "withdraw": gettext_noop("%(name)s is withdrawn."),
+}
 
 
 @action
-def object_to(request: HttpRequest, pk: int) -> HttpResponse:
+def on_proposal(request: HttpRequest, pk: int, act: str) -> HttpResponse:
+    """Support, object to, withdraw one's position on, or withdraw one's own
+    proposal: one service call each, then a message naming the proposal."""
     proposal = selectors.proposal_get(user=request.user, proposal_id=pk)
-    services.position_set(
-        actor=user_of(request), proposal=proposal, stance="object", reason=request.POST.get("reason", "")
-    )
-    messages.success(request, _("Your objection to proposal %(id)s is on record.") % {"id": pk})
-    return back(request, _text_url(proposal.declaration_id), f"p{proposal.paragraph_id}")
-
-
-@action
-def position_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
-    proposal = selectors.proposal_get(user=request.user, proposal_id=pk)
-    services.position_withdraw(actor=user_of(request), proposal=proposal)
-    messages.success(request, _("Your position on proposal %(id)s is withdrawn.") % {"id": pk})
-    return back(request, _text_url(proposal.declaration_id), f"p{proposal.paragraph_id}")
-
-
-@action
-def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
-    proposal = selectors.proposal_get(user=request.user, proposal_id=pk)
-    services.proposal_withdraw(actor=user_of(request), proposal=proposal)
-    messages.success(request, _("Proposal %(id)s is withdrawn.") % {"id": pk})
+    name, actor = proposal_name(proposal), user_of(request)
+    if act in ("support", "object"):
+        reason = request.POST.get("reason", "")
+        services.position_set(actor=actor, proposal=proposal, stance=act, reason=reason)
+    elif act == "position-withdraw":
+        services.position_withdraw(actor=actor, proposal=proposal)
+    else:
+        services.proposal_withdraw(actor=actor, proposal=proposal)
+    messages.success(request, _(DONE[act]) % {"name": name})
     return back(request, _text_url(proposal.declaration_id), f"p{proposal.paragraph_id}")
 
 

@@ -67,7 +67,11 @@ def bracketed_html(text: str, brackets: list[dict[str, int]], *, whole: bool) ->
     parts, at = [], 0
     for span in sorted(brackets, key=lambda s: s["start"]):
         parts.append(escape(text[at : span["start"]]))
-        parts.append(f'<span class="bracket">[{escape(text[span["start"] : span["end"]])}]</span>')
+        # the marks apart, so the console's script can count the wording's own characters
+        parts.append(
+            f'<span class="bracket"><span class="mark">[</span>{escape(text[span["start"] : span["end"]])}'
+            '<span class="mark">]</span></span>'
+        )
         at = span["end"]
     parts.append(escape(text[at:]))
     return mark_safe("".join(parts))

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from backend.pages import fragments, labels, present
 from backend.pages.common import int_or_none, page, render_meeting
+from backend.pages.drafts import draft_pop
 from backend.pages.live import meeting_etag, ticket
 from drafting import selectors
 from drafting.access import Role
@@ -93,6 +94,7 @@ def text_context(
     console: bool = False,
     screen: bool = False,
     only: set[int] | None = None,
+    draft: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """What the text page and the chair's console both show."""
     text = present.working_text(declaration)
@@ -124,6 +126,7 @@ def text_context(
         )
         if console
         else (),
+        draft=draft,
     )
     return {
         "declaration": declaration,
@@ -158,7 +161,7 @@ def text(request: HttpRequest, pk: int) -> HttpResponse:
     since = int_or_none(request.GET.get("changed_since"))
     if since is not None and request.headers.get("HX-Request"):
         return _text_patch(request, declaration, role, since)
-    context = {**text_context(request, declaration, role), "after": after}
+    context = {**text_context(request, declaration, role, draft=draft_pop(request)), "after": after}
     return render_meeting(
         request, "pages/text.html", {**context, **live_context(request, declaration.meeting)}, declaration.meeting
     )

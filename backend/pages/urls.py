@@ -3,7 +3,7 @@
 
 from django.urls import path
 
-from backend.pages import auth, chair, desk, live, negotiate, room
+from backend.pages import auth, chair, desk, library, links, live, negotiate, room
 
 app_name = "pages"
 
@@ -11,6 +11,7 @@ urlpatterns = [
     path("", room.home, name="home"),
     path("sign-in/", auth.SignInView.as_view(), name="sign-in"),
     path("sign-out/", auth.SignOutView.as_view(), name="sign-out"),
+    path("sign-in/link/<str:secret>/", links.link_sign_in, name="link-sign-in"),
     path("live/meetings/<int:pk>/", live.meeting_changes, name="live"),
     path("meetings/<int:pk>/", room.meeting, name="meeting"),
     # the text: delegations and observers
@@ -18,10 +19,15 @@ urlpatterns = [
     path("declarations/<int:pk>/compare/", room.compare, name="compare"),
     path("declarations/<int:pk>/screen/", room.screen, name="screen"),
     path("declarations/<int:pk>/propose/", negotiate.propose, name="propose"),
-    path("proposals/<int:pk>/support/", negotiate.support, name="support"),
-    path("proposals/<int:pk>/object/", negotiate.object_to, name="object"),
-    path("proposals/<int:pk>/position/withdraw/", negotiate.position_withdraw, name="position-withdraw"),
-    path("proposals/<int:pk>/withdraw/", negotiate.withdraw, name="withdraw"),
+    path("proposals/<int:pk>/support/", negotiate.on_proposal, {"act": "support"}, name="support"),
+    path("proposals/<int:pk>/object/", negotiate.on_proposal, {"act": "object"}, name="object"),
+    path(
+        "proposals/<int:pk>/position/withdraw/",
+        negotiate.on_proposal,
+        {"act": "position-withdraw"},
+        name="position-withdraw",
+    ),
+    path("proposals/<int:pk>/withdraw/", negotiate.on_proposal, {"act": "withdraw"}, name="withdraw"),
     path("paragraphs/<int:pk>/object/", negotiate.paragraph_object, name="paragraph-object"),
     path(
         "paragraphs/<int:pk>/objection/withdraw/",
@@ -31,10 +37,15 @@ urlpatterns = [
     path("declarations/<int:pk>/adoption/object/", negotiate.adoption_object, name="adoption-object"),
     path("declarations/<int:pk>/adoption/break-silence/", negotiate.silence_break, name="silence-break"),
     path("declarations/<int:pk>/statements/", negotiate.statement, name="statement"),
+    # the agreed-language library
+    path("library/", library.search, name="library"),
+    path("library/<int:pk>/", library.statement, name="library-statement"),
+    path("library/<int:pk>/propose/", library.propose, name="library-propose"),
     # the chair's console
     path("declarations/<int:pk>/chair/", chair.console, name="chair"),
     path("proposals/<int:pk>/decide/", chair.decide, name="decide"),
     path("paragraphs/<int:pk>/act/", chair.act, name="act"),
+    path("paragraphs/<int:pk>/bracket/", chair.bracket, name="bracket"),
     path("declarations/<int:pk>/discuss/", chair.discuss, name="discuss"),
     path("declarations/<int:pk>/agree-uncontested/", chair.agree_uncontested, name="agree-uncontested"),
     path("declarations/<int:pk>/issue/", chair.issue, name="issue"),
@@ -43,6 +54,7 @@ urlpatterns = [
     path("declarations/<int:pk>/adoption/withdraw/", chair.adoption_withdraw, name="adoption-withdraw"),
     # the Secretariat's desk
     path("meetings/<int:pk>/desk/", desk.desk, name="desk"),
+    path("meetings/<int:pk>/desk/setup/", desk.setup, name="setup"),
     path("meetings/<int:pk>/desk/accounts/", desk.account_create, name="account-create"),
     path("meetings/<int:pk>/desk/accounts/<int:user_id>/reset/", desk.account_reset, name="account-reset"),
     path(
@@ -50,8 +62,11 @@ urlpatterns = [
         desk.account_deactivate,
         name="account-deactivate",
     ),
+    path("meetings/<int:pk>/desk/accounts/<int:user_id>/link/", links.link_create, name="link-create"),
+    path("meetings/<int:pk>/desk/links/<int:link_id>/revoke/", links.link_revoke, name="link-revoke"),
     path("meetings/<int:pk>/desk/imports/", desk.import_create, name="import-create"),
     path("imports/<int:pk>/", desk.import_preview, name="import-preview"),
+    path("imports/<int:pk>/correct/", desk.import_correct, name="import-correct"),
     path("imports/<int:pk>/confirm/", desk.import_confirm, name="import-confirm"),
     path("meetings/<int:pk>/desk/exports/", desk.export_create, name="export-create"),
 ]

@@ -8,7 +8,7 @@ from drafting.models.library import AgreedStatement
 from drafting.models.organisation import Delegate, Delegation, Meeting
 from drafting.models.proposals import ParagraphObjection, Position, Proposal
 from drafting.models.texts import Declaration, Paragraph, Revision, RevisionParagraph, Section
-from drafting.models.tokens import ApiToken
+from drafting.models.tokens import ApiToken, SignInLink
 
 __all__ = [
     "Adoption",
@@ -29,5 +29,6 @@ __all__ = [
     "Revision",
     "RevisionParagraph",
     "Section",
+    "SignInLink",
     "Statement",
 ]

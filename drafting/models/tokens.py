@@ -39,3 +39,27 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.name or 'token'} · {self.key[:6]}…"
+
+
+class SignInLink(models.Model):
+    """A one-time sign-in link the Technical Secretariat hands a delegate
+    (beside the printed initial-password sheet): used once, expiring, and
+    revocable. Only a SHA-256 hash of its secret is stored, so the table
+    read by anyone does not sign anyone in; the secret is shown once."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="sign_in_links")
+    # The meeting whose Secretariat made it: the delegate lands on its home page.
+    meeting = models.ForeignKey("drafting.Meeting", on_delete=models.CASCADE, related_name="sign_in_links")
+    secret_hash = models.CharField(max_length=64, unique=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["meeting", "user"])]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.meeting_id} · {self.expires_at:%Y-%m-%d %H:%M}"

@@ -43,7 +43,12 @@ from drafting.services.library import (
     library_statement_update,
 )
 from drafting.services.lockouts import lockout_list, lockout_reset
-from drafting.services.paragraphs import paragraph_act, paragraph_object, paragraph_objection_withdraw
+from drafting.services.paragraphs import (
+    paragraph_act,
+    paragraph_bracket,
+    paragraph_object,
+    paragraph_objection_withdraw,
+)
 from drafting.services.proposals import (
     position_set,
     position_withdraw,
@@ -82,6 +87,7 @@ __all__ = [
     "lockout_list",
     "lockout_reset",
     "paragraph_act",
+    "paragraph_bracket",
     "paragraph_object",
     "paragraph_objection_withdraw",
     "position_set",

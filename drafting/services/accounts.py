@@ -53,7 +53,7 @@ def _require_desk(actor: User, meeting: Meeting, action: str) -> None:
     require_desk(role_in(actor, meeting), action)
 
 
-def _account_in(meeting: Meeting, user_id: int) -> User:
+def account_in(meeting: Meeting, user_id: int) -> User:
     user = meeting_accounts(meeting=meeting).filter(pk=user_id).first()
     if user is None:
         raise NotFound(f"No delegate account {user_id} among this meeting's delegations.")
@@ -103,7 +103,7 @@ def account_create(
 def account_reset(*, actor: User, meeting: Meeting, user_id: int) -> tuple[User, str]:
     """A new initial password for a delegate of the meeting (and the account active again)."""
     _require_desk(actor, meeting, "reset delegates' passwords")
-    user = _account_in(meeting, user_id)
+    user = account_in(meeting, user_id)
     password = initial_password()
     user.set_password(password)
     user.is_active = True
@@ -117,7 +117,7 @@ def account_reset(*, actor: User, meeting: Meeting, user_id: int) -> tuple[User,
 def account_set_active(*, actor: User, meeting: Meeting, user_id: int, active: bool) -> User:
     """Deactivate (or reactivate) a delegate's account: it can no longer sign in."""
     _require_desk(actor, meeting, "deactivate delegates' accounts")
-    user = _account_in(meeting, user_id)
+    user = account_in(meeting, user_id)
     if user.pk == actor.pk:
         raise Conflict("You cannot deactivate your own account.")
     before = {"active": user.is_active}

@@ -69,6 +69,10 @@ def _clean_brackets(raw: Any, text: str) -> list[dict[str, int]]:
     return spans
 
 
+# What the chair may offer as a bracketed paragraph's options: pending rewordings of it.
+ALTERNATIVE_KINDS = (Proposal.Kind.REPLACE, Proposal.Kind.ALTERNATIVE, Proposal.Kind.DELETE)
+
+
 def _clean_alternatives(raw: Any, paragraph: Paragraph) -> list[int]:
     if not raw:
         return []
@@ -79,7 +83,7 @@ def _clean_alternatives(raw: Any, paragraph: Paragraph) -> list[int]:
             pk__in=raw,
             paragraph=paragraph,
             status=Proposal.Status.SUBMITTED,
-            kind__in=[Proposal.Kind.REPLACE, Proposal.Kind.ALTERNATIVE, Proposal.Kind.DELETE],
+            kind__in=ALTERNATIVE_KINDS,
         ).values_list("pk", flat=True)
     )
     wrong = [i for i in raw if i not in pending]
@@ -166,6 +170,67 @@ def paragraph_act(
         },
     )
     return paragraph
+
+
+def words_span(text: str, words: str, start: int | None = None) -> dict[str, int]:
+    """Where ``words`` stand in ``text``: at ``start`` when they stand there
+    (what the chair selected on the page), else their first occurrence."""
+    if not words:
+        raise InvalidInput("Choose the words to bracket.", fields={"words": ["Select or type words of the paragraph."]})
+    if start is not None and text[start : start + len(words)] == words:
+        return {"start": start, "end": start + len(words)}
+    at = text.find(words)
+    if at < 0:
+        raise InvalidInput(
+            "Those words are not in the paragraph's current wording.",
+            fields={"words": ["Select or type words exactly as the paragraph has them."]},
+        )
+    return {"start": at, "end": at + len(words)}
+
+
+def _merged(spans: list[dict[str, int]]) -> list[dict[str, int]]:
+    """Spans sorted, those that overlap or touch joined: bracketing words
+    next to a bracket widens it, as a chair marking up paper would."""
+    out: list[dict[str, int]] = []
+    for span in sorted(spans, key=lambda s: s["start"]):
+        if out and span["start"] <= out[-1]["end"]:
+            out[-1] = {"start": out[-1]["start"], "end": max(out[-1]["end"], span["end"])}
+        else:
+            out.append(dict(span))
+    return out
+
+
+@transaction.atomic
+def paragraph_bracket(
+    *,
+    actor: User,
+    paragraph: Paragraph,
+    words: str | None = None,
+    start: int | None = None,
+    alternatives: list[Any] | None = None,
+    note: str = "",
+) -> Paragraph:
+    """The chair brackets more of a paragraph: ``words`` (found at ``start``,
+    or first in the text) join the spans already bracketed, and/or
+    ``alternatives`` (pending rewordings) become its Alt 1, Alt 2 … What is
+    not given is kept (spans, and the options still pending); the rules are
+    ``paragraph_act``'s ("bracket")."""
+    declaration, paragraph = paragraph_lock(paragraph.pk)
+    require_ppt(role_in(actor, declaration.meeting), "bracket paragraphs")
+    spans = list(paragraph.brackets)
+    if words is not None:
+        words = words.strip()
+        spans = _merged([*spans, words_span(paragraph.text, words, start)])
+    if alternatives is None:
+        alternatives = list(
+            Proposal.objects.filter(
+                pk__in=paragraph.alternatives, paragraph=paragraph, status=Proposal.Status.SUBMITTED
+            ).values_list("pk", flat=True)
+        )
+        alternatives = [pk for pk in paragraph.alternatives if pk in alternatives]
+    return paragraph_act(
+        actor=actor, paragraph=paragraph, action="bracket", brackets=spans, alternatives=alternatives, note=note
+    )
 
 
 @transaction.atomic

@@ -35,3 +35,23 @@ class MeetingDetailSerializer(MeetingSerializer):
 
     class Meta(MeetingSerializer.Meta):
         fields = [*MeetingSerializer.Meta.fields, "participants", "secretariat_staff"]
+
+
+class MeetingSetupInSerializer(serializers.Serializer[Any]):
+    """What the Secretariat changes; what is left out stays as it is."""
+
+    participants = serializers.ListField(
+        child=serializers.CharField(max_length=16),
+        required=False,
+        max_length=500,
+        help_text="Codes of every delegation taking part (the PPT always does), e.g. ['MEX', 'IOM', 'RNCOM'].",
+    )
+    ppt = serializers.CharField(max_length=16, required=False, help_text="The member state chairing, e.g. SLV.")
+    time_zone = serializers.CharField(max_length=64, required=False, help_text="IANA, e.g. America/Guatemala.")
+    members_only = serializers.BooleanField(required=False)
+    silence_hours = serializers.IntegerField(required=False, min_value=1, max_value=24 * 60)
+
+
+class MeetingSetupOutSerializer(MeetingDetailSerializer):
+    class Meta(MeetingDetailSerializer.Meta):
+        fields = [*MeetingDetailSerializer.Meta.fields, "time_zone", "silence_hours"]

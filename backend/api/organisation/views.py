@@ -12,9 +12,17 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from backend.api import filters
-from backend.api.organisation.serializers import DelegationSerializer, MeetingDetailSerializer, MeetingSerializer
+from backend.api.http import actor
+from backend.api.organisation.serializers import (
+    DelegationSerializer,
+    MeetingDetailSerializer,
+    MeetingSerializer,
+    MeetingSetupInSerializer,
+    MeetingSetupOutSerializer,
+)
 from drafting import selectors
 from drafting.models import Delegation, Meeting
+from drafting.services.meetings import meeting_setup
 
 
 class DelegationList(generics.ListAPIView[Delegation]):
@@ -40,3 +48,16 @@ class MeetingDetail(APIView):
     def get(self, request: Request, pk: int) -> Response:
         meeting, _ = selectors.meeting_get(user=request.user, meeting_id=pk)
         return Response(MeetingDetailSerializer(meeting).data)
+
+
+class MeetingSetup(APIView):
+    """The meeting's Technical Secretariat sets it up: delegations taking
+    part, PPT, time zone, members-only, default silence hours."""
+
+    @extend_schema(request=MeetingSetupInSerializer, responses=MeetingSetupOutSerializer)
+    def post(self, request: Request, pk: int) -> Response:
+        data = MeetingSetupInSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        meeting, _ = selectors.meeting_get(user=request.user, meeting_id=pk)
+        meeting = meeting_setup(actor=actor(request), meeting=meeting, **data.validated_data)
+        return Response(MeetingSetupOutSerializer(meeting).data)
