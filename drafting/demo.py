@@ -120,7 +120,7 @@ def zero_draft_sections(raw: str) -> tuple[str, list[SectionInput]]:
     operative part, and the annex with its pillars and bulleted items."""
     blocks = seedtext.blocks(raw)
     title, place_date, chapeau = blocks[0], blocks[1], blocks[2]
-    annex_at = next(i for i, b in enumerate(blocks) if b.text.strip().upper() == "ANNEX")
+    annex_at = next(i for i, b in enumerate(blocks) if b.text.strip().upper() in ("ANNEX", "ANEXO"))
 
     def para(block: seedtext.Block, kind: str) -> dict[str, Any]:
         return {"kind": kind, "text": block.text, "emphasis": [dict(s) for s in block.emphasis]}
