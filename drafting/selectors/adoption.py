@@ -35,6 +35,7 @@ def adoption_current(*, declaration: Declaration) -> dict[str, Any] | None:
         "seconds_left": seconds_left,
         "concluded_at": adoption.concluded_at.isoformat() if adoption.concluded_at else None,
         "place": adoption.place,
+        "original_language_only": adoption.original_language_only,
         "ppt": adoption.ppt.code,
         "present": sorted(d.code for d in adoption.present.all()),
         "objections": [

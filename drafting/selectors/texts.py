@@ -7,6 +7,7 @@ from collections import defaultdict
 from typing import Any
 
 from drafting import numbering
+from drafting.bilingual import MISSING, STALE, other_language, translation_status
 from drafting.models import Declaration, Paragraph, ParagraphObjection, Proposal, Revision, RevisionParagraph, Section
 from drafting.selectors.proposals import proposal_summaries
 from drafting.states import State
@@ -28,6 +29,7 @@ def revision_text(*, revision: Revision) -> dict[str, Any]:
     2,000 proposals is one round of reads, not thousands.
     """
     current = revision_current(declaration=revision.declaration)
+    other = other_language(revision.declaration.original_language)
     sections = list(
         Section.objects.filter(revision=revision).order_by("position").values("id", "position", "kind", "heading")
     )
@@ -48,6 +50,10 @@ def revision_text(*, revision: Revision) -> dict[str, Any]:
             "state",
             "ad_ref_delegation__code",
             "brackets",
+            "translation_text",
+            "translation_emphasis",
+            "translation_table",
+            "translation_status",
         )
     ):
         by_section[row["section_id"]].append(
@@ -62,11 +68,19 @@ def revision_text(*, revision: Revision) -> dict[str, Any]:
                 "state": row["state"],
                 "ad_ref": row["ad_ref_delegation__code"],
                 "brackets": row["brackets"],
+                "translation": {
+                    "language": other,
+                    "text": row["translation_text"],
+                    "emphasis": row["translation_emphasis"],
+                    "table": row["translation_table"],
+                    "status": row["translation_status"],
+                },
                 "proposals": proposals_by_paragraph.get(row["paragraph_id"], []),
             }
         )
     return {
         "id": revision.pk,
+        "original_language": revision.declaration.original_language,
         "declaration": revision.declaration_id,
         "number": revision.number,
         "label": revision.label,
@@ -110,6 +124,34 @@ def paragraph_history(*, paragraph: Paragraph) -> list[dict[str, Any]]:
     ]
 
 
+def translations_behind(*, declaration: Declaration) -> dict[str, Any]:
+    """For the Technical Secretariat (issue 15): the paragraphs of the working
+    text whose other-language version is missing or stale, in order, with the
+    wording to translate and the ``text_version`` to send with the update."""
+    text = working_text(declaration=declaration)
+    behind: dict[str, list[dict[str, Any]]] = {MISSING: [], STALE: []}
+    for section in text["sections"]:
+        for p in section["paragraphs"]:
+            status = p["translation"]["status"]
+            if status in behind:
+                behind[status].append(
+                    {
+                        "paragraph": p["paragraph"],
+                        "label": p["label"],
+                        "text": p["text"],
+                        "text_version": p["text_version"],
+                        "translation": p["translation"]["text"],
+                    }
+                )
+    return {
+        "declaration": declaration.pk,
+        "original_language": declaration.original_language,
+        "language": other_language(declaration.original_language),
+        "missing": behind[MISSING],
+        "stale": behind[STALE],
+    }
+
+
 def working_text(*, declaration: Declaration) -> dict[str, Any]:
     """The working text: the current revision plus what the PPT accepted
     since, each paragraph with its negotiation state, brackets, alternative
@@ -135,8 +177,14 @@ def working_text(*, declaration: Declaration) -> dict[str, Any]:
             "ad_ref_delegation__code",
             "brackets",
             "alternatives",
+            "text_version",
+            "translation_text",
+            "translation_emphasis",
+            "translation_table",
+            "translation_of",
         )
     )
+    other = other_language(declaration.original_language)
     labels = numbering.labels(
         [
             numbering.Slot(
@@ -190,6 +238,15 @@ def working_text(*, declaration: Declaration) -> dict[str, Any]:
                 "ad_ref": p["ad_ref_delegation__code"],
                 "brackets": p["brackets"],
                 "alternatives": alternatives,
+                "text_version": p["text_version"],
+                "translation": {
+                    "language": other,
+                    "text": p["translation_text"],
+                    "emphasis": p["translation_emphasis"],
+                    "table": p["translation_table"],
+                    "status": translation_status(text_version=p["text_version"], translation_of=p["translation_of"]),
+                    "translation_of": p["translation_of"],
+                },
                 "objections": objections.get(p["id"], []),
                 "proposals": proposals.get(p["id"], []),
             }
@@ -197,6 +254,7 @@ def working_text(*, declaration: Declaration) -> dict[str, Any]:
     return {
         "declaration": declaration.pk,
         "status": declaration.status,
+        "original_language": declaration.original_language,
         "version": declaration.version,
         "revision": {"id": current.pk, "label": current.label} if current else None,
         "sections": sections,
