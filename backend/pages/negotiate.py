@@ -30,6 +30,7 @@ def propose(request: HttpRequest, pk: int) -> HttpResponse:
         kind=request.POST.get("kind", ""),
         text=request.POST.get("text", ""),
         rationale=request.POST.get("rationale", ""),
+        language=request.POST.get("language", ""),
     )
     messages.success(request, _("Your proposal is on the table (no. %(id)s).") % {"id": proposal.pk})
     return back(request, _text_url(pk), f"p{paragraph_id}")
@@ -113,3 +114,17 @@ def statement(request: HttpRequest, pk: int) -> HttpResponse:
     )
     messages.success(request, _("Your statement is on record."))
     return back(request, _text_url(pk))
+
+
+@action
+def translation(request: HttpRequest, pk: int) -> HttpResponse:
+    """The TS (or a translator it named) brings a paragraph's other-language version in line (issue 15)."""
+    paragraph = selectors.paragraph_get(user=request.user, paragraph_id=pk)
+    services.translation_update(
+        actor=user_of(request),
+        paragraph_id=paragraph.pk,
+        text_version=require_int(request.POST.get("text_version"), "text_version"),
+        text=request.POST.get("text", ""),
+    )
+    messages.success(request, _("The translation is up to date."))
+    return back(request, _text_url(paragraph.declaration_id), f"p{pk}")
