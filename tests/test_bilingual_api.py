@@ -154,3 +154,21 @@ def test_the_schema_documents_both_languages(tmp_path: Path) -> None:
     assert "translation" in components["WorkingParagraph"]["properties"]
     assert "original_language_only" in components["AdoptionStartRequest"]["properties"]
     assert "original_text" in components["DecisionRequest"]["properties"]
+
+
+def test_times_are_read_and_entered_in_the_meetings_time_zone(bi: Bilingual) -> None:
+    d, ppt = bi.declaration.pk, client(bi, "ppt")
+    revision = call(ppt, "get", f"/api/revisions/{bi.revision.pk}/")
+    assert revision["issued_at"].endswith("-06:00")  # America/Guatemala, the meeting's zone
+    for p in Paragraph.objects.filter(declaration=bi.declaration):
+        call(ppt, "post", f"/api/paragraphs/{p.pk}/transition/", {"action": "agree"})
+    rev1 = call(ppt, "post", f"/api/declarations/{d}/revisions/next/", {}, expect=201)
+    body = {"revision": rev1["id"], "method": "silence", "deadline": "2030-01-10T18:00:00"}  # no offset: local
+    started = call(ppt, "post", f"/api/declarations/{d}/adoption/", body, expect=201)
+    assert started["deadline"] == "2030-01-10T18:00:00-06:00"
+    stored = Adoption.objects.get().deadline
+    assert stored is not None and stored.isoformat() == "2030-01-11T00:00:00+00:00"  # stored in UTC
+    # The next request (another thread's zone never leaks): the API's own default again
+    from django.utils import timezone
+
+    assert timezone.get_current_timezone_name() == "UTC"

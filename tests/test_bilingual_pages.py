@@ -30,7 +30,7 @@ def test_the_reader_sees_the_chosen_language_with_the_other_one_click_away(bi: B
     assert "Other language version: Español" in in_english
     in_spanish = signed_in(bi, "rncom").get(url, HTTP_ACCEPT_LANGUAGE="es").content.decode()
     assert in_spanish.index(spanish[:40]) < in_spanish.index(english[:40])  # Spanish first
-    assert "English</summary>" in in_spanish
+    assert "Versión en el otro idioma: English</summary>" in in_spanish
     # An observer gets no translation form and, all being current, no flag
     assert "/translation/" not in in_english and "translation-flag" not in in_english
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
+from django.utils import timezone
+
 from drafting import numbering
 from drafting.bilingual import MISSING, STALE, other_language, translation_status
 from drafting.models import Declaration, Paragraph, ParagraphObjection, Proposal, Revision, RevisionParagraph, Section
@@ -86,7 +88,8 @@ def revision_text(*, revision: Revision) -> dict[str, Any]:
         "label": revision.label,
         "note": revision.note,
         "issued_by": revision.issued_by.get_username(),
-        "issued_at": revision.issued_at.isoformat(),
+        # In the active time zone: the meeting's, when the API reads it (issue 15).
+        "issued_at": timezone.localtime(revision.issued_at).isoformat(),
         "is_current": current is not None and current.pk == revision.pk,
         "incorporated": [
             {"proposal": pk, "delegation": code, "paragraph": paragraph_id}

@@ -17,9 +17,9 @@ class TranslationSerializer(serializers.Serializer[Any]):
     emphasis = EmphasisSerializer(many=True)
     table = serializers.ListField(child=serializers.ListField(child=serializers.CharField()), allow_null=True)
     status = serializers.CharField(
-        help_text="current, stale or missing. current: renders the original as it stands; stale: the original changed since it was "
-        "translated; missing: never translated. In a revision: as issued, completed when the TS brings a "
-        "paragraph in line while the original still reads as in that revision.",
+        help_text="current, stale or missing. current: renders the original as it stands; stale: the "
+        "original changed since it was translated; missing: never translated. In a revision: as issued, "
+        "completed when the TS brings a paragraph in line while the original still reads as in that revision.",
     )
 
 
