@@ -251,3 +251,22 @@ def test_a_rival_in_the_other_language_is_conflicted_not_merged_when_the_origina
     rival.refresh_from_db()
     assert rival.status == "conflicted" and rival.text == english
     assert rival.refit is not None and rival.refit["reason"] == "other_language"
+
+
+def test_a_text_never_translated_is_adopted_in_its_original_language_only_recorded_so(bi: Bilingual) -> None:
+    from tests.conftest import zero_draft
+
+    ts, ppt = bi.users["ts"], bi.users["ppt"]
+    declaration = services.declaration_create(actor=ts, meeting=bi.world.meeting, title="Solo en español")
+    services.revision_issue(actor=ts, declaration=declaration, sections=zero_draft())
+    for p in Paragraph.objects.filter(declaration=declaration):
+        services.paragraph_act(actor=ppt, paragraph=p, action="agree")
+    revision = services.revision_issue_from_working_text(actor=ppt, declaration=declaration)
+    adoption = services.adoption_propose(actor=ppt, declaration=declaration, revision_id=revision.pk)
+    assert adoption.original_language_only is True
+    assert Event.objects.get(verb="adoption.proposed", declaration=declaration).after == {
+        "revision": revision.pk,
+        "label": revision.label,
+        "original_language_only": True,
+        "language": "es",
+    }
