@@ -147,6 +147,20 @@ def require_ppt_or_secretariat(role: Role, action: str) -> None:
         raise NotAllowed(f"Only the Presidency Pro-Tempore, or the Technical Secretariat on its behalf, may {action}.")
 
 
+def is_translator(user: Reader, meeting: Meeting) -> bool:
+    """Named by the Technical Secretariat as a translator for the meeting (issue 15)."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return Meeting.translators.through.objects.filter(meeting_id=meeting.pk, user_id=user.pk or 0).exists()
+
+
+def require_translator(user: Reader, role: Role, meeting: Meeting, action: str) -> None:
+    """The Technical Secretariat, or a translator it named for the meeting."""
+    if role.is_secretariat or is_translator(user, meeting):
+        return
+    raise NotAllowed(f"Only the Technical Secretariat, or a translator it named for this meeting, may {action}.")
+
+
 def require_negotiator(role: Role, action: str) -> Delegation:
     if role.delegation is None:
         raise NotAllowed("Your account belongs to no delegation.")

@@ -1,6 +1,7 @@
 """The demo RCM workshop: delegations, the II Preparation Workshop for the
 IMRF (Mexico City, 31 March–1 April 2022, PPT El Salvador), demo users, and
-the zero draft of the 2022 Extraordinary Declaration built from the seed text.
+the zero draft of the 2022 Extraordinary Declaration built from the seed text,
+in English (its original here, as the seed is) with its Spanish version.
 
 Loading is idempotent: a second run changes nothing and reports the same users.
 """
@@ -23,6 +24,9 @@ from drafting.services.organisation import organisation_change_record
 from drafting.services.revisions import SectionInput, revision_issue
 
 SEED = Path(__file__).parent / "demo_data" / "rcm-2022-extraordinary-declaration.txt"
+# The Spanish version, written for the demo paragraph by paragraph (same blocks,
+# same order; the Global Compact objectives in their official Spanish wording).
+SEED_ES = Path(__file__).parent / "demo_data" / "rcm-2022-extraordinary-declaration.es.txt"
 MEETING_TITLE = "II Preparation Workshop for the International Migration Review Forum (IMRF)"
 DEMO_PASSWORD = "consenso-demo"
 
@@ -116,7 +120,7 @@ def zero_draft_sections(raw: str) -> tuple[str, list[SectionInput]]:
     operative part, and the annex with its pillars and bulleted items."""
     blocks = seedtext.blocks(raw)
     title, place_date, chapeau = blocks[0], blocks[1], blocks[2]
-    annex_at = next(i for i, b in enumerate(blocks) if b.text.strip().upper() == "ANNEX")
+    annex_at = next(i for i, b in enumerate(blocks) if b.text.strip().upper() in ("ANNEX", "ANEXO"))
 
     def para(block: seedtext.Block, kind: str) -> dict[str, Any]:
         return {"kind": kind, "text": block.text, "emphasis": [dict(s) for s in block.emphasis]}
@@ -136,6 +140,20 @@ def zero_draft_sections(raw: str) -> tuple[str, list[SectionInput]]:
         {"kind": "annex", "heading": blocks[annex_at].text.strip(), "paragraphs": annex},
     ]
     return title.text, sections
+
+
+def bilingual_sections(original: str, translation: str) -> tuple[str, list[SectionInput]]:
+    """The zero draft's sections, each paragraph carrying its version in the
+    other language (``translation``, a text of the same blocks in the same order)."""
+    title, sections = zero_draft_sections(original)
+    _, other = zero_draft_sections(translation)
+    for section, translated in zip(sections, other, strict=True):
+        for paragraph, version in zip(section["paragraphs"], translated["paragraphs"], strict=True):
+            if paragraph["kind"] != version["kind"]:
+                raise ValueError(f"The versions do not align: {paragraph.get('text', '')[:40]!r}")
+            paragraph["translation_text"] = version.get("text", "")
+            paragraph["translation_emphasis"] = version.get("emphasis", [])
+    return title, sections
 
 
 def _role(username: str, code: str, meeting: Meeting) -> str:
@@ -185,7 +203,7 @@ def demo_load() -> tuple[Declaration, list[DemoUser]]:
 
     declaration = meeting.declarations.order_by("id").first()
     if declaration is None:
-        title, sections = zero_draft_sections(SEED.read_text(encoding="utf-8"))
+        title, sections = bilingual_sections(SEED.read_text(encoding="utf-8"), SEED_ES.read_text(encoding="utf-8"))
         declaration = declaration_create(
             actor=users["ts"],
             meeting=meeting,

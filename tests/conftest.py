@@ -110,6 +110,14 @@ def zero_draft(n_preamble: int = 2, n_operative: int = 3) -> list[dict[str, Any]
     ]
 
 
+def bilingual(sections: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """``sections`` with each paragraph's other-language version (issue 15), so
+    that the world's text starts with both versions current, as the RCM's do."""
+    return [
+        {**s, "paragraphs": [{**p, "translation_text": f"[EN] {p['text']}"} for p in s["paragraphs"]]} for s in sections
+    ]
+
+
 @dataclass
 class World:
     meeting: Meeting
@@ -156,7 +164,7 @@ def build_world(*, members_only: bool = False, title: str = "XXXI RCM Vice-Minis
     meeting.participants.set([delegations[code] for code, _, present in ROLES.values() if present])
     meeting.secretariat_staff.set([users["ts"]])
     declaration = services.declaration_create(actor=users["ts"], meeting=meeting, title="Declaration of San Salvador")
-    revision = services.revision_issue(actor=users["ts"], declaration=declaration, sections=zero_draft())
+    revision = services.revision_issue(actor=users["ts"], declaration=declaration, sections=bilingual(zero_draft()))
     return World(meeting=meeting, declaration=declaration, revision=revision, users=users, delegations=delegations)
 
 

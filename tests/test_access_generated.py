@@ -566,6 +566,23 @@ RULES: dict[tuple[str, str], Rule] = {
         control=lambda s, t: "ts",
     ),
     # --- delegates' accounts: the meeting's Technical Secretariat ---
+    # --- the other language (issue 15): anyone reading lists what is behind; the TS updates, names translators ---
+    ("declaration-translations", "GET"): Rule(_d("declaration", "translations/"), readers),
+    ("paragraph-translation", "POST"): Rule(
+        lambda s, r: f"/api/paragraphs/{s.objected_paragraph}/translation/",
+        the_ts,
+        body=lambda s, r: {
+            "text_version": Paragraph.objects.get(pk=s.objected_paragraph).text_version,
+            "text": "Translated.",
+        },
+        control=lambda s, t: "ts",
+    ),
+    ("meeting-translators", "POST"): Rule(
+        lambda s, r: f"/api/meetings/{s.declaration.meeting_id}/translators/",
+        the_ts,
+        body=lambda s, r: {"username": s.users["ppt"].username},
+        control=lambda s, t: "ts",
+    ),
     ("meeting-accounts", "GET"): Rule(_accounts(""), the_ts, control=lambda s, t: "ts"),
     ("meeting-accounts", "POST"): Rule(
         _accounts(""),

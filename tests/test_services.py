@@ -426,6 +426,7 @@ def test_member_submits_a_replacement(world: World) -> None:
         "text": "New wording for OP3.",
         "revision": world.revision.pk,
         "label": "OP3",
+        "language": "es",
     }
     # And the declaration's version moved on
     assert version_of(world.declaration) == before_version + 1

@@ -33,7 +33,7 @@ from drafting.models import (
     Statement,
 )
 from drafting.states import TRANSITIONS, State
-from tests.conftest import World, zero_draft
+from tests.conftest import World, bilingual, zero_draft
 
 pytestmark = pytest.mark.django_db
 
@@ -518,6 +518,7 @@ def test_accepting_a_replacement_changes_the_working_text_not_the_revision(world
     assert change.before == {"text": old, "state": "open"}
     assert change.after == {
         "text": "Promote regular pathways for migration, item 3.", "state": "open", "by_proposal": proposal.pk,
+        "text_version": 2, "translation": "stale",
     }  # fmt: skip
     assert last_event().verb == "proposal.accepted"
 
@@ -707,14 +708,14 @@ def test_a_proposal_conflicted_by_a_new_revision_cannot_be_accepted(world: World
 def refit_revision(world: World, label: str, new_text: str) -> Revision:
     """The TS issues a full-text revision, carrying every identity, with the
     paragraph labelled ``label`` reworded."""
-    sections = zero_draft()
+    sections = bilingual(zero_draft())
     rows = iter(RevisionParagraph.objects.filter(revision=world.revision).order_by("position"))
     for section in sections:
         for paragraph in section["paragraphs"]:
             row = next(rows)
             paragraph["paragraph"] = row.paragraph_id
             if row.label == label:
-                paragraph["text"] = new_text
+                paragraph["text"], paragraph["translation_text"] = new_text, f"[EN] {new_text}"
     return services.revision_issue(actor=world.users["ts"], declaration=world.declaration, sections=sections)
 
 
@@ -851,7 +852,8 @@ def test_the_ppt_proposes_adoption(world: World) -> None:
     assert (adoption.status, adoption.method, adoption.revision) == ("pending", "in_session", rev1)
     assert declaration_status(world) == Declaration.Status.IN_ADOPTION
     event = last_event()
-    assert event.verb == "adoption.proposed" and event.after == {"revision": rev1.pk, "label": "Rev.1"}
+    assert event.verb == "adoption.proposed"
+    assert event.after == {"revision": rev1.pk, "label": "Rev.1", "languages": ["es", "en"]}
 
 
 @pytest.mark.parametrize("role", MEMBERS_PRESENT)

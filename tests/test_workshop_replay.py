@@ -9,11 +9,13 @@ import datetime
 from typing import Any
 
 import pytest
+from django.contrib.auth.models import User
 from rest_framework.test import APIClient
 
 from drafting import services
 from drafting.demo import demo_load
-from drafting.models import Proposal
+from drafting.models import Paragraph, Proposal, RevisionParagraph
+from drafting.services.translations import translation_update
 
 pytestmark = pytest.mark.django_db
 
@@ -172,6 +174,27 @@ def test_the_2022_workshop_from_zero_draft_to_adoption_by_silence() -> None:
     assert ppt.get(f"/api/revisions/{rev1['id']}/")["incorporated"] == listed
     assert api["iom"].get(f"/api/declarations/{d}/text/")["incorporated"] == listed
 
+    # --- Adoption needs both language versions current (issue 15): Rev.1's Spanish is stale where
+    # the English changed and missing for the inserted paragraph; the TS brings them in line ---
+    body = {"revision": rev1["id"], "method": "silence"}
+    behind = ppt.post(f"/api/declarations/{d}/adoption/", body, expect=409)
+    assert set(behind["translation_stale"]) == {rev1_labels[ids["OP2"]], rev1_labels[ids["OP5"]]}
+    assert behind["translation_missing"] == [rev1_labels[bis_id]]
+    op2 = Paragraph.objects.get(pk=ids["OP2"])
+    spanish = {
+        ids["OP2"]: op2.translation_text.replace("un paso histórico", "un paso histórico y decisivo"),
+        ids["OP5"]: "La CRM identificó prioridades regionales agrupadas en torno a ejes temáticos.",
+        bis_id: "La CRM acoge con beneplácito la participación de la sociedad civil en el FEMI.",
+    }
+    for paragraph_id, text in spanish.items():
+        version = Paragraph.objects.get(pk=paragraph_id).text_version
+        translation_update(
+            actor=User.objects.get(username="ts"), paragraph_id=paragraph_id, text_version=version, text=text
+        )
+    assert set(
+        RevisionParagraph.objects.filter(revision_id=rev1["id"]).values_list("translation_status", flat=True)
+    ) == {"current"}
+
     # --- When the PPT circulates Rev.1 under silence, and Guatemala breaks it ---
     adoption_url = f"/api/declarations/{d}/adoption/"
     first = ppt.post(adoption_url, {"revision": rev1["id"], "method": "silence"}, expect=201)
@@ -252,6 +275,7 @@ def test_the_2022_workshop_from_zero_draft_to_adoption_by_silence() -> None:
             "paragraph.agree_ad_ref",
             "paragraph.confirm",
             "revision.issued",
+            "paragraph.translated",
             "silence.launched",
             "silence.broken",
             "silence.launched",
@@ -277,7 +301,10 @@ def test_the_2022_workshop_from_zero_draft_to_adoption_by_silence() -> None:
         "proposal.withdrawn",
         "paragraph.agree",
         "proposal.incorporated",  # by Rev.1
+        "paragraph.translated",  # the TS brings the Spanish in line, linked to the accepted proposal
     ]
+    translated = api["iom"].get(record_url, paragraph=ids["OP5"])["results"][-1]
+    assert translated["proposal"] == alt2["id"] and translated["after"]["language"] == "es"
     # Filtered by delegation: what Panama did
     panama = api["iom"].get(record_url, delegation="PAN")["results"]
     assert [(e["verb"], e["paragraph"]) for e in panama] == [

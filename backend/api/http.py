@@ -3,11 +3,13 @@ answered from its rendered body, the declaration named in the URL."""
 
 from __future__ import annotations
 
+import zoneinfo
 from collections.abc import Callable
 from typing import Any
 
 from django.contrib.auth.models import User
 from django.http import HttpResponse, HttpResponseBase
+from django.utils import timezone
 from rest_framework import status
 from rest_framework.exceptions import NotAuthenticated
 from rest_framework.request import Request
@@ -50,6 +52,17 @@ def text_response(request: Request, etag: str, build: Callable[[], Any]) -> Http
 
 
 def readable_declaration(request: Request, pk: int) -> Declaration:
-    """The declaration named in the URL, if the user may read it (404 / 403 otherwise)."""
+    """The declaration named in the URL, if the user may read it (404 / 403 otherwise).
+
+    From here on the request reads and writes times in the meeting's time zone
+    (issue 15): answers give them with its offset, a deadline sent without an
+    offset is taken in it. Stored in UTC all the same; ApiJsonErrorsMiddleware
+    resets the zone after every API request."""
     declaration, _ = selectors.declaration_get(user=request.user, declaration_id=pk)
+    use_meeting_time_zone(declaration)
     return declaration
+
+
+def use_meeting_time_zone(declaration: Declaration) -> None:
+    """Read and write the rest of this API request's times in the meeting's time zone."""
+    timezone.activate(zoneinfo.ZoneInfo(declaration.meeting.time_zone))

@@ -15,6 +15,7 @@ from http import HTTPStatus
 
 from django.http import HttpRequest, HttpResponseBase, JsonResponse
 from django.urls import Resolver404, resolve
+from django.utils import timezone
 
 API_PREFIX = "/api/"
 # The error codes the API uses elsewhere (errors.py), by status.
@@ -50,7 +51,12 @@ class ApiJsonErrorsMiddleware:
             and _resolves(request.path + "/")
         ):
             return api_error(404, f"No endpoint at {request.path}; the URL ends with a slash: {request.path}/")
-        response = self.get_response(request)
+        try:
+            response = self.get_response(request)
+        finally:
+            # A view may have activated its meeting's time zone (http.readable_declaration):
+            # never let it leak into the next request this thread serves.
+            timezone.deactivate()
         if response.status_code >= 400 and not response.get("Content-Type", "").startswith("application/json"):
             converted = api_error(response.status_code, self._detail(request, response.status_code))
             for header in KEPT_HEADERS:

@@ -14,8 +14,17 @@ from backend.api.organisation import views as organisation
 from backend.api.proposals import views as proposals
 from backend.api.room import views as room
 from backend.api.texts import views as texts
+from backend.api.translations import views as translations
 
 urlpatterns = [
+    # the other language (issue 15)
+    path(
+        "declarations/<int:pk>/translations/",
+        translations.DeclarationTranslations.as_view(),
+        name="declaration-translations",
+    ),
+    path("paragraphs/<int:pk>/translation/", translations.ParagraphTranslation.as_view(), name="paragraph-translation"),
+    path("meetings/<int:pk>/translators/", translations.MeetingTranslators.as_view(), name="meeting-translators"),
     path("auth/token/", accounts.TokenView.as_view(), name="token"),
     path("auth/tokens/", accounts.TokenList.as_view(), name="token-list"),
     path("auth/tokens/<int:pk>/", accounts.TokenDetail.as_view(), name="token-detail"),

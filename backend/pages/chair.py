@@ -80,6 +80,7 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
             decision=decision,
             version=version,
             note=request.POST.get("note", ""),
+            original_text=request.POST.get("original_text", ""),
         )
     except Conflict as exc:
         if "current_version" not in exc.extra:

@@ -44,6 +44,12 @@ class Viewer:
     members: tuple[str, ...] = ()
     # a refused proposal's fields, shown again in its paragraph's editor (drafts.py)
     draft: dict[str, Any] | None = None
+    # Issue 15: the declaration's original language, the one the reader chose
+    # (the page's), and whether the reader may update translations (the TS, or
+    # a translator it named), who then sees the stale/missing flags and the form.
+    original_language: str = "es"
+    reading: str = "es"
+    may_translate: bool = False
 
     @functools.cached_property
     def hidden(self) -> str:
@@ -90,6 +96,16 @@ class Words:
         self.offer_options = esc(_("Offer proposals as options (Alt 1, Alt 2 …)"))
         self.offer = esc(_("Bracket with these options"))
         self.kinds = [(k, esc(v)) for k, v in labels.KINDS.items()]
+        self.other_version = esc(_("Other language version"))
+        self.translation = {
+            "stale": esc(_("Translation out of date")),
+            "missing": esc(_("Translation missing")),
+        }
+        self.update_translation = esc(_("Update the translation"))
+        self.translation_wording = esc(_("Translated wording"))
+        self.save_translation = esc(_("Save the translation"))
+        self.language = esc(_("Language"))
+        self.original_wording = esc(_("Its wording in the original language (needed to accept it)"))
         self.actions = {k: esc(v) for k, v in labels.ACTIONS.items()}
 
     @functools.lru_cache(maxsize=64)  # noqa: B019 - one Words per render, a handful of delegations
@@ -103,6 +119,59 @@ class Words:
         return esc(_("Discuss %(label)s now") % {"label": label})
 
 
+# Each language named in itself, as language pickers do.
+LANGUAGE_NAMES = {"es": "Español", "en": "English"}
+
+
+def _other_language_proposal(item: dict[str, Any], v: Viewer) -> bool:
+    return bool(item.get("language")) and item["language"] != v.original_language
+
+
+def _wording(p: dict[str, Any], v: Viewer, w: Words) -> str:
+    """The paragraph in the reader's language, the other version one click
+    away (a ``<details>``); the original is shown when no translation exists."""
+    tr = p.get("translation")
+    original = f'<p class="wording kind-{esc(p["kind"])}" lang="{esc(v.original_language)}">{p["html"]}</p>'
+    if not tr:
+        return original
+    translated = (
+        f'<p class="wording kind-{esc(p["kind"])}" lang="{esc(tr["language"])}">{esc(tr["text"])}</p>'
+        if tr["status"] != "missing"
+        else ""
+    )
+    flag = ""
+    if tr["status"] != "current" and (v.may_translate or (v.reading == tr["language"] and translated)):
+        flag = f'<p class="translation-flag flag-{esc(tr["status"])}">{w.translation[tr["status"]]}</p>'
+    main, other, other_lang = original, translated, tr["language"]
+    if v.reading == tr["language"] and translated:
+        main, other, other_lang = translated, original, v.original_language
+    out = [main, flag]
+    if other:
+        out.append(
+            f'<details class="other-language"><summary>{w.other_version}: '
+            f"{esc(LANGUAGE_NAMES.get(other_lang, other_lang))}</summary>{other}</details>"
+        )
+    if v.may_translate and v.drafting:
+        pid = p["paragraph"]
+        out.append(
+            f'<details id="translate-{pid}" hx-preserve="true" class="inline-details">'
+            f"<summary>{w.update_translation}</summary>"
+            + _form(
+                v,
+                f"/paragraphs/{pid}/translation/",
+                f'<input type="hidden" name="text_version" value="{esc(p.get("text_version", ""))}">'
+                f'<label for="translate-text-{pid}">{w.translation_wording} '
+                f"({esc(LANGUAGE_NAMES.get(tr['language'], tr['language']))})</label>"
+                f'<textarea name="text" id="translate-text-{pid}" rows="4" lang="{esc(tr["language"])}" required>'
+                f"{esc(tr['text'])}</textarea>"
+                f'<button type="submit">{w.save_translation}</button>',
+                "translate",
+            )
+            + "</details>"
+        )
+    return "".join(out)
+
+
 def _form(v: Viewer, action: str, inner: str, css: str = "inline") -> str:
     return f'<form method="post" action="{action}" class="{css}">{v.hidden}{inner}</form>'
 
@@ -114,7 +183,11 @@ def _proposal(item: dict[str, Any], p: dict[str, Any], v: Viewer, w: Words) -> s
         f'<li class="prop{" mine" if mine else ""}" id="prop{pid}">',
         f'<div class="prop-head"><strong>{esc(item["delegation"])}</strong>',
         f' <span class="badge">{w.yours}</span>' if mine else "",
-        f" · {esc(item['kind_label'])} · {esc(item['status_label'])} · {w.no} {pid}</div>",
+        f" · {esc(item['kind_label'])} · {esc(item['status_label'])} · {w.no} {pid}",
+        f' · <span class="lang" lang="{esc(item["language"])}">{esc(LANGUAGE_NAMES.get(item["language"], ""))}</span>'
+        if _other_language_proposal(item, v)
+        else "",
+        "</div>",
         f'<p class="redline">{item["redline"]}</p><p class="positions">',
     ]
     if item["support"]:
@@ -131,7 +204,14 @@ def _proposal(item: dict[str, Any], p: dict[str, Any], v: Viewer, w: Words) -> s
                     v,
                     f"/proposals/{pid}/decide/",
                     f'<input type="hidden" name="version" value="{item["version"]}">'
-                    f'<button type="submit" name="decision" value="accept" class="primary">{w.accept}</button>'
+                    + (
+                        f'<label for="original-{pid}">{w.original_wording}</label>'
+                        f'<textarea name="original_text" id="original-{pid}" rows="3" '
+                        f'lang="{esc(v.original_language)}"></textarea>'
+                        if _other_language_proposal(item, v) and item["kind"] != "delete"
+                        else ""
+                    )
+                    + f'<button type="submit" name="decision" value="accept" class="primary">{w.accept}</button>'
                     f'<button type="submit" name="decision" value="reject">{w.reject}</button>',
                     "decide",
                 )
@@ -276,6 +356,12 @@ def _member_controls(p: dict[str, Any], v: Viewer, w: Words) -> str:
             f'<input type="hidden" name="paragraph" value="{pid}">'
             f'<input type="hidden" name="revision" value="{v.revision_id or ""}">'
             f"<fieldset><legend>{w.kind_of_change}</legend>{kinds}</fieldset>"
+            f'<label for="propose-lang-{pid}">{w.language}</label><select name="language" id="propose-lang-{pid}">'
+            + "".join(
+                f'<option value="{code}"{" selected" * (code == v.original_language)}>{name}</option>'
+                for code, name in LANGUAGE_NAMES.items()
+            )
+            + "</select>"
             f'<label for="propose-text-{pid}">{w.wording}</label>{error}'
             f'<textarea name="text" id="propose-text-{pid}" rows="4"{invalid}>{esc(wording)}</textarea>'
             f'<label for="propose-why-{pid}">{w.rationale}</label>'
@@ -339,7 +425,7 @@ def paragraph(p: dict[str, Any], v: Viewer, w: Words, *, oob: bool = False) -> s
     out.append(f'<span class="state">{esc(p["state_label"])}{ad_ref}</span>')
     if pid == v.discussing_id:
         out.append(f'<span class="now">{w.now}</span>')
-    out.append(f'</div><p class="wording kind-{esc(p["kind"])}">{p["html"]}</p>')
+    out.append("</div>" + _wording(p, v, w))
     if p["alternatives"]:
         out.append(f'<ol class="alts" aria-label="{w.options}">')
         for a in p["alternatives"]:

@@ -25,7 +25,7 @@ def _text_url(declaration_id: int) -> str:
 def propose(request: HttpRequest, pk: int) -> HttpResponse:
     declaration, _role = selectors.declaration_get(user=request.user, declaration_id=pk)
     paragraph_id = require_int(request.POST.get("paragraph"), "paragraph")
-    typed = {key: request.POST.get(key, "") for key in ("kind", "text", "rationale")}
+    typed = {key: request.POST.get(key, "") for key in ("kind", "text", "rationale", "language")}
     try:
         proposal = services.proposal_submit(
             actor=user_of(request),
@@ -35,6 +35,7 @@ def propose(request: HttpRequest, pk: int) -> HttpResponse:
             kind=typed["kind"],
             text=typed["text"],
             rationale=typed["rationale"],
+            language=typed["language"],
         )
     except (InvalidInput, Conflict) as exc:
         # The delegate's wording is not lost: the page shows it again in the
@@ -115,3 +116,17 @@ def statement(request: HttpRequest, pk: int) -> HttpResponse:
     )
     messages.success(request, _("Your statement is on record."))
     return back(request, _text_url(pk))
+
+
+@action
+def translation(request: HttpRequest, pk: int) -> HttpResponse:
+    """The TS (or a translator it named) brings a paragraph's other-language version in line (issue 15)."""
+    paragraph = selectors.paragraph_get(user=request.user, paragraph_id=pk)
+    services.translation_update(
+        actor=user_of(request),
+        paragraph_id=paragraph.pk,
+        text_version=require_int(request.POST.get("text_version"), "text_version"),
+        text=request.POST.get("text", ""),
+    )
+    messages.success(request, _("The translation is up to date."))
+    return back(request, _text_url(paragraph.declaration_id), f"p{pk}")

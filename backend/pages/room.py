@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from backend.pages import fragments, labels, present
@@ -17,7 +18,7 @@ from backend.pages.common import int_or_none, page, render_meeting
 from backend.pages.drafts import draft_pop
 from backend.pages.live import meeting_etag, ticket
 from drafting import selectors
-from drafting.access import Role
+from drafting.access import Role, is_translator
 from drafting.errors import InvalidInput
 from drafting.models import Declaration, Meeting
 from drafting.readmodels import ParagraphText, WorkingText
@@ -121,6 +122,9 @@ def text_context(
         discussing_id=declaration.discussing_id,
         csrf_token=get_token(request),
         here=request.path if only is not None else request.get_full_path(),
+        original_language=declaration.original_language,
+        reading=(get_language() or "es")[:2],
+        may_translate=role.is_secretariat or is_translator(request.user, declaration.meeting),
         members=tuple(
             declaration.meeting.participants.filter(kind="member_state").order_by("code").values_list("code", flat=True)
         )

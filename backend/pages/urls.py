@@ -34,6 +34,7 @@ urlpatterns = [
         negotiate.paragraph_objection_withdraw,
         name="paragraph-objection-withdraw",
     ),
+    path("paragraphs/<int:pk>/translation/", negotiate.translation, name="translation"),
     path("declarations/<int:pk>/adoption/object/", negotiate.adoption_object, name="adoption-object"),
     path("declarations/<int:pk>/adoption/break-silence/", negotiate.silence_break, name="silence-break"),
     path("declarations/<int:pk>/statements/", negotiate.statement, name="statement"),

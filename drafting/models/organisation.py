@@ -68,6 +68,10 @@ class Meeting(models.Model):
     secretariat_staff = models.ManyToManyField(
         settings.AUTH_USER_MODEL, related_name="secretariat_meetings", blank=True
     )
+    # Translators the Technical Secretariat names for the meeting (issue 15): they may
+    # bring a paragraph's other-language version in line, and do nothing else the
+    # TS does. A plain list of users: the role has no other attribute to keep.
+    translators = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="translator_meetings", blank=True)
     members_only = models.BooleanField(default=False, help_text="Closed to observers and civil society.")
     silence_hours = models.PositiveIntegerField(
         default=72, help_text="Default length of a silence procedure (UN practice: at least 72 hours)."

@@ -36,7 +36,13 @@ from drafting.selectors.library import (
     paragraph_agreed_language,
 )
 from drafting.selectors.proposals import proposal_get, proposal_list
-from drafting.selectors.texts import paragraph_history, revision_current, revision_text, working_text
+from drafting.selectors.texts import (
+    paragraph_history,
+    revision_current,
+    revision_text,
+    translations_behind,
+    working_text,
+)
 
 __all__ = [
     "PARAGRAPH_LOCAL_VERBS",
@@ -68,5 +74,6 @@ __all__ = [
     "revision_pair",
     "revision_text",
     "statement_list",
+    "translations_behind",
     "working_text",
 ]

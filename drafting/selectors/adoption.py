@@ -30,15 +30,16 @@ def adoption_current(*, declaration: Declaration) -> dict[str, Any] | None:
         "method": adoption.method,
         "status": adoption.status,
         "revision": {"id": adoption.revision_id, "label": adoption.revision.label},
-        "proposed_at": adoption.proposed_at.isoformat(),
-        "deadline": adoption.deadline.isoformat() if adoption.deadline else None,
+        "proposed_at": timezone.localtime(adoption.proposed_at).isoformat(),
+        "deadline": timezone.localtime(adoption.deadline).isoformat() if adoption.deadline else None,
         "seconds_left": seconds_left,
-        "concluded_at": adoption.concluded_at.isoformat() if adoption.concluded_at else None,
+        "concluded_at": timezone.localtime(adoption.concluded_at).isoformat() if adoption.concluded_at else None,
         "place": adoption.place,
+        "original_language_only": adoption.original_language_only,
         "ppt": adoption.ppt.code,
         "present": sorted(d.code for d in adoption.present.all()),
         "objections": [
-            {"delegation": o.delegation.code, "reason": o.reason, "at": o.created_at.isoformat()}
+            {"delegation": o.delegation.code, "reason": o.reason, "at": timezone.localtime(o.created_at).isoformat()}
             for o in adoption.objections.all()
         ],
         "statements": [

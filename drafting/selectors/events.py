@@ -28,6 +28,7 @@ PARAGRAPH_LOCAL_VERBS = frozenset(
         "proposal.rejected",
         "paragraph.objected",
         "paragraph.objection_withdrawn",
+        "paragraph.translated",
     }
 )
 

@@ -93,12 +93,13 @@ def proposal_summaries(
         "source_statement__meeting_label",
         "source_statement__year",
         "source_statement__paragraph_label",
+        "language",
     )
     positions = _positions_by_proposal(proposals)
     by_paragraph: dict[int, list[ProposalSummary]] = defaultdict(list)
     by_id: dict[int, ProposalSummary] = {}
     nobody: Positions = ([], [], [])
-    for pk, paragraph_id, kind, code, status, text, version, refit, source, year, label in rows:
+    for pk, paragraph_id, kind, code, status, text, version, refit, source, year, label, language in rows:
         support, objections, on_earlier = positions.get(pk, nobody)
         summary: ProposalSummary = {
             "id": pk,
@@ -106,6 +107,7 @@ def proposal_summaries(
             "delegation": code,
             "status": status,
             "text": text,
+            "language": language,  # "" = the declaration's original language (issue 15)
             "version": version,
             "support": support,
             "objections": objections,

@@ -6,7 +6,10 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
+from django.utils import timezone
+
 from drafting import numbering
+from drafting.bilingual import MISSING, STALE, other_language, translation_status
 from drafting.models import Declaration, Paragraph, ParagraphObjection, Proposal, Revision, RevisionParagraph, Section
 from drafting.readmodels import Alternative, ParagraphText, PositionObjection, RevisionText, SectionText, WorkingText
 from drafting.selectors.proposals import proposal_summaries
@@ -29,6 +32,7 @@ def revision_text(*, revision: Revision) -> RevisionText:
     2,000 proposals is one round of reads, not thousands.
     """
     current = revision_current(declaration=revision.declaration)
+    other = other_language(revision.declaration.original_language)
     sections = list(
         Section.objects.filter(revision=revision).order_by("position").values("id", "position", "kind", "heading")
     )
@@ -49,6 +53,10 @@ def revision_text(*, revision: Revision) -> RevisionText:
             "state",
             "ad_ref_delegation__code",
             "brackets",
+            "translation_text",
+            "translation_emphasis",
+            "translation_table",
+            "translation_status",
         )
     ):
         by_section[row["section_id"]].append(
@@ -63,17 +71,26 @@ def revision_text(*, revision: Revision) -> RevisionText:
                 "state": row["state"],
                 "ad_ref": row["ad_ref_delegation__code"],
                 "brackets": row["brackets"],
+                "translation": {
+                    "language": other,
+                    "text": row["translation_text"],
+                    "emphasis": row["translation_emphasis"],
+                    "table": row["translation_table"],
+                    "status": row["translation_status"],
+                },
                 "proposals": proposals_by_paragraph.get(row["paragraph_id"], []),
             }
         )
     return {
         "id": revision.pk,
+        "original_language": revision.declaration.original_language,
         "declaration": revision.declaration_id,
         "number": revision.number,
         "label": revision.label,
         "note": revision.note,
         "issued_by": revision.issued_by.get_username(),
-        "issued_at": revision.issued_at.isoformat(),
+        # In the active time zone: the meeting's, when the API reads it (issue 15).
+        "issued_at": timezone.localtime(revision.issued_at).isoformat(),
         "is_current": current is not None and current.pk == revision.pk,
         "incorporated": [
             {"proposal": pk, "delegation": code, "paragraph": paragraph_id}
@@ -111,6 +128,34 @@ def paragraph_history(*, paragraph: Paragraph) -> list[dict[str, Any]]:
     ]
 
 
+def translations_behind(*, declaration: Declaration) -> dict[str, Any]:
+    """For the Technical Secretariat (issue 15): the paragraphs of the working
+    text whose other-language version is missing or stale, in order, with the
+    wording to translate and the ``text_version`` to send with the update."""
+    text = working_text(declaration=declaration)
+    behind: dict[str, list[dict[str, Any]]] = {MISSING: [], STALE: []}
+    for section in text["sections"]:
+        for p in section["paragraphs"]:
+            status = p["translation"]["status"]
+            if status in behind:
+                behind[status].append(
+                    {
+                        "paragraph": p["paragraph"],
+                        "label": p["label"],
+                        "text": p["text"],
+                        "text_version": p["text_version"],
+                        "translation": p["translation"]["text"],
+                    }
+                )
+    return {
+        "declaration": declaration.pk,
+        "original_language": declaration.original_language,
+        "language": other_language(declaration.original_language),
+        "missing": behind[MISSING],
+        "stale": behind[STALE],
+    }
+
+
 def working_text(*, declaration: Declaration) -> WorkingText:
     """The working text: the current revision plus what the PPT accepted
     since, each paragraph with its negotiation state, brackets, alternative
@@ -136,8 +181,14 @@ def working_text(*, declaration: Declaration) -> WorkingText:
             "ad_ref_delegation__code",
             "brackets",
             "alternatives",
+            "text_version",
+            "translation_text",
+            "translation_emphasis",
+            "translation_table",
+            "translation_of",
         )
     )
+    other = other_language(declaration.original_language)
     labels = numbering.labels(
         [
             numbering.Slot(
@@ -191,6 +242,15 @@ def working_text(*, declaration: Declaration) -> WorkingText:
                 "ad_ref": p["ad_ref_delegation__code"],
                 "brackets": p["brackets"],
                 "alternatives": alternatives,
+                "text_version": p["text_version"],
+                "translation": {
+                    "language": other,
+                    "text": p["translation_text"],
+                    "emphasis": p["translation_emphasis"],
+                    "table": p["translation_table"],
+                    "status": translation_status(text_version=p["text_version"], translation_of=p["translation_of"]),
+                    "translation_of": p["translation_of"],
+                },
                 "objections": objections.get(p["id"], []),
                 "proposals": proposals.get(p["id"], []),
             }
@@ -198,6 +258,7 @@ def working_text(*, declaration: Declaration) -> WorkingText:
     return {
         "declaration": declaration.pk,
         "status": declaration.status,
+        "original_language": declaration.original_language,
         "version": declaration.version,
         "revision": {"id": current.pk, "label": current.label} if current else None,
         "sections": sections,

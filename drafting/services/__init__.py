@@ -58,6 +58,7 @@ from drafting.services.proposals import (
 )
 from drafting.services.revisions import revision_issue, revision_issue_from_working_text
 from drafting.services.tokens import token_issue, token_list, token_revoke
+from drafting.services.translations import translation_update, translator_set
 
 __all__ = [
     "adoption_adopt",
@@ -105,4 +106,6 @@ __all__ = [
     "token_issue",
     "token_list",
     "token_revoke",
+    "translation_update",
+    "translator_set",
 ]

@@ -20,6 +20,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from drafting.access import require_negotiator, require_ppt, role_in
+from drafting.bilingual import CURRENT, MISSING, other_language
 from drafting.errors import Conflict, InvalidInput, NotAllowed
 from drafting.models import (
     Adoption,
@@ -53,9 +54,44 @@ def _pending(declaration: Declaration, method: str | None = None) -> Adoption:
     return adoption
 
 
-def _require_adoptable(declaration: Declaration, revision_id: int) -> Revision:
-    """The revision must be current, clean (every paragraph agreed) and the
-    working text must not have moved since it was issued."""
+def _require_translated(revision: Revision) -> bool:
+    """Both language versions current (issue 15): refused, listing the
+    paragraphs whose other-language version is missing or stale. A text never
+    translated at all (no paragraph has a translation: a monolingual
+    negotiation, or a draft imported in one language only) can only be adopted
+    in its original language: returns True, and the adoption is recorded so."""
+    behind = list(
+        RevisionParagraph.objects.filter(revision=revision)
+        .exclude(translation_status=CURRENT)
+        .order_by("position")
+        .values_list("label", "translation_status")
+    )
+    if not behind:
+        return False
+    missing = [label for label, status in behind if status == MISSING]
+    stale = [label for label, status in behind if status != MISSING]
+    if not stale and len(missing) == RevisionParagraph.objects.filter(revision=revision).count():
+        return True
+    parts = [
+        f"{what}: {', '.join(labels[:12])}{' …' if len(labels) > 12 else ''}"
+        for what, labels in (("missing", missing), ("stale", stale))
+        if labels
+    ]
+    raise Conflict(
+        f"Both language versions must be current before adoption; the translation is {'; '.join(parts)}. "
+        "Update them, or adopt in the original language only.",
+        extra={"translation_missing": missing, "translation_stale": stale},
+    )
+
+
+def _require_adoptable(
+    declaration: Declaration, revision_id: int, *, original_language_only: bool = False
+) -> tuple[Revision, bool]:
+    """The revision must be current, clean (every paragraph agreed), the
+    working text must not have moved since it was issued, and its other
+    language's version must be current unless the PPT adopts in the original
+    language only. Returns the revision and whether it is adopted in the
+    original language only (asked for, or the text was never translated)."""
     revision = Revision.objects.filter(pk=revision_id, declaration=declaration).first()
     if revision is None:
         raise InvalidInput(
@@ -84,7 +120,9 @@ def _require_adoptable(declaration: Declaration, revision_id: int) -> Revision:
     )
     if moved:
         raise Conflict("The working text has changed since this revision; issue a new revision and adopt that.")
-    return revision
+    if not original_language_only:
+        original_language_only = _require_translated(revision)
+    return revision, original_language_only
 
 
 def _adopt(adoption: Adoption, declaration: Declaration, actor: User | None) -> None:
@@ -131,8 +169,16 @@ def _adopt(adoption: Adoption, declaration: Declaration, actor: User | None) -> 
             "place": adoption.place,
             "ppt": meeting.ppt.code,
             "present": sorted(adoption.present.values_list("code", flat=True)),
+            "original_language_only": adoption.original_language_only,
         },
     )
+
+
+def _language_note(declaration: Declaration, adoption: Adoption) -> dict[str, Any]:
+    """For the record: which language versions are put to adoption."""
+    if adoption.original_language_only:
+        return {"original_language_only": True, "language": declaration.original_language}
+    return {"languages": [declaration.original_language, other_language(declaration.original_language)]}
 
 
 def _start(actor: User, declaration: Declaration, revision: Revision, method: str, **extra: Any) -> Adoption:
@@ -151,19 +197,27 @@ def _start(actor: User, declaration: Declaration, revision: Revision, method: st
 
 
 @transaction.atomic
-def adoption_propose(*, actor: User, declaration: Declaration, revision_id: int) -> Adoption:
-    """The PPT puts the current, fully agreed revision to adoption in session."""
+def adoption_propose(
+    *, actor: User, declaration: Declaration, revision_id: int, original_language_only: bool = False
+) -> Adoption:
+    """The PPT puts the current, fully agreed revision to adoption in session:
+    in both languages, or, by its explicit choice, in the original language
+    only (recorded as such)."""
     declaration = declaration_lock(declaration.pk)
     require_ppt(role_in(actor, declaration.meeting), "put the text to adoption")
     declaration_require_drafting(declaration)
-    revision = _require_adoptable(declaration, revision_id)
-    adoption = _start(actor, declaration, revision, Adoption.Method.IN_SESSION)
+    revision, original_language_only = _require_adoptable(
+        declaration, revision_id, original_language_only=original_language_only
+    )
+    adoption = _start(
+        actor, declaration, revision, Adoption.Method.IN_SESSION, original_language_only=original_language_only
+    )
     event_record(
         verb="adoption.proposed",
         actor=actor,
         obj=adoption,
         declaration=declaration,
-        after={"revision": revision.pk, "label": revision.label},
+        after={"revision": revision.pk, "label": revision.label, **_language_note(declaration, adoption)},
     )
     return adoption
 
@@ -235,9 +289,15 @@ def adoption_withdraw(*, actor: User, declaration: Declaration) -> Adoption:
 
 @transaction.atomic
 def silence_launch(
-    *, actor: User, declaration: Declaration, revision_id: int, deadline: datetime.datetime | None = None
+    *,
+    actor: User,
+    declaration: Declaration,
+    revision_id: int,
+    deadline: datetime.datetime | None = None,
+    original_language_only: bool = False,
 ) -> Adoption:
-    """The PPT circulates the current revision under silence procedure."""
+    """The PPT circulates the current revision under silence procedure (in
+    both languages, or explicitly in the original language only)."""
     declaration = declaration_lock(declaration.pk)
     require_ppt(role_in(actor, declaration.meeting), "launch a silence procedure")
     declaration_require_drafting(declaration)
@@ -248,14 +308,28 @@ def silence_launch(
         raise InvalidInput("Give the deadline with a time zone.", fields={"deadline": ["e.g. 2026-05-01T18:00:00Z"]})
     if deadline <= now:
         raise InvalidInput("The deadline must be in the future.", fields={"deadline": ["Must be in the future."]})
-    revision = _require_adoptable(declaration, revision_id)
-    adoption = _start(actor, declaration, revision, Adoption.Method.SILENCE, deadline=deadline)
+    revision, original_language_only = _require_adoptable(
+        declaration, revision_id, original_language_only=original_language_only
+    )
+    adoption = _start(
+        actor,
+        declaration,
+        revision,
+        Adoption.Method.SILENCE,
+        deadline=deadline,
+        original_language_only=original_language_only,
+    )
     event_record(
         verb="silence.launched",
         actor=actor,
         obj=adoption,
         declaration=declaration,
-        after={"revision": revision.pk, "label": revision.label, "deadline": deadline.isoformat()},
+        after={
+            "revision": revision.pk,
+            "label": revision.label,
+            "deadline": deadline.isoformat(),
+            **_language_note(declaration, adoption),
+        },
     )
     return adoption
 

@@ -12,11 +12,12 @@ from django.utils import timezone
 
 from drafting import textengine
 from drafting.access import require_negotiator, require_ppt
+from drafting.bilingual import LANGUAGE_NAMES, LANGUAGES
 from drafting.errors import Conflict, InvalidInput, NotAllowed
 from drafting.models import Declaration, Paragraph, Position, Proposal, Revision, RevisionParagraph
 from drafting.services.events import event_record
 from drafting.services.locks import declaration_access, declaration_require_drafting, proposal_access
-from drafting.services.refitting import submitted_text_refit
+from drafting.services.refitting import in_other_language, submitted_text_refit
 from drafting.services.working_text import proposal_apply
 from drafting.states import PROPOSABLE, State
 from drafting.textnorm import clean_emphasis, clean_text
@@ -101,9 +102,15 @@ def proposal_submit(
     emphasis: list[dict[str, Any]] | None = None,
     rationale: str = "",
     base_text: str | None = None,
+    language: str = "",
 ) -> Proposal:
     """A member delegation proposes a change to one paragraph as it stood in
     ``revision_id``, which must be the declaration's current revision.
+    ``language`` is the one it writes in ("es" or "en"; empty = the
+    declaration's original language). A proposal in the other language is
+    written against the paragraph's translation and debated as written; the PPT
+    decides on the original's wording, which is supplied when accepting it
+    (see ``proposal_decide``).
     ``base_text`` is the wording the delegation edited, when it says so: if the
     PPT accepted a change to the paragraph since, the proposal is re-fitted
     onto the current wording (409 if it touches the words that changed)."""
@@ -164,6 +171,10 @@ def proposal_submit(
             extra={"paragraph_state": base.state},
         )
 
+    language = language or declaration.original_language
+    if language not in LANGUAGES:
+        raise InvalidInput("Unknown language.", fields={"language": [f"Choose one of {list(LANGUAGES)}."]})
+    other = language != declaration.original_language
     limit = settings.CONSENSO_MAX_PARAGRAPH_CHARS
     refit: dict[str, Any] | None = None
     if kind == Proposal.Kind.DELETE:
@@ -174,11 +185,18 @@ def proposal_submit(
         cleaned = clean_text(text, field="text", max_chars=limit)
         spans = list(clean_emphasis(emphasis, original=text, cleaned=cleaned, field="emphasis"))
         read = clean_text(base_text, field="base_text", max_chars=limit) if base_text else None
-        if kind != Proposal.Kind.INSERT_AFTER and read is not None and read != base.text:
+        # A proposal in the other language edits the translation; its words are
+        # never merged with the original's (that would mix the languages).
+        if not other and kind != Proposal.Kind.INSERT_AFTER and read is not None and read != base.text:
             sent = cleaned
             cleaned, spans = submitted_text_refit(read=read, proposed=cleaned, current=base.text, emphasis=spans)
             refit = {"status": "clean", "on_submit": True, "before": {"base_text": read, "text": sent}}
-        if kind == Proposal.Kind.REPLACE and cleaned == base.text and spans == base.emphasis:
+        if other and kind == Proposal.Kind.REPLACE and cleaned == base.translation_text:
+            raise InvalidInput(
+                "The proposed wording is identical to the current translation.",
+                fields={"text": ["No change."]},
+            )
+        if not other and kind == Proposal.Kind.REPLACE and cleaned == base.text and spans == base.emphasis:
             raise InvalidInput(
                 "The proposed wording is identical to the current text.",
                 fields={"text": ["No change."]},
@@ -197,6 +215,7 @@ def proposal_submit(
         emphasis=spans,
         rationale=rationale,
         refit=refit,
+        language=language,
     )
     # The answer is built from this row: nobody has a position on it yet.
     proposal.delegation, proposal.author, proposal.revision = delegation, actor, revision
@@ -213,6 +232,7 @@ def proposal_submit(
             "text": cleaned,
             "revision": revision.pk,
             "label": base.revision_label,
+            "language": language,
             **({"refit": "on_submit"} if refit else {}),
         },
     )
@@ -317,11 +337,60 @@ def position_withdraw(*, actor: User, proposal: Proposal | int) -> Proposal:
 DECISIONS = {"accept": Proposal.Status.ACCEPTED, "reject": Proposal.Status.REJECTED}
 
 
+def _original_wording(
+    declaration: Declaration,
+    proposal: Proposal,
+    decision: str,
+    text: str,
+    emphasis: list[dict[str, Any]] | None,
+) -> tuple[str, list[Any]] | None:
+    """The original-language wording an acceptance of an other-language
+    proposal carries (None for every other decision); refused when missing,
+    or when given where it means nothing."""
+    needed = (
+        decision == "accept"
+        and in_other_language(proposal, declaration.original_language)
+        and proposal.kind != Proposal.Kind.DELETE
+    )
+    original = declaration.original_language
+    if not needed:
+        if text.strip():
+            raise InvalidInput(
+                "Only accepting a proposal written in the other language takes an original wording.",
+                fields={"original_text": ["Leave empty."]},
+            )
+        return None
+    if not text.strip():
+        raise InvalidInput(
+            f"This proposal is written in {LANGUAGE_NAMES[proposal.language]}; the PPT decides on the "
+            f"{LANGUAGE_NAMES[original]} text: give its {LANGUAGE_NAMES[original]} wording (original_text).",
+            fields={"original_text": [f"The proposal's wording in {LANGUAGE_NAMES[original]}."]},
+        )
+    cleaned = clean_text(text, field="original_text", max_chars=settings.CONSENSO_MAX_PARAGRAPH_CHARS)
+    spans = list(clean_emphasis(emphasis, original=text, cleaned=cleaned, field="original_emphasis"))
+    return cleaned, spans
+
+
 @transaction.atomic
-def proposal_decide(*, actor: User, proposal: Proposal | int, decision: str, version: int, note: str = "") -> Proposal:
+def proposal_decide(
+    *,
+    actor: User,
+    proposal: Proposal | int,
+    decision: str,
+    version: int,
+    note: str = "",
+    original_text: str = "",
+    original_emphasis: list[dict[str, Any]] | None = None,
+) -> Proposal:
     """The PPT accepts or rejects a pending proposal. ``version`` is the
     proposal version the chair saw; if anything moved since (a new objection,
-    a withdrawal), the decision is refused with 409 rather than made blind."""
+    a withdrawal), the decision is refused with 409 rather than made blind.
+
+    The PPT decides on the original language's text (issue 15): accepting a
+    proposal written in the other language (other than a deletion) needs
+    ``original_text``, its wording in the original language (prepared by the
+    Technical Secretariat); that becomes the paragraph's text and the
+    proposal's own words its current translation, both on the record."""
     # A decision changes the paragraph and may re-fit or supersede the other
     # proposals on it: the whole declaration is locked (FOR UPDATE).
     declaration, proposal, role = proposal_access(user=actor, proposal_id=_id(proposal), lock="update")
@@ -337,10 +406,11 @@ def proposal_decide(*, actor: User, proposal: Proposal | int, decision: str, ver
             extra={"current_version": proposal.version},
         )
     note = clean_text(note, field="note", max_chars=settings.CONSENSO_MAX_NOTE_CHARS, allow_empty=True)
+    original = _original_wording(declaration, proposal, decision, original_text, original_emphasis)
     before = _snapshot(proposal)
     effects: dict[str, Any] = {}
     if decision == "accept":
-        effects = proposal_apply(actor=actor, declaration=declaration, proposal=proposal)
+        effects = proposal_apply(actor=actor, declaration=declaration, proposal=proposal, original=original)
     proposal.status = DECISIONS[decision]
     proposal.decided_by = actor
     proposal.decided_at = timezone.now()

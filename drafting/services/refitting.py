@@ -132,12 +132,30 @@ def _take(proposal: Proposal, result: textengine.RefitResult, new_base: str, emp
     return "clean"
 
 
+def in_other_language(proposal: Proposal, original_language: str | None) -> bool:
+    """Written in the declaration's other language (issue 15): its words are not
+    the original's, so no word-level merge with the original applies to it."""
+    return original_language is not None and proposal.language not in ("", original_language)
+
+
+def _conflict_other_language(proposal: Proposal, new_base: str) -> dict[str, Any]:
+    """The original wording changed under a proposal written in the other
+    language. Merging English words into a Spanish diff (or the reverse) would
+    mix the languages, so it is conflicted as written: its delegation rereads
+    the paragraph and withdraws it or tables it again."""
+    before = _before(proposal)
+    proposal.status = S.CONFLICTED
+    proposal.refit = {"status": "conflicted", "reason": "other_language", "new_base_text": new_base, "before": before}
+    return {"status": "conflicted", "reason": "other_language"}
+
+
 def proposals_refit(
     *,
     proposals: list[Proposal],
     revision: Revision,
     texts: dict[int | None, str],
     emphases: dict[int | None, list[Span]] | None = None,
+    original_language: str | None = None,
 ) -> list[Change]:
     """Re-fit ``proposals`` (pending, whose paragraph text changed) onto the
     paragraph texts (and emphasis) of ``revision``. Updates the objects in place (the caller
@@ -150,6 +168,9 @@ def proposals_refit(
             _rebase_deletion(proposal, texts[proposal.paragraph_id])
             proposal.revision = revision
             changes.append((proposal, status_before, {"status": "refitted", "refit": "rebased"}))
+        elif in_other_language(proposal, original_language):
+            status_before = proposal.status
+            changes.append((proposal, status_before, _conflict_other_language(proposal, texts[proposal.paragraph_id])))
         else:
             groups[(proposal.paragraph_id, proposal.base_text)].append(proposal)
 
@@ -176,10 +197,20 @@ def _possessive(code: str) -> str:
     return f"{code}'s"
 
 
-def proposals_refit_after_accept(*, accepted: Proposal, old_text: str, rivals: list[Proposal]) -> list[Change]:
+def proposals_refit_after_accept(
+    *,
+    accepted: Proposal,
+    old_text: str,
+    rivals: list[Proposal],
+    new_text: str | None = None,
+    new_emphasis: list[Span] | None = None,
+    original_language: str | None = None,
+) -> list[Change]:
     """Re-fit the ``rivals`` (pending proposals that edit the text of the
     paragraph ``accepted`` just changed from ``old_text``) onto its new
-    wording, ``accepted.text``; or supersede them when ``accepted`` deleted
+    wording, ``new_text`` (``accepted.text`` unless the accepted proposal was
+    written in the other language: then the original wording the PPT decided
+    on); or supersede them when ``accepted`` deleted
     the paragraph. In place, like :func:`proposals_refit`; the proposals keep
     their revision (they are now written against the working text).
 
@@ -220,10 +251,19 @@ def proposals_refit_after_accept(*, accepted: Proposal, old_text: str, rivals: l
             proposal.status = S.SUPERSEDED
         return changes
 
-    new_text = accepted.text
+    new_text = accepted.text if new_text is None else new_text
     if new_text == old_text:
         return changes  # only the emphasis changed: the words under every rival are as they were
     live = [p for p in rivals if p.status != S.CONFLICTED]
+    for proposal in [p for p in live if p.kind != K.DELETE and in_other_language(p, original_language)]:
+        status_before = proposal.status
+        after = {**_conflict_other_language(proposal, new_text), **by}
+        after["summary"] = (
+            f"{_possessive(proposal.delegation.code)} proposal, in the other language, conflicted after {theirs} "
+            "was accepted: the original wording changed under it"
+        )
+        changes.append((proposal, status_before, after))
+        live.remove(proposal)
     words = [p for p in live if p.kind != K.DELETE]
     results = textengine.refit_all(old_text, new_text, [(p.pk, p.text) for p in words])
     for proposal in live:
@@ -232,7 +272,12 @@ def proposals_refit_after_accept(*, accepted: Proposal, old_text: str, rivals: l
             _rebase_deletion(proposal, new_text)
             outcome = "rebased"
         else:
-            outcome = _take(proposal, results[proposal.pk], new_text, list(accepted.emphasis))
+            outcome = _take(
+                proposal,
+                results[proposal.pk],
+                new_text,
+                list(accepted.emphasis if new_emphasis is None else new_emphasis),
+            )
         assert proposal.refit is not None  # set by either path above
         proposal.refit.update(by)
         if outcome == "already_incorporated":

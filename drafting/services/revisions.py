@@ -24,6 +24,7 @@ from django.db.models import F
 
 from drafting import numbering
 from drafting.access import require_ppt_or_secretariat, require_secretariat, role_in
+from drafting.bilingual import MISSING, STALE, translation_status
 from drafting.errors import Conflict, InvalidInput
 from drafting.models import Declaration, Paragraph, Position, Proposal, Revision, RevisionParagraph, Section
 from drafting.services.events import event_record, proposal_events_record
@@ -42,6 +43,12 @@ class ParagraphInput(TypedDict):
     emphasis: NotRequired[list[dict[str, Any]]]
     level: NotRequired[int]
     table: NotRequired[list[list[str]] | None]
+    # The other language's version (issue 15), when the text comes with it (an
+    # import of both files); absent: a carried paragraph keeps its translation
+    # (stale if its original wording changed), a new one has none (missing).
+    translation_text: NotRequired[str]
+    translation_emphasis: NotRequired[list[dict[str, Any]]]
+    translation_table: NotRequired[list[list[str]] | None]
 
 
 class SectionInput(TypedDict):
@@ -65,6 +72,18 @@ class Entry:
     state: str = State.OPEN
     ad_ref_delegation_id: int | None = None
     brackets: list[Any] = field(default_factory=list)
+    # The other language (see Paragraph): the version of the original wording
+    # this entry holds, and the one its translation renders (None = missing).
+    text_version: int = 1
+    translation_text: str = ""
+    translation_emphasis: list[Any] = field(default_factory=list)
+    translation_table: list[list[str]] | None = None
+    translation_of: int | None = None
+    translation_given: bool = False
+
+    @property
+    def translation_status(self) -> str:
+        return translation_status(text_version=self.text_version, translation_of=self.translation_of)
 
 
 def default_label(number: int) -> str:
@@ -105,7 +124,7 @@ def _clean_paragraph(raw: ParagraphInput, where: str, section_kind: str, heading
     level = raw.get("level", 0)
     if not isinstance(level, int) or isinstance(level, bool) or not 0 <= level <= 8:
         raise InvalidInput("Bad level.", fields={f"{where}.level": ["An integer from 0 to 8."]})
-    return Entry(
+    entry = Entry(
         paragraph_id=raw.get("paragraph"),
         section_kind=section_kind,
         section_heading=heading,
@@ -115,6 +134,43 @@ def _clean_paragraph(raw: ParagraphInput, where: str, section_kind: str, heading
         table=table,
         level=level,
     )
+    _clean_translation(raw, entry, where)
+    return entry
+
+
+def _clean_translation(raw: ParagraphInput, entry: Entry, where: str) -> None:
+    """The other language's version given with the paragraph, if any."""
+    if raw.get("translation_table") is not None:
+        if entry.table is None:
+            raise InvalidInput("Only a table has a table.", fields={f"{where}.translation_table": ["Leave empty."]})
+        cells = _clean_table(raw.get("translation_table"), f"{where}.translation_table")
+        if [len(r) for r in cells] != [len(r) for r in entry.table]:
+            raise InvalidInput(
+                "A table's translation has the rows and cells of the original.",
+                fields={f"{where}.translation_table": ["Not the original's shape."]},
+            )
+        entry.translation_text, entry.translation_table = "\n".join("\t".join(row) for row in cells), cells
+    elif raw.get("translation_text"):
+        if entry.table is not None:
+            raise InvalidInput(
+                "Give a table's translation as a table.", fields={f"{where}.translation_table": ["Required."]}
+            )
+        original = raw.get("translation_text", "")
+        entry.translation_text = clean_text(
+            original, field=f"{where}.translation_text", max_chars=settings.CONSENSO_MAX_PARAGRAPH_CHARS
+        )
+        entry.translation_emphasis = list(
+            clean_emphasis(
+                raw.get("translation_emphasis"),
+                original=original,
+                cleaned=entry.translation_text,
+                field=f"{where}.translation_emphasis",
+            )
+        )
+    else:
+        return
+    entry.translation_given = True
+    entry.translation_of = entry.text_version
 
 
 def _entries_from_sections(declaration: Declaration, sections: Sequence[SectionInput]) -> list[Entry]:
@@ -167,6 +223,13 @@ def _entries_from_sections(declaration: Declaration, sections: Sequence[SectionI
             entry.state, entry.ad_ref_delegation_id = State.REOPENED, None
         if entry.state == State.BRACKETED and entry.text != old.text:
             entry.state = State.UNDER_DISCUSSION
+        # A new wording of the original is a new text version: its old translation goes stale.
+        entry.text_version = old.text_version + (1 if entry.text != old.text else 0)
+        if entry.translation_given:
+            entry.translation_of = entry.text_version
+        else:
+            entry.translation_text, entry.translation_emphasis = old.translation_text, list(old.translation_emphasis)
+            entry.translation_table, entry.translation_of = old.translation_table, old.translation_of
     return entries
 
 
@@ -184,6 +247,11 @@ def _entries_from_working_text(declaration: Declaration) -> list[Entry]:
             state=p.state,
             ad_ref_delegation_id=p.ad_ref_delegation_id,
             brackets=list(p.brackets),
+            text_version=p.text_version,
+            translation_text=p.translation_text,
+            translation_emphasis=list(p.translation_emphasis),
+            translation_table=p.translation_table,
+            translation_of=p.translation_of,
         )
         for p in Paragraph.objects.select_for_update()
         .filter(declaration=declaration)
@@ -239,6 +307,10 @@ def _snapshot(*, actor: User, declaration: Declaration, entries: list[Entry], la
                 state=entry.state,
                 ad_ref_delegation_id=entry.ad_ref_delegation_id,
                 brackets=entry.brackets,
+                translation_text=entry.translation_text,
+                translation_emphasis=entry.translation_emphasis,
+                translation_table=entry.translation_table,
+                translation_status=entry.translation_status,
             )
         )
     RevisionParagraph.objects.bulk_create(rows, batch_size=500)
@@ -250,7 +322,17 @@ def _snapshot(*, actor: User, declaration: Declaration, entries: list[Entry], la
         obj=revision,
         declaration=declaration,
         before={"revision": previous.pk, "label": previous.label} if previous else None,
-        after={"revision": revision.pk, "label": label, "number": number, "paragraphs": len(entries), **carried},
+        after={
+            "revision": revision.pk,
+            "label": label,
+            "number": number,
+            "paragraphs": len(entries),
+            **carried,
+            # Where the other language's version is behind (issue 15), by status.
+            "translations": {
+                status: sum(1 for e in entries if e.translation_status == status) for status in (MISSING, STALE)
+            },
+        },
     )
     return revision
 
@@ -289,6 +371,9 @@ def _reset_working_text(declaration: Declaration, revision: Revision, entries: l
         p.section_kind, p.section_heading = entry.section_kind, entry.section_heading
         p.kind, p.level, p.text, p.emphasis, p.table = entry.kind, entry.level, entry.text, entry.emphasis, entry.table
         p.state, p.ad_ref_delegation_id, p.brackets = entry.state, entry.ad_ref_delegation_id, entry.brackets
+        p.text_version, p.translation_of = entry.text_version, entry.translation_of
+        p.translation_text, p.translation_emphasis = entry.translation_text, entry.translation_emphasis
+        p.translation_table = entry.translation_table
         p.inserted = False
         p.introduced_in_id = p.introduced_in_id or revision.pk
         p.version += 1
@@ -312,6 +397,11 @@ def _reset_working_text(declaration: Declaration, revision: Revision, entries: l
             "inserted",
             "introduced_in",
             "version",
+            "text_version",
+            "translation_text",
+            "translation_emphasis",
+            "translation_table",
+            "translation_of",
         ],
     )
 
@@ -361,7 +451,13 @@ def _carry_over_proposals(
         else:
             to_refit.append(proposal)
     emphases: dict[int | None, list[Any]] = {e.paragraph_id: e.emphasis for e in entries}
-    changes += proposals_refit(proposals=to_refit, revision=revision, texts=texts, emphases=emphases)
+    changes += proposals_refit(
+        proposals=to_refit,
+        revision=revision,
+        texts=texts,
+        emphases=emphases,
+        original_language=declaration.original_language,
+    )
     # Carried over or superseded: only status and revision move, the same for many
     # proposals, so one UPDATE per (status, revision); a re-fitted one has its own text.
     moved: dict[tuple[str, int], list[int]] = defaultdict(list)

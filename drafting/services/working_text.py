@@ -16,10 +16,11 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.db.models import F
 
+from drafting.bilingual import translation_status
 from drafting.errors import Conflict
 from drafting.models import Declaration, Delegation, Paragraph, Position, Proposal
 from drafting.services.events import event_record, proposal_events_record
-from drafting.services.refitting import proposals_refit_after_accept
+from drafting.services.refitting import in_other_language, proposals_refit_after_accept
 from drafting.services.revisions import POSITION_STEP, update_each
 from drafting.states import PROPOSABLE, State
 
@@ -31,7 +32,9 @@ COMPETING = (K.REPLACE, K.ALTERNATIVE, K.DELETE)
 UNIQUE_KINDS = {"title": "text", "place_date": "text"}
 
 
-def _refit_rivals(*, actor: User, declaration: Declaration, accepted: Proposal, old_text: str) -> dict[str, list[int]]:
+def _refit_rivals(
+    *, actor: User, declaration: Declaration, accepted: Proposal, old_text: str, paragraph: Paragraph
+) -> dict[str, list[int]]:
     """Re-fit, at once, every other pending proposal that edits the text of
     the paragraph ``accepted`` just changed (rules: ``proposals_refit_after_accept``);
     save each, flag the positions on the re-fitted ones, and put one
@@ -47,7 +50,14 @@ def _refit_rivals(*, actor: User, declaration: Declaration, accepted: Proposal, 
         .exclude(pk=accepted.pk)
         .order_by("id")
     )
-    changes = proposals_refit_after_accept(accepted=accepted, old_text=old_text, rivals=rivals)
+    changes = proposals_refit_after_accept(
+        accepted=accepted,
+        old_text=old_text,
+        rivals=rivals,
+        new_text=paragraph.text,
+        new_emphasis=list(paragraph.emphasis),
+        original_language=declaration.original_language,
+    )
     for proposal, _, _ in changes:
         proposal.version += 1
     # Each re-fitted proposal has its own text: one UPDATE per row (rows locked above).
@@ -92,8 +102,20 @@ def _position_after(paragraph: Paragraph) -> int:
     return anchor + POSITION_STEP // 2
 
 
-def proposal_apply(*, actor: User, declaration: Declaration, proposal: Proposal) -> dict[str, Any]:
-    """Apply an accepted proposal to the working text; return what changed (for the event)."""
+def proposal_apply(
+    *,
+    actor: User,
+    declaration: Declaration,
+    proposal: Proposal,
+    original: tuple[str, list[Any]] | None = None,
+) -> dict[str, Any]:
+    """Apply an accepted proposal to the working text; return what changed (for the event).
+
+    Every change of the original wording bumps the paragraph's ``text_version``,
+    which leaves its other-language version stale (issue 15). A proposal
+    written in the other language comes with ``original``, the wording (and
+    emphasis) in the original language the PPT decided on: that becomes the
+    text, and the proposal's own words become the current translation."""
     objecting = sorted(
         Position.objects.filter(
             proposal=proposal, stance=Position.Stance.OBJECT, delegation__kind=Delegation.Kind.MEMBER_STATE
@@ -115,6 +137,12 @@ def proposal_apply(*, actor: User, declaration: Declaration, proposal: Proposal)
             extra={"paragraph_text": paragraph.text},
         )
     before = {"text": paragraph.text, "state": paragraph.state}
+    other = in_other_language(proposal, declaration.original_language) and proposal.kind != K.DELETE
+    if other:
+        assert original is not None  # proposal_decide requires it
+        wording, spans = original
+    else:
+        wording, spans = proposal.text, list(proposal.emphasis)
     if proposal.kind == K.INSERT_AFTER:
         created = Paragraph.objects.create(
             declaration=declaration,
@@ -123,12 +151,20 @@ def proposal_apply(*, actor: User, declaration: Declaration, proposal: Proposal)
             section_heading=paragraph.section_heading,
             kind=UNIQUE_KINDS.get(paragraph.kind, paragraph.kind),
             level=paragraph.level,
-            text=proposal.text,
-            emphasis=proposal.emphasis,
+            text=wording,
+            emphasis=spans,
             inserted=True,
             state=State.UNDER_DISCUSSION,
+            # The other version is missing, unless the proposal was written in it.
+            **(
+                {"translation_text": proposal.text, "translation_emphasis": proposal.emphasis, "translation_of": 1}
+                if other
+                else {}
+            ),
         )
         proposal.created_paragraph = created
+        if other:
+            _record_translation(actor, declaration, created, proposal)
         return {"inserted_paragraph": created.pk}
     old_text = paragraph.text
     if proposal.kind == K.DELETE:
@@ -136,12 +172,31 @@ def proposal_apply(*, actor: User, declaration: Declaration, proposal: Proposal)
         # place in the text (after the deleted paragraph) still exists.
         paragraph.state = State.DELETED
     else:
-        paragraph.text, paragraph.emphasis = proposal.text, proposal.emphasis
+        paragraph.text, paragraph.emphasis = wording, spans
+        if wording != old_text:  # the original's words changed: its translation no longer renders them
+            paragraph.text_version += 1
+        if other:
+            paragraph.translation_text, paragraph.translation_emphasis = proposal.text, list(proposal.emphasis)
+            paragraph.translation_table, paragraph.translation_of = None, paragraph.text_version
         if paragraph.state == State.BRACKETED:  # choosing a wording resolves the brackets
             paragraph.state = State.UNDER_DISCUSSION
     paragraph.brackets, paragraph.alternatives = [], []
     paragraph.version += 1
-    paragraph.save(update_fields=["text", "emphasis", "state", "brackets", "alternatives", "version"])
+    paragraph.save(
+        update_fields=[
+            "text",
+            "emphasis",
+            "state",
+            "brackets",
+            "alternatives",
+            "version",
+            "text_version",
+            "translation_text",
+            "translation_emphasis",
+            "translation_table",
+            "translation_of",
+        ]
+    )
     event_record(
         verb="paragraph.changed",
         actor=actor,
@@ -150,7 +205,39 @@ def proposal_apply(*, actor: User, declaration: Declaration, proposal: Proposal)
         paragraph=paragraph,
         proposal=proposal,
         before=before,
-        after={"text": paragraph.text, "state": paragraph.state, "by_proposal": proposal.pk},
+        after={
+            "text": paragraph.text,
+            "state": paragraph.state,
+            "by_proposal": proposal.pk,
+            "text_version": paragraph.text_version,
+            "translation": translation_status(
+                text_version=paragraph.text_version, translation_of=paragraph.translation_of
+            ),
+        },
     )
+    if other:
+        _record_translation(actor, declaration, paragraph, proposal)
     # After the paragraph's own event, so the record reads in the order it happened.
-    return _refit_rivals(actor=actor, declaration=declaration, accepted=proposal, old_text=old_text)
+    return _refit_rivals(
+        actor=actor, declaration=declaration, accepted=proposal, old_text=old_text, paragraph=paragraph
+    )
+
+
+def _record_translation(actor: User, declaration: Declaration, paragraph: Paragraph, proposal: Proposal) -> None:
+    """The accepted proposal's own words (in the other language) are now the
+    paragraph's translation: on the record, linked to the proposal."""
+    event_record(
+        verb="paragraph.translated",
+        actor=actor,
+        obj=paragraph,
+        declaration=declaration,
+        paragraph=paragraph,
+        proposal=proposal,
+        after={
+            "language": proposal.language,
+            "text": paragraph.translation_text,
+            "translation_of": paragraph.translation_of,
+            "proposals": [proposal.pk],
+            "from_proposal": True,
+        },
+    )

@@ -17,6 +17,13 @@ class AdoptionStartSerializer(serializers.Serializer[Any]):
     deadline = serializers.DateTimeField(
         required=False, help_text="Silence procedure: defaults to the meeting's silence period (72 h)."
     )
+    original_language_only = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Adopt in the original language only, while the other version is missing or stale (recorded "
+        "as such). Without it, the request is refused (409, listing translation_missing and translation_stale) "
+        "until both versions are current.",
+    )
 
 
 class StatementInputSerializer(serializers.Serializer[Any]):
@@ -43,6 +50,7 @@ class AdoptionSerializer(serializers.Serializer[Any]):
     seconds_left = serializers.IntegerField(allow_null=True)
     concluded_at = serializers.DateTimeField(allow_null=True)
     place = serializers.CharField()
+    original_language_only = serializers.BooleanField()
     ppt = serializers.CharField()
     present = serializers.ListField(child=serializers.CharField())
     objections = serializers.ListField(child=serializers.DictField())

@@ -48,10 +48,19 @@ class AdoptionView(APIView):
         v = data.validated_data
         if v["method"] == "silence":
             services.silence_launch(
-                actor=actor(request), declaration=declaration, revision_id=v["revision"], deadline=v.get("deadline")
+                actor=actor(request),
+                declaration=declaration,
+                revision_id=v["revision"],
+                deadline=v.get("deadline"),
+                original_language_only=v["original_language_only"],
             )
         else:
-            services.adoption_propose(actor=actor(request), declaration=declaration, revision_id=v["revision"])
+            services.adoption_propose(
+                actor=actor(request),
+                declaration=declaration,
+                revision_id=v["revision"],
+                original_language_only=v["original_language_only"],
+            )
         return _adoption_response(declaration, status.HTTP_201_CREATED)
 
 

@@ -9,6 +9,7 @@ from rest_framework import serializers
 
 from backend.api.fields import EmphasisSerializer, _id, _text
 from backend.api.texts.serializers import TextProposalSerializer
+from backend.api.translations.serializers import WorkingTranslationSerializer
 from drafting.models.texts import ParagraphKind, SectionKind
 from drafting.states import TRANSITIONS, State
 
@@ -57,6 +58,8 @@ class WorkingParagraphSerializer(serializers.Serializer[Any]):
     ad_ref = serializers.CharField(allow_null=True)
     brackets = serializers.ListField(child=serializers.DictField(child=serializers.IntegerField()))
     alternatives = AlternativeSerializer(many=True)
+    text_version = serializers.IntegerField(help_text="Counts changes of the original wording (text, table).")
+    translation = WorkingTranslationSerializer(help_text="The paragraph in the other working language.")
     objections = serializers.ListField(child=serializers.DictField(child=serializers.CharField()))
     proposals = TextProposalSerializer(many=True)
 
@@ -71,6 +74,7 @@ class WorkingSectionSerializer(serializers.Serializer[Any]):
 class WorkingTextSerializer(serializers.Serializer[Any]):
     declaration = serializers.IntegerField()
     status = serializers.CharField()
+    original_language = serializers.CharField(help_text="The language of each paragraph's text; see translation.")
     version = serializers.IntegerField()
     revision = serializers.DictField(allow_null=True)
     sections = WorkingSectionSerializer(many=True)

@@ -54,6 +54,7 @@ class ProposalSerializer(serializers.ModelSerializer[Proposal]):
             "delegation",
             "author",
             "kind",
+            "language",
             "base_text",
             "text",
             "emphasis",
@@ -90,6 +91,13 @@ class ProposalSubmitSerializer(serializers.Serializer[Any]):
     emphasis = EmphasisSerializer(many=True, required=False)
     rationale = _text(required=False, allow_blank=True, default="")
     base_text = _text(required=False, help_text="The wording you edited; re-fitted if the paragraph changed since.")
+    language = serializers.ChoiceField(
+        choices=[("es", "es"), ("en", "en")],
+        required=False,
+        default="",
+        help_text="The language the text is written in (default: the declaration's original). One in the other "
+        "language is debated as written; accepting it needs its wording in the original language (original_text).",
+    )
 
 
 class PositionInputSerializer(serializers.Serializer[Any]):
@@ -101,3 +109,12 @@ class DecisionSerializer(serializers.Serializer[Any]):
         required=False, help_text="The proposal version you decided on; or send If-Match."
     )
     note = _text(required=False, allow_blank=True, default="")
+    original_text = _text(
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Accepting a proposal written in the declaration's other language (not a deletion): its "
+        "wording in the original language, which the PPT decides on; the proposal's own words become the "
+        "paragraph's current translation. Leave empty otherwise.",
+    )
+    original_emphasis = EmphasisSerializer(many=True, required=False)

@@ -54,6 +54,7 @@ class ProposalList(generics.ListCreateAPIView[Proposal]):
             emphasis=v.get("emphasis"),
             rationale=v["rationale"],
             base_text=v.get("base_text"),
+            language=v["language"],
         )
         # The service returns the row it created, with its delegation, author
         # and revision loaded: no need to read it back (and check access again).
@@ -137,6 +138,8 @@ class _DecisionView(APIView):
             decision=self.decision,
             version=version,
             note=data.validated_data["note"],
+            original_text=data.validated_data["original_text"],
+            original_emphasis=data.validated_data.get("original_emphasis"),
         )
         return _proposal_response(decided)
 

@@ -10,6 +10,7 @@ from rest_framework import serializers
 
 from backend.api.fields import EmphasisSerializer, _id, _text
 from backend.api.proposals.serializers import ProposalSerializer
+from backend.api.translations.serializers import TranslationSerializer
 from drafting.models import (
     Declaration,
     Proposal,
@@ -89,6 +90,9 @@ class TextProposalSerializer(serializers.Serializer[Any]):
     delegation = serializers.CharField(help_text="Delegation code.")
     status = serializers.ChoiceField(choices=Proposal.Status.choices)
     text = serializers.CharField()
+    language = serializers.CharField(
+        allow_blank=True, help_text="The language it is written in; empty = the declaration's original."
+    )
     version = serializers.IntegerField()
     support = serializers.ListField(child=serializers.CharField())
     objections = serializers.ListField(child=serializers.DictField(child=serializers.CharField()))
@@ -111,6 +115,7 @@ class TextParagraphSerializer(serializers.Serializer[Any]):
     text = serializers.CharField()
     emphasis = EmphasisSerializer(many=True)
     table = serializers.ListField(child=serializers.ListField(child=serializers.CharField()), allow_null=True)
+    translation = TranslationSerializer(help_text="The paragraph in the other working language, as issued.")
     proposals = TextProposalSerializer(many=True)
 
 
@@ -136,6 +141,7 @@ class RevisionTextSerializer(serializers.Serializer[Any]):
     issued_by = serializers.CharField()
     issued_at = serializers.DateTimeField()
     is_current = serializers.BooleanField()
+    original_language = serializers.CharField(help_text="The language of each paragraph's text; see translation.")
     incorporated = IncorporatedProposalSerializer(
         many=True, help_text="The proposals incorporated in this revision (accepted since the one before)."
     )

@@ -15,7 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from backend.api import filters
-from backend.api.http import actor, entity_tag, readable_declaration, text_response
+from backend.api.http import actor, entity_tag, readable_declaration, text_response, use_meeting_time_zone
 from backend.api.proposals.serializers import ProposalSerializer
 from backend.api.texts.serializers import (
     DeclarationCreateSerializer,
@@ -112,6 +112,7 @@ class RevisionDetail(APIView):
     @extend_schema(responses=RevisionTextSerializer)
     def get(self, request: Request, pk: int) -> HttpResponseBase:
         revision = selectors.revision_get(user=request.user, revision_id=pk)
+        use_meeting_time_zone(revision.declaration)
         return _revision_response(request, revision, revision.declaration.version)
 
 

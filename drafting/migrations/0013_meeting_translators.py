@@ -1,0 +1,17 @@
+from django.conf import settings
+from django.db import migrations, models
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        migrations.swappable_dependency(settings.AUTH_USER_MODEL),
+        ("drafting", "0012_bilingual_texts"),
+    ]
+
+    operations = [
+        migrations.AddField(
+            model_name="meeting",
+            name="translators",
+            field=models.ManyToManyField(blank=True, related_name="translator_meetings", to=settings.AUTH_USER_MODEL),
+        ),
+    ]
