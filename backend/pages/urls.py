@@ -3,7 +3,7 @@
 
 from django.urls import path
 
-from backend.pages import auth, chair, desk, live, negotiate, room
+from backend.pages import auth, chair, desk, live, negotiate, room, stream
 
 app_name = "pages"
 
@@ -12,6 +12,7 @@ urlpatterns = [
     path("sign-in/", auth.SignInView.as_view(), name="sign-in"),
     path("sign-out/", auth.SignOutView.as_view(), name="sign-out"),
     path("live/meetings/<int:pk>/", live.meeting_changes, name="live"),
+    path("live/meetings/<int:pk>/events/", stream.meeting_events, name="live-events"),
     path("meetings/<int:pk>/", room.meeting, name="meeting"),
     # the text: delegations and observers
     path("declarations/<int:pk>/text/", room.text, name="text"),

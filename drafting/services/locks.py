@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.db.models import F
 
+from drafting import live
 from drafting.errors import Conflict, NotFound
 from drafting.models import Declaration, Proposal
 
@@ -32,6 +33,8 @@ def declaration_require_drafting(declaration: Declaration) -> None:
 def declaration_touch(declaration: Declaration) -> None:
     """Mark that what readers see of the declaration changed (see Declaration.version)."""
     Declaration.objects.filter(pk=declaration.pk).update(version=F("version") + 1)
+    # open pages follow (drafting/live.py): a notice after the commit, whichever process wrote
+    live.changed(meeting_id=declaration.meeting_id, declaration_id=declaration.pk)
 
 
 def proposal_lock(proposal_id: int) -> tuple[Declaration, Proposal]:
