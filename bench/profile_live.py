@@ -80,14 +80,15 @@ def main() -> int:
     poll_url = f"/live/meetings/{meeting.pk}/?t={ticket}"
     after = selectors.declaration_last_event(declaration_id=declaration.pk)
     # one support by another delegation: one paragraph changed since `after`
-    proposal = Proposal.objects.filter(declaration=declaration, status="submitted").first()
-    assert proposal is not None, "run bench/bench_live.py first (it leaves proposals)"
     supporter = User.objects.get(username="bench.can.1")
-    try:
-        services.proposal_support(user=supporter, proposal_id=proposal.pk)
-    except Exception:  # already supporting: withdraw then support
-        services.position_withdraw(user=supporter, proposal_id=proposal.pk)
-        services.proposal_support(user=supporter, proposal_id=proposal.pk)
+    proposal = (
+        Proposal.objects.filter(declaration=declaration, status="submitted")
+        .exclude(delegation__code="CAN")
+        .exclude(positions__delegation__code="CAN")
+        .first()
+    )
+    assert proposal is not None, "run bench/bench_live.py first (it leaves proposals)"
+    services.position_set(actor=supporter, proposal=proposal, stance="support")
     new_etag = live.meeting_etag(meeting)
     rows: dict[str, Any] = {}
     rows["poll 304 (marker warm)"] = measure(
