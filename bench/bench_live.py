@@ -330,7 +330,9 @@ async def main_async(
         }
 
     runs = [p.stream(stop) if args.mode == "stream" else p.run(stop) for p in pages]
-    *_, cpu = await asyncio.gather(*runs, *writers, window())
+    measuring = asyncio.create_task(window())
+    await asyncio.gather(*runs, *writers)
+    cpu = await measuring
     await db.close()
     # only writes early enough for every page to have been told since
     lat = sorted(latencies([m for m in marks if m[0] < stop - 3], pages))

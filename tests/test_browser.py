@@ -189,6 +189,16 @@ def test_the_room_lives(browser: Browser, live_server: Any, room: World) -> None
     expect(typing).to_have_value("GTM's words, half written, and finished")
 
     shoot(chair, "chair-console")
+    # On a phone the chair's action bar stays at hand however far the queue scrolls
+    chair.set_viewport_size(PHONE)
+    chair.mouse.wheel(0, 100_000)
+    chair.wait_for_function("window.scrollY > 500")
+    bar = chair.locator("section.bar").bounding_box()
+    assert bar is not None and 0 <= bar["y"] <= 10 and bar["height"] <= 0.45 * PHONE["height"], bar
+    expect(chair.locator("#queue summary")).to_contain_text("Queue")
+    SHOTS.mkdir(exist_ok=True)
+    chair.screenshot(path=str(SHOTS / "chair-console-phone-scrolled.png"))
+    chair.set_viewport_size(PROJECTOR)
     shoot(screen, "projection-screen")
     shoot(can, "text-delegate")
     shoot(observer, "text-observer")

@@ -22,6 +22,7 @@ from backend.pages import live as pages_live
 from backend.pages import stream
 from drafting import live, selectors, services
 from drafting.models import Paragraph, Proposal
+from drafting.services.discussion import discussion_set
 from tests.conftest import World, needs_redis
 
 pytestmark = pytest.mark.django_db
@@ -122,7 +123,7 @@ def test_one_rendering_per_kind_of_reader_not_per_page(world: World, monkeypatch
 def test_a_change_beyond_single_paragraphs_reloads_the_text(world: World) -> None:
     page = listener(world, "can")
     paragraph = Paragraph.objects.filter(declaration=world.declaration).order_by("position")[2]
-    services.discussion_set(actor=world.users["ppt"], declaration=world.declaration, paragraph_id=paragraph.pk)
+    discussion_set(actor=world.users["ppt"], declaration=world.declaration, paragraph_id=paragraph.pk)
     (sent,) = events(stream.refresh(world.meeting.pk, [page]), page)
     assert sent["event"] == "changed" and sent["data"] == "full"
 
@@ -136,7 +137,7 @@ def test_a_reconnecting_page_is_sent_what_it_missed(world: World) -> None:
     propose(world, paragraph, text="Written while the page was offline.")
     page.after, page.etag = missed_from, ""  # as meeting_events sets it from Last-Event-ID
     (sent,) = events(stream.refresh(world.meeting.pk, [page]), page)
-    assert sent["event"] == "patch" and "Written while the page was offline." in sent["data"]
+    assert sent["event"] == "patch" and "offline" in sent["data"] and f"p{paragraph.pk}" in sent["data"]
 
 
 def test_without_an_asgi_server_pages_poll(world: World) -> None:

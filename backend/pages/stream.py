@@ -52,6 +52,7 @@ from django.contrib.auth.models import AnonymousUser, User
 from django.core.handlers.asgi import ASGIRequest
 from django.db import close_old_connections, connections
 from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.middleware.csrf import get_token
 from django.urls import reverse
 from django.utils import translation
@@ -113,7 +114,6 @@ def _reader_key(listener: Listener) -> tuple[Any, ...]:
 def refresh(meeting_id: int, listeners: list[Listener]) -> list[tuple[Listener, str]]:
     """What each stale page is sent (runs in a worker thread: database reads).
     A few queries per meeting, then one render per kind of reader."""
-    close_old_connections()
     etag = meeting_etag(meeting_id)
     out: list[tuple[Listener, str]] = []
     groups: dict[tuple[int, int], list[Listener]] = defaultdict(list)
@@ -153,6 +153,13 @@ def room_patch(declaration: Declaration, role: Role, changed: set[int] | None, l
     from backend.pages.room import text_patch_html  # room imports this module's `available`
 
     return text_patch_html(declaration, role, changed, last, csrf_token=CSRF_MARK, here=here)
+
+
+def _refresh_in_thread(meeting_id: int, listeners: list[Listener]) -> list[tuple[Listener, str]]:
+    # the hub's thread lives as long as the process: drop a connection the
+    # database closed (a restart) as a request would
+    close_old_connections()
+    return refresh(meeting_id, listeners)
 
 
 class Hub:
@@ -233,7 +240,7 @@ class Hub:
                 if not listeners:
                     continue
                 try:
-                    messages = await sync_to_async(refresh)(meeting_id, listeners)
+                    messages = await sync_to_async(_refresh_in_thread)(meeting_id, listeners)
                 except Exception:
                     log.exception("live: refreshing meeting %s failed", meeting_id)
                     continue
@@ -277,7 +284,7 @@ async def _events(listener: Listener) -> AsyncIterator[str]:
 
 @never_cache
 @require_GET
-async def meeting_events(request: HttpRequest, pk: int) -> HttpResponse:
+async def meeting_events(request: HttpRequest, pk: int) -> HttpResponseBase:
     """``/live/meetings/<pk>/events/?d=<declaration>&after=<event>&v=<version>``:
     ``d`` and ``after`` for a text page showing every paragraph (sent the
     changed paragraphs), else only ``v`` (sent ``changed``)."""
