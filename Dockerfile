@@ -28,4 +28,5 @@ RUN STATIC_ROOT=/app/staticfiles python manage.py collectstatic --no-input
 USER consenso
 ENV HOME=/home/consenso MEDIA_ROOT=/data/media
 EXPOSE 8000
-CMD ["gunicorn", "backend.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3"]
+# ASGI for the pages' event streams (docker-compose.yml's web command is the same)
+CMD ["uvicorn", "backend.asgi:application", "--host", "0.0.0.0", "--port", "8000", "--workers", "3", "--lifespan", "off", "--no-proxy-headers"]

@@ -143,12 +143,19 @@ def serve(args: list[str]) -> None:
         ["run_jobs"],
         ["runserver", address, "--noreload"],
     ]
+    if os.environ.get("REDIS_URL"):
+        # With Redis the pages hold event streams (backend/pages/stream.py): an ASGI server.
+        # Without it they poll, which runserver (WSGI) serves.
+        host, _, port = address.rpartition(":")
+        commands[-1] = ["-m", "uvicorn", "backend.asgi:application", "--host", host.strip("[]") or "127.0.0.1"]
+        commands[-1] += ["--port", port, "--lifespan", "off", "--timeout-graceful-shutdown", "3"]
     children: list[subprocess.Popen[bytes]] = []
     # Every child is started inside the try, so that a stop at any moment (SIGTERM
     # while starting or while waiting for the server) still ends the ones started.
     try:
         for command in commands:
-            children.append(subprocess.Popen([str(PYTHON), "manage.py", *command], cwd=ROOT))
+            program = [] if command[0] == "-m" else ["manage.py"]
+            children.append(subprocess.Popen([str(PYTHON), *program, *command], cwd=ROOT))
         _wait_for(address)
         print(
             f"\nAPI docs: http://{address}/api/docs/\nConsenso is ready; sign in at http://{address}/sign-in/",

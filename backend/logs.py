@@ -52,6 +52,9 @@ class TextFormatter(logging.Formatter):
 
 
 def _user(request: HttpRequest) -> str:
+    named = getattr(request, "log_user", None)  # set by views that must not read the session (live polls)
+    if named:
+        return str(named)
     user = getattr(request, "user", None)
     return user.get_username() if user is not None and user.is_authenticated else "-"
 

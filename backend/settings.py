@@ -86,6 +86,7 @@ MIDDLEWARE = [
 
 ROOT_URLCONF = "backend.urls"
 WSGI_APPLICATION = "backend.wsgi.application"
+ASGI_APPLICATION = "backend.asgi.application"  # what uvicorn serves (docker-compose.yml, dev.py serve)
 
 TEMPLATES = [
     {
@@ -120,6 +121,16 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not :memory:, so tests that use several threads share one
     # database; one per test process, so parallel runs do not collide.
     DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / f".test-consenso-{os.getpid()}.sqlite3")}
+elif os.environ.get("CONSENSO_ASGI"):  # set by backend/asgi.py
+    # Under ASGI each request runs its synchronous code in a thread of its own,
+    # so persistent connections would pile up (one per thread, 200 open pages:
+    # "too many clients"); Django's answer is psycopg's pool, bounded per process.
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": 1,
+        "max_size": env.int("DB_POOL_MAX", default=8),
+        "timeout": 20,
+    }
 else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
@@ -158,6 +169,15 @@ CONSENSO_LIVE_CACHE_MS = env.int("CONSENSO_LIVE_CACHE_MS", default=200)
 # How long a web process remembers who a token is and a user's role in a
 # meeting (0: not at all); the trade-off is in drafting/access_cache.py.
 CONSENSO_ACCESS_CACHE_SECONDS = env.float("CONSENSO_ACCESS_CACHE_SECONDS", default=5.0)
+# Pages hold an event stream instead of polling when served by ASGI (uvicorn)
+# with REDIS_URL (backend/pages/stream.py): a heartbeat every so many seconds,
+# each stream ended (the browser reconnects, authorised again) after so many,
+# and each process re-reads its meetings' versions every so many in case a
+# notice was lost.
+CONSENSO_LIVE_STREAM = env.bool("CONSENSO_LIVE_STREAM", default=True)
+CONSENSO_LIVE_HEARTBEAT_S = env.float("CONSENSO_LIVE_HEARTBEAT_S", default=15.0)
+CONSENSO_LIVE_STREAM_MAX_S = env.float("CONSENSO_LIVE_STREAM_MAX_S", default=600.0)
+CONSENSO_LIVE_RECHECK_S = env.float("CONSENSO_LIVE_RECHECK_S", default=5.0)
 LANGUAGES = [("en", "English"), ("es", "Español")]
 TIME_ZONE = "UTC"
 USE_I18N = True

@@ -1,7 +1,13 @@
 """Update latency of the live room: 200 open text pages while 20 delegations
-write, on TWO web processes (gunicorn) sharing PostgreSQL.
+write, on TWO web processes sharing PostgreSQL.
 
-    .venv/bin/python bench/bench_live.py [--pages 200] [--writers 20] [--every 20] [--seconds 60]
+    .venv/bin/python bench/bench_live.py --mode stream|poll [--pages 200] [--writers 20] [--every 20] [--seconds 60]
+
+``--mode stream`` (the default): two uvicorn servers with ``REDIS_URL`` (db
+``BENCH_LIVE_REDIS_DB``, 6), each page holding one event stream
+(backend/pages/stream.py) as live.js does: a ``patch`` event is the update
+itself, a ``changed`` event makes the page fetch its text. ``--mode poll``:
+two gunicorn servers without Redis, each page polling as below.
 
 What it does: creates the database ``consenso_h14_live`` (PostgreSQL on
 127.0.0.1:5432), migrates, loads the demo workshop (31 paragraphs) and gives
@@ -14,10 +20,14 @@ page when the server asks for it); and runs ``--writers`` delegates, each acting
 ``--every`` seconds on average through the API (propose, support, object,
 withdraw), on either process.
 
-Latency of a write on a page: from the writer's response to the end of the
-page's first reload whose poll was sent after that response (so the reload
-surely shows the write). Reports p50/p95/max over every (write, page) pair,
-and the load (uptime). Raw: bench/out/live-latest.json.
+Latency of a write on a page: from the writer's response to the moment the
+page shows it. Right after its response each writer reads the declaration's
+latest event id (so at least its own write's); the page shows the write once
+an update brings it to that event or a later one (the ``id`` of a stream's
+event; the ``data-after`` of a fetched patch or page). Reports p50/p95/max
+over every (write, page) pair, the CPU seconds per second of the web servers,
+of this client and of the whole machine, and the load average.
+Raw: bench/out/live-latest.json.
 """
 
 from __future__ import annotations
@@ -41,8 +51,8 @@ import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "bench" / "out"
-PY = str(ROOT / ".venv" / "bin" / "python")
-DB = "consenso_h14_live"
+PY = sys.executable
+DB = os.environ.get("BENCH_LIVE_DB", "consenso_bench_live")  # dropped and created
 POLL = 0.7
 
 
@@ -102,6 +112,7 @@ class Page:
         self.live = f"/live/meetings/{meeting}/"
         self.text = f"/declarations/{declaration}/text/"
         self.reloads: list[tuple[float, float]] = []  # (poll sent, reload finished)
+        self.shown: list[tuple[float, int]] = []  # (when, the last event the page then shows)
         self.errors = 0
         self.polls: list[float] = []  # seconds each poll took
         self.full = 0  # reloads of the whole page (more than single paragraphs changed)
@@ -134,6 +145,7 @@ class Page:
                         self.errors += 1
                     after = self._after(patch.text) or after
                     self.reloads.append((sent, time.monotonic()))
+                    self.shown.append((time.monotonic(), after))
                 elif response.status_code not in (200, 304):
                     self.errors += 1
             except httpx.HTTPError:
@@ -141,9 +153,61 @@ class Page:
             await asyncio.sleep(POLL)
         await self.client.aclose()
 
+    async def stream(self, stop: float) -> None:
+        """What live.js does with an event stream."""
+        first = await self.client.get(self.text)
+        found = re.search(r'data-stream="([^"]+)"', first.text)
+        assert found, "no event stream offered: REDIS_URL and an ASGI server are needed"
+        url = html.unescape(found.group(1))
+        last_id = ""
+        while time.monotonic() < stop:
+            headers = {"Accept": "text/event-stream"} | ({"Last-Event-ID": last_id} if last_id else {})
+            try:
+                async with asyncio.timeout(max(0.1, stop - time.monotonic())):
+                    async with self.client.stream("GET", url, headers=headers, timeout=None) as response:
+                        if response.status_code != 200:
+                            self.errors += 1
+                            await asyncio.sleep(1)
+                            continue
+                        event, data = "", []
+                        async for line in response.aiter_lines():
+                            if line.startswith("event: "):
+                                event = line[7:]
+                            elif line.startswith("id: "):
+                                last_id = line[4:]
+                            elif line.startswith("data: "):
+                                data.append(line[6:])
+                            elif line == "" and event:
+                                now = time.monotonic()
+                                if event == "patch":
+                                    self.shown.append((now, int(last_id)))
+                                    self.reloads.append((now, now))
+                                elif event == "changed":
+                                    page = await self.client.get(self.text, headers={"HX-Request": "true"})
+                                    self.full += 1
+                                    if page.status_code != 200:
+                                        self.errors += 1
+                                    self.shown.append((time.monotonic(), self._after(page.text)))
+                                    self.reloads.append((now, time.monotonic()))
+                                event, data = "", []
+            except TimeoutError:
+                break
+            except httpx.HTTPError:
+                self.errors += 1
+                await asyncio.sleep(1)
+        await self.client.aclose()
+
 
 async def writer(
-    base: str, token: str, declaration: int, every: float, start: float, stop: float, log: list[float]
+    base: str,
+    token: str,
+    declaration: int,
+    every: float,
+    start: float,
+    stop: float,
+    log: list[float],
+    marks: list[tuple[float, int]],
+    db: Any,
 ) -> None:
     # a fresh connection per request: a writer is idle for seconds between actions
     limits = httpx.Limits(max_keepalive_connections=0)
@@ -182,20 +246,57 @@ async def writer(
                     f"/api/proposals/{random.choice(others)}/object/", json={"reason": "Not agreed language"}
                 )
             if response.status_code < 300:
-                log.append(time.monotonic())
+                done = time.monotonic()
+                log.append(done)
+                async with db.cursor() as cursor:  # at least this write's own event (committed)
+                    await cursor.execute("SELECT max(id) FROM drafting_event WHERE declaration_id = %s", [declaration])
+                    row = await cursor.fetchone()
+                marks.append((done, int(row[0])))
 
 
-def latencies(writes: list[float], pages: list[Page]) -> list[float]:
+def latencies(marks: list[tuple[float, int]], pages: list[Page]) -> list[float]:
+    """For each write and page: when the page first showed that write's event or a later one."""
     out = []
-    for w in writes:
+    for done, event in marks:
         for page in pages:
-            after = [done for sent, done in page.reloads if sent >= w]
-            if after:
-                out.append(min(after) - w)
+            seen = [when for when, after in page.shown if after >= event]
+            if seen:
+                out.append(max(0.0, min(seen) - done))
     return out
 
 
-async def main_async(args: argparse.Namespace, bases: list[str], world: dict[str, Any]) -> dict[str, Any]:
+def proc_cpu(pid: int) -> float:
+    """CPU seconds of a process and its descendants (alive now)."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            children.setdefault(int(fields[1]), []).append(int(entry.name))
+    total, todo = 0.0, [pid]
+    while todo:
+        p = todo.pop()
+        try:
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        todo.extend(children.get(p, []))
+    return total
+
+
+def machine_cpu() -> float:
+    fields = [int(x) for x in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    return (sum(fields) - fields[3] - fields[4]) / os.sysconf("SC_CLK_TCK")  # all but idle and iowait
+
+
+async def main_async(
+    args: argparse.Namespace, bases: list[str], world: dict[str, Any], servers: list[int]
+) -> dict[str, Any]:
+    import psycopg
+
     users = [w["username"] for w in world["writers"]]
     cookies = {}
     for i, base in enumerate(bases):
@@ -208,16 +309,36 @@ async def main_async(args: argparse.Namespace, bases: list[str], world: dict[str
         for i in range(args.pages)
     ]
     writes: list[float] = []
+    marks: list[tuple[float, int]] = []
+    db = await psycopg.AsyncConnection.connect(f"postgresql://postgres@127.0.0.1:5432/{DB}", autocommit=True)
     writers = [
-        writer(bases[i % 2], w["token"], world["declaration"], args.every, start, stop, writes)
+        writer(bases[i % 2], w["token"], world["declaration"], args.every, start, stop, writes, marks, db)
         for i, w in enumerate(world["writers"][: args.writers])
     ]
-    await asyncio.gather(*(p.run(stop) for p in pages), *writers)
-    # only writes early enough for every page to have polled since
-    counted = [w for w in writes if w < stop - 3]
-    lat = sorted(latencies(counted, pages))
+
+    async def window() -> dict[str, float]:
+        """CPU over the writing window (after the pages opened)."""
+        await asyncio.sleep(max(0.0, start - time.monotonic()))
+        before = (sum(proc_cpu(p) for p in servers), time.process_time(), machine_cpu(), time.monotonic())
+        await asyncio.sleep(max(0.0, stop - time.monotonic() - 1))
+        after = (sum(proc_cpu(p) for p in servers), time.process_time(), machine_cpu(), time.monotonic())
+        span = after[3] - before[3]
+        return {
+            "servers_cpu_per_s": round((after[0] - before[0]) / span, 2),
+            "client_cpu_per_s": round((after[1] - before[1]) / span, 2),
+            "machine_cpu_per_s": round((after[2] - before[2]) / span, 2),
+        }
+
+    runs = [p.stream(stop) if args.mode == "stream" else p.run(stop) for p in pages]
+    measuring = asyncio.create_task(window())
+    await asyncio.gather(*runs, *writers)
+    cpu = await measuring
+    await db.close()
+    # only writes early enough for every page to have been told since
+    lat = sorted(latencies([m for m in marks if m[0] < stop - 3], pages))
     polls = sorted(t for p in pages for t in p.polls)  # warm-up included
     return {
+        "mode": args.mode,
         "pages": args.pages,
         "writers": args.writers,
         "every_s": args.every,
@@ -237,12 +358,14 @@ async def main_async(args: argparse.Namespace, bases: list[str], world: dict[str
         "p50_ms": round(statistics.median(lat) * 1000) if lat else None,
         "p95_ms": round(lat[int(len(lat) * 0.95) - 1] * 1000) if lat else None,
         "max_ms": round(lat[-1] * 1000) if lat else None,
+        **cpu,
         "load": os.getloadavg(),
     }
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--mode", choices=("stream", "poll"), default="stream")
     parser.add_argument("--pages", type=int, default=200)
     parser.add_argument("--writers", type=int, default=20)
     parser.add_argument("--every", type=float, default=20.0, help="mean seconds between one writer's actions")
@@ -261,30 +384,21 @@ def main() -> int:
     }
     env.pop("REDIS_URL", None)
     world = setup(env)
-    ports = [free_port(), free_port()]
-    servers = [
-        subprocess.Popen(
-            [
-                str(ROOT / ".venv" / "bin" / "gunicorn"),
-                "backend.wsgi",
-                "-b",
-                f"127.0.0.1:{port}",
-                "--workers",
-                str(args.workers),
-                "--threads",
-                "4",
-                "-k",
-                "gthread",
-                "--keep-alive",
-                "75",
-                "--log-level",
-                "warning",
-            ],
-            cwd=ROOT,
-            env=env,
-        )
-        for port in ports
-    ]
+    # two ports: BENCH_LIVE_PORTS="8142,8143", else free ones
+    wanted = os.environ.get("BENCH_LIVE_PORTS", "")
+    ports = [int(p) for p in wanted.split(",")] if wanted else [free_port(), free_port()]
+    if args.mode == "stream":
+        env["REDIS_URL"] = f"redis://127.0.0.1:6379/{os.environ.get('BENCH_LIVE_REDIS_DB', '6')}"
+        env["CONSENSO_JOBS"] = "inline"  # no worker needed: the bench makes no exports
+        command = [sys.executable, "-m", "uvicorn", "backend.asgi:application", "--lifespan", "off"]
+        command += ["--workers", str(args.workers), "--log-level", "warning", "--no-access-log", "--host", "127.0.0.1"]
+        command += ["--timeout-graceful-shutdown", "3"]
+        commands = [[*command, "--port", str(port)] for port in ports]
+    else:
+        command = [sys.executable, "-m", "gunicorn", "backend.wsgi", "--workers", str(args.workers), "--threads", "4"]
+        command += ["-k", "gthread", "--keep-alive", "75", "--log-level", "warning"]
+        commands = [[*command, "-b", f"127.0.0.1:{port}"] for port in ports]
+    servers = [subprocess.Popen(c, cwd=ROOT, env=env) for c in commands]
     try:
         bases = [f"http://127.0.0.1:{port}" for port in ports]
         deadline = time.monotonic() + 60
@@ -297,14 +411,14 @@ def main() -> int:
                     pass
                 assert time.monotonic() < deadline, "the web processes did not start"
                 time.sleep(0.3)
-        result = asyncio.run(main_async(args, bases, world))
+        result = asyncio.run(main_async(args, bases, world, [s.pid for s in servers]))
     finally:
         for server in servers:
             server.terminate()
         for server in servers:
             server.wait(timeout=30)
     print(json.dumps(result, indent=2))
-    (OUT / "live-latest.json").write_text(json.dumps(result, indent=2))
+    (OUT / f"live-{args.mode}-latest.json").write_text(json.dumps(result, indent=2))
     return 0
 
 

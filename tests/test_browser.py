@@ -28,7 +28,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_play
 
 from drafting import services
 from drafting.models import Declaration, Delegation, Paragraph, Proposal
-from tests.conftest import ROOT, World, agree_everything, build_world
+from tests.conftest import ROOT, World, agree_everything, build_world, needs_redis
 from tests.factories import DelegateFactory
 
 CHROMIUM = "/usr/bin/chromium"
@@ -189,6 +189,16 @@ def test_the_room_lives(browser: Browser, live_server: Any, room: World) -> None
     expect(typing).to_have_value("GTM's words, half written, and finished")
 
     shoot(chair, "chair-console")
+    # On a phone the chair's action bar stays at hand however far the queue scrolls
+    chair.set_viewport_size(PHONE)
+    chair.mouse.wheel(0, 100_000)
+    chair.wait_for_function("window.scrollY > 500")
+    bar = chair.locator("section.bar").bounding_box()
+    assert bar is not None and 0 <= bar["y"] <= 10 and bar["height"] <= 0.45 * PHONE["height"], bar
+    expect(chair.locator("#queue summary")).to_contain_text("Queue")
+    SHOTS.mkdir(exist_ok=True)
+    chair.screenshot(path=str(SHOTS / "chair-console-phone-scrolled.png"))
+    chair.set_viewport_size(PROJECTOR)
     shoot(screen, "projection-screen")
     shoot(can, "text-delegate")
     shoot(observer, "text-observer")
@@ -416,3 +426,123 @@ def test_two_web_processes_pages_follow_writes_made_through_the_other(
     expect(on_b.locator(f"#prop{proposal.pk}")).to_contain_text("MEX objects", timeout=WAIT)
     on_a.context.close()
     on_b.context.close()
+
+
+def _server_env() -> dict[str, str]:
+    """A web process's environment on the test database."""
+    from django.db import connection
+
+    db = connection.settings_dict
+    env = {**os.environ, "DEBUG": "false", "LOG_LEVEL": "WARNING"}
+    if settings_module_uses_postgres():
+        env["DATABASE_URL"] = (
+            f"postgres://{db['USER'] or 'postgres'}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+        )
+    else:
+        env.pop("DATABASE_URL", None)
+        env["CONSENSO_SQLITE_PATH"] = str(db["NAME"])
+    return env
+
+
+@pytest.fixture
+def two_asgi_processes(live_server: Any, room: World) -> Iterator[list[str]]:
+    """Two uvicorn processes on the test database and Redis, as
+    docker-compose.yml serves the pages. Their pages poll only every 10
+    minutes: whatever reaches a page within the test came through its stream."""
+    from django.conf import settings
+
+    env = {**_server_env(), "REDIS_URL": settings.REDIS_URL, "CONSENSO_LIVE_POLL_MS": "600000"}
+    env["CONSENSO_JOBS"] = "inline"  # no jobs here; no worker needed
+    procs, bases = [], []
+    try:
+        for _ in range(2):
+            with socket.socket() as s:
+                s.bind(("127.0.0.1", 0))
+                port = s.getsockname()[1]
+            command = [sys.executable, "-m", "uvicorn", "backend.asgi:application", "--port", str(port)]
+            command += ["--lifespan", "off", "--timeout-graceful-shutdown", "2", "--log-level", "warning"]
+            procs.append(subprocess.Popen(command, cwd=ROOT, env=env))
+            bases.append(f"http://127.0.0.1:{port}")
+        deadline = time.monotonic() + 30
+        for proc, base in zip(procs, bases, strict=True):
+            while True:
+                try:
+                    urllib.request.urlopen(base + "/sign-in/", timeout=2)
+                    break
+                except OSError:
+                    assert proc.poll() is None and time.monotonic() < deadline, "uvicorn did not start"
+                    time.sleep(0.2)
+        yield bases
+    finally:
+        for proc in procs:
+            proc.terminate()
+        for proc in procs:
+            proc.wait(timeout=30)
+
+
+@needs_redis
+def test_event_streams_carry_changes_between_two_asgi_processes(
+    browser: Browser, live_server: Any, room: World, two_asgi_processes: list[str]
+) -> None:
+    """Pages served by two uvicorn processes hold one event stream each and
+    follow writes made through the other process (Redis pub/sub between
+    them), with no other request; a change arriving while a delegate types
+    keeps the text and the focus."""
+    from drafting.models import ApiToken
+
+    a, b = two_asgi_processes
+    d = room.declaration.pk
+    target, other = paragraphs(room)[2], paragraphs(room)[3]
+
+    def open_on(base: str, role: str) -> tuple[Page, list[str]]:
+        page = signed_in(browser, live_server, room, role)
+        session = page.context.cookies()[0]["value"]
+        page.context.add_cookies([{"name": "sessionid", "value": session, "url": base}])
+        requests: list[str] = []
+        page.on("request", lambda r: requests.append(r.url))
+        page.goto(f"{base}/declarations/{d}/text/")
+        expect(page.locator("main")).to_have_attribute("data-live-mode", "stream", timeout=WAIT)
+        requests.clear()
+        return page, requests
+
+    mex, mex_requests = open_on(a, "mex")
+    gtm, gtm_requests = open_on(b, "gtm")
+    tokens = {role: ApiToken.objects.create(user=room.users[role]).key for role in ("can", "mex")}
+
+    def api(base: str, path: str, body: dict[str, Any], role: str) -> int:
+        request = urllib.request.Request(
+            base + path,
+            data=json.dumps(body).encode(),
+            headers={"Authorization": f"Token {tokens[role]}", "Content-Type": "application/json"},
+        )
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return int(response.status)
+
+    # GTM starts typing a proposal on the paragraph that is about to change
+    gtm.locator(f"#propose-{target.pk} summary").click()
+    typing = gtm.locator(f"#propose-text-{target.pk}")
+    typing.fill("")
+    typing.type("GTM's words, half written")
+
+    # CAN proposes through B: MEX's page on A follows, and GTM's on B
+    body = {"declaration": d, "revision": room.revision.pk, "paragraph": target.pk, "kind": "replace"}
+    assert api(b, "/api/proposals/", {**body, "text": "Words sent through B."}, "can") == 201
+    expect(mex.locator(f"#p{target.pk} .prop")).to_contain_text("CAN", timeout=WAIT)
+    expect(gtm.locator(f"#p{target.pk} .prop")).to_contain_text("CAN", timeout=WAIT)
+    expect(typing).to_have_value("GTM's words, half written")
+    expect(typing).to_be_focused()
+
+    # MEX objects through A: GTM's page on B follows; GTM's text survives again
+    proposal = Proposal.objects.get(paragraph=target)
+    assert api(a, f"/api/proposals/{proposal.pk}/object/", {"reason": "Through A"}, "mex") in (200, 201)
+    expect(gtm.locator(f"#prop{proposal.pk}")).to_contain_text("MEX objects", timeout=WAIT)
+    typing.type(", and finished")
+    expect(typing).to_have_value("GTM's words, half written, and finished")
+    # a paragraph nobody touched was not re-rendered: its editor is the original
+    expect(gtm.locator(f"#propose-text-{other.pk}")).to_have_value(other.text)
+
+    # the changes came in the streams: no poll, no fetch of the text
+    assert mex_requests == [] and gtm_requests == [], (mex_requests, gtm_requests)
+    shoot(gtm, "text-delegate-streamed")
+    mex.context.close()
+    gtm.context.close()

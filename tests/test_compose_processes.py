@@ -175,7 +175,9 @@ class Services:
 
     def command(self, name: str) -> list[str]:
         command = self.services[name]["command"]
-        return [self._map(arg) for arg in (shlex.split(command) if isinstance(command, str) else command)]
+        if isinstance(command, str):  # mapped whole: a mapping may span arguments (--host … --port …)
+            return shlex.split(self._map(command))
+        return [self._map(arg) for arg in command]
 
     def _as_nobody(self, argv: list[str]) -> list[str]:
         return as_nobody(argv)
@@ -346,7 +348,7 @@ def deployment(image_python: Path) -> Iterator[tuple[Services, Web, Path]]:
         "redis://redis:6379/0": broker_url,
         "/data/media": str(media),
         "/data/beat": str(beat),
-        "0.0.0.0:8000": f"127.0.0.1:{port}",
+        "--host 0.0.0.0 --port 8000": f"--host 127.0.0.1 --port {port}",
         "localhost:8000": f"localhost:{port}",
     }
     everything = json.dumps({name: services[name] for name in ("migrate", "web", "worker", "beat")})

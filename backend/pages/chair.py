@@ -53,6 +53,8 @@ def console(request: HttpRequest, pk: int) -> HttpResponse:
             **context,
             "current_revision": current,
             "uncontested": uncontested_paragraphs(declaration=declaration).count(),
+            # the queue at a glance (and, on a phone, a way to jump to each item)
+            "queue": [p for p in context["paragraphs"] if any(i["status"] == "submitted" for i in p["proposals"])],
             **live_context(request, declaration.meeting),
         },
         declaration.meeting,

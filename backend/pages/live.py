@@ -1,20 +1,25 @@
-"""Live updates: every open page asks, about every 0.7 s, "has anything in
-this meeting changed?" with ``If-None-Match``; the answer is almost always
-an empty ``304``. When it is a ``200`` with a new ETag, the page's
-``static/pages/live.js`` fires ``consenso:changed`` and htmx refetches the
-page's live region (forms being typed in are preserved, see base.html).
+"""Live updates by polling: the fall-back where there is no event stream
+(backend/pages/stream.py, chosen by measurement: bench/RESULTS.md, "Live:
+server-sent events"). Pages poll when served by WSGI (``dev.py serve``'s
+runserver on the embedded default, gunicorn) or without Redis, or when their
+browser cannot open the stream.
 
-Why polling and not server-sent events (measured in bench/RESULTS.md):
-the ETag is the sum of the meeting's declarations' ``version`` counters,
+Every such page asks, about every 0.7 s, "has anything in this meeting
+changed?" with ``If-None-Match``; the answer is almost always an empty
+``304``. When it is a ``200`` with a new ETag, ``static/pages/live.js``
+fetches the changed paragraphs (or reloads the page's live region; forms
+being typed in are preserved, see base.html).
+
+The ETag is the sum of the meeting's declarations' ``version`` counters,
 which every service bumps in the same transaction as its change; so the
-database is the fan-out, and any number of web processes (WSGI, stateless,
-behind any proxy) answer correctly with nothing shared in memory. SSE would
-hold one connection open per page in an ASGI server and still need a
-Redis/PostgreSQL channel between processes. A poll touches neither the
-session nor the database: the page carries a signed ticket, and each process
-re-reads the meeting's ETag at most every 200 ms (measured in
-bench/RESULTS.md: a session-authorised poll cost ~27 ms on a loaded
-PostgreSQL). One request at a time per page (never two in flight).
+database is the fan-out, and any number of web processes answer correctly
+with nothing shared in memory. A poll touches neither the session nor the
+database: the page carries a signed ticket, each process re-reads the
+meeting's ETag at most every 200 ms, and the request log names the ticket's
+user instead of loading it (0.38 ms of CPU per 304 in process, was 2.6 ms with
+the two queries). What polling cannot avoid, and why the stream exists: each
+change costs every page a second, fully authorised request (~11 ms of CPU,
+8 queries); at 200 pages that saturates two cores (p95 several seconds).
 """
 
 from __future__ import annotations
@@ -80,6 +85,9 @@ def meeting_changes(request: HttpRequest, pk: int) -> HttpResponse:
         return JsonResponse({"error": "forbidden", "detail": "Reload the page."}, status=403)
     if not isinstance(data, dict) or data.get("m") != pk:
         return JsonResponse({"error": "forbidden", "detail": "Reload the page."}, status=403)
+    # the request log names the ticket's user: resolving request.user would read
+    # the session and the user (2 queries per poll, measured in bench/profile_live.py)
+    request.log_user = f"#{data.get('u')}"  # type: ignore[attr-defined]
     etag = _etag_now(pk)
     if etag in request.headers.get("If-None-Match", ""):
         response: HttpResponse = HttpResponseNotModified()

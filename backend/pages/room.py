@@ -13,7 +13,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from backend.pages import fragments, labels, present
+from backend.pages import fragments, labels, present, stream
 from backend.pages.common import int_or_none, page, render_meeting
 from backend.pages.drafts import draft_pop
 from backend.pages.live import meeting_etag, ticket
@@ -24,11 +24,17 @@ from drafting.models import Declaration, Meeting
 from drafting.readmodels import ParagraphText, WorkingText
 
 
-def live_context(request: HttpRequest, meeting: Meeting) -> dict[str, Any]:
-    """What live.js needs: where to poll (with the signed ticket) and the ETag the page shows."""
+def live_context(
+    request: HttpRequest, meeting: Meeting, *, declaration_id: int | None = None, after: int = 0
+) -> dict[str, Any]:
+    """What live.js needs: the event stream where there is one (with, for a
+    text page showing every paragraph, the declaration and the event it shows),
+    where to poll otherwise (with the signed ticket), and the ETag the page shows."""
+    etag = meeting_etag(meeting)
     return {
         "live_url": f"/live/meetings/{meeting.pk}/?t={ticket(request.user, meeting)}",
-        "live_etag": meeting_etag(meeting),
+        "live_stream": stream.stream_url(request, meeting.pk, etag, declaration_id=declaration_id, after=after),
+        "live_etag": etag,
         "poll_ms": settings.CONSENSO_LIVE_POLL_MS,
     }
 
@@ -166,9 +172,10 @@ def text(request: HttpRequest, pk: int) -> HttpResponse:
     if since is not None and request.headers.get("HX-Request"):
         return _text_patch(request, declaration, role, since)
     context = {**text_context(request, declaration, role, draft=draft_pop(request)), "after": after}
-    return render_meeting(
-        request, "pages/text.html", {**context, **live_context(request, declaration.meeting)}, declaration.meeting
-    )
+    # the stream sends this page the changed paragraphs themselves when it shows them all
+    patched = declaration.pk if context["show"] == "all" else None
+    live = live_context(request, declaration.meeting, declaration_id=patched, after=after)
+    return render_meeting(request, "pages/text.html", {**context, **live}, declaration.meeting)
 
 
 def _text_patch(request: HttpRequest, declaration: Declaration, role: Role, since: int) -> HttpResponse:
@@ -177,16 +184,44 @@ def _text_patch(request: HttpRequest, declaration: Declaration, role: Role, sinc
     or, when more than single paragraphs changed, a signal to reload the
     whole live region. 200 open pages then re-render one paragraph each
     per change, not the whole text (bench/RESULTS.md)."""
-    last, changed = selectors.paragraphs_changed_since(declaration=declaration, event_id=since)
     full = HttpResponse("")
     full["HX-Trigger"] = "consenso:changed"
-    if changed is None or request.GET.get("show", "all") != "all":
+    if request.GET.get("show", "all") != "all":
         return full
-    context = text_context(request, declaration, role, only=changed)
-    if {p["paragraph"] for p in context["paragraphs"]} != changed:  # one was inserted or removed meanwhile
-        return full
-    return HttpResponse(
-        str(context["paragraphs_html"])
+    last, changed = selectors.paragraphs_changed_since(declaration=declaration, event_id=since)
+    patch = text_patch_html(declaration, role, changed, last, csrf_token=get_token(request), here=request.path)
+    return full if patch is None else HttpResponse(patch)
+
+
+def text_patch_html(
+    declaration: Declaration, role: Role, changed: set[int] | None, last: int, *, csrf_token: str, here: str
+) -> str | None:
+    """The paragraphs ``changed`` as out-of-band swaps for the text page
+    (filter "all"), and the event they bring the page to; None when the page
+    must reload its whole live region instead (more than single paragraphs
+    changed, or one was inserted or removed meanwhile). Shared by the
+    polling patch above and the event stream (backend/pages/stream.py), which
+    renders it once per kind of reader and per process."""
+    if changed is None:
+        return None
+    text = present.working_text(declaration)
+    drafting = declaration.status == Declaration.Status.DRAFTING
+    rows = present.working_paragraphs(text, role=role, show="all", drafting=drafting, only=changed)
+    if {p["paragraph"] for p in rows} != changed:
+        return None
+    viewer = fragments.Viewer(
+        delegation=role.delegation.code if role.delegation else None,
+        may_negotiate=role.can_negotiate and drafting,
+        console=False,
+        drafting=drafting,
+        declaration_id=declaration.pk,
+        revision_id=text["revision"]["id"] if text["revision"] else None,
+        discussing_id=declaration.discussing_id,
+        csrf_token=csrf_token,
+        here=here,
+    )
+    return (
+        fragments.paragraphs(rows, viewer, oob=True)
         + f'<span id="live-after" data-after="{last}" hidden hx-swap-oob="outerHTML"></span>'
     )
 

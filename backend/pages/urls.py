@@ -3,7 +3,7 @@
 
 from django.urls import path
 
-from backend.pages import auth, chair, desk, library, links, live, negotiate, room
+from backend.pages import auth, chair, desk, library, links, live, negotiate, room, stream
 
 app_name = "pages"
 
@@ -13,6 +13,7 @@ urlpatterns = [
     path("sign-out/", auth.SignOutView.as_view(), name="sign-out"),
     path("sign-in/link/<str:secret>/", links.link_sign_in, name="link-sign-in"),
     path("live/meetings/<int:pk>/", live.meeting_changes, name="live"),
+    path("live/meetings/<int:pk>/events/", stream.meeting_events, name="live-events"),
     path("meetings/<int:pk>/", room.meeting, name="meeting"),
     # the text: delegations and observers
     path("declarations/<int:pk>/text/", room.text, name="text"),

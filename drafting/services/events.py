@@ -5,6 +5,7 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.db import models
 
+from drafting import live
 from drafting.access import delegation_of
 from drafting.models import Declaration, Event, Meeting, Paragraph, Proposal
 
@@ -25,6 +26,9 @@ def event_record(
     transaction so the event and the change commit (or vanish) together."""
     if declaration is not None and meeting is None:
         meeting = declaration.meeting
+    if meeting is not None:
+        # open pages follow, whichever process serves them (drafting/live.py)
+        live.changed(meeting_id=meeting.pk, declaration_id=declaration.pk if declaration is not None else None)
     return Event.objects.create(
         verb=verb,
         actor=actor,
@@ -50,6 +54,8 @@ def proposal_events_record(
     (carry-over at a revision, re-fits at an acceptance, superseding at adoption), in one insert:
     ``changes`` holds (proposal, its status before, what it became)."""
     delegation = delegation_of(actor) if actor is not None else None
+    if changes:
+        live.changed(meeting_id=declaration.meeting_id, declaration_id=declaration.pk)
     Event.objects.bulk_create(
         [
             Event(

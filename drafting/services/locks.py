@@ -12,6 +12,7 @@ from typing import Any, Literal
 from django.db import connection, models
 from django.db.models import F, OuterRef, Subquery
 
+from drafting import live
 from drafting.access import Reader, Role, require_read, role_in
 from drafting.errors import Conflict, NotFound
 from drafting.models import Declaration, Meeting, Paragraph, Proposal
@@ -39,6 +40,8 @@ def declaration_touch(declaration: Declaration) -> None:
     this: the event they record bumps the version (migration 0013's
     trigger). Kept for the rare change that records none."""
     Declaration.objects.filter(pk=declaration.pk).update(version=F("version") + 1)
+    # open pages follow (drafting/live.py): a notice after the commit, whichever process wrote
+    live.changed(meeting_id=declaration.meeting_id, declaration_id=declaration.pk)
 
 
 def proposal_lock(proposal_id: int) -> tuple[Declaration, Proposal]:
