@@ -20,3 +20,7 @@ REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_RENDERER_CLASSES": ["rest_framework
 # saved by the runner before the load starts (same bytes, same length).
 _OUT = env.str("BENCH_OUT", default=str(BASE_DIR / "bench" / "out"))
 BENCH_CEILING_BODY = env.str("BENCH_CEILING_BODY", default=f"{_OUT}/revision_body.json")
+
+# A static copy of that body (bench/run_revision_get.py writes it before the server's
+# last start): WhiteNoise serves it at /<name>, the floor for the p99 comparison.
+WHITENOISE_ROOT = env.str("BENCH_STATIC_ROOT", default=f"{_OUT}/static")
