@@ -62,7 +62,11 @@ def declaration_document(*, declaration: Declaration, revision: Revision | None 
     ``revision`` is None, with states, brackets, Alt options, pending proposals
     and, for the adopted revision, reservations and explanations of position."""
     names = _names(declaration)
-    text = working_text(declaration=declaration) if revision is None else revision_text(revision=revision)
+    text = (
+        working_text(declaration=declaration)
+        if revision is None
+        else revision_text(revision=revision, proposals="inline")
+    )
     adopted = Adoption.objects.filter(declaration=declaration, status=Adoption.Status.ADOPTED).first()
     is_adopted = adopted is not None and revision is not None and adopted.revision_id == revision.pk
     reservations: dict[int, list[dict[str, str]]] = {}

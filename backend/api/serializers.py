@@ -191,6 +191,19 @@ class TextProposalSerializer(serializers.Serializer[Any]):
     )
 
 
+class ProposalSummarySerializer(serializers.Serializer[Any]):
+    count = serializers.IntegerField()
+    by_status = serializers.DictField(child=serializers.IntegerField(), help_text="Status → how many.")
+    delegations = serializers.ListField(child=serializers.CharField(), help_text="Codes of who proposed, sorted.")
+
+
+class RevisionProposalSerializer(TextProposalSerializer):
+    """A proposal as a text shows it inline, with its paragraph (GET /api/revisions/{id}/proposals/)."""
+
+    paragraph = serializers.IntegerField()
+    agreed_language = serializers.CharField(allow_null=True, help_text="The agreed language it reuses, cited.")
+
+
 class TextParagraphSerializer(serializers.Serializer[Any]):
     paragraph = serializers.IntegerField(help_text="Stable identity across revisions.")
     label = serializers.CharField()  # type: ignore[assignment]
@@ -199,7 +212,12 @@ class TextParagraphSerializer(serializers.Serializer[Any]):
     text = serializers.CharField()
     emphasis = EmphasisSerializer(many=True)
     table = serializers.ListField(child=serializers.ListField(child=serializers.CharField()), allow_null=True)
-    proposals = TextProposalSerializer(many=True)
+    proposal_summary = ProposalSummarySerializer(
+        required=False, help_text="By default (`?proposals=summary`): the proposals on this paragraph, counted."
+    )
+    proposals = TextProposalSerializer(
+        many=True, required=False, help_text="Only with `?proposals=inline`: the proposals themselves."
+    )
 
 
 class TextSectionSerializer(serializers.Serializer[Any]):

@@ -6,6 +6,7 @@ from backend.api import export_views as ev
 from backend.api import import_views as iv
 from backend.api import library_views as lv
 from backend.api import room_views as rv
+from backend.api import text_views as tv
 from backend.api import views
 
 urlpatterns = [
@@ -23,7 +24,7 @@ urlpatterns = [
     path("declarations/", views.DeclarationList.as_view(), name="declaration-list"),
     path("declarations/<int:pk>/", views.DeclarationDetail.as_view(), name="declaration-detail"),
     path("declarations/<int:pk>/revisions/", views.DeclarationRevisions.as_view(), name="declaration-revisions"),
-    path("declarations/<int:pk>/text/", views.DeclarationText.as_view(), name="declaration-text"),
+    path("declarations/<int:pk>/text/", tv.DeclarationText.as_view(), name="declaration-text"),
     path("declarations/<int:pk>/working-text/", cv.WorkingText.as_view(), name="declaration-working-text"),
     path("declarations/<int:pk>/revisions/next/", cv.NextRevision.as_view(), name="declaration-next-revision"),
     path("declarations/<int:pk>/adoption/", cv.AdoptionView.as_view(), name="declaration-adoption"),
@@ -40,7 +41,8 @@ urlpatterns = [
     path("declarations/<int:pk>/record/", cv.NegotiationRecord.as_view(), name="declaration-record"),
     path("declarations/<int:pk>/diff/", cv.RevisionCompare.as_view(), name="declaration-diff"),
     path("revisions/", views.RevisionList.as_view(), name="revision-list"),
-    path("revisions/<int:pk>/", views.RevisionDetail.as_view(), name="revision-detail"),
+    path("revisions/<int:pk>/", tv.RevisionDetail.as_view(), name="revision-detail"),
+    path("revisions/<int:pk>/proposals/", tv.RevisionProposals.as_view(), name="revision-proposals"),
     path("paragraphs/<int:pk>/", views.ParagraphDetail.as_view(), name="paragraph-detail"),
     path("paragraphs/<int:pk>/transition/", cv.ParagraphTransition.as_view(), name="paragraph-transition"),
     path("paragraphs/<int:pk>/object/", cv.ParagraphObject.as_view(), name="paragraph-object"),

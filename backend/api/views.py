@@ -27,7 +27,7 @@ from backend.api import filters, rendered
 from backend.api import serializers as s
 from backend.api.auth import TokenAuthentication, lockout_message, lockout_seconds
 from drafting import library_selectors, selectors, services
-from drafting.errors import InvalidInput, NotAllowed, NotFound
+from drafting.errors import InvalidInput, NotAllowed
 from drafting.models import ApiToken, Declaration, Delegation, Meeting, Proposal, Revision
 from workers import tasks
 
@@ -202,30 +202,6 @@ def text_response(request: Request, etag: str, build: Callable[[], Any]) -> Http
     return HttpResponse(rendered.body_for(etag, build), content_type="application/json", headers={"ETag": etag})
 
 
-def _revision_response(request: Request, revision: Revision, version: int) -> HttpResponseBase:
-    # A revision is immutable, but the proposals shown under its paragraphs
-    # are not: the declaration's version changes with every write, so the
-    # pair identifies exactly what this response shows.
-    # The issue time makes the tag unique even if ids come round again (a
-    # database restored from a backup, or a test rolled back).
-    issued = int(revision.issued_at.timestamp() * 1_000_000)
-    return text_response(
-        request, _etag(f"r{revision.pk}.{issued}-v{version}"), lambda: selectors.revision_text(revision=revision)
-    )
-
-
-class DeclarationText(APIView):
-    """The current draft: the latest revision's full text."""
-
-    @extend_schema(responses=s.RevisionTextSerializer)
-    def get(self, request: Request, pk: int) -> HttpResponseBase:
-        declaration, _ = selectors.declaration_get(user=request.user, declaration_id=pk)
-        revision = selectors.revision_current(declaration=declaration)
-        if revision is None:
-            raise NotFound("This declaration has no text yet: the Secretariat has not issued a zero draft.")
-        return _revision_response(request, revision, declaration.version)
-
-
 class RevisionList(generics.ListAPIView[Revision]):
     serializer_class = s.RevisionSummarySerializer
     filterset_class = filters.RevisionFilter
@@ -234,13 +210,7 @@ class RevisionList(generics.ListAPIView[Revision]):
         return selectors.revision_list(user=self.request.user).order_by("declaration_id", "number")
 
 
-class RevisionDetail(APIView):
-    """A revision's full text: sections, paragraphs, and the proposals on them."""
-
-    @extend_schema(responses=s.RevisionTextSerializer)
-    def get(self, request: Request, pk: int) -> HttpResponseBase:
-        revision = selectors.revision_get(user=request.user, revision_id=pk)
-        return _revision_response(request, revision, revision.declaration.version)
+# DeclarationText and RevisionDetail: backend/api/text_views.py (issue 18, lean reads).
 
 
 class ParagraphDetail(APIView):
