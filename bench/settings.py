@@ -14,7 +14,16 @@ from backend.settings import BASE_DIR, REST_FRAMEWORK, env
 ROOT_URLCONF = "bench.urls"
 DEBUG = False  # production style, whatever the environment says
 # Production sends JSON only (no browsable API); the same here.
-REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"]}
+REST_FRAMEWORK = {
+    **REST_FRAMEWORK,
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    # The product's token authentication, except for requests that ask for the identity
+    # cache's prototype (bench/auth.py): the runner's *_identity_cached windows.
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "bench.auth.CachedTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+}
 
 # The body the ceiling view serves: the benchmarked endpoint's own response,
 # saved by the runner before the load starts (same bytes, same length).
