@@ -7,7 +7,7 @@ from __future__ import annotations
 import logging
 import re
 
-from drafting import export_selectors
+from drafting import selectors
 from drafting.errors import NotFound
 from drafting.models import Declaration, ExportJob, Revision
 from drafting.services.export_jobs import KIND_NAMES, Rendered, RenderFailed, export_target
@@ -43,16 +43,14 @@ def _render(declaration: Declaration, kind: str, revision: Revision | None, base
     if kind == "clean":
         assert revision is not None
         return render_clean(
-            adapters.document_from(export_selectors.declaration_document(declaration=declaration, revision=revision))
+            adapters.document_from(selectors.declaration_document(declaration=declaration, revision=revision))
         )
     if kind == "compilation":
-        return render_compilation(
-            adapters.document_from(export_selectors.declaration_document(declaration=declaration))
-        )
+        return render_compilation(adapters.document_from(selectors.declaration_document(declaration=declaration)))
     if kind == "record":
-        return render_record(**adapters.record_from(export_selectors.negotiation_record(declaration=declaration)))
+        return render_record(**adapters.record_from(selectors.negotiation_record(declaration=declaration)))
     assert revision is not None and base is not None
-    return render_tracked(**adapters.tracked_from(export_selectors.revision_pair(old=base, new=revision)))
+    return render_tracked(**adapters.tracked_from(selectors.revision_pair(old=base, new=revision)))
 
 
 def _filename(job: ExportJob) -> str:
