@@ -689,6 +689,7 @@ def main(argv: list[str] | None = None) -> int:
         ("text", f"{base}/api/declarations/{did}/text/", ()),
         ("ceiling", f"{base}/bench/ceiling/", ()),
         ("static", f"{base}/{STATIC_NAME}", ()),
+        ("ceiling_with_version", f"{base}/bench/ceiling-with-version/{did}/", ()),
     ]
 
     # A first start writes the body (and its static copy, which WhiteNoise only finds at start-up).
@@ -847,6 +848,7 @@ def main(argv: list[str] | None = None) -> int:
         ("`GET /api/declarations/{id}/text/`", "text"),
         ("ceiling: bare Django view, same bytes", "ceiling"),
         ("static file, same bytes (WhiteNoise)", "static"),
+        ("floor: the ceiling plus reading the version (one raw query)", "ceiling_with_version"),
         ("`GET /api/revisions/{id}/` with If-None-Match (304)", "revision_304"),
         ("`GET /api/revisions/{id}/`, identity cached (bench/auth.py)", "revision_identity_cached"),
         ("`GET /api/declarations/{id}/text/`, identity cached (bench/auth.py)", "text_identity_cached"),

@@ -10,4 +10,5 @@ from bench import views
 urlpatterns = [
     *product_urlpatterns,
     path("bench/ceiling/", views.ceiling, name="bench-ceiling"),
+    path("bench/ceiling-with-version/<int:pk>/", views.ceiling_with_version, name="bench-ceiling-with-version"),
 ]

@@ -15,6 +15,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from django.conf import settings
+from django.db import connection
 from django.http import HttpRequest, HttpResponse
 
 _CEILING_BODY: bytes | None = None
@@ -26,3 +27,17 @@ def ceiling(request: HttpRequest) -> HttpResponse:
         body_file = settings.BENCH_CEILING_BODY  # type: ignore[misc]  # set by bench.settings only
         _CEILING_BODY = Path(body_file).read_bytes()
     return HttpResponse(_CEILING_BODY, content_type="application/json")
+
+
+def ceiling_with_version(request: HttpRequest, pk: int) -> HttpResponse:
+    """The floor of any answer that must be fresh: the ceiling plus the one
+    thing a text read cannot skip, reading the declaration's version (one
+    raw query, no authentication, no access check). What it loses against
+    the ceiling, no implementation of the text read can win back."""
+    global _CEILING_BODY
+    if _CEILING_BODY is None:
+        _CEILING_BODY = Path(settings.BENCH_CEILING_BODY).read_bytes()  # type: ignore[misc]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT version FROM drafting_declaration WHERE id = %s", [pk])
+        (version,) = cursor.fetchone() or (0,)
+    return HttpResponse(_CEILING_BODY, content_type="application/json", headers={"ETag": f'"v{version}"'})
