@@ -4,4 +4,4 @@
 # stops the server, prints the table; results go to bench/out/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-exec .venv/bin/python bench/run_revision_get.py "$@"
+exec "${BENCH_VENV:-.venv}/bin/python" bench/run_revision_get.py "$@"

@@ -14,9 +14,22 @@ from backend.settings import BASE_DIR, REST_FRAMEWORK, env
 ROOT_URLCONF = "bench.urls"
 DEBUG = False  # production style, whatever the environment says
 # Production sends JSON only (no browsable API); the same here.
-REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"]}
+REST_FRAMEWORK = {
+    **REST_FRAMEWORK,
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    # The product's token authentication, except for requests that ask for the identity
+    # cache's prototype (bench/auth.py): the runner's *_identity_cached windows.
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "bench.auth.CachedTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+}
 
 # The body the ceiling view serves: the benchmarked endpoint's own response,
 # saved by the runner before the load starts (same bytes, same length).
 _OUT = env.str("BENCH_OUT", default=str(BASE_DIR / "bench" / "out"))
 BENCH_CEILING_BODY = env.str("BENCH_CEILING_BODY", default=f"{_OUT}/revision_body.json")
+
+# A static copy of that body (bench/run_revision_get.py writes it before the server's
+# last start): WhiteNoise serves it at /<name>, the floor for the p99 comparison.
+WHITENOISE_ROOT = env.str("BENCH_STATIC_ROOT", default=f"{_OUT}/static")

@@ -11,4 +11,5 @@ urlpatterns = [
     *product_urlpatterns,
     path("bench/ceiling/", views.ceiling, name="bench-ceiling"),
     path("bench/insert/", views.bare_insert, name="bench-insert"),
+    path("bench/ceiling-with-version/<int:pk>/", views.ceiling_with_version, name="bench-ceiling-with-version"),
 ]

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.db import connection
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 
 _CEILING_BODY: bytes | None = None
@@ -63,3 +64,17 @@ def _bare_insert_view() -> Callable[..., HttpResponseBase]:
 
 
 bare_insert = _bare_insert_view()
+
+
+def ceiling_with_version(request: HttpRequest, pk: int) -> HttpResponse:
+    """The floor of any answer that must be fresh: the ceiling plus the one
+    thing a text read cannot skip, reading the declaration's version (one
+    raw query, no authentication, no access check). What it loses against
+    the ceiling, no implementation of the text read can win back."""
+    global _CEILING_BODY
+    if _CEILING_BODY is None:
+        _CEILING_BODY = Path(settings.BENCH_CEILING_BODY).read_bytes()  # type: ignore[misc]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT version FROM drafting_declaration WHERE id = %s", [pk])
+        (version,) = cursor.fetchone() or (0,)
+    return HttpResponse(_CEILING_BODY, content_type="application/json", headers={"ETag": f'"v{version}"'})

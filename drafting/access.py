@@ -86,8 +86,17 @@ def role_in(user: Reader, meeting: Meeting) -> Role:
 
 
 def _role_compute(user: Reader, delegation: Delegation | None, meeting: Meeting) -> Role:
-    is_superuser = bool(getattr(user, "is_superuser", False))
     is_staff, present = _staff_and_presence(user, delegation, meeting)
+    return role_given(user, meeting, is_staff=is_staff, present=present)
+
+
+def role_given(user: Reader, meeting: Meeting, *, is_staff: bool, present: bool) -> Role:
+    """The rules alone, for a caller that read whether the user is the
+    meeting's staff and whether the delegation is present in a query of its
+    own (the text reads fetch them with the text's version: one query).
+    ``meeting`` needs only its pk, ``ppt_id`` and ``members_only``."""
+    delegation = delegation_of(user)
+    is_superuser = bool(getattr(user, "is_superuser", False))
     is_secretariat = is_superuser or is_staff
     is_ppt = delegation is not None and delegation.pk == meeting.ppt_id
     is_member = delegation is not None and delegation.kind == Delegation.Kind.MEMBER_STATE

@@ -63,6 +63,7 @@ class ProposalSummary(TypedDict):
     """A proposal as the texts show it under its paragraph."""
 
     id: int
+    language: NotRequired[str]
     kind: str
     delegation: str
     status: str
@@ -98,7 +99,14 @@ class ParagraphText(TypedDict):
     state: str
     ad_ref: str | None
     brackets: list[dict[str, int]]
-    proposals: list[ProposalSummary]
+    # The other working language (issue 15): language, text, emphasis, table, status.
+    translation: NotRequired[dict[str, Any]]
+    # A revision's text carries either its proposals (``proposals="inline"``,
+    # the exports, the working text) or their count (the API's lean default).
+    proposals: NotRequired[list[ProposalSummary]]
+    proposal_summary: NotRequired[dict[str, Any]]
+    # The working text's count of changes to the original wording (issue 15).
+    text_version: NotRequired[int]
     inserted: NotRequired[bool]
     alternatives: NotRequired[list[Alternative]]
     objections: NotRequired[list[PositionObjection]]
@@ -121,6 +129,7 @@ class RevisionText(TypedDict):
     """A revision's whole text, as GET /api/revisions/{id}/ answers it."""
 
     id: int
+    original_language: NotRequired[str]
     declaration: int
     number: int
     label: str
@@ -141,6 +150,7 @@ class WorkingText(TypedDict):
     """The current revision plus what the PPT accepted since."""
 
     declaration: int
+    original_language: NotRequired[str]
     status: str
     version: int
     revision: RevisionRef | None

@@ -411,6 +411,7 @@ RULES: dict[tuple[str, str], Rule] = {
     ("declaration-diff", "GET"): Rule(_d("in_session", "diff/"), readers),
     ("revision-list", "GET"): Rule(_fixed("/api/revisions/"), readers, list_probe=lambda s: s.revision.pk),
     ("revision-detail", "GET"): Rule(lambda s, r: f"/api/revisions/{s.revision.pk}/", readers),
+    ("revision-proposals", "GET"): Rule(lambda s, r: f"/api/revisions/{s.revision.pk}/proposals/", readers),
     ("paragraph-detail", "GET"): Rule(lambda s, r: f"/api/paragraphs/{s.objected_paragraph}/", readers),
     ("proposal-list", "GET"): Rule(
         _fixed("/api/proposals/"), readers, list_probe=lambda s: s.proposals[sorted(s.proposals)[0]].pk

@@ -316,6 +316,8 @@ LISTS: dict[str, tuple[Callable[[Busy], str], int]] = {
     # those 6, and the second declaration's: created, zero draft, Rev.1, put to adoption, 2 statements
     "event-list": (lambda b: "/api/events/", 6 + 6),
     "export-list": (lambda b: "/api/exports/", 2),
+    # the three proposals written against Rev.1
+    "revision-proposals": (lambda b: f"/api/revisions/{b.world.declaration.revisions.get(number=1).pk}/proposals/", 3),
 }
 
 
@@ -551,7 +553,7 @@ def test_the_current_text_has_sections_and_paragraphs_in_order_with_stable_ids(w
         "state": "open",
         "ad_ref": None,
         "brackets": [],
-        "proposals": [],
+        "proposal_summary": {"count": 0, "by_status": {}, "delegations": []},
     }
     # and the ids are the same on every read
     assert labels_and_ids(second.json()) == labels_and_ids(body)
@@ -565,8 +567,9 @@ def test_the_text_shows_proposals_under_their_paragraph_with_support_and_objecti
         world.client("can").post(f"/api/proposals/{proposal['id']}/object/", {"reason": "Too narrow."}).status_code
         == 200
     )
-    # When the text is read
-    body = world.client("arg").get(f"/api/declarations/{world.declaration.pk}/text/").json()
+    # When the text is read with its proposals inline (by default a text carries a summary per
+    # paragraph instead, and the proposals come from /revisions/{id}/proposals/: tests/test_lean_reads.py)
+    body = world.client("arg").get(f"/api/declarations/{world.declaration.pk}/text/?proposals=inline").json()
     # Then the proposal sits under OP3 only, attributed
     paragraphs = [p for s in body["sections"] for p in s["paragraphs"]]
     assert [p["label"] for p in paragraphs if p["proposals"]] == ["OP3"]
@@ -691,7 +694,7 @@ def test_text_etag_gives_304_until_a_write_changes_it(world: World, which: str) 
     # Then the old ETag no longer matches: 200 with the proposal in and a new ETag
     fresh = client.get(url, HTTP_IF_NONE_MATCH=etag)
     assert fresh.status_code == 200 and fresh["ETag"] != etag
-    assert fresh.json()["sections"][2]["paragraphs"][-1]["proposals"][0]["delegation"] == "MEX"
+    assert fresh.json()["sections"][2]["paragraphs"][-1]["proposal_summary"]["delegations"] == ["MEX"]
     assert client.get(url, HTTP_IF_NONE_MATCH=fresh["ETag"]).status_code == 304
 
 
@@ -1149,6 +1152,7 @@ NOT_FOUND = [
     ("paragraph-objection", "DELETE", f"/api/paragraphs/{MISSING}/objection/", None),
     ("declaration-diff", "GET", f"/api/declarations/{MISSING}/diff/", None),
     ("proposal-diff", "GET", f"/api/proposals/{MISSING}/diff/", None),
+    ("revision-proposals", "GET", f"/api/revisions/{MISSING}/proposals/", None),
     # ids in a body
     ("declaration-list", "POST", "/api/declarations/", {"meeting": MISSING, "title": "T"}),
     (

@@ -672,6 +672,16 @@ MATRIX: list[Row] = [
         D_CLOSED,
         detail=lambda c: ("id", c.world.revision.pk),
     ),
+    # the proposals a text summarises, paged (issue 18): readable as the text is
+    Row(
+        "revision-proposals",
+        "GET",
+        lambda c: f"/api/revisions/{c.world.revision.pk}/proposals/",
+        L_OPEN,
+        L_CLOSED_SCOPED,
+        setup=_with_proposal,
+        probe=lambda c: _p(c).pk,
+    ),
     Row(
         "paragraph-detail",
         "GET",

@@ -507,7 +507,10 @@ def test_the_next_revision_renumbers_and_lists_pending_proposals(world: World) -
     paragraphs = [p for s in rev["sections"] for p in s["paragraphs"]]
     assert [p["label"] for p in paragraphs] == ["Title", "PP1", "PP2", "OP1", "OP2", "OP3", "OP4"]
     assert paragraphs[4]["paragraph"] == Proposal.objects.get(pk=insert.pk).created_paragraph_id
-    assert [p["id"] for p in paragraphs[6]["proposals"]] == [pending.pk]
+    # the pending proposal carried over: summarised under OP4, listed by the revision's proposals (issue 18)
+    assert paragraphs[6]["proposal_summary"] == {"count": 1, "by_status": {"submitted": 1}, "delegations": ["CAN"]}
+    listed = world.client("ts").get(f"/api/revisions/{rev['id']}/proposals/", {"paragraph": paragraphs[6]["paragraph"]})
+    assert [p["id"] for p in listed.json()["results"]] == [pending.pk]
     assert Proposal.objects.get(pk=insert.pk).status == "incorporated"
 
 

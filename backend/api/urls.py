@@ -58,6 +58,7 @@ urlpatterns = [
     path("declarations/<int:pk>/diff/", texts.RevisionCompare.as_view(), name="declaration-diff"),
     path("revisions/", texts.RevisionList.as_view(), name="revision-list"),
     path("revisions/<int:pk>/", texts.RevisionDetail.as_view(), name="revision-detail"),
+    path("revisions/<int:pk>/proposals/", texts.RevisionProposals.as_view(), name="revision-proposals"),
     path("paragraphs/<int:pk>/", texts.ParagraphDetail.as_view(), name="paragraph-detail"),
     path("paragraphs/<int:pk>/transition/", consensus.ParagraphTransition.as_view(), name="paragraph-transition"),
     path("paragraphs/<int:pk>/object/", consensus.ParagraphObject.as_view(), name="paragraph-object"),

@@ -35,11 +35,13 @@ from drafting.selectors.library import (
     library_statement_get,
     paragraph_agreed_language,
 )
-from drafting.selectors.proposals import proposal_get, proposal_list
+from drafting.selectors.proposals import proposal_get, proposal_list, revision_proposal_page, revision_proposals
 from drafting.selectors.texts import (
+    TextHead,
     paragraph_history,
     revision_current,
     revision_text,
+    text_head_get,
     translations_behind,
     working_text,
 )
@@ -47,6 +49,7 @@ from drafting.selectors.texts import (
 __all__ = [
     "PARAGRAPH_LOCAL_VERBS",
     "LibraryFilters",
+    "TextHead",
     "adoption_current",
     "declaration_document",
     "declaration_get",
@@ -72,8 +75,11 @@ __all__ = [
     "revision_get",
     "revision_list",
     "revision_pair",
+    "revision_proposal_page",
+    "revision_proposals",
     "revision_text",
     "statement_list",
+    "text_head_get",
     "translations_behind",
     "working_text",
 ]

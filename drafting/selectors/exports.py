@@ -77,7 +77,7 @@ def declaration_document(*, declaration: Declaration, revision: Revision | None 
         text = working_text(declaration=declaration)
         label = text["revision"]["label"] if text["revision"] else ""
     else:
-        text = revision_text(revision=revision)
+        text = revision_text(revision=revision, proposals="inline")
         label = text["label"]
     adopted = Adoption.objects.filter(declaration=declaration, status=Adoption.Status.ADOPTED).first()
     is_adopted = adopted is not None and revision is not None and adopted.revision_id == revision.pk

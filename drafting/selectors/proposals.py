@@ -119,3 +119,20 @@ def proposal_summaries(
         by_paragraph[paragraph_id].append(summary)
         by_id[pk] = summary
     return by_paragraph, by_id
+
+
+def revision_proposals(*, revision_id: int, paragraph_id: int | None = None) -> QuerySet[Proposal]:
+    """The proposals written against a revision (on one paragraph), in the
+    order they were made: what a text shows under its paragraphs, to page."""
+    proposals = Proposal.objects.filter(revision_id=revision_id)
+    if paragraph_id is not None:
+        proposals = proposals.filter(paragraph_id=paragraph_id)
+    return proposals.order_by("id")
+
+
+def revision_proposal_page(*, proposal_ids: list[int]) -> list[dict[str, Any]]:
+    """The compact proposals (as a text shows them inline, with their
+    paragraph), in the order of ``proposal_ids``. Two queries."""
+    by_paragraph, _ = proposal_summaries(Proposal.objects.filter(pk__in=proposal_ids))
+    by_id = {item["id"]: {**item, "paragraph": pid} for pid, items in by_paragraph.items() for item in items}
+    return [by_id[pk] for pk in proposal_ids if pk in by_id]

@@ -3,14 +3,30 @@ revision plus what was accepted since), one paragraph's history."""
 
 from __future__ import annotations
 
+import datetime
 from collections import defaultdict
+from dataclasses import dataclass
 from typing import Any
 
+from django.db import connection
+from django.db.models import Count, QuerySet
 from django.utils import timezone
 
 from drafting import numbering
+from drafting.access import Reader as User
+from drafting.access import Role, delegation_of, require_read, role_given
 from drafting.bilingual import MISSING, STALE, other_language, translation_status
-from drafting.models import Declaration, Paragraph, ParagraphObjection, Proposal, Revision, RevisionParagraph, Section
+from drafting.errors import NotFound
+from drafting.models import (
+    Declaration,
+    Meeting,
+    Paragraph,
+    ParagraphObjection,
+    Proposal,
+    Revision,
+    RevisionParagraph,
+    Section,
+)
 from drafting.readmodels import Alternative, ParagraphText, PositionObjection, RevisionText, SectionText, WorkingText
 from drafting.selectors.proposals import proposal_summaries
 from drafting.states import State
@@ -20,12 +36,46 @@ def revision_current(*, declaration: Declaration) -> Revision | None:
     return declaration.revisions.order_by("-number").first()
 
 
-def revision_text(*, revision: Revision) -> RevisionText:
+def _no_proposals() -> dict[str, Any]:
+    return {"count": 0, "by_status": {}, "delegations": []}
+
+
+def _proposal_counts(proposals: QuerySet[Proposal]) -> dict[int, dict[str, Any]]:
+    """Per paragraph, the compact summary a text shows in place of its
+    proposals: how many, how many in each status, which delegations made
+    them. One grouped query."""
+    out: dict[int, dict[str, Any]] = {}
+    rows = (
+        proposals.order_by()
+        .values("paragraph_id", "status", "delegation__code")
+        .annotate(n=Count("id"))
+        .values_list("paragraph_id", "status", "delegation__code", "n")
+    )
+    for paragraph_id, status, code, n in rows:
+        summary = out.setdefault(paragraph_id, {"count": 0, "by_status": {}, "delegations": set()})
+        summary["count"] += n
+        summary["by_status"][status] = summary["by_status"].get(status, 0) + n
+        summary["delegations"].add(code)
+    return {
+        paragraph_id: {
+            "count": s["count"],
+            "by_status": dict(sorted(s["by_status"].items())),
+            "delegations": sorted(s["delegations"]),
+        }
+        for paragraph_id, s in out.items()
+    }
+
+
+def revision_text(*, revision: Revision, proposals: str = "summary") -> RevisionText:
     """The whole text of a revision as plain data: sections in order, their
     paragraphs in order, and under each paragraph the proposals written
-    against this revision with who supports and who objects; and the
-    proposals incorporated in it (accepted since the previous revision), in
-    the order they were made.
+    against this revision: with ``proposals="inline"`` each with who
+    supports and who objects (the exports), by default a compact summary
+    (``proposal_summary``: a 200-paragraph text with 2,000 proposals is
+    ~100 KB instead of ~1.5 MB; the proposals come paged from
+    ``selectors.proposals.revision_proposal_page``); and the proposals
+    incorporated in it (accepted since the previous revision), in the order
+    they were made.
 
     Five flat queries whatever the size (sections, paragraphs, proposals,
     positions, incorporated), assembled in Python: a 200-paragraph text with
@@ -37,7 +87,10 @@ def revision_text(*, revision: Revision) -> RevisionText:
         Section.objects.filter(revision=revision).order_by("position").values("id", "position", "kind", "heading")
     )
     by_section: dict[int, list[ParagraphText]] = {s["id"]: [] for s in sections}
-    proposals_by_paragraph, _ = proposal_summaries(Proposal.objects.filter(revision=revision))
+    inline = proposals == "inline"
+    against = Proposal.objects.filter(revision=revision)
+    proposals_by_paragraph = proposal_summaries(against)[0] if inline else {}
+    counts = {} if inline else _proposal_counts(against)
     for row in (
         RevisionParagraph.objects.filter(revision=revision)
         .order_by("position")
@@ -78,9 +131,12 @@ def revision_text(*, revision: Revision) -> RevisionText:
                     "table": row["translation_table"],
                     "status": row["translation_status"],
                 },
-                "proposals": proposals_by_paragraph.get(row["paragraph_id"], []),
             }
         )
+        if inline:
+            by_section[row["section_id"]][-1]["proposals"] = proposals_by_paragraph.get(row["paragraph_id"], [])
+        else:
+            by_section[row["section_id"]][-1]["proposal_summary"] = counts.get(row["paragraph_id"]) or _no_proposals()
     return {
         "id": revision.pk,
         "original_language": revision.declaration.original_language,
@@ -263,3 +319,82 @@ def working_text(*, declaration: Declaration) -> WorkingText:
         "revision": {"id": current.pk, "label": current.label} if current else None,
         "sections": sections,
     }
+
+
+# --- The head of a text read: version and access in one query (issue 18) ----------
+@dataclass(frozen=True, slots=True)
+class TextHead:
+    """What a read of a text needs before any body: which revision, the
+    declaration's version (together they name the body: its ETag), and the
+    reader's role, checked. One query, whatever the text's size."""
+
+    revision_id: int | None  # None: the declaration has no text yet
+    declaration_id: int
+    version: int
+    issued_at: datetime.datetime | None
+    role: Role
+
+    @property
+    def stamp(self) -> str:
+        """The revision and the declaration's version as one tag (an ETag's
+        body). The issue time makes it unique even if ids come round again
+        (a database restored from a backup, or a test rolled back)."""
+        issued = int(self.issued_at.timestamp() * 1_000_000) if self.issued_at else 0
+        return f"r{self.revision_id}.{issued}-v{self.version}"
+
+
+def _aware(value: datetime.datetime | str | None) -> datetime.datetime | None:
+    """SQLite hands a raw query naive UTC (or text); PostgreSQL an aware time."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = datetime.datetime.fromisoformat(value)
+    return value if value.tzinfo is not None else value.replace(tzinfo=datetime.UTC)
+
+
+def text_head_get(*, user: User, declaration_id: int | None = None, revision_id: int | None = None) -> TextHead:
+    """The head of a declaration's current text (``declaration_id``) or of
+    one revision (``revision_id``), for a reader who may read it: an unknown
+    id raises NotFound, a reader outside the meeting NotAllowed.
+
+    Raw SQL, deliberately: this runs on every read of a text, 304s included,
+    and building the equivalent querysets (declaration with its current
+    revision, then the role) cost several times the queries themselves
+    (bench/RESULTS.md, issue 18). Staff and presence are read here, fresh on
+    every request (no cache to invalidate); the rules stay in
+    ``access.role_given``."""
+    delegation = delegation_of(user)
+    revisions, declarations, meetings = (m._meta.db_table for m in (Revision, Declaration, Meeting))
+    staff = Meeting.secretariat_staff.through._meta.db_table
+    present = Meeting.participants.through._meta.db_table
+    select = (
+        "SELECT r.id, r.issued_at, d.id, d.version, m.id, m.ppt_id, m.members_only,"
+        f" EXISTS(SELECT 1 FROM {staff} s WHERE s.meeting_id = m.id AND s.user_id = %s),"
+        f" EXISTS(SELECT 1 FROM {present} p WHERE p.meeting_id = m.id AND p.delegation_id = %s)"
+    )
+    params: list[int] = [user.pk or 0, delegation.pk if delegation else 0]
+    if revision_id is not None:
+        sql = (
+            f"{select} FROM {revisions} r JOIN {declarations} d ON d.id = r.declaration_id"
+            f" JOIN {meetings} m ON m.id = d.meeting_id WHERE r.id = %s"
+        )
+        params.append(revision_id)
+    else:
+        current = f"(SELECT id FROM {revisions} WHERE declaration_id = d.id ORDER BY number DESC LIMIT 1)"
+        sql = (
+            f"{select} FROM {declarations} d JOIN {meetings} m ON m.id = d.meeting_id"
+            f" LEFT JOIN {revisions} r ON r.id = {current} WHERE d.id = %s"
+        )
+        params.append(declaration_id or 0)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    if row is None:
+        if revision_id is not None:
+            raise NotFound(f"Revision {revision_id} does not exist.")
+        raise NotFound(f"Declaration {declaration_id} does not exist.")
+    rid, issued_at, did, version, meeting_id, ppt_id, members_only, is_staff, is_present = row
+    meeting = Meeting(pk=meeting_id, ppt_id=ppt_id, members_only=bool(members_only))
+    role = role_given(user, meeting, is_staff=bool(is_staff), present=bool(is_present))
+    require_read(role, meeting)
+    return TextHead(revision_id=rid, declaration_id=did, version=version, issued_at=_aware(issued_at), role=role)

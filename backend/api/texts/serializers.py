@@ -107,6 +107,19 @@ class TextProposalSerializer(serializers.Serializer[Any]):
     )
 
 
+class ProposalSummarySerializer(serializers.Serializer[Any]):
+    count = serializers.IntegerField()
+    by_status = serializers.DictField(child=serializers.IntegerField(), help_text="Status → how many.")
+    delegations = serializers.ListField(child=serializers.CharField(), help_text="Codes of who proposed, sorted.")
+
+
+class RevisionProposalSerializer(TextProposalSerializer):
+    """A proposal as a text shows it inline, with its paragraph (GET /api/revisions/{id}/proposals/)."""
+
+    paragraph = serializers.IntegerField()
+    agreed_language = serializers.CharField(allow_null=True, help_text="The agreed language it reuses, cited.")
+
+
 class TextParagraphSerializer(serializers.Serializer[Any]):
     paragraph = serializers.IntegerField(help_text="Stable identity across revisions.")
     label = serializers.CharField()  # type: ignore[assignment]
@@ -116,7 +129,12 @@ class TextParagraphSerializer(serializers.Serializer[Any]):
     emphasis = EmphasisSerializer(many=True)
     table = serializers.ListField(child=serializers.ListField(child=serializers.CharField()), allow_null=True)
     translation = TranslationSerializer(help_text="The paragraph in the other working language, as issued.")
-    proposals = TextProposalSerializer(many=True)
+    proposal_summary = ProposalSummarySerializer(
+        required=False, help_text="By default (`?proposals=summary`): the proposals on this paragraph, counted."
+    )
+    proposals = TextProposalSerializer(
+        many=True, required=False, help_text="Only with `?proposals=inline`: the proposals themselves."
+    )
 
 
 class TextSectionSerializer(serializers.Serializer[Any]):
