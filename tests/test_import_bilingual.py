@@ -261,3 +261,39 @@ def test_round_trip_per_language_gives_back_both_texts_word_for_word(world: Worl
     )
     assert pairs_of(part) == list(zip(texts("es"), texts("en"), strict=True))
     assert warnings == []
+
+
+@pytest.mark.django_db
+def test_the_desk_uploads_both_files_and_the_preview_shows_each_pair(world: World) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.test import Client
+
+    from drafting.models import ExportJob
+
+    desk = Client()
+    desk.force_login(world.users["ts"])
+    url = f"/meetings/{world.meeting.pk}/desk/"
+    docx_type = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    response = desk.post(
+        f"/meetings/{world.meeting.pk}/desk/imports/",
+        {
+            "file": SimpleUploadedFile("declaracion.docx", fx.write_docx("es"), docx_type),
+            "translation_file": SimpleUploadedFile("declaration.docx", fx.write_docx("en", extra_after=1), docx_type),
+            "next": url,
+        },
+    )
+    assert response.status_code == 302
+    job = ImportJob.objects.get(filename="declaracion.docx")
+    if job.status != "ready":  # dispatched after commit: on the embedded default it ran already
+        run(job)
+    page = desk.get(f"/imports/{job.pk}/").content.decode()
+    assert "Paired with declaration.docx (en)" in page
+    assert page.count('class="unpaired"') == 1
+    assert fx.OPERATIVE[3][1][:50] in page and fx.OPERATIVE[3][0][:50] in page
+    # and the export form takes a language
+    response = desk.post(
+        f"/meetings/{world.meeting.pk}/desk/exports/",
+        {"declaration": world.declaration.pk, "kind": "clean", "format": "docx", "language": "both", "next": url},
+    )
+    assert response.status_code == 302
+    assert ExportJob.objects.get(declaration=world.declaration).language == "both"

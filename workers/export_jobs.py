@@ -46,6 +46,7 @@ def export_request(
     fmt: str,
     revision_id: int | None = None,
     base_revision_id: int | None = None,
+    language: str | None = None,
 ) -> tuple[ExportJob, bool]:
     job, created = services.export_job_request(
         actor=actor,
@@ -54,6 +55,7 @@ def export_request(
         fmt=fmt,
         revision_id=revision_id,
         base_revision_id=base_revision_id,
+        language=language,
         pdf_available=pdf.pdf_available(),
         dispatch=dispatch,
     )
