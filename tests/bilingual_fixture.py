@@ -135,14 +135,19 @@ def sections_input(language: str) -> list[dict[str, object]]:
     return sections
 
 
-def write_docx(language: str, *, extra_after: int | None = None, extra: str = UNPAIRED_EN) -> bytes:
+def write_docx(
+    language: str, *, extra_after: int | None = None, extra: str = UNPAIRED_EN, edits: dict[str, str] | None = None
+) -> bytes:
     """The declaration in ``language`` as a Secretariat's Word file; with
-    ``extra_after`` (an operative paragraph's index) an extra decision after it."""
+    ``extra_after`` (an operative paragraph's index) an extra decision after it;
+    ``edits`` replaces words (old → new) in every paragraph."""
     document = docx.Document()
     heading_done: set[str] = set()
     decisions = 0
     for kind, heading_es, heading_en, p_kind, _level, es, en in rows():
         text = es if language == "es" else en
+        for old, new in (edits or {}).items():
+            text = text.replace(old, new)
         heading = heading_es if language == "es" else heading_en
         if heading and heading not in heading_done:
             document.add_paragraph(heading, style="Heading 1")
