@@ -19,7 +19,7 @@ bench/out/, or the PostgreSQL database ``consenso_library_bench`` on
 3. 300 queries drawn from the same vocabulary: one frequent word, one rare
    word, two or three words, a quoted three-word phrase from a seed
    statement, and any of these with a theme or year filter; each timed
-   through ``drafting.library_selectors.library_search`` (limit 20, what the
+   through ``drafting.selectors.library.library_search`` (limit 20, what the
    API asks) after a warm-up pass, then 3 timed passes; and 100 of them
    through the API (``GET /api/library/?q=…``, in process, serialisation
    included).
@@ -86,8 +86,8 @@ def child(database: str, total: int, vacuum: bool = True) -> dict[str, Any]:
     from rest_framework.test import APIClient
 
     from drafting.library import analysis
-    from drafting.library_selectors import LibraryFilters, library_search
     from drafting.models import AgreedStatement
+    from drafting.selectors.library import LibraryFilters, library_search
     from drafting.services.library import library_import_seed004
 
     call_command("migrate", verbosity=0)

@@ -1,4 +1,4 @@
-"""Plain data (dicts and lists, as ``drafting.export_selectors`` hands them
+"""Plain data (dicts and lists, as ``drafting.selectors.exports`` hands them
 over) into the renderers' dataclasses."""
 
 from __future__ import annotations

@@ -22,7 +22,7 @@ from django.test import Client
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from backend.api.views import LoginThrottle
+from backend.api.accounts.views import LoginThrottle
 from drafting.models import ApiToken, Event, Proposal
 from tests.conftest import World
 

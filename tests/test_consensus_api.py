@@ -23,8 +23,9 @@ from django.db import transaction
 from django.urls import URLPattern
 from django.utils import timezone
 
-from backend.api import consensus_views
 from backend.api import urls as api_urls
+from backend.api.adoption import views as adoption_views
+from backend.api.consensus import views as consensus_views
 from drafting import services
 from drafting.models import (
     Adoption,
@@ -340,12 +341,13 @@ def test_matrix(world: World, row: Row) -> None:
 
 
 def _consensus_url_names() -> set[tuple[str, str]]:
-    """(URL name, method) for every route served by backend/api/consensus_views.py."""
+    """(URL name, method) for every route served by the consensus and adoption
+    features (backend/api/consensus/views.py, backend/api/adoption/views.py)."""
     out = set()
     for pattern in api_urls.urlpatterns:
         assert isinstance(pattern, URLPattern)
         view = getattr(pattern.callback, "view_class", None)
-        if view is not None and view.__module__ == consensus_views.__name__:
+        if view is not None and view.__module__ in (consensus_views.__name__, adoption_views.__name__):
             for method in ("get", "post", "put", "patch", "delete"):
                 if hasattr(view, method):
                     out.add((str(pattern.name), method.upper()))

@@ -1,5 +1,5 @@
 """The Word documents of the real 2022 declaration, from the domain through
-drafting.export_selectors and exports, as the `export_document` command writes them."""
+drafting.selectors.exports and exports, as the `export_document` command writes them."""
 
 from __future__ import annotations
 

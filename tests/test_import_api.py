@@ -33,7 +33,7 @@ def _read_in_process(monkeypatch: pytest.MonkeyPatch) -> None:
     """The worker's part runs in this process, as on the embedded default,
     even when REDIS_URL points at a broker (tests/test_import_worker.py
     covers the real worker)."""
-    monkeypatch.setattr("backend.api.import_views.dispatch", lambda job_id: services.import_job_run(job_id=job_id))
+    monkeypatch.setattr("backend.api.imports.views.dispatch", lambda job_id: services.import_job_run(job_id=job_id))
 
 
 def _docx(*paragraphs: tuple[str, str]) -> bytes:
@@ -378,7 +378,7 @@ def test_an_import_the_broker_never_got_is_handed_over_by_the_sweep(
     from workers import tasks
 
     # Given an upload made while the broker was unreachable
-    monkeypatch.setattr("backend.api.import_views.dispatch", lambda job_id: None)
+    monkeypatch.setattr("backend.api.imports.views.dispatch", lambda job_id: None)
     with django_capture_on_commit_callbacks(execute=True):
         response = _upload(world, "ts", DRAFT.encode(), kind="declaration")
     job = ImportJob.objects.get(pk=response.json()["id"])

@@ -14,7 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from drafting import export_selectors, services
+from drafting import selectors, services
 from drafting.importing import ImportResult, read_document
 from drafting.models import Declaration, ImportJob, RevisionParagraph
 from exports import adapters
@@ -56,7 +56,7 @@ def _read(result: ImportResult) -> list[tuple[Any, ...]]:
 def _clean_export(declaration: Declaration, revision_id: int) -> bytes:
     revision = declaration.revisions.get(pk=revision_id)
     return render_clean(
-        adapters.document_from(export_selectors.declaration_document(declaration=declaration, revision=revision))
+        adapters.document_from(selectors.declaration_document(declaration=declaration, revision=revision))
     )
 
 

@@ -46,7 +46,7 @@ def _expected(doc: Document) -> list[tuple[Any, ...]]:
 
 @pytest.mark.django_db
 def test_the_demo_declaration_round_trips_through_its_clean_export() -> None:
-    from drafting import export_selectors
+    from drafting import selectors
     from drafting.demo import demo_load
     from drafting.models import RevisionParagraph
     from exports import adapters
@@ -55,7 +55,7 @@ def test_the_demo_declaration_round_trips_through_its_clean_export() -> None:
     declaration, _ = demo_load()
     revision = declaration.revisions.get()
     data = render_clean(
-        adapters.document_from(export_selectors.declaration_document(declaration=declaration, revision=revision))
+        adapters.document_from(selectors.declaration_document(declaration=declaration, revision=revision))
     )
     # When the .docx is imported
     result = read_document(data, filename="clean.docx")

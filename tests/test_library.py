@@ -20,8 +20,8 @@ from django.db import connection
 from drafting import services
 from drafting.library import analysis
 from drafting.library.seed004 import SeedError, read_seed004
-from drafting.library_selectors import LibraryFilters, library_search
 from drafting.models import AgreedStatement, Event, Paragraph
+from drafting.selectors.library import LibraryFilters, library_search
 from drafting.services.library import library_statement_update
 from tests.conftest import ROOT, World, agree_everything, needs_postgres
 from workers.exporting import render_document
@@ -252,7 +252,7 @@ def test_filters_narrow_the_results(library: dict[str, AgreedStatement]) -> None
 def test_pages_follow_each_other_and_count_groups(
     library: dict[str, AgreedStatement], monkeypatch: pytest.MonkeyPatch, overfetch: tuple[int, int]
 ) -> None:
-    from drafting import library_selectors
+    from drafting.selectors import library as library_selectors
 
     whole = library_search(query="migration", limit=100)
     assert whole.total == len({h.statement.duplicate_of_id or h.statement.pk for h in whole.hits}) > 20

@@ -57,7 +57,7 @@ def test_a_crash_in_an_api_view_is_a_json_500_even_in_debug(
     def crash(*args: Any, **kwargs: Any) -> None:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr("backend.api.views.MeView.get", crash)
+    monkeypatch.setattr("backend.api.accounts.views.MeView.get", crash)
     client = world.client("mex")
     client.raise_request_exception = False
     response = client.get("/api/me/")

@@ -16,7 +16,7 @@ from kombu.exceptions import OperationalError as BrokerError
 from redis.exceptions import ConnectionError as RedisConnectionError
 from rest_framework.test import APIClient
 
-from backend.api.views import Health
+from backend.api.health.views import Health
 from tests.conftest import World
 
 

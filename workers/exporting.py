@@ -7,7 +7,7 @@ from __future__ import annotations
 import logging
 import re
 
-from drafting import export_selectors
+from drafting import selectors
 from drafting.errors import NotFound
 from drafting.models import Declaration, ExportJob, Revision
 from drafting.services.export_jobs import KIND_NAMES, Rendered, RenderFailed, export_target
@@ -55,16 +55,16 @@ def _render(
     language = language or declaration.original_language
     if kind == "clean":
         assert revision is not None
-        data = export_selectors.declaration_document(declaration=declaration, revision=revision)
+        data = selectors.declaration_document(declaration=declaration, revision=revision)
         return render_clean(adapters.document_from(data, language=language))
     if kind == "compilation":
-        data = export_selectors.declaration_document(declaration=declaration)
+        data = selectors.declaration_document(declaration=declaration)
         return render_compilation(adapters.document_from(data, language=language))
     if kind == "record":
-        data = export_selectors.negotiation_record(declaration=declaration)
+        data = selectors.negotiation_record(declaration=declaration)
         return render_record(**adapters.record_from(data, language=language))
     assert revision is not None and base is not None
-    data = export_selectors.revision_pair(old=base, new=revision)
+    data = selectors.revision_pair(old=base, new=revision)
     return render_tracked(**adapters.tracked_from(data, language=language))
 
 

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from backend.pages import fragments, labels, present
 from backend.pages.common import int_or_none, page, render_meeting
 from backend.pages.live import meeting_etag, ticket
-from drafting import diff_selectors, selectors
+from drafting import selectors
 from drafting.access import Role
 from drafting.errors import InvalidInput
 from drafting.models import Declaration, Meeting
@@ -194,7 +194,7 @@ def compare(request: HttpRequest, pk: int) -> HttpResponse:
     result = None
     if old is not None and new is not None:
         try:
-            result = diff_selectors.revision_compare(declaration=declaration, old=old, new=new)
+            result = selectors.revision_compare(declaration=declaration, old=old, new=new)
             for entry in result["paragraphs"]:
                 entry["status_label"] = labels.CHANGES.get(entry["status"], entry["status"])
         except InvalidInput:

@@ -25,8 +25,8 @@ from drafting.errors import Conflict, InvalidInput, NotFound
 from drafting.library import analysis
 from drafting.library.citation import agreed_language, citation
 from drafting.library.seed004 import SeedError, read_seed004
-from drafting.library_selectors import library_near
 from drafting.models import Adoption, AgreedStatement, Declaration, Proposal, RevisionParagraph
+from drafting.selectors.library import library_near
 from drafting.services.events import event_record
 from drafting.services.proposals import proposal_submit
 from drafting.textnorm import clean_text

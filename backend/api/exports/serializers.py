@@ -1,4 +1,5 @@
-"""Export jobs: the request's shape, and the job as clients see it."""
+"""Input and output serializers of the exports API: inputs check a request's
+shape (domain rules are the services'), outputs shape the answers."""
 
 from __future__ import annotations
 

@@ -1,5 +1,6 @@
-"""Export jobs: ask for a document (POST), follow the job (GET), download
-the file when it is done. Rendering happens in a worker, never here."""
+"""The exports API: thin views that validate input with their serializers, call
+one selector or service, and answer; errors are the domain's, turned into
+responses in ``backend/api/errors.py``."""
 
 from __future__ import annotations
 
@@ -12,9 +13,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from backend.api import export_serializers as e
 from backend.api import filters
-from backend.api.views import actor
+from backend.api.exports.serializers import ExportJobSerializer, ExportRequestSerializer
+from backend.api.http import actor
 from drafting import selectors, services
 from drafting.errors import Conflict
 from drafting.models import ExportJob
@@ -28,7 +29,7 @@ RETRY_AFTER_SECONDS = 2
 class ExportList(generics.ListAPIView[ExportJob]):
     """Export jobs the user may see (GET); ask for a document (POST)."""
 
-    serializer_class = e.ExportJobSerializer
+    serializer_class = ExportJobSerializer
     filterset_class = filters.ExportJobFilter
 
     def get_queryset(self) -> QuerySet[ExportJob]:
@@ -37,16 +38,16 @@ class ExportList(generics.ListAPIView[ExportJob]):
         return selectors.export_job_list(user=actor(self.request)).order_by("-id")
 
     @extend_schema(
-        request=e.ExportRequestSerializer,
+        request=ExportRequestSerializer,
         responses={
             201: OpenApiResponse(
-                e.ExportJobSerializer, description="A new job, queued (done already on the embedded default)."
+                ExportJobSerializer, description="A new job, queued (done already on the embedded default)."
             ),
-            200: OpenApiResponse(e.ExportJobSerializer, description="The job for the same inputs, already asked for."),
+            200: OpenApiResponse(ExportJobSerializer, description="The job for the same inputs, already asked for."),
         },
     )
     def post(self, request: Request) -> Response:
-        data = e.ExportRequestSerializer(data=request.data)
+        data = ExportRequestSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         v = data.validated_data
         job, created = export_request(
@@ -57,16 +58,16 @@ class ExportList(generics.ListAPIView[ExportJob]):
             revision_id=v.get("revision"),
             base_revision_id=v.get("base_revision"),
         )
-        body = e.ExportJobSerializer(job, context={"request": request}).data
+        body = ExportJobSerializer(job, context={"request": request}).data
         headers = {"Location": request.build_absolute_uri(f"/api/exports/{job.pk}/")}
         return Response(body, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK, headers=headers)
 
 
 class ExportDetail(APIView):
-    @extend_schema(responses=e.ExportJobSerializer)
+    @extend_schema(responses=ExportJobSerializer)
     def get(self, request: Request, pk: int) -> Response:
         job = services.export_job_get(user=actor(request), job_id=pk)
-        return Response(e.ExportJobSerializer(job, context={"request": request}).data)
+        return Response(ExportJobSerializer(job, context={"request": request}).data)
 
 
 class ExportFile(APIView):

@@ -1,4 +1,5 @@
-"""Serializers of the import endpoints: the upload form in, the job out."""
+"""Input and output serializers of the imports API: inputs check a request's
+shape (domain rules are the services'), outputs shape the answers."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
-"""Importing a draft: upload (POST), follow the job and read its preview
-(GET), confirm it into a declaration (POST confirm). Reading the file
-happens in a worker (Celery, or the embedded runner `manage.py run_jobs`), never here."""
+"""The imports API: thin views that validate input with their serializers, call
+one selector or service, and answer; errors are the domain's, turned into
+responses in ``backend/api/errors.py``."""
 
 from __future__ import annotations
 
@@ -12,8 +12,13 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from backend.api import import_serializers as i
-from backend.api.views import actor
+from backend.api.http import actor
+from backend.api.imports.serializers import (
+    ImportConfirmSerializer,
+    ImportCorrectionsSerializer,
+    ImportCreateSerializer,
+    ImportJobSerializer,
+)
 from drafting import selectors, services
 from drafting.access import is_secretariat_anywhere
 from drafting.errors import InvalidInput, NotAllowed
@@ -26,7 +31,7 @@ def _job_body(job_id: int) -> object:
     """The job as it stands now: after create (the worker may have read it,
     on the embedded default) or confirm (which made its revision)."""
     job = ImportJob.objects.select_related("requested_by", "revision").get(pk=job_id)
-    return i.ImportJobSerializer(job).data
+    return ImportJobSerializer(job).data
 
 
 class MaySubmitImports(BasePermission):
@@ -47,11 +52,11 @@ class ImportList(APIView):
     permission_classes = [*APIView.permission_classes, MaySubmitImports]
 
     @extend_schema(
-        request={"multipart/form-data": i.ImportCreateSerializer, "application/json": i.ImportCreateSerializer},
-        responses={201: OpenApiResponse(i.ImportJobSerializer, description="Queued: a worker reads it.")},
+        request={"multipart/form-data": ImportCreateSerializer, "application/json": ImportCreateSerializer},
+        responses={201: OpenApiResponse(ImportJobSerializer, description="Queued: a worker reads it.")},
     )
     def post(self, request: Request) -> Response:
-        data = i.ImportCreateSerializer(data=request.data)
+        data = ImportCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         v = data.validated_data
         user = actor(request)
@@ -82,23 +87,23 @@ class ImportList(APIView):
 
 
 class ImportDetail(APIView):
-    @extend_schema(responses=i.ImportJobSerializer)
+    @extend_schema(responses=ImportJobSerializer)
     def get(self, request: Request, pk: int) -> Response:
         job = services.import_job_get(user=actor(request), job_id=pk)
-        return Response(i.ImportJobSerializer(job).data)
+        return Response(ImportJobSerializer(job).data)
 
 
 class ImportCorrections(APIView):
     @extend_schema(
-        request=i.ImportCorrectionsSerializer,
+        request=ImportCorrectionsSerializer,
         responses={
-            200: OpenApiResponse(i.ImportJobSerializer, description="The corrected preview."),
+            200: OpenApiResponse(ImportJobSerializer, description="The corrected preview."),
             400: OpenApiResponse(description="A correction that does not fit the preview: none was applied."),
             409: OpenApiResponse(description="Not ready (still reading, failed) or already confirmed."),
         },
     )
     def post(self, request: Request, pk: int) -> Response:
-        data = i.ImportCorrectionsSerializer(data=request.data)
+        data = ImportCorrectionsSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         job = services.import_job_correct(actor=actor(request), job_id=pk, operations=data.validated_data["operations"])
         return Response(_job_body(job.pk))
@@ -106,14 +111,14 @@ class ImportCorrections(APIView):
 
 class ImportConfirm(APIView):
     @extend_schema(
-        request=i.ImportConfirmSerializer,
+        request=ImportConfirmSerializer,
         responses={
-            200: OpenApiResponse(i.ImportJobSerializer, description="Confirmed: see revision and created_declaration."),
+            200: OpenApiResponse(ImportJobSerializer, description="Confirmed: see revision and created_declaration."),
             409: OpenApiResponse(description="Not ready (still reading, or failed), or already confirmed."),
         },
     )
     def post(self, request: Request, pk: int) -> Response:
-        data = i.ImportConfirmSerializer(data=request.data)
+        data = ImportConfirmSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         job = services.import_job_confirm(actor=actor(request), job_id=pk, note=data.validated_data.get("note", ""))
         return Response(_job_body(job.pk))

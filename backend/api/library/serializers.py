@@ -1,4 +1,5 @@
-"""Shapes of the library of agreed language in the API."""
+"""Input and output serializers of the library API: inputs check a request's
+shape (domain rules are the services'), outputs shape the answers."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from backend.api.serializers import MAX_ID, RawText
+from backend.api.fields import MAX_ID, RawText
 from drafting.library.citation import citation
 from drafting.models import AgreedStatement, Proposal
 

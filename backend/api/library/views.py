@@ -1,6 +1,6 @@
-"""The library of agreed language: search (anyone signed in), one statement,
-the Secretariat's edits, a proposal built from a statement. (The agreed
-language a paragraph closely matches is part of ``GET /paragraphs/{id}/``.)"""
+"""The library API: thin views that validate input with their serializers, call
+one selector or service, and answer; errors are the domain's, turned into
+responses in ``backend/api/errors.py``."""
 
 from __future__ import annotations
 
@@ -13,25 +13,29 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from backend.api import library_serializers as ls
-from backend.api import serializers as s
-from backend.api.views import _etag, actor
-from drafting import library_selectors, selectors
+from backend.api.http import actor, entity_tag
+from backend.api.library.serializers import (
+    AgreedStatementSerializer,
+    SearchQuerySerializer,
+    SearchResultSerializer,
+    StatementProposeSerializer,
+    StatementUpdateSerializer,
+)
+from backend.api.proposals.serializers import ProposalSerializer
+from drafting import selectors
 from drafting.errors import InvalidInput
 from drafting.services import library as library_services
 
 
 class LibrarySearch(APIView):
-    @extend_schema(
-        operation_id="library_search", parameters=[ls.SearchQuerySerializer], responses=ls.SearchResultSerializer
-    )
+    @extend_schema(operation_id="library_search", parameters=[SearchQuerySerializer], responses=SearchResultSerializer)
     def get(self, request: Request) -> Response:
-        data = ls.SearchQuerySerializer(data=request.query_params)
+        data = SearchQuerySerializer(data=request.query_params)
         data.is_valid(raise_exception=True)
         v = data.validated_data
-        results = library_selectors.library_search(
+        results = selectors.library_search(
             query=v["q"],
-            filters=library_selectors.LibraryFilters(
+            filters=selectors.LibraryFilters(
                 theme=v.get("theme", ""),
                 category=v.get("category", ""),
                 year=v.get("year"),
@@ -43,7 +47,7 @@ class LibrarySearch(APIView):
             offset=v["offset"],
         )
         return Response(
-            ls.SearchResultSerializer({"count": results.total, "engine": results.engine, "results": results.hits}).data
+            SearchResultSerializer({"count": results.total, "engine": results.engine, "results": results.hits}).data
         )
 
 
@@ -61,35 +65,35 @@ def _version(request: Request, body: int | None) -> int | None:
 
 
 class LibraryStatement(APIView):
-    @extend_schema(operation_id="library_statement_retrieve", responses=ls.AgreedStatementSerializer)
+    @extend_schema(operation_id="library_statement_retrieve", responses=AgreedStatementSerializer)
     def get(self, request: Request, pk: int) -> Response:
-        statement = library_selectors.library_statement_get(statement_id=pk)
-        return Response(ls.AgreedStatementSerializer(statement).data, headers={"ETag": _etag(str(statement.version))})
+        statement = selectors.library_statement_get(statement_id=pk)
+        return Response(AgreedStatementSerializer(statement).data, headers={"ETag": entity_tag(str(statement.version))})
 
     @extend_schema(
-        request=ls.StatementUpdateSerializer,
-        responses=ls.AgreedStatementSerializer,
+        request=StatementUpdateSerializer,
+        responses=AgreedStatementSerializer,
         parameters=[OpenApiParameter("If-Match", str, OpenApiParameter.HEADER, required=False)],
     )
     def patch(self, request: Request, pk: int) -> Response:
-        data = ls.StatementUpdateSerializer(data=request.data)
+        data = StatementUpdateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         changes: dict[str, Any] = dict(data.validated_data)
-        library_selectors.library_statement_get(statement_id=pk)  # 404 before 403, as every detail URL
+        selectors.library_statement_get(statement_id=pk)  # 404 before 403, as every detail URL
         version = _version(request, changes.pop("version", None))
         statement = library_services.library_statement_update(
             actor=actor(request), statement_id=pk, changes=changes, version=version
         )
-        return Response(ls.AgreedStatementSerializer(statement).data, headers={"ETag": _etag(str(statement.version))})
+        return Response(AgreedStatementSerializer(statement).data, headers={"ETag": entity_tag(str(statement.version))})
 
 
 class LibraryPropose(APIView):
-    @extend_schema(request=ls.StatementProposeSerializer, responses={201: s.ProposalSerializer})
+    @extend_schema(request=StatementProposeSerializer, responses={201: ProposalSerializer})
     def post(self, request: Request, pk: int) -> Response:
-        data = ls.StatementProposeSerializer(data=request.data)
+        data = StatementProposeSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         v = data.validated_data
-        library_selectors.library_statement_get(statement_id=pk)
+        selectors.library_statement_get(statement_id=pk)
         declaration, _ = selectors.declaration_get(user=request.user, declaration_id=v["declaration"])
         proposal = library_services.library_proposal_submit(
             actor=actor(request),
@@ -101,4 +105,4 @@ class LibraryPropose(APIView):
             text=v["text"],
             rationale=v["rationale"],
         )
-        return Response(s.ProposalSerializer(proposal).data, status=status.HTTP_201_CREATED)
+        return Response(ProposalSerializer(proposal).data, status=status.HTTP_201_CREATED)

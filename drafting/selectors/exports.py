@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from drafting.models import Adoption, Declaration, Delegation, Event, Proposal, Revision, RevisionParagraph, Statement
-from drafting.selectors import revision_text, working_text
+from drafting.selectors.texts import revision_text, working_text
 
 PENDING = ("submitted", "needs_refit", "conflicted")
 

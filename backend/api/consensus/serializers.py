@@ -1,5 +1,5 @@
-"""Request and response shapes of the consensus workflow (working text,
-paragraph states, adoption, statements)."""
+"""Input and output serializers of the consensus API: inputs check a request's
+shape (domain rules are the services'), outputs shape the answers."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from typing import Any
 
 from rest_framework import serializers
 
-from backend.api.serializers import EmphasisSerializer, TextProposalSerializer, _id, _text
-from drafting.models import Adoption, Statement
+from backend.api.fields import EmphasisSerializer, _id, _text
+from backend.api.texts.serializers import TextProposalSerializer
 from drafting.models.texts import ParagraphKind, SectionKind
 from drafting.states import TRANSITIONS, State
 
@@ -36,29 +36,6 @@ class NextRevisionSerializer(serializers.Serializer[Any]):
     note = _text(required=False, allow_blank=True, default="")
 
 
-class AdoptionStartSerializer(serializers.Serializer[Any]):
-    revision = _id()
-    method = serializers.ChoiceField(choices=Adoption.Method.choices)
-    deadline = serializers.DateTimeField(
-        required=False, help_text="Silence procedure: defaults to the meeting's silence period (72 h)."
-    )
-
-
-class StatementInputSerializer(serializers.Serializer[Any]):
-    kind = serializers.ChoiceField(choices=Statement.Kind.choices)
-    paragraph = _id(required=False, allow_null=True)
-    text = _text()
-
-
-class StatementSerializer(serializers.ModelSerializer[Statement]):
-    delegation: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(read_only=True, slug_field="code")
-
-    class Meta:
-        model = Statement
-        fields = ["id", "adoption", "kind", "delegation", "paragraph", "text", "created_at"]
-
-
-# --- response shapes (schema documentation) -----------------------------------
 class AlternativeSerializer(serializers.Serializer[Any]):
     option = serializers.CharField(help_text="Alt 1, Alt 2 …")
     proposal = serializers.IntegerField()
@@ -97,22 +74,6 @@ class WorkingTextSerializer(serializers.Serializer[Any]):
     version = serializers.IntegerField()
     revision = serializers.DictField(allow_null=True)
     sections = WorkingSectionSerializer(many=True)
-
-
-class AdoptionSerializer(serializers.Serializer[Any]):
-    id = serializers.IntegerField()
-    method = serializers.ChoiceField(choices=Adoption.Method.choices)
-    status = serializers.ChoiceField(choices=Adoption.Status.choices)
-    revision = serializers.DictField()
-    proposed_at = serializers.DateTimeField()
-    deadline = serializers.DateTimeField(allow_null=True)
-    seconds_left = serializers.IntegerField(allow_null=True)
-    concluded_at = serializers.DateTimeField(allow_null=True)
-    place = serializers.CharField()
-    ppt = serializers.CharField()
-    present = serializers.ListField(child=serializers.CharField())
-    objections = serializers.ListField(child=serializers.DictField())
-    statements = serializers.ListField(child=serializers.DictField())
 
 
 class ParagraphStateSerializer(serializers.Serializer[Any]):
