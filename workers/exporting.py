@@ -55,16 +55,16 @@ def _render(
     language = language or declaration.original_language
     if kind == "clean":
         assert revision is not None
-        data = selectors.declaration_document(declaration=declaration, revision=revision)
+        data = selectors.declaration_document(declaration=declaration, revision=revision, language=language)
         return render_clean(adapters.document_from(data, language=language))
     if kind == "compilation":
-        data = selectors.declaration_document(declaration=declaration)
+        data = selectors.declaration_document(declaration=declaration, language=language)
         return render_compilation(adapters.document_from(data, language=language))
     if kind == "record":
-        data = selectors.negotiation_record(declaration=declaration)
+        data = selectors.negotiation_record(declaration=declaration, language=language)
         return render_record(**adapters.record_from(data, language=language))
     assert revision is not None and base is not None
-    data = selectors.revision_pair(old=base, new=revision)
+    data = selectors.revision_pair(old=base, new=revision, language=language)
     return render_tracked(**adapters.tracked_from(data, language=language))
 
 
