@@ -137,3 +137,36 @@ def test_the_language_is_part_of_the_request_and_of_the_fingerprint(bilingual: D
     )
     assert created and again.pk != job.pk
     assert ExportJob.objects.filter(declaration=bilingual).count() == 2
+
+
+@pytest.mark.django_db
+def test_the_api_takes_the_language_and_both_files(world: World) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    ts = world.client("ts")
+    response = ts.post(
+        "/api/imports/",
+        {
+            "meeting": world.meeting.pk,
+            "file": SimpleUploadedFile("declaracion.docx", fx.write_docx("es")),
+            "translation_file": SimpleUploadedFile("declaration.docx", fx.write_docx("en")),
+        },
+        format="multipart",
+    )
+    assert response.status_code == 201, response.content
+    job_id = response.json()["id"]
+    services.import_job_run(job_id=job_id)
+    body = ts.get(f"/api/imports/{job_id}/").json()
+    assert body["translation_filename"] == "declaration.docx"
+    assert body["preview"]["translation"]["counts"]["pairs"] == len(fx.rows())
+    confirmed = ts.post(f"/api/imports/{job_id}/confirm/", {}, format="json")
+    assert confirmed.status_code == 200, confirmed.content
+    declaration_id = confirmed.json()["created_declaration"]
+    asked = ts.post("/api/exports/", {"declaration": declaration_id, "kind": "clean", "language": "en"}, format="json")
+    assert asked.status_code in (200, 201), asked.content
+    assert asked.json()["language"] == "en"
+    refused = ts.post(
+        "/api/exports/", {"declaration": declaration_id, "kind": "clean", "language": "fr"}, format="json"
+    )
+    assert refused.status_code == 400
+    assert "language" in str(refused.json())
