@@ -14,11 +14,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from functools import partial
+from typing import cast
 
 from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.text import WD_PARAGRAPH_ALIGNMENT
 from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls
+from docx.parts.document import DocumentPart
 from docx.shared import Pt
 from docx.table import Table, _Cell
 from docx.text.paragraph import Paragraph as DocxParagraph
@@ -107,7 +109,9 @@ class Columns:
 
     def row(self, fill: Callable[[_Cell, str], object]) -> None:
         """A row; ``fill(cell, language)`` writes each language's cell, whose runs are then tagged."""
-        cells = self.table.add_row().cells  # type: ignore[no-untyped-call]
+        # the row's own cells: ``_Row.cells`` rebuilds the whole table's grid on every call
+        tr = self.table.add_row()._tr  # type: ignore[no-untyped-call]
+        cells = [_Cell(tc, self.table) for tc in tr.tc_lst]
         for cell, language in zip(cells, LANGUAGES, strict=True):
             fill(cell, language)
             for p in cell.paragraphs:
@@ -115,14 +119,20 @@ class Columns:
 
 
 def cell_paragraph(cell: _Cell, style: str | None = None) -> DocxParagraph:
-    """The cell's first paragraph while it is still empty, else a new one."""
+    """The cell's first paragraph while it is still empty, else a new one, in
+    ``style``. The style id comes from ``docx_base.style_id`` (cached): python-docx's
+    own ``paragraph.style = name`` scans every style for the default one each
+    time, which made a 1,000-paragraph side-by-side text take seconds."""
     first: DocxParagraph = cell.paragraphs[0]
     if len(cell.paragraphs) == 1 and not first.text and not first._p.findall(".//{*}r"):
-        if style:
-            first.style = style
-        return first
-    added: DocxParagraph = cell.add_paragraph(style=style)
-    return added
+        paragraph = first
+    else:
+        paragraph = cell.add_paragraph()
+    if style:
+        sid = style_id(cast(DocumentPart, cell.part).document, style)
+        if sid is not None:
+            paragraph._p.get_or_add_pPr().style = sid
+    return paragraph
 
 
 def styled_line(cell: _Cell, language: str, *, style: str, texts: dict[str, str]) -> None:
