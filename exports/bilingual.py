@@ -18,8 +18,9 @@ from typing import cast
 
 from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.text import WD_PARAGRAPH_ALIGNMENT
-from docx.oxml import parse_xml
+from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import nsdecls
+from docx.oxml.table import CT_TblGridCol
 from docx.parts.document import DocumentPart
 from docx.shared import Pt
 from docx.table import Table, _Cell
@@ -97,10 +98,12 @@ class Columns:
 
     document: DocxDocument
     table: Table = field(init=False)
+    grid: list[CT_TblGridCol] = field(init=False)
 
     def __post_init__(self) -> None:
         self.table = self.document.add_table(rows=1, cols=len(LANGUAGES))
         self.table._tbl.tblStyle_val = style_id(self.document, "Table Grid", WD_STYLE_TYPE.TABLE)
+        self.grid = list(self.table._tbl.tblGrid.gridCol_lst)
         header = self.table.rows[0]
         header._tr.get_or_add_trPr().append(parse_xml(f"<w:tblHeader {nsdecls('w')}/>"))
         for cell, language in zip(header.cells, LANGUAGES, strict=True):
@@ -109,8 +112,16 @@ class Columns:
 
     def row(self, fill: Callable[[_Cell, str], object]) -> None:
         """A row; ``fill(cell, language)`` writes each language's cell, whose runs are then tagged."""
-        # the row's own cells: ``_Row.cells`` rebuilds the whole table's grid on every call
-        tr = self.table.add_row()._tr  # type: ignore[no-untyped-call]
+        # ``Table.add_row`` as python-docx writes it, but appended: its ``add_tr`` looks for
+        # the place among every row so far, and ``_Row.cells`` rebuilds the whole grid
+        # (quadratic in a long text); a w:tr is the table's last kind of child anyway.
+        tbl = self.table._tbl
+        tr = OxmlElement("w:tr")
+        tbl.append(tr)
+        for grid_col in self.grid:
+            tc = tr.add_tc()
+            if grid_col.w is not None:
+                tc.width = grid_col.w
         cells = [_Cell(tc, self.table) for tc in tr.tc_lst]
         for cell, language in zip(cells, LANGUAGES, strict=True):
             fill(cell, language)
