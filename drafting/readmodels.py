@@ -22,6 +22,8 @@ class TrackedRow(TypedDict):
     text: str
     author: str | None
     date: datetime | None
+    # the paragraph in the other working language, as issued (issue 15)
+    translation_text: NotRequired[str]
 
 
 class RevisionPair(TypedDict):
@@ -35,6 +37,13 @@ class RevisionPair(TypedDict):
     deleted_by: dict[int, tuple[str, datetime]]
     default_author: str
     default_date: datetime
+    # issue 15: the labels of both revisions, the languages and where times are read
+    old_label: NotRequired[str]
+    new_label: NotRequired[str]
+    original_language: NotRequired[str]
+    title_translation: NotRequired[str]
+    ppt_name: NotRequired[str]
+    time_zone: NotRequired[str]
 
 
 class RecordEntry(TypedDict):
@@ -49,6 +58,10 @@ class NegotiationRecord(TypedDict):
     title: str
     ppt_name: str
     entries: list[RecordEntry]
+    # issue 15: the title in the other language, the original language, the meeting's time zone
+    title_translation: NotRequired[str]
+    original_language: NotRequired[str]
+    time_zone: NotRequired[str]
 
 
 # -- texts ------------------------------------------------------------------------------

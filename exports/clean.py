@@ -31,45 +31,46 @@ from exports.docx_base import (
     plain_text,
     save_bytes,
 )
+from exports.language import format_date, language_name, local_time, revision_label, tag_document, words
 
-__all__ = ["draft_marking", "render_clean", "reservation_text"]
+__all__ = ["draft_marking", "render_clean", "reservation_text", "translation_notice", "with_brackets"]
 
 _AFTER = Pt(8)  # after an operative paragraph
 
-_WORDS = {
-    "en": {
-        "draft": "Draft — not agreed",
-        "reservation": "Reservation by {delegation}: {text}",
-        "explanations": "EXPLANATIONS OF POSITION",
-    },
-    "es": {
-        "draft": "Borrador — no acordado / Draft — not agreed",
-        "reservation": "Reserva de {delegation}: {text}",
-        "explanations": "EXPLICACIONES DE POSICIÓN",
-    },
-}
-
 
 def _words(doc: Document) -> dict[str, str]:
-    return _WORDS.get(doc.original_language, _WORDS["en"])
+    return words(doc.shown_language)
 
 
 def draft_marking(doc: Document) -> str:
-    """``"Rev.1 — Draft — not agreed"``; empty for an adopted text."""
+    """``"Rev.1 — Draft — not agreed"`` ("Proyecto cero — 4 de diciembre de 2026 —
+    Borrador — no acordado" with the issue date); empty for an adopted text."""
     if doc.is_adopted:
         return ""
-    label = doc.revision_label.strip()
-    marking = _words(doc)["draft"]
-    return f"{label} — {marking}" if label else marking
+    language = doc.shown_language
+    parts = [revision_label(doc.revision_label, language)]
+    if doc.issued_at is not None:
+        parts.append(format_date(local_time(doc.issued_at, doc.time_zone).date(), language))
+    parts.append(_words(doc)["draft"])
+    return " — ".join(p for p in parts if p)
 
 
 def reservation_text(doc: Document, delegation: str, text: str) -> str:
     return _words(doc)["reservation"].format(delegation=delegation, text=text)
 
 
-def _with_brackets(
-    text: str, emphasis: tuple[Span, ...], brackets: tuple[Bracket, ...]
-) -> tuple[str, tuple[Span, ...]]:
+def translation_notice(doc: Document, paragraph: Paragraph) -> str:
+    """In a document printed in the other language, what it says of a paragraph
+    whose translation is missing (the original is shown) or stale; else empty."""
+    if doc.bilingual or doc.shown_language == doc.original_language:
+        return ""
+    key = {"missing": "translation_missing", "stale": "translation_stale"}.get(paragraph.translation_status)
+    if key is None:
+        return ""
+    return _words(doc)[key].format(language=language_name(doc.original_language, in_language=doc.shown_language))
+
+
+def with_brackets(text: str, emphasis: tuple[Span, ...], brackets: tuple[Bracket, ...]) -> tuple[str, tuple[Span, ...]]:
     """Insert ``[`` and ``]`` around bracketed stretches, shifting the spans."""
     if not brackets:
         return text, emphasis
@@ -104,9 +105,9 @@ class _Renderer:
     def run(self) -> bytes:
         doc, document = self.doc, self.document
         document.core_properties.title = plain_text(doc.title)[:255]
-        document.core_properties.language = doc.original_language
+        tag_document(document, doc.shown_language)
         document.core_properties.subject = "" if doc.is_adopted else draft_marking(doc)
-        letterhead(document, doc.ppt_name)
+        letterhead(document, doc.ppt_name, doc.shown_language)
         marking = draft_marking(doc)
         if marking:
             for page_section in document.sections:
@@ -161,11 +162,18 @@ class _Renderer:
     def _styled(self, paragraph: Paragraph, style: str) -> None:
         text, emphasis = paragraph.text, paragraph.emphasis
         if not self.doc.is_adopted:
-            text, emphasis = _with_brackets(text, emphasis, paragraph.brackets)
+            text, emphasis = with_brackets(text, emphasis, paragraph.brackets)
         anchor = new_paragraph(self.document, style)
         add_runs(anchor, text, emphasis)
+        self._notes(paragraph, anchor)
+
+    def _notes(self, paragraph: Paragraph, anchor: DocxParagraph) -> None:
+        """Reservations, and a translation's notice, as real footnotes on the paragraph."""
         for reservation in paragraph.reservations:
             add_footnote(self.document, anchor, reservation_text(self.doc, reservation.delegation, reservation.text))
+        notice = translation_notice(self.doc, paragraph)
+        if notice:
+            add_footnote(self.document, anchor, notice)
 
     def _section(self, section: Section, *, page_break: bool) -> None:
         document = self.document
@@ -182,7 +190,7 @@ class _Renderer:
         document, doc = self.document, self.doc
         text, emphasis = paragraph.text, paragraph.emphasis
         if not doc.is_adopted:
-            text, emphasis = _with_brackets(text, emphasis, paragraph.brackets)
+            text, emphasis = with_brackets(text, emphasis, paragraph.brackets)
         anchor: DocxParagraph
         if paragraph.kind == "table" and paragraph.table:
             # The table alone: its text is its cells (a caption repeating
@@ -204,10 +212,14 @@ class _Renderer:
             else:
                 anchor = new_paragraph(document, style)
             add_runs(anchor, text, emphasis)
-        for reservation in paragraph.reservations:
-            add_footnote(document, anchor, reservation_text(doc, reservation.delegation, reservation.text))
+        self._notes(paragraph, anchor)
 
 
 def render_clean(doc: Document) -> bytes:
-    """The clean declaration (adopted text or a draft revision) as .docx bytes."""
+    """The clean declaration (adopted text or a draft revision) as .docx bytes:
+    in ``doc.shown_language``, or side by side when ``doc.bilingual``."""
+    if doc.bilingual:
+        from exports.bilingual import render_clean_side_by_side  # it builds on this module
+
+        return render_clean_side_by_side(doc)
     return _Renderer(doc).run()

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 
 from docx.shared import Pt
 
+from exports.clean import translation_notice
 from exports.data import Alternative, Bracket, Document, Objection, Paragraph, ProposalNote, Span
 from exports.docx_base import (
     DocxDocument,
@@ -26,6 +27,7 @@ from exports.docx_base import (
     new_paragraph,
     save_bytes,
 )
+from exports.language import STATES, WORDS, language_name, revision_label, state_name, tag_document, words
 
 __all__ = [
     "attribution",
@@ -38,27 +40,13 @@ __all__ = [
 SETTLED = frozenset({"withdrawn", "accepted", "rejected", "superseded", "incorporated"})
 # Paragraph kinds printed without label or state (they frame the text rather than negotiate it).
 FRAME_KINDS = frozenset({"title", "place_date", "heading"})
-STATE_LABELS = {
-    "open": "open",
-    "under_discussion": "under discussion",
-    "bracketed": "bracketed",
-    "agreed_ad_ref": "agreed ad ref",
-    "agreed": "agreed",
-    "held": "held",
-    "reopened": "reopened",
-    "deleted": "deleted",
-}
-PROPOSAL_KINDS = {
-    "replace": "Replace with",
-    "insert_after": "Insert a new paragraph after",
-    "delete": "Delete the paragraph",
-    "alternative": "Alternative",
-}
+STATE_LABELS = STATES["en"]
+PROPOSAL_KINDS = {kind: WORDS["en"][kind] for kind in ("replace", "insert_after", "delete", "alternative")}
 
 
-def state_label(state: str) -> str:
-    """How a paragraph state is printed: ``"[under discussion]"``."""
-    return f"[{STATE_LABELS.get(state, state.replace('_', ' '))}]"
+def state_label(state: str, language: str = "en") -> str:
+    """How a paragraph state is printed: ``"[under discussion]"``, ``"[en discusión]"``."""
+    return f"[{state_name(state, language)}]"
 
 
 def _names(names: Sequence[str]) -> str:
@@ -70,13 +58,17 @@ def _objection(objection: Objection) -> str:
     return f"{objection.delegation} ({reason})" if reason else objection.delegation
 
 
-def attribution(delegation: str, supporters: Sequence[str] = (), objections: Sequence[Objection] = ()) -> str:
-    """ "Proposed by Mexico; supported by Canada, Panama; objection: United States (reason)"."""
-    parts = [f"Proposed by {delegation}"]
+def attribution(
+    delegation: str, supporters: Sequence[str] = (), objections: Sequence[Objection] = (), language: str = "en"
+) -> str:
+    """ "Proposed by Mexico; supported by Canada, Panama; objection: United States (reason)"
+    ("Propuesto por México; con el apoyo de …; objeción: …" in Spanish)."""
+    said = words(language)
+    parts = [said["proposed_by"].format(delegation=delegation)]
     if _names(supporters):
-        parts.append(f"supported by {_names(supporters)}")
+        parts.append(said["supported_by"].format(names=_names(supporters)))
     if objections:
-        word = "objection" if len(objections) == 1 else "objections"
+        word = said["objection"] if len(objections) == 1 else said["objections"]
         parts.append(f"{word}: {', '.join(_objection(o) for o in objections)}")
     return "; ".join(parts)
 
@@ -147,29 +139,44 @@ def _alt_label(alternative: Alternative, number: int) -> str:
     return option if option.lower().startswith("alt") else f"Alt {option}"
 
 
-def _render_alternative(document: DocxDocument, alternative: Alternative, number: int) -> None:
+def _render_alternative(document: DocxDocument, alternative: Alternative, number: int, language: str) -> None:
     line = new_paragraph(document, left_indent=_INDENT)
     add_text(line, _alt_label(alternative, number), bold=True)
     add_text(line, f" ({alternative.delegation})\t" if alternative.delegation else "\t")
     wording = alternative.text if alternative.text.strip() else alternative.kind
     add_text(line, f"[{wording}]")
-    _small(document, attribution(alternative.delegation, alternative.supporters, alternative.objections), indent=1)
+    _small(
+        document,
+        attribution(alternative.delegation, alternative.supporters, alternative.objections, language),
+        indent=1,
+    )
 
 
-def _render_proposal(document: DocxDocument, proposal: ProposalNote) -> None:
+def proposal_kind(kind: str, language: str = "en") -> str:
+    return words(language).get(kind) or kind.replace("_", " ").capitalize()
+
+
+def _render_proposal(document: DocxDocument, proposal: ProposalNote, language: str) -> None:
     line = new_paragraph(document, left_indent=_INDENT, space_after=_AFTER)
-    kind = PROPOSAL_KINDS.get(proposal.kind, proposal.kind.replace("_", " ").capitalize())
+    kind = proposal_kind(proposal.kind, language)
     add_text(line, f"{kind}:" if proposal.text.strip() else kind, italic=True)
     if proposal.text.strip():
         add_text(line, f" [{proposal.text}]")
-    _small(document, attribution(proposal.delegation, proposal.supporters, proposal.objections), indent=1)
+    if proposal.language and proposal.language != language:
+        # written in the other language: said so, the text kept as written
+        said = words(language)["proposal_language"]
+        add_text(line, " " + said.format(language=language_name(proposal.language, in_language=language)), italic=True)
+    _small(document, attribution(proposal.delegation, proposal.supporters, proposal.objections, language), indent=1)
     if proposal.note:
         _small(document, proposal.note, indent=1, italic=True)
     if proposal.agreed_language:
-        _small(document, f"Agreed language: {proposal.agreed_language}", indent=1, italic=True)
+        _small(
+            document, words(language)["agreed_language"].format(source=proposal.agreed_language), indent=1, italic=True
+        )
 
 
-def _render_paragraph(document: DocxDocument, paragraph: Paragraph) -> None:
+def _render_paragraph(document: DocxDocument, paragraph: Paragraph, doc: Document) -> None:
+    language = doc.shown_language
     if paragraph.kind in FRAME_KINDS:
         if paragraph.kind == "heading":
             add_runs(new_paragraph(document, "Heading 2"), paragraph.text, paragraph.emphasis)
@@ -182,31 +189,51 @@ def _render_paragraph(document: DocxDocument, paragraph: Paragraph) -> None:
         add_text(line, "\t")
     text, emphasis = bracketed(paragraph)
     add_runs(line, text, emphasis)
-    add_text(line, (" " if text else "") + state_label(paragraph.state), italic=True)
+    add_text(line, (" " if text else "") + state_label(paragraph.state, language), italic=True)
     if paragraph.table:
         add_table(document, paragraph.table)
+    notice = translation_notice(doc, paragraph)
+    if notice:
+        _small(document, notice, italic=True)
     alternatives = [a for a in paragraph.alternatives if a.status not in SETTLED]
     for number, alternative in enumerate(alternatives, start=1):
-        _render_alternative(document, alternative, number)
+        _render_alternative(document, alternative, number, language)
     for proposal in paragraph.proposals:
         if proposal.status not in SETTLED:
-            _render_proposal(document, proposal)
+            _render_proposal(document, proposal, language)
     for reservation in paragraph.reservations:
-        _small(document, f"Reservation ({reservation.delegation}): {reservation.text}", italic=True)
+        _small(
+            document,
+            words(language)["reservation_short"].format(delegation=reservation.delegation, text=reservation.text),
+            italic=True,
+        )
+
+
+def compilation_marking(doc: Document, language: str) -> str:
+    """ "Compilation text — Rev.1" / "Texto de compilación — Texto de trabajo posterior a Rev.1"."""
+    said = words(language)["compilation"]
+    label = revision_label(doc.revision_label, language)
+    return f"{said} — {label}" if label else said
 
 
 def render_compilation(doc: Document) -> bytes:
-    """The compilation text of a working draft as a .docx; returns the file's bytes."""
+    """The compilation text of a working draft as a .docx, in ``doc.shown_language``
+    or side by side (``doc.bilingual``); returns the file's bytes."""
+    if doc.bilingual:
+        from exports.bilingual import render_compilation_side_by_side  # it builds on this module
+
+        return render_compilation_side_by_side(doc)
+    language = doc.shown_language
     document = new_document()
-    letterhead(document, doc.ppt_name)
+    tag_document(document, language)
+    letterhead(document, doc.ppt_name, language)
     add_text(new_paragraph(document, "Title"), doc.title)
-    marking = f"Compilation text — {doc.revision_label}" if doc.revision_label else "Compilation text"
-    add_text(new_paragraph(document, "Draft Marking"), marking)
+    add_text(new_paragraph(document, "Draft Marking"), compilation_marking(doc, language))
     if doc.place_date:
         add_text(new_paragraph(document, "Place Date"), doc.place_date)
     for section in doc.sections:
         if section.heading and section.kind != "title":
             add_text(new_paragraph(document, "Heading 1"), section.heading)
         for paragraph in section.paragraphs:
-            _render_paragraph(document, paragraph)
+            _render_paragraph(document, paragraph, doc)
     return save_bytes(document)

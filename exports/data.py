@@ -67,6 +67,7 @@ class ProposalNote:
     status: str = "open"
     note: str = ""  # how a re-fit moved it onto the current wording, or why it is conflicted
     agreed_language: str = ""  # its source in the library: "XXI RCM (2016), Decision 12"
+    language: str = ""  # the language it was written in ("es", "en"); empty: the original language
 
 
 @dataclass(frozen=True)
@@ -109,6 +110,13 @@ class Paragraph:
     alternatives: tuple[Alternative, ...] = ()
     proposals: tuple[ProposalNote, ...] = ()
     reservations: tuple[Reservation, ...] = ()
+    # The same paragraph in the declaration's other language (issue 15), and
+    # how it stands against ``text``: "current", "stale", "missing", or ""
+    # when nobody said (a one-language document built by hand).
+    translation: str = ""
+    translation_emphasis: tuple[Span, ...] = ()
+    translation_table: tuple[tuple[str, ...], ...] | None = None
+    translation_status: str = ""
 
 
 @dataclass(frozen=True)
@@ -128,6 +136,19 @@ class Document:
     original_language: Language = "en"
     sections: tuple[Section, ...] = ()
     explanations: tuple[Explanation, ...] = ()
+    # The language the document is written in (labels, dates, ``w:lang``):
+    # None means the original language. ``text`` is in this language (an
+    # adapter puts the translation there, see ``adapters.in_language``);
+    # ``bilingual`` prints both languages side by side (es | en), ``text``
+    # then being the original and ``translation`` the other language.
+    language: Language | None = None
+    bilingual: bool = False
+    time_zone: str = ""  # the meeting's IANA zone: dates and times are printed in it
+    issued_at: datetime | None = None  # when the revision shown was issued (UTC)
+
+    @property
+    def shown_language(self) -> Language:
+        return self.language or self.original_language
 
 
 @dataclass(frozen=True)

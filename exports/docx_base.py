@@ -61,6 +61,7 @@ __all__ = [
 LETTERHEAD_ES = "Conferencia Regional sobre Migración"
 LETTERHEAD_EN = "Regional Conference on Migration"
 PRESIDENCY = "Presidency Pro-Témpore"
+PRESIDENCY_ES = "Presidencia Pro Tempore"
 
 FOOTNOTES_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.footnotes+xml"
 
@@ -296,9 +297,11 @@ def new_document() -> DocxDocument:
     return _open_document(str(TEMPLATE))
 
 
-def letterhead(document: DocxDocument, ppt_name: str) -> None:
-    """The bilingual RCM letterhead in the page header of every section."""
-    lines = (LETTERHEAD_ES, LETTERHEAD_EN, f"{plain_text(ppt_name)} • {PRESIDENCY}")
+def letterhead(document: DocxDocument, ppt_name: str, language: str = "en") -> None:
+    """The bilingual RCM letterhead in the page header of every section; the
+    Presidency's line in the document's language ("Presidencia Pro Tempore")."""
+    presidency = PRESIDENCY_ES if language == "es" else PRESIDENCY
+    lines = (LETTERHEAD_ES, LETTERHEAD_EN, f"{plain_text(ppt_name)} • {presidency}")
     for section in document.sections:
         header = section.header
         header.is_linked_to_previous = False

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from itertools import count
 from typing import Literal, cast
@@ -31,11 +31,14 @@ from docx.document import Document as DocxDocument
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.oxml.xmlchemy import BaseOxmlElement
+from docx.table import _Cell
 from docx.text.paragraph import Paragraph as DocxParagraph
 from lxml.etree import SubElement  # type: ignore[import-untyped]
 
 from drafting.textengine import DiffOp, revision_diff, word_diff
+from exports.bilingual import Columns, cell_paragraph
 from exports.docx_base import letterhead, new_document, new_paragraph, plain_text, save_bytes
+from exports.language import other_language, revision_label, tag_document, words
 
 ParagraphId = int | str
 MarkKind = Literal["ins", "del"]
@@ -54,6 +57,8 @@ class TrackedParagraph:
     text: str
     author: str | None = None
     date: datetime | None = None
+    # Side by side: the same paragraph's text in the other language (None: one language only).
+    other_text: str | None = None
 
 
 @dataclass(frozen=True)
@@ -86,6 +91,7 @@ def _clean(paragraph: TrackedParagraph) -> TrackedParagraph:
         plain_text(paragraph.text),
         plain_text(paragraph.author) if paragraph.author is not None else None,
         paragraph.date,
+        plain_text(paragraph.other_text) if paragraph.other_text is not None else None,
     )
 
 
@@ -225,7 +231,19 @@ def _text_runs(marker: _Marker, p: BaseOxmlElement, ops: Sequence[DiffOp], mark:
 
 
 def _render_row(document: DocxDocument, marker: _Marker, row: _Row) -> None:
-    paragraph = new_paragraph(document)
+    _render_row_into(new_paragraph(document), marker, row)
+
+
+def _other(row: _Row) -> _Row:
+    """The row with each paragraph's other-language text in place of its text."""
+
+    def swap(p: TrackedParagraph | None) -> TrackedParagraph | None:
+        return replace(p, text=p.other_text or "", other_text=p.text) if p is not None else None
+
+    return _Row(row.kind, swap(row.old), swap(row.new), row.mark)
+
+
+def _render_row_into(paragraph: DocxParagraph, marker: _Marker, row: _Row) -> None:
     element = paragraph._p
     if row.kind == "kept":
         assert row.old is not None and row.new is not None
@@ -328,6 +346,14 @@ def _track_revisions(document: DocxDocument) -> None:
         settings.insert_element_before(OxmlElement("w:trackRevisions"), *successors)
 
 
+def tracked_heading(title: str, revisions: tuple[str, str] | None, language: str) -> str:
+    """ "Declaration — Rev.1 against Zero draft" / "Declaración — Rev.1 frente a Proyecto cero"."""
+    if revisions is None:
+        return title
+    new, old = (revision_label(label, language) for label in revisions)
+    return f"{title} — {words(language)['against'].format(new=new, old=old)}"
+
+
 def render_tracked(
     old: Sequence[TrackedParagraph],
     new: Sequence[TrackedParagraph],
@@ -337,6 +363,10 @@ def render_tracked(
     title: str = "Track changes",
     ppt_name: str | None = None,
     deleted_by: Mapping[ParagraphId, tuple[str, datetime | None]] | None = None,
+    revisions: tuple[str, str] | None = None,
+    language: str = "en",
+    bilingual: bool = False,
+    time_zone: str = "",
 ) -> bytes:
     """Render ``new`` against ``old`` as a .docx with Word revision marks; returns the file's bytes.
 
@@ -346,17 +376,36 @@ def render_tracked(
     letterhead (default: ``default_author``). Texts are made XML-safe (characters
     illegal in XML dropped, page breaks read as line breaks). Raises :class:`ValueError`
     on a duplicate paragraph id.
+
+    ``language`` is the texts' language (labels, ``w:lang``); ``revisions`` (new
+    label, old label) is added to the heading in it. With ``bilingual`` each
+    paragraph's ``other_text`` is marked against its old ``other_text`` in the
+    second column of a two-column table (es | en). ``time_zone`` is accepted for
+    symmetry with the other renderers: ``w:date`` is UTC, as Word wants it.
     """
+    del time_zone  # w:date is always written in UTC; Word shows it in the reader's zone
     default = _Mark(plain_text(default_author), default_date)
     old_clean = [_clean(p) for p in old]
     new_clean = [_clean(p) for p in new]
     deletions = {pid: (plain_text(who), when) for pid, (who, when) in (deleted_by or {}).items()}
     rows = _rows(old_clean, new_clean, default, deletions)
     document = new_document()
-    letterhead(document, ppt_name if ppt_name is not None else default_author)
-    document.add_heading(plain_text(title), level=1)
+    tag_document(document, language)
+    letterhead(document, ppt_name if ppt_name is not None else default_author, language)
+    document.add_heading(plain_text(tracked_heading(title, revisions, language)), level=1)
     marker = _Marker()
-    for row in rows:
-        _render_row(document, marker, row)
+    if bilingual:
+        columns = Columns(document)
+        other = other_language(language)
+        for row in rows:
+            by_language = {language: row, other: _other(row)}
+
+            def fill(cell: _Cell, lang: str, by_language: dict[str, _Row] = by_language) -> None:
+                _render_row_into(cell_paragraph(cell), marker, by_language[lang])
+
+            columns.row(fill)
+    else:
+        for row in rows:
+            _render_row(document, marker, row)
     _track_revisions(document)
     return save_bytes(document)

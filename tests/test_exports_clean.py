@@ -315,9 +315,9 @@ def test_record_table_rows() -> None:
     rows = [[c.text for c in row.cells] for row in table.rows]
     assert rows == [
         ["When", "Who", "Delegation", "What", "Paragraph"],
-        ["2022-03-31 10:05 UTC", "delegate.mx", "Mexico", "proposed an amendment", "OP1"],
-        ["2022-03-31 11:40 UTC", "delegate.us", "United States", "objected", "OP1"],
-        ["2022-04-01 09:00 UTC", "ppt.sv", "El Salvador", "issued Rev.1", ""],
+        ["31 March 2022, 10:05 UTC", "delegate.mx", "Mexico", "proposed an amendment", "OP1"],
+        ["31 March 2022, 11:40 UTC", "delegate.us", "United States", "objected", "OP1"],
+        ["1 April 2022, 09:00 UTC", "ppt.sv", "El Salvador", "issued Rev.1", ""],
     ]
     assert all(r.bold for r in table.rows[0].cells[0].paragraphs[0].runs)
 

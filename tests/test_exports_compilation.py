@@ -30,6 +30,9 @@ DOC = Document(
     revision_label="Rev.2",
     is_adopted=False,
     original_language="es",
+    # Labels in English (this module checks the layout; the Spanish labels are
+    # checked in test_exports_bilingual).
+    language="en",
     sections=(
         Section("title", "", (Paragraph("", "title", "Declaración de Tegucigalpa"),)),
         Section(

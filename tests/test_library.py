@@ -336,10 +336,14 @@ def test_a_proposal_from_agreed_language_shows_its_source_in_the_api_and_the_com
     working = mex.get(f"/api/declarations/{world.declaration.pk}/working-text/").json()
     pending = [q for s in working["sections"] for p in s["paragraphs"] for q in p["proposals"]]
     assert [q["agreed_language"] for q in pending] == ["XXI RCM (2016), Decision 12"]
-    compilation = docx.Document(io.BytesIO(render_document(declaration_id=world.declaration.pk, kind="compilation")))
+    compilation = docx.Document(
+        io.BytesIO(render_document(declaration_id=world.declaration.pk, kind="compilation", language="en"))
+    )
     lines = [p.text for p in compilation.paragraphs]
     assert "Agreed language: XXI RCM (2016), Decision 12" in lines
-    record = docx.Document(io.BytesIO(render_document(declaration_id=world.declaration.pk, kind="record")))
+    record = docx.Document(
+        io.BytesIO(render_document(declaration_id=world.declaration.pk, kind="record", language="en"))
+    )
     cells = [c.text for row in record.tables[0].rows for c in row.cells]
     assert any("agreed language: XXI RCM (2016), Decision 12" in c for c in cells)
 

@@ -515,19 +515,21 @@ def test_working_text_diff_record_and_compilation_show_the_refitted_proposal(roo
     record = client.get(f"/api/declarations/{declaration}/record/", {"verb": "proposal.refitted"}).json()["results"]
     assert [e["after"]["summary"] for e in record] == ["MEX's proposal re-fitted after HND's was accepted"]
     assert record[0]["actor"] == room.ppt.username and record[0]["delegation"] == "SLV"
-    table = docx.Document(io.BytesIO(render_document(declaration_id=declaration, kind="record"))).tables[0]
+    table = docx.Document(io.BytesIO(render_document(declaration_id=declaration, kind="record", language="en"))).tables[
+        0
+    ]
     rows = [[c.text for c in row.cells] for row in table.rows]
     assert any(r[3] == "MEX's proposal re-fitted after HND's was accepted" for r in rows)
     # The compilation text: the re-fitted wording, attributed, with the note
-    compiled = docx.Document(io.BytesIO(render_document(declaration_id=declaration, kind="compilation")))
+    compiled = docx.Document(io.BytesIO(render_document(declaration_id=declaration, kind="compilation", language="en")))
     lines = [p.text for p in compiled.paragraphs]
     at = next(i for i, line in enumerate(lines) if mex.text in line)
     assert lines[at].startswith("Replace with:")
-    # (names as the declaration's original language, Spanish, gives them)
-    assert lines[at + 1] == "Proposed by Delegación MEX; supported by Delegación CAN"
+    # (names in the document's language, English here)
+    assert lines[at + 1] == "Proposed by Mex; supported by Can"
     assert lines[at + 2] == (
-        "Re-fitted onto the current wording after Delegación HND's proposal was accepted. "
-        "Position given on the earlier wording: Delegación CAN."
+        "Re-fitted onto the current wording after Hnd's proposal was accepted. "
+        "Position given on the earlier wording: Can."
     )
 
 

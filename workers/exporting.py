@@ -23,34 +23,49 @@ KINDS = tuple(ExportJob.Kind.values)
 
 
 def render_document(
-    *, declaration_id: int, kind: str, revision_id: int | None = None, base_revision_id: int | None = None
+    *,
+    declaration_id: int,
+    kind: str,
+    revision_id: int | None = None,
+    base_revision_id: int | None = None,
+    language: str | None = None,
 ) -> bytes:
     """The .docx bytes of one document of a declaration, the revisions
     resolved as for an export job (``services.export_jobs.export_target``):
     ``clean`` and ``tracked`` default to the current revision, ``tracked``
     compares it with the one before; ``compilation`` and ``record`` are of
-    the working text."""
+    the working text. ``language``: "es", "en" or "both" (side by side); none
+    means the declaration's original language."""
     declaration = Declaration.objects.select_related("meeting__ppt").filter(pk=declaration_id).first()
     if declaration is None:
         raise NotFound(f"Declaration {declaration_id} does not exist.")
     target = export_target(
-        declaration=declaration, kind=kind, revision_id=revision_id, base_revision_id=base_revision_id
+        declaration=declaration,
+        kind=kind,
+        revision_id=revision_id,
+        base_revision_id=base_revision_id,
+        language=language,
     )
-    return _render(declaration, kind, target.revision, target.base_revision)
+    return _render(declaration, kind, target.revision, target.base_revision, target.language)
 
 
-def _render(declaration: Declaration, kind: str, revision: Revision | None, base: Revision | None) -> bytes:
+def _render(
+    declaration: Declaration, kind: str, revision: Revision | None, base: Revision | None, language: str
+) -> bytes:
+    language = language or declaration.original_language
     if kind == "clean":
         assert revision is not None
-        return render_clean(
-            adapters.document_from(selectors.declaration_document(declaration=declaration, revision=revision))
-        )
+        data = selectors.declaration_document(declaration=declaration, revision=revision, language=language)
+        return render_clean(adapters.document_from(data, language=language))
     if kind == "compilation":
-        return render_compilation(adapters.document_from(selectors.declaration_document(declaration=declaration)))
+        data = selectors.declaration_document(declaration=declaration, language=language)
+        return render_compilation(adapters.document_from(data, language=language))
     if kind == "record":
-        return render_record(**adapters.record_from(selectors.negotiation_record(declaration=declaration)))
+        record = selectors.negotiation_record(declaration=declaration, language=language)
+        return render_record(**adapters.record_from(record, language=language))
     assert revision is not None and base is not None
-    return render_tracked(**adapters.tracked_from(selectors.revision_pair(old=base, new=revision)))
+    pair = selectors.revision_pair(old=base, new=revision, language=language)
+    return render_tracked(**adapters.tracked_from(pair, language=language))
 
 
 def _filename(job: ExportJob) -> str:
@@ -65,12 +80,14 @@ def _filename(job: ExportJob) -> str:
             parts.append(KIND_NAMES[ExportJob.Kind(job.kind)])
     else:
         parts.append(KIND_NAMES[ExportJob.Kind(job.kind)])
+    if job.language and job.language != job.declaration.original_language:
+        parts.append({"es": "ES", "en": "EN", "both": "ES-EN"}.get(job.language, job.language))
     return " - ".join(parts) + f".{job.format}"
 
 
 def render_job(job: ExportJob) -> Rendered:
     """Render one export job (called by ``services.export_job_run`` under the job's lock)."""
-    body = _render(job.declaration, job.kind, job.revision, job.base_revision)
+    body = _render(job.declaration, job.kind, job.revision, job.base_revision, job.language)
     if job.format == ExportJob.Format.PDF:
         try:
             body = pdf.docx_to_pdf(body)

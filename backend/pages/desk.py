@@ -149,6 +149,11 @@ def import_create(request: HttpRequest, pk: int) -> HttpResponse:
     declaration_id = int_or_none(request.POST.get("declaration"))
     if declaration_id is not None:
         declaration, _r = selectors.declaration_get(user=request.user, declaration_id=declaration_id)
+    translation = request.FILES.get("translation_file")
+    if translation is not None and translation.size is not None and translation.size > max_import_bytes():
+        raise InvalidInput(
+            _("The file is too large: at most %(mb)s MB.") % {"mb": max_import_bytes() // (1024 * 1024)},
+        )
     job = services.import_job_create(
         actor=user_of(request),
         meeting=meeting,
@@ -156,6 +161,9 @@ def import_create(request: HttpRequest, pk: int) -> HttpResponse:
         content=upload.read() if upload is not None else pasted.encode("utf-8"),
         filename=(upload.name or "upload") if upload is not None else "pasted.txt",
         title=request.POST.get("title", ""),
+        translation_content=translation.read() if translation is not None else None,
+        translation_filename=(translation.name or "translation") if translation is not None else "",
+        translation_only=request.POST.get("translation_only") == "1",
         dispatch=tasks.import_dispatch,
     )
     messages.success(request, _("Import %(id)s is queued; its preview appears below when read.") % {"id": job.pk})
@@ -268,6 +276,7 @@ def export_create(request: HttpRequest, pk: int) -> HttpResponse:
         declaration_id=declaration.pk,
         kind=request.POST.get("kind", ""),
         fmt=request.POST.get("format", ExportJob.Format.DOCX),
+        language=request.POST.get("language") or None,
         pdf_available=tasks.pdf_available(),
         dispatch=tasks.export_dispatch,
     )

@@ -17,7 +17,16 @@ from django.db.models import Q
 from drafting.models.texts import Declaration, Revision
 
 
+class Language(models.TextChoices):
+    ORIGINAL = "", "Original language"
+    ES = "es", "Español"
+    EN = "en", "English"
+    BOTH = "both", "Español | English"
+
+
 class ExportJob(models.Model):
+    Language = Language
+
     class Kind(models.TextChoices):
         CLEAN = "clean", "Clean declaration"
         COMPILATION = "compilation", "Compilation text"
@@ -41,6 +50,9 @@ class ExportJob(models.Model):
     # ``base_revision``; compilation and record: empty (the working text).
     revision = models.ForeignKey(Revision, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     base_revision = models.ForeignKey(Revision, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    # The document's language (issue 15): "es", "en", or "both" (side by side);
+    # set from the declaration's original language when the request names none.
+    language = models.CharField(max_length=4, choices=Language.choices, default=Language.ORIGINAL, blank=True)
     # Everything the document depends on (see services.export_jobs): the same
     # inputs give the same file, so a second request reuses this job.
     fingerprint = models.CharField(max_length=200)

@@ -44,6 +44,14 @@ class ImportJob(models.Model):
     title = models.CharField(max_length=500, blank=True)
     kind = models.CharField(max_length=40, blank=True, choices=Declaration.Kind.choices)
     original_language = models.CharField(max_length=2, blank=True)
+    # Issue 15: the same declaration in the other working language, read with
+    # the upload and aligned with it paragraph by paragraph; on confirmation it
+    # is the paragraphs' translation. With ``translation_only`` the upload
+    # itself is the other language of ``declaration``'s current revision:
+    # confirming stores it as the translation and issues no revision.
+    translation_content = models.BinaryField(null=True, blank=True)
+    translation_filename = models.CharField(max_length=255, blank=True)
+    translation_only = models.BooleanField(default=False)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     preview = models.JSONField(null=True, blank=True, help_text="Sections, paragraphs and counts found.")
     warnings = models.JSONField(default=list, blank=True)
@@ -72,6 +80,10 @@ class ImportJob(models.Model):
                 condition=~Q(status="ready") | Q(preview__isnull=False), name="ready_import_has_a_preview"
             ),
             models.CheckConstraint(condition=~Q(status="failed") | ~Q(error=""), name="failed_import_says_why"),
+            models.CheckConstraint(
+                condition=Q(translation_only=False) | Q(declaration__isnull=False),
+                name="translation_import_names_its_declaration",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -8,7 +8,17 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from drafting.models import Adoption, Declaration, Delegation, Event, Proposal, Revision, RevisionParagraph, Statement
+from drafting.models import (
+    Adoption,
+    Declaration,
+    Delegation,
+    Event,
+    Paragraph,
+    Proposal,
+    Revision,
+    RevisionParagraph,
+    Statement,
+)
 from drafting.readmodels import (
     NegotiationRecord,
     RecordEntry,
@@ -22,8 +32,9 @@ from drafting.selectors.texts import revision_text, working_text
 PENDING = ("submitted", "needs_refit", "conflicted")
 
 
-def _names(declaration: Declaration) -> dict[str, str]:
-    spanish = declaration.original_language == "es"
+def _names(declaration: Declaration, language: str | None = None) -> dict[str, str]:
+    """Delegation names in ``language`` (es, en; "both" or None: the original language)."""
+    spanish = (language if language in ("es", "en") else declaration.original_language) == "es"
     return {
         code: (es or en) if spanish else en
         for code, en, es in Delegation.objects.values_list("code", "name_en", "name_es")
@@ -47,7 +58,10 @@ def _refit_note(item: Mapping[str, Any], names: dict[str, str]) -> str:
     return note.strip()
 
 
-def _notes(items: Sequence[Mapping[str, Any]], names: dict[str, str]) -> list[dict[str, Any]]:
+def _notes(
+    items: Sequence[Mapping[str, Any]], names: dict[str, str], languages: dict[int, str] | None = None
+) -> list[dict[str, Any]]:
+    languages = languages or {}
     return [
         {
             "delegation": names.get(p["delegation"], p["delegation"]),
@@ -61,17 +75,54 @@ def _notes(items: Sequence[Mapping[str, Any]], names: dict[str, str]) -> list[di
             "status": p.get("status", "submitted"),
             "note": _refit_note(p, names),
             "agreed_language": p.get("agreed_language"),
+            "language": languages.get(p.get("id") or p.get("proposal") or 0, ""),
             **({"option": p["option"]} if "option" in p else {}),
         }
         for p in items
     ]
 
 
-def declaration_document(*, declaration: Declaration, revision: Revision | None = None) -> dict[str, Any]:
+def _translations(declaration: Declaration, revision: Revision | None) -> dict[int, dict[str, Any]]:
+    """Each paragraph's other-language text (issue 15), by paragraph id: as the
+    revision snapshot holds it, or for the working text as it stands, its
+    status "missing" (never made), "stale" (made from an earlier wording) or "current"."""
+    fields = ("translation_text", "translation_emphasis", "translation_table")
+    if revision is not None:
+        rows = RevisionParagraph.objects.filter(revision=revision).values("paragraph_id", *fields, "translation_status")
+        return {r["paragraph_id"]: r for r in rows}
+    out = {}
+    for r in Paragraph.objects.filter(declaration=declaration).values("id", *fields, "translation_of", "text_version"):
+        of = r["translation_of"]
+        r["translation_status"] = "missing" if of is None else "current" if of == r["text_version"] else "stale"
+        out[r["id"]] = r
+    return out
+
+
+def _title_translation(declaration: Declaration) -> str:
+    """The title lines of the latest revision in the other language ("" when not translated)."""
+    lines = (
+        RevisionParagraph.objects.filter(revision__declaration=declaration, kind="title")
+        .exclude(translation_text="")
+        .order_by("-revision__number", "position")
+        .values_list("revision_id", "translation_text")
+    )
+    latest = [text for revision_id, text in lines if revision_id == lines[0][0]] if lines else []
+    return " ".join(latest)
+
+
+def declaration_document(
+    *, declaration: Declaration, revision: Revision | None = None, language: str | None = None
+) -> dict[str, Any]:
     """A revision (the adopted text included), or the working text when
     ``revision`` is None, with states, brackets, Alt options, pending proposals
-    and, for the adopted revision, reservations and explanations of position."""
-    names = _names(declaration)
+    and, for the adopted revision, reservations and explanations of position.
+    Each paragraph carries its translation; delegation names are in
+    ``language`` (None or "both": the original language)."""
+    names = _names(declaration, language)
+    translated = _translations(declaration, revision)
+    proposal_languages = dict(
+        Proposal.objects.filter(declaration=declaration).exclude(language="").values_list("pk", "language")
+    )
     text: WorkingText | RevisionText
     if revision is None:
         text = working_text(declaration=declaration)
@@ -109,9 +160,10 @@ def declaration_document(*, declaration: Declaration, revision: Revision | None 
                     "table": p["table"],
                     "state": p.get("state", "open"),
                     "brackets": p.get("brackets", []),
-                    "alternatives": _notes(alternatives, names),
-                    "proposals": _notes(pending, names),
+                    "alternatives": _notes(alternatives, names, proposal_languages),
+                    "proposals": _notes(pending, names, proposal_languages),
                     "reservations": reservations.get(p["paragraph"], []),
+                    **{k: v for k, v in translated.get(p["paragraph"], {}).items() if k.startswith("translation_")},
                 }
             )
         sections.append({"kind": section["kind"], "heading": section["heading"], "paragraphs": paragraphs})
@@ -126,15 +178,18 @@ def declaration_document(*, declaration: Declaration, revision: Revision | None 
         "original_language": declaration.original_language,
         "sections": sections,
         "explanations": explanations,
+        "time_zone": meeting.time_zone,
+        "issued_at": revision.issued_at.isoformat() if revision is not None else None,
     }
 
 
-def revision_pair(*, old: Revision, new: Revision) -> RevisionPair:
+def revision_pair(*, old: Revision, new: Revision, language: str | None = None) -> RevisionPair:
     """Two revisions' paragraphs for a tracked-changes document, each change
     attributed to the delegation whose accepted proposal made it (the PPT for
-    the chair's own edits) and dated when it was accepted."""
+    the chair's own edits) and dated when it was accepted; each paragraph with
+    its translation as that revision holds it."""
     declaration = new.declaration
-    names = _names(declaration)
+    names = _names(declaration, language)
     ppt = declaration.meeting.ppt
     changed_by: dict[int, tuple[str, datetime]] = {}
     accepted = (
@@ -149,13 +204,22 @@ def revision_pair(*, old: Revision, new: Revision) -> RevisionPair:
 
     def rows(revision: Revision, attribute: bool) -> list[TrackedRow]:
         out: list[TrackedRow] = []
-        for pid, label, text in (
+        for pid, label, text, translation in (
             RevisionParagraph.objects.filter(revision=revision)
             .order_by("position")
-            .values_list("paragraph_id", "label", "text")
+            .values_list("paragraph_id", "label", "text", "translation_text")
         ):
             author, date = changed_by[pid] if attribute and pid in changed_by else (None, None)
-            out.append({"id": pid, "label": label, "text": text, "author": author, "date": date})
+            out.append(
+                {
+                    "id": pid,
+                    "label": label,
+                    "text": text,
+                    "translation_text": translation,
+                    "author": author,
+                    "date": date,
+                }
+            )
         return out
 
     return {
@@ -166,6 +230,12 @@ def revision_pair(*, old: Revision, new: Revision) -> RevisionPair:
         "default_author": names.get(ppt.code, ppt.name_en),
         "default_date": new.issued_at,
         "label": f"{new.label} against {old.label}",
+        "new_label": new.label,
+        "old_label": old.label,
+        "original_language": declaration.original_language,
+        "title_translation": _title_translation(declaration),
+        "ppt_name": names.get(ppt.code, ppt.name_en),
+        "time_zone": declaration.meeting.time_zone,
     }
 
 
@@ -182,13 +252,13 @@ def _what(event: Event) -> str:
     return f"{verb}: {after['agreed_language']}" if "agreed_language" in after else verb
 
 
-def negotiation_record(*, declaration: Declaration) -> NegotiationRecord:
+def negotiation_record(*, declaration: Declaration, language: str | None = None) -> NegotiationRecord:
     labels = dict(
         RevisionParagraph.objects.filter(revision__declaration=declaration)
         .order_by("revision__number")
         .values_list("paragraph_id", "label")
     )
-    names = _names(declaration)
+    names = _names(declaration, language)
     entries: list[RecordEntry] = [
         {
             "when": e.created_at,
@@ -199,4 +269,12 @@ def negotiation_record(*, declaration: Declaration) -> NegotiationRecord:
         }
         for e in Event.objects.filter(declaration=declaration).select_related("actor", "delegation").order_by("id")
     ]
-    return {"title": declaration.title, "ppt_name": declaration.meeting.ppt.name_en, "entries": entries}
+    ppt = declaration.meeting.ppt
+    return {
+        "title": declaration.title,
+        "title_translation": _title_translation(declaration),
+        "ppt_name": names.get(ppt.code, ppt.name_en),
+        "original_language": declaration.original_language,
+        "time_zone": declaration.meeting.time_zone,
+        "entries": entries,
+    }

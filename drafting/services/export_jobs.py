@@ -91,6 +91,23 @@ class ExportTarget:
     base_revision: Revision | None
     fingerprint: str
     secretariat_only: bool
+    language: str = ""
+
+
+LANGUAGES = ("es", "en", "both")
+
+
+def export_language(*, declaration: Declaration, language: str | None) -> str:
+    """The document's language: "es", "en" or "both" (side by side); none
+    named means the declaration's original language."""
+    if not language:
+        return declaration.original_language
+    if language not in LANGUAGES:
+        raise InvalidInput(
+            f"Unknown language {language!r}.",
+            fields={"language": [f"One of {', '.join(LANGUAGES)} (empty: the original language)."]},
+        )
+    return language
 
 
 def export_target(
@@ -100,6 +117,7 @@ def export_target(
     fmt: str = Format.DOCX,
     revision_id: int | None = None,
     base_revision_id: int | None = None,
+    language: str | None = None,
 ) -> ExportTarget:
     """Resolve the revisions a document shows (with defaults: the current
     revision, and for tracked changes the one before it) and what it depends
@@ -108,7 +126,9 @@ def export_target(
     unchanged input gives back the existing file instead of a new rendering:
     a revision is immutable; whether it is the adopted text changes the clean
     document (no draft marking, reservations); the working text changes with
-    ``declaration.version``; the record grows by appending events."""
+    ``declaration.version``; the record grows by appending events. The
+    language is part of it; a document showing the other language depends on
+    ``declaration.version`` too, since a translation is updated in place."""
     if kind not in Kind.values:
         raise InvalidInput(f"Unknown document kind {kind!r}.", fields={"kind": [f"One of {', '.join(Kind.values)}."]})
     revisions = list(declaration.revisions.order_by("number"))
@@ -128,11 +148,15 @@ def export_target(
         )
     if kind == Kind.CLEAN and base is not None:
         raise InvalidInput("A clean declaration shows one revision.", fields={"base_revision": ["Leave empty."]})
-    prefix = f"{kind}/{fmt}/d{declaration.pk}"
+    language = export_language(declaration=declaration, language=language)
+    prefix = f"{kind}/{fmt}/{language}/d{declaration.pk}"
+    if language != declaration.original_language:
+        prefix += f"/v{declaration.version}"
     if kind == Kind.CLEAN:
         revision = revision or revisions[-1]
         adopted = revision.pk == adopted_id
-        return ExportTarget(revision, None, f"{prefix}/r{revision.pk}/{'adopted' if adopted else 'draft'}", adopted)
+        state = "adopted" if adopted else "draft"
+        return ExportTarget(revision, None, f"{prefix}/r{revision.pk}/{state}", adopted, language)
     if kind == Kind.TRACKED:
         revision = revision or revisions[-1]
         if base is None:
@@ -146,11 +170,11 @@ def export_target(
                 f"than {revision.label}.",
                 fields={"base_revision": ["Choose an earlier revision."]},
             )
-        return ExportTarget(revision, base, f"{prefix}/r{base.pk}-r{revision.pk}", revision.pk == adopted_id)
+        return ExportTarget(revision, base, f"{prefix}/r{base.pk}-r{revision.pk}", revision.pk == adopted_id, language)
     if kind == Kind.COMPILATION:
-        return ExportTarget(None, None, f"{prefix}/v{declaration.version}", adopted_id is not None)
+        return ExportTarget(None, None, f"{prefix}/v{declaration.version}", adopted_id is not None, language)
     last_event = Event.objects.filter(declaration=declaration).aggregate(last=Max("id"))["last"] or 0
-    return ExportTarget(None, None, f"{prefix}/e{last_event}", False)
+    return ExportTarget(None, None, f"{prefix}/e{last_event}", False, language)
 
 
 def _require_may_render(role: Role, target: ExportTarget) -> None:
@@ -186,6 +210,7 @@ def export_job_request(
     fmt: str = Format.DOCX,
     revision_id: int | None = None,
     base_revision_id: int | None = None,
+    language: str | None = None,
     pdf_available: bool,
     dispatch: Callable[[int], None],
 ) -> tuple[ExportJob, bool]:
@@ -207,7 +232,12 @@ def export_job_request(
     role = role_in(actor, declaration.meeting)
     require_read(role, declaration.meeting)
     target = export_target(
-        declaration=declaration, kind=kind, fmt=fmt, revision_id=revision_id, base_revision_id=base_revision_id
+        declaration=declaration,
+        kind=kind,
+        fmt=fmt,
+        revision_id=revision_id,
+        base_revision_id=base_revision_id,
+        language=language,
     )
     _require_may_render(role, target)
     existing = ExportJob.objects.filter(fingerprint=target.fingerprint).exclude(status=Status.FAILED).first()
@@ -225,6 +255,7 @@ def export_job_request(
                 base_revision=target.base_revision,
                 fingerprint=target.fingerprint,
                 secretariat_only=target.secretariat_only,
+                language=target.language,
                 requested_by=actor,
             )
     except IntegrityError:

@@ -40,14 +40,16 @@ from django.utils import timezone
 
 from drafting.access import require_read, require_secretariat, role_in
 from drafting.errors import Conflict, DomainError, InvalidInput, NotFound
-from drafting.importing import ImportResult
+from drafting.importing import ImportedParagraph, ImportResult, ImportWarning
+from drafting.importing.align import AlignItem
+from drafting.importing.bilingual import items_from_result, pair_preview, translations
 from drafting.importing.corrections import apply_corrections
 from drafting.importing.isolated import ProcessLimits, read_isolated
-from drafting.models import Declaration, ImportJob, Meeting, Paragraph, Revision
+from drafting.models import Declaration, ImportJob, Meeting, Paragraph, Revision, RevisionParagraph
 from drafting.services.declarations import declaration_create
 from drafting.services.events import event_record
 from drafting.services.jobs import job_claim, job_fail, jobs_to_redispatch
-from drafting.services.locks import declaration_require_drafting
+from drafting.services.locks import declaration_lock, declaration_require_drafting, declaration_touch
 from drafting.services.revisions import revision_issue
 from drafting.states import State
 from drafting.textnorm import clean_text
@@ -95,8 +97,25 @@ def import_job_create(
     title: str = "",
     kind: str = "",
     original_language: str = "",
+    translation_content: bytes | None = None,
+    translation_filename: str = "",
+    translation_only: bool = False,
 ) -> ImportJob:
+    """Store an upload to be read. ``translation_content``: the same
+    declaration in the other working language, aligned with the upload
+    paragraph by paragraph. ``translation_only``: the upload is the other
+    language of ``declaration``'s current revision (added later)."""
     _require_may_import(actor, meeting)
+    if translation_only:
+        if declaration is None:
+            raise InvalidInput(
+                "A translation is added to an existing declaration.",
+                fields={"declaration": ["Choose the declaration the file translates."]},
+            )
+        if translation_content:
+            raise InvalidInput("Adding a translation takes one file.", fields={"translation_file": ["Leave empty."]})
+        if not declaration.revisions.exists():
+            raise Conflict("This declaration has no revision yet to translate; import its text first.")
     if declaration is not None:
         if declaration.meeting_id != meeting.pk:
             raise InvalidInput(
@@ -117,6 +136,14 @@ def import_job_create(
     if original_language and original_language not in ("es", "en"):
         raise InvalidInput("Unknown language.", fields={"original_language": ["es or en."]})
     name = PurePath(filename.replace("\\", "/")).name[:255] or "upload"
+    translation_name = ""
+    if translation_content is not None:
+        if not translation_content:
+            raise InvalidInput("The translation's file is empty.", fields={"translation_file": ["Empty file."]})
+        if len(translation_content) > limit:
+            message = f"The translation's file is {len(translation_content):,} bytes; at most {limit:,} bytes."
+            raise InvalidInput(message, fields={"translation_file": [message]})
+        translation_name = PurePath(translation_filename.replace("\\", "/")).name[:255] or "translation"
     job = ImportJob.objects.create(
         meeting=meeting,
         declaration=declaration,
@@ -127,6 +154,9 @@ def import_job_create(
         title=title,
         kind=kind,
         original_language=original_language,
+        translation_content=translation_content or None,
+        translation_filename=translation_name,
+        translation_only=translation_only,
         requested_by=actor,
     )
     event_record(
@@ -199,23 +229,29 @@ def import_job_run(*, job_id: int) -> ImportJob | None:
     job = ImportJob.objects.get(pk=job_id)
     error = ""
     result: ImportResult | None = None
+    translation: ImportResult | None = None
     try:
         # In a child process with CPU-time and memory limits: whatever the
         # file makes the reader do, this worker goes on and the job fails once.
-        result = read_isolated(
-            bytes(job.content), filename=job.filename, max_bytes=max_import_bytes(), limits=_process_limits()
-        )
-        _check(result)
+        result = _read(job_id, bytes(job.content), job.filename)
+        if job.translation_content:
+            try:
+                translation = _read(job_id, bytes(job.translation_content), job.translation_filename)
+            except DomainError as exc:
+                raise InvalidInput(f"The translation “{job.translation_filename}”: {exc.message}") from exc
     except DomainError as exc:
         error = exc.message
-    except Exception as exc:  # the parser met something unforeseen: the file is what it cannot read
-        log.exception("import %s: reading %s failed", job_id, job.filename)
-        error = f"This file could not be read ({type(exc).__name__}). Save it again as .docx and retry."
+        result = None
     preview: dict[str, Any] | None = None
+    pairing: list[ImportWarning] = []
     if result is not None and not error:
         preview = result.to_json()
-        if job.declaration_id is not None:  # matched here, in the worker, before the job's lock is taken
+        if job.translation_only:
+            pairing = _pair_with_revision(job, result, preview)
+        elif job.declaration_id is not None:  # matched here, in the worker, before the job's lock is taken
             _preview_matches(job.declaration_id, result, preview)
+        if translation is not None:
+            pairing = _pair_files(job, result, translation, preview)
     with transaction.atomic():
         job = ImportJob.objects.select_for_update().get(pk=job_id)
         if job.status != Status.RUNNING:  # another delivery finished it meanwhile
@@ -225,7 +261,9 @@ def import_job_run(*, job_id: int) -> ImportJob | None:
             job.status, job.error, job.preview = Status.FAILED, error, None
         else:
             job.status, job.error, job.preview = Status.READY, "", preview
-            job.warnings = [{"code": w.code, "message": w.message, "where": w.where} for w in result.warnings]
+            job.warnings = [
+                {"code": w.code, "message": w.message, "where": w.where} for w in [*result.warnings, *pairing]
+            ]
         job.save(update_fields=["status", "error", "preview", "warnings", "finished_at"])
         event_record(
             verb="import.ready" if job.status == Status.READY else "import.failed",
@@ -236,6 +274,121 @@ def import_job_run(*, job_id: int) -> ImportJob | None:
             after={"status": job.status, "error": job.error} if error else {"status": job.status},
         )
         return job
+
+
+def _read(job_id: int, content: bytes, filename: str) -> ImportResult:
+    """One upload read in a child process and checked; a DomainError says what is wrong with it."""
+    try:
+        result = read_isolated(content, filename=filename, max_bytes=max_import_bytes(), limits=_process_limits())
+    except DomainError:
+        raise
+    except Exception as exc:  # the parser met something unforeseen: the file is what it cannot read
+        log.exception("import %s: reading %s failed", job_id, filename)
+        raise InvalidInput(
+            f"This file could not be read ({type(exc).__name__}). Save it again as .docx and retry."
+        ) from exc
+    _check(result)
+    return result
+
+
+# -- the other language (issue 15) ------------------------------------------------
+
+
+def _other_language(language: str) -> str:
+    return "en" if language == "es" else "es"
+
+
+def _pair_files(
+    job: ImportJob, result: ImportResult, translation: ImportResult, preview: dict[str, Any]
+) -> list[ImportWarning]:
+    """Both files uploaded together: align the translation with the upload."""
+    original = job.original_language or result.language or "es"
+    if job.declaration_id is not None:
+        original = Declaration.objects.values_list("original_language", flat=True).get(pk=job.declaration_id)
+    part, warnings = pair_preview(
+        items_from_result(result),
+        translation,
+        language=_other_language(original),
+        filename=job.translation_filename,
+        original_language=original,
+    )
+    preview["translation"] = part
+    return warnings
+
+
+def _revision_rows(revision_id: int) -> list[RevisionParagraph]:
+    return list(
+        RevisionParagraph.objects.filter(revision_id=revision_id).select_related("section").order_by("position")
+    )
+
+
+def _pair_with_revision(job: ImportJob, result: ImportResult, preview: dict[str, Any]) -> list[ImportWarning]:
+    """The upload is the other language of the declaration's current revision:
+    align it with that revision's paragraphs."""
+    assert job.declaration_id is not None
+    declaration = Declaration.objects.get(pk=job.declaration_id)
+    revision_id = _latest_revision_id(declaration.pk)
+    assert revision_id is not None  # import_job_create refused a declaration without one
+    rows = _revision_rows(revision_id)
+    items = [AlignItem(r.section.position, r.section.kind, r.kind, r.text) for r in rows]
+    part, warnings = pair_preview(
+        items,
+        result,
+        language=_other_language(declaration.original_language),
+        filename=job.filename,
+        original_language=declaration.original_language,
+    )
+    part["revision"] = revision_id
+    part["paragraphs"] = [r.paragraph_id for r in rows]
+    preview["translation"] = part
+    return warnings
+
+
+def _repair(job: ImportJob, corrected: ImportResult, preview: dict[str, Any]) -> None:
+    """After corrections: align again (the paragraphs on one side changed)."""
+    if job.translation_only:
+        _pair_with_revision(job, corrected, preview)
+    elif job.preview and job.preview.get("translation"):
+        _pair_files(job, corrected, ImportResult.from_json(job.preview["translation"]["result"]), preview)
+
+
+def _store_translations(
+    declaration: Declaration, rows: Sequence[RevisionParagraph], translated: dict[int, ImportedParagraph]
+) -> int:
+    """Store each translated paragraph as its revision paragraph's translation
+    (current: the text it was aligned with) and, where the working text still
+    holds that wording, as the paragraph's current translation; where the
+    working text has moved on since, the translation is stale from the
+    start. Returns how many paragraphs got one."""
+    paragraphs = {p.pk: p for p in Paragraph.objects.filter(pk__in=[r.paragraph_id for r in rows])}
+    changed_rows: list[RevisionParagraph] = []
+    changed_paragraphs: list[Paragraph] = []
+    for index, row in enumerate(rows):
+        other = translated.get(index)
+        if other is None:
+            continue
+        if other.kind == "table" and row.kind == "table":
+            table: list[list[str]] | None = [list(r) for r in other.table or []]
+            text, emphasis = "\n".join("\t".join(r) for r in table or []), []
+        else:
+            table, text, emphasis = None, other.text, [dict(e) for e in other.emphasis]
+        row.translation_text, row.translation_emphasis, row.translation_table = text, emphasis, table
+        row.translation_status = "current"
+        changed_rows.append(row)
+        paragraph = paragraphs[row.paragraph_id]
+        paragraph.translation_text, paragraph.translation_emphasis = text, emphasis
+        paragraph.translation_table = table
+        same = paragraph.text == row.text and paragraph.table == row.table
+        # 0 is never a text_version (they start at 1): "translated from an earlier wording", i.e. stale
+        paragraph.translation_of = paragraph.text_version if same else 0
+        changed_paragraphs.append(paragraph)
+    RevisionParagraph.objects.bulk_update(
+        changed_rows, ["translation_text", "translation_emphasis", "translation_table", "translation_status"]
+    )
+    Paragraph.objects.bulk_update(
+        changed_paragraphs, ["translation_text", "translation_emphasis", "translation_table", "translation_of"]
+    )
+    return len(changed_rows)
 
 
 def import_job_fail(*, job_id: int, message: str) -> None:
@@ -452,8 +605,9 @@ def import_job_correct(*, actor: User, job_id: int, operations: Sequence[dict[st
     _check(corrected)
     preview = corrected.to_json()
     preview["corrections"] = [*job.preview.get("corrections", []), *(dict(op) for op in operations)]
-    if job.declaration_id is not None:
+    if job.declaration_id is not None and not job.translation_only:
         _preview_matches(job.declaration_id, corrected, preview)
+    _repair(job, corrected, preview)
     job.preview = preview
     job.save(update_fields=["preview"])
     event_record(
@@ -505,6 +659,8 @@ def import_job_confirm(*, actor: User, job_id: int, note: str = "") -> ImportJob
     if job.status != Status.READY or job.preview is None:
         detail = f": {job.error}" if job.error else ""
         raise Conflict(f"The import is {job.get_status_display().lower()}{detail}; only a ready preview is confirmed.")
+    if job.translation_only:
+        return _confirm_translation(actor, job)
     result = ImportResult.from_json(job.preview)
     sections: list[Any] = result.sections_input()
     note = note or f"Imported from {job.filename}."
@@ -531,6 +687,9 @@ def import_job_confirm(*, actor: User, job_id: int, note: str = "") -> ImportJob
         )
         counts = {"new": sum(len(s["paragraphs"]) for s in sections)}
         revision = revision_issue(actor=actor, declaration=declaration, sections=sections, note=note)
+    part = job.preview.get("translation")
+    if part:
+        counts["translated"] = _store_translations(declaration, _revision_rows(revision.pk), translations(part))
     job.status = Status.CONFIRMED
     job.revision = revision
     job.confirmed_by = actor
@@ -542,5 +701,46 @@ def import_job_confirm(*, actor: User, job_id: int, note: str = "") -> ImportJob
         obj=job,
         declaration=declaration,
         after={"revision": revision.pk, "label": revision.label, "filename": job.filename, **counts},
+    )
+    return job
+
+
+def _confirm_translation(actor: User, job: ImportJob) -> ImportJob:
+    """Store the upload as the other language of the revision it was aligned
+    with; no revision is issued. Refused when a revision was issued since."""
+    assert job.preview is not None and job.declaration_id is not None
+    part = job.preview.get("translation") or {}
+    declaration = declaration_lock(job.declaration_id)
+    declaration_require_drafting(declaration)
+    revision_id = _latest_revision_id(declaration.pk)
+    if revision_id is None or part.get("revision") != revision_id:
+        raise Conflict(
+            "The declaration has a new revision since this file was read; upload the translation again so that "
+            "it is aligned with the current text."
+        )
+    rows = _revision_rows(revision_id)
+    if [r.paragraph_id for r in rows] != part.get("paragraphs"):  # pragma: no cover - revisions are immutable
+        raise Conflict("The revision's paragraphs changed since this file was read; upload it again.")
+    translated = _store_translations(declaration, rows, translations(part))
+    declaration_touch(declaration)
+    revision = Revision.objects.get(pk=revision_id)
+    job.status = Status.CONFIRMED
+    job.revision = revision
+    job.confirmed_by = actor
+    job.confirmed_at = timezone.now()
+    job.save(update_fields=["status", "revision", "confirmed_by", "confirmed_at"])
+    event_record(
+        verb="import.confirmed",
+        actor=actor,
+        obj=job,
+        declaration=declaration,
+        after={
+            "revision": revision.pk,
+            "label": revision.label,
+            "filename": job.filename,
+            "translation": part.get("language", ""),
+            "translated": translated,
+            "unpaired": part.get("counts", {}).get("unpaired_original", 0),
+        },
     )
     return job

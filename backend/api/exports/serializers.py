@@ -27,6 +27,14 @@ class ExportRequestSerializer(serializers.Serializer[Any]):
         allow_null=True,
         help_text="tracked: the older revision (default: the one before `revision`).",
     )
+    language = serializers.ChoiceField(
+        choices=["es", "en", "both"],
+        required=False,
+        allow_blank=True,
+        allow_null=True,
+        help_text="The document's language: es, en, or both side by side (a two-column table, es | en). "
+        "Default: the declaration's original language.",
+    )
 
 
 class ExportJobSerializer(serializers.ModelSerializer[ExportJob]):
@@ -45,6 +53,7 @@ class ExportJobSerializer(serializers.ModelSerializer[ExportJob]):
             "declaration",
             "kind",
             "format",
+            "language",
             "revision",
             "revision_label",
             "base_revision",

@@ -57,6 +57,7 @@ class ExportList(generics.ListAPIView[ExportJob]):
             fmt=v["format"],
             revision_id=v.get("revision"),
             base_revision_id=v.get("base_revision"),
+            language=v.get("language") or None,
             pdf_available=tasks.pdf_available(),
             dispatch=tasks.export_dispatch,
         )

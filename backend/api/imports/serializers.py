@@ -24,6 +24,17 @@ class ImportCreateSerializer(serializers.Serializer[Any]):
     title = serializers.CharField(required=False, allow_blank=True, max_length=500, help_text="Default: as found.")
     kind = serializers.ChoiceField(choices=Declaration.Kind.choices, required=False, allow_blank=True)
     original_language = serializers.ChoiceField(choices=["es", "en"], required=False, allow_blank=True)
+    translation_file = serializers.FileField(
+        required=False,
+        help_text="The same declaration in the other working language (.docx or .txt): read with `file` and "
+        "aligned with it paragraph by paragraph; on confirmation each paragraph's translation.",
+    )
+    translation_only = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="`file` is the other language of `declaration`'s current revision: aligned with it and, on "
+        "confirmation, stored as its translation (no revision is issued).",
+    )
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if ("file" in attrs) == ("text" in attrs):
@@ -64,7 +75,9 @@ class ImportJobSerializer(serializers.ModelSerializer[ImportJob]):
         "footnotes, explanations of position: never confirmed as text), counts, warnings (each guess names its "
         "paragraph in where), corrections made so far; for a new revision, each "
         "paragraph's ``paragraph`` (the existing identity it continues, or null) and identities (how many: "
-        "exact, similar, new, dropped).",
+        "exact, similar, new, dropped). With a translation: translation (language, filename, pairs in "
+        "order, each {original, translation, how, text, translation_text} with null for an unpaired side, "
+        "counts: pairs, unpaired_original, unpaired_translation).",
     )
     warnings = serializers.JSONField(read_only=True)
 
@@ -80,6 +93,8 @@ class ImportJobSerializer(serializers.ModelSerializer[ImportJob]):
             "title",
             "kind",
             "original_language",
+            "translation_filename",
+            "translation_only",
             "preview",
             "warnings",
             "error",

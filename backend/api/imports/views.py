@@ -69,6 +69,10 @@ class ImportList(APIView):
             # refused before the upload is read into memory
             message = f"The file is {upload.size:,} bytes; at most {max_import_bytes():,} bytes may be imported."
             raise InvalidInput(message, fields={"file": [message]})
+        translation = v.get("translation_file")
+        if translation is not None and translation.size is not None and translation.size > max_import_bytes():
+            message = f"The file is {translation.size:,} bytes; at most {max_import_bytes():,} bytes may be imported."
+            raise InvalidInput(message, fields={"translation_file": [message]})
         content = upload.read() if upload is not None else v["text"].encode("utf-8")
         filename = (upload.name or "upload") if upload is not None else "pasted.txt"
         job = services.import_job_create(
@@ -80,6 +84,9 @@ class ImportList(APIView):
             title=v.get("title", ""),
             kind=v.get("kind", ""),
             original_language=v.get("original_language", ""),
+            translation_content=translation.read() if translation is not None else None,
+            translation_filename=(translation.name or "translation") if translation is not None else "",
+            translation_only=v.get("translation_only", False),
             dispatch=tasks.import_dispatch,
         )
         headers = {"Location": request.build_absolute_uri(f"/api/imports/{job.pk}/")}
