@@ -270,6 +270,12 @@ CELERY_TIMEZONE = TIME_ZONE
 # Publishing must not hang a web request when Redis is down: give up fast and
 # let the caller report it (jobs that must survive an outage are stored rows
 # re-dispatched by a sweep, not fire-and-forget messages).
+# Imports have a queue of their own, consumed by a worker of their own
+# (docker-compose.yml: ``importer``): a hostile upload that keeps its reader
+# busy up to the reader's limits never sits in front of the silence-procedure
+# sweep, which the default queue (``celery``) carries with exports.
+CONSENSO_IMPORT_QUEUE = "imports"
+CELERY_TASK_ROUTES = {"consenso.import_read": {"queue": CONSENSO_IMPORT_QUEUE}}
 CELERY_BEAT_SCHEDULE = {
     "silence-sweep": {"task": "consenso.silence_sweep", "schedule": env.float("SILENCE_SWEEP_SECONDS", default=30.0)},
     "export-sweep": {"task": "consenso.export_sweep", "schedule": env.float("EXPORT_SWEEP_SECONDS", default=30.0)},
