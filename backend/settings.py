@@ -287,6 +287,11 @@ CELERY_BEAT_SCHEDULE = {
 CONSENSO_EXPORT_REDISPATCH_SECONDS = env.int("CONSENSO_EXPORT_REDISPATCH_SECONDS", default=60)
 CONSENSO_EXPORT_SOFT_TIME_LIMIT = env.int("CONSENSO_EXPORT_SOFT_TIME_LIMIT", default=120)
 CONSENSO_EXPORT_TIME_LIMIT = env.int("CONSENSO_EXPORT_TIME_LIMIT", default=150)
+# At most this many renderings of one declaration at once (the others wait
+# their turn, handed over again after the delay), so that one text's
+# documents never take every worker.
+CONSENSO_EXPORT_RENDERS_PER_DECLARATION = env.int("CONSENSO_EXPORT_RENDERS_PER_DECLARATION", default=2)
+CONSENSO_EXPORT_BUSY_RETRY_SECONDS = env.float("CONSENSO_EXPORT_BUSY_RETRY_SECONDS", default=3.0)
 # Imports: the largest upload taken, and how long a queued one waits before
 # the sweep hands it to the broker again.
 CONSENSO_MAX_IMPORT_BYTES = env.int("CONSENSO_MAX_IMPORT_BYTES", default=10 * 1024 * 1024)

@@ -357,7 +357,7 @@ def test_the_file_is_a_409_with_retry_after_until_the_job_is_done(demo: Declarat
 def test_a_failed_rendering_says_why_and_can_be_asked_for_again(
     demo: Declaration, inline_exports: list[int], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def broken(job: ExportJob) -> Rendered:
+    def broken(job: ExportJob, data: Any) -> Rendered:
         raise InvalidInput("The PDF could not be made: LibreOffice crashed. Ask for the Word document instead.")
 
     monkeypatch.setattr(exporting, "render_job", broken)
@@ -376,7 +376,7 @@ def test_a_failed_rendering_says_why_and_can_be_asked_for_again(
 def test_an_unexpected_error_fails_the_job_with_a_message_not_a_500(
     demo: Declaration, inline_exports: list[int], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def crash(job: ExportJob) -> Rendered:
+    def crash(job: ExportJob, data: Any) -> Rendered:
         raise ZeroDivisionError
 
     monkeypatch.setattr(exporting, "render_job", crash)

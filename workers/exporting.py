@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import logging
 import re
+from typing import Any
 
-from drafting import export_selectors
 from drafting.errors import NotFound
-from drafting.models import Declaration, ExportJob, Revision
-from drafting.services.export_jobs import KIND_NAMES, Rendered, RenderFailed, export_target
+from drafting.models import Declaration, ExportJob
+from drafting.services.export_jobs import KIND_NAMES, Rendered, RenderFailed, export_input, export_target
 from exports import adapters, pdf
 from exports.clean import render_clean
 from exports.compilation import render_compilation
@@ -36,23 +36,21 @@ def render_document(
     target = export_target(
         declaration=declaration, kind=kind, revision_id=revision_id, base_revision_id=base_revision_id
     )
-    return _render(declaration, kind, target.revision, target.base_revision)
+    data = export_input(
+        declaration=declaration, kind=kind, revision=target.revision, base_revision=target.base_revision
+    )
+    return _render(kind, data)
 
 
-def _render(declaration: Declaration, kind: str, revision: Revision | None, base: Revision | None) -> bytes:
+def _render(kind: str, data: dict[str, Any]) -> bytes:
+    """Word from the plain data ``export_input`` read for ``kind``."""
     if kind == "clean":
-        assert revision is not None
-        return render_clean(
-            adapters.document_from(export_selectors.declaration_document(declaration=declaration, revision=revision))
-        )
+        return render_clean(adapters.document_from(data))
     if kind == "compilation":
-        return render_compilation(
-            adapters.document_from(export_selectors.declaration_document(declaration=declaration))
-        )
+        return render_compilation(adapters.document_from(data))
     if kind == "record":
-        return render_record(**adapters.record_from(export_selectors.negotiation_record(declaration=declaration)))
-    assert revision is not None and base is not None
-    return render_tracked(**adapters.tracked_from(export_selectors.revision_pair(old=base, new=revision)))
+        return render_record(**adapters.record_from(data))
+    return render_tracked(**adapters.tracked_from(data))
 
 
 def _filename(job: ExportJob) -> str:
@@ -70,9 +68,9 @@ def _filename(job: ExportJob) -> str:
     return " - ".join(parts) + f".{job.format}"
 
 
-def render_job(job: ExportJob) -> Rendered:
-    """Render one export job (called by ``services.export_job_run`` under the job's lock)."""
-    body = _render(job.declaration, job.kind, job.revision, job.base_revision)
+def render_job(job: ExportJob, data: dict[str, Any]) -> Rendered:
+    """Render one export job from its input (called by ``services.export_job_run`` under the job's lock)."""
+    body = _render(job.kind, data)
     if job.format == ExportJob.Format.PDF:
         try:
             body = pdf.docx_to_pdf(body)

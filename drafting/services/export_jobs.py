@@ -10,6 +10,16 @@ The job row is the source of truth; the broker only carries its id. So:
   at most once at a time and finishes it exactly once: the rendering holds a
   row lock, which a killed worker's connection gives up with it.
 
+Renderings are bounded whatever the requests (issue 13: support/withdraw
+toggles each followed by a PDF request must not make the server render
+without end). A job's fingerprint is a digest of the plain data the
+renderer is fed, not of the declaration's version, so a text that toggled
+back to what it was gives back the file already made; requests for a
+document that is waiting for a worker join that job (it reads the text when
+it starts, so it is at least as new as every request it answers); and at
+most ``CONSENSO_EXPORT_RENDERS_PER_DECLARATION`` renderings of one
+declaration run at once, the others waiting their turn.
+
 Requests for an export are not negotiation acts, so they are not written to
 the negotiation record (which is itself one of the documents exported).
 """
@@ -17,22 +27,25 @@ the negotiation record (which is itself one of the documents exported).
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import partial
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Max, Q
+from django.db.models import Q
 from django.utils import timezone
 
+from drafting import export_selectors
 from drafting.access import Role, require_read, role_in
 from drafting.errors import Conflict, DomainError, InvalidInput, NotAllowed, NotFound
-from drafting.models import Adoption, Declaration, Event, ExportJob, Revision
+from drafting.models import Adoption, Declaration, ExportJob, Revision
 
 log = logging.getLogger(__name__)
 
@@ -70,6 +83,17 @@ class RenderFailed(DomainError):
     code = "render_failed"
 
 
+class RendersBusy(Exception):
+    """The declaration already has as many renderings running as it may: the
+    job stays queued, for the task to hand over again a little later."""
+
+
+# A queued job's fingerprint: its document, and no input yet (it reads the
+# text when it starts). One queued job per document (a constraint), which
+# every request for that document joins until a worker takes it.
+QUEUED = "queued"
+
+
 def _revision_of(declaration: Declaration, revision_id: int | None, field: str) -> Revision | None:
     if revision_id is None:
         return None
@@ -88,7 +112,7 @@ def _revision_of(declaration: Declaration, revision_id: int | None, field: str) 
 class ExportTarget:
     revision: Revision | None
     base_revision: Revision | None
-    fingerprint: str
+    document: str  # which document (kind, format, declaration, revisions), whatever the text holds now
     secretariat_only: bool
 
 
@@ -101,13 +125,11 @@ def export_target(
     base_revision_id: int | None = None,
 ) -> ExportTarget:
     """Resolve the revisions a document shows (with defaults: the current
-    revision, and for tracked changes the one before it) and what it depends
-    on. The one place that decides this, for export jobs and the
-    ``export_document`` command alike. The fingerprint names every input of the document, so an
-    unchanged input gives back the existing file instead of a new rendering:
-    a revision is immutable; whether it is the adopted text changes the clean
-    document (no draft marking, reservations); the working text changes with
-    ``declaration.version``; the record grows by appending events."""
+    revision, and for tracked changes the one before it) and who may have it.
+    The one place that decides this, for export jobs and the
+    ``export_document`` command alike. ``document`` names the document, not
+    its contents: those are fingerprinted from the data the renderer is fed
+    (``export_input_digest``)."""
     if kind not in Kind.values:
         raise InvalidInput(f"Unknown document kind {kind!r}.", fields={"kind": [f"One of {', '.join(Kind.values)}."]})
     revisions = list(declaration.revisions.order_by("number"))
@@ -130,8 +152,7 @@ def export_target(
     prefix = f"{kind}/{fmt}/d{declaration.pk}"
     if kind == Kind.CLEAN:
         revision = revision or revisions[-1]
-        adopted = revision.pk == adopted_id
-        return ExportTarget(revision, None, f"{prefix}/r{revision.pk}/{'adopted' if adopted else 'draft'}", adopted)
+        return ExportTarget(revision, None, f"{prefix}/r{revision.pk}", revision.pk == adopted_id)
     if kind == Kind.TRACKED:
         revision = revision or revisions[-1]
         if base is None:
@@ -147,9 +168,38 @@ def export_target(
             )
         return ExportTarget(revision, base, f"{prefix}/r{base.pk}-r{revision.pk}", revision.pk == adopted_id)
     if kind == Kind.COMPILATION:
-        return ExportTarget(None, None, f"{prefix}/v{declaration.version}", adopted_id is not None)
-    last_event = Event.objects.filter(declaration=declaration).aggregate(last=Max("id"))["last"] or 0
-    return ExportTarget(None, None, f"{prefix}/e{last_event}", False)
+        return ExportTarget(None, None, prefix, adopted_id is not None)
+    return ExportTarget(None, None, prefix, False)
+
+
+def export_input(
+    *, declaration: Declaration, kind: str, revision: Revision | None, base_revision: Revision | None
+) -> dict[str, Any]:
+    """The plain data a document of ``kind`` is rendered from (``exports``
+    turns it into Word): everything the file shows, and nothing else."""
+    if kind == Kind.CLEAN:
+        return export_selectors.declaration_document(declaration=declaration, revision=revision)
+    if kind == Kind.COMPILATION:
+        return export_selectors.declaration_document(declaration=declaration)
+    if kind == Kind.RECORD:
+        return export_selectors.negotiation_record(declaration=declaration)
+    assert revision is not None and base_revision is not None
+    return export_selectors.revision_pair(old=base_revision, new=revision)
+
+
+def export_input_digest(data: dict[str, Any]) -> str:
+    """SHA-256 of the renderer's input, canonically serialised: equal digests,
+    equal documents (the renderers are deterministic), so one file serves both."""
+    canonical = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _fingerprint(document: str, digest: str) -> str:
+    return f"{document}#{digest}"
+
+
+def _document_of(job: ExportJob) -> str:
+    return job.fingerprint.partition("#")[0]
 
 
 def _require_may_render(role: Role, target: ExportTarget) -> None:
@@ -188,10 +238,11 @@ def export_job_request(
     pdf_available: bool,
     dispatch: Callable[[int], None],
 ) -> tuple[ExportJob, bool]:
-    """Ask for a document. Returns the job and whether it is new: a request
-    whose inputs match a job that is queued, running or done gets that job
-    (and, once done, its file) without a second rendering. ``dispatch``
-    hands a new job's id to the workers once this transaction commits."""
+    """Ask for a document. Returns the job and whether it is new. A request
+    gets, without a second rendering: the job that rendered (or is rendering)
+    exactly this input, else the job for this document that is waiting for a
+    worker. ``dispatch`` hands a new job's id to the workers once this
+    transaction commits."""
     if fmt not in Format.values:
         raise InvalidInput(f"Unknown format {fmt!r}.", fields={"format": [f"One of {', '.join(Format.values)}."]})
     if fmt == Format.PDF and not pdf_available:
@@ -209,9 +260,16 @@ def export_job_request(
         declaration=declaration, kind=kind, fmt=fmt, revision_id=revision_id, base_revision_id=base_revision_id
     )
     _require_may_render(role, target)
-    existing = ExportJob.objects.filter(fingerprint=target.fingerprint).exclude(status=Status.FAILED).first()
-    if existing is not None:
-        return existing, False
+    data = export_input(
+        declaration=declaration, kind=kind, revision=target.revision, base_revision=target.base_revision
+    )
+    made = _job_with_input(_fingerprint(target.document, export_input_digest(data)))
+    if made is not None:
+        return made, False
+    waiting = _fingerprint(target.document, QUEUED)
+    joined = ExportJob.objects.filter(fingerprint=waiting, status=Status.QUEUED).first()
+    if joined is not None:
+        return joined, False
     try:
         # A savepoint: losing the race to an identical request must not
         # abort the caller's transaction.
@@ -222,17 +280,29 @@ def export_job_request(
                 format=fmt,
                 revision=target.revision,
                 base_revision=target.base_revision,
-                fingerprint=target.fingerprint,
+                fingerprint=waiting,
                 secretariat_only=target.secretariat_only,
                 requested_by=actor,
             )
     except IntegrityError:
-        winner = ExportJob.objects.filter(fingerprint=target.fingerprint).exclude(status=Status.FAILED).first()
+        winner = ExportJob.objects.filter(fingerprint=waiting, status=Status.QUEUED).first()
         if winner is None:  # pragma: no cover - the constraint names exactly this row
             raise
         return winner, False
     transaction.on_commit(partial(dispatch, job.pk))
     return job, True
+
+
+def _job_with_input(fingerprint: str, *, exclude: int | None = None) -> ExportJob | None:
+    """A job that rendered this very input (done, its file still stored) or
+    is rendering it now."""
+    jobs = ExportJob.objects.filter(fingerprint=fingerprint, status__in=[Status.DONE, Status.RUNNING])
+    if exclude is not None:
+        jobs = jobs.exclude(pk=exclude)
+    for job in jobs.order_by("status", "-id"):  # "done" sorts before "running"
+        if job.status == Status.RUNNING or (job.file.name and job.file.storage.exists(job.file.name)):
+            return job
+    return None
 
 
 def export_job_get(*, user: User, job_id: int) -> ExportJob:
@@ -258,16 +328,37 @@ def export_job_mark_dispatched(*, job_id: int, dispatched: bool = True) -> None:
     )
 
 
+def _renders_running(declaration_id: int) -> int:
+    """Renderings of the declaration under way. One started longer ago than
+    the hard time limit was killed with its worker: it does not count."""
+    since = timezone.now() - timedelta(seconds=settings.CONSENSO_EXPORT_TIME_LIMIT)
+    return ExportJob.objects.filter(declaration_id=declaration_id, status=Status.RUNNING, started_at__gte=since).count()
+
+
 def _claim(job_id: int) -> ExportJob | None:
     """Mark the job running (committed, so readers see it). None when there
-    is nothing to do: done, failed, gone, or being rendered by a live worker."""
+    is nothing to do: done, failed, gone, or being rendered by a live worker.
+    Raises ``RendersBusy``, leaving the job queued, when its declaration has
+    as many renderings running as it may."""
     with transaction.atomic():
+        declaration_id = ExportJob.objects.filter(pk=job_id).values_list("declaration_id", flat=True).first()
+        if declaration_id is None:
+            return None
+        # Claims for one declaration take turns on its row (declaration
+        # before job: the lock order), so two workers cannot both see one
+        # free slot and both take it.
+        Declaration.objects.select_for_update().filter(pk=declaration_id).values_list("pk", flat=True).first()
         job = ExportJob.objects.select_for_update(skip_locked=True).filter(pk=job_id).first()
         if job is None or job.status in (Status.DONE, Status.FAILED):
             return None
         if job.attempts >= MAX_ATTEMPTS:
             _fail(job, f"The rendering was interrupted {job.attempts} times; ask for the document again.")
             return None
+        if (
+            job.status == Status.QUEUED
+            and _renders_running(declaration_id) >= settings.CONSENSO_EXPORT_RENDERS_PER_DECLARATION
+        ):
+            raise RendersBusy(f"declaration {declaration_id} has its renderings' worth running")
         job.status = Status.RUNNING
         job.attempts += 1
         job.started_at = timezone.now()
@@ -282,10 +373,13 @@ def _fail(job: ExportJob, message: str) -> None:
     job.save(update_fields=["status", "error", "finished_at"])
 
 
-def export_job_run(*, job_id: int, render: Callable[[ExportJob], Rendered]) -> ExportJob | None:
-    """Render a job with ``render`` and store the file. Safe to run twice:
-    returns None, changing nothing, when the job is already finished or a
-    live worker is rendering it.
+def export_job_run(*, job_id: int, render: Callable[[ExportJob, dict[str, Any]], Rendered]) -> ExportJob | None:
+    """Render a job with ``render`` (given the job and its input, see
+    ``export_input``) and store the file, unless a job already rendered this
+    very input: then the job shares that file, and nothing is rendered. Safe
+    to run twice: returns None, changing nothing, when the job is already
+    finished or a live worker is rendering it. Raises ``RendersBusy`` when
+    the declaration has as many renderings running as it may.
 
     The rendering runs inside a transaction that holds the job's row lock:
     a second delivery skips a locked job, and a worker killed mid-render
@@ -306,7 +400,15 @@ def export_job_run(*, job_id: int, render: Callable[[ExportJob], Rendered]) -> E
             return None
         try:
             with transaction.atomic():  # a failed render's reads must not poison the fail() below
-                rendered = render(job)
+                data = export_input(
+                    declaration=job.declaration, kind=job.kind, revision=job.revision, base_revision=job.base_revision
+                )
+                job.fingerprint = _fingerprint(_document_of(job), export_input_digest(data))
+                made = _job_with_input(job.fingerprint, exclude=job.pk)
+                if made is not None and made.status == Status.DONE:
+                    _share(job, made)
+                    return job
+                rendered = render(job, data)
         except DomainError as exc:
             _fail(job, exc.message)
             return job
@@ -320,8 +422,18 @@ def export_job_run(*, job_id: int, render: Callable[[ExportJob], Rendered]) -> E
         job.status = Status.DONE
         job.error = ""
         job.finished_at = timezone.now()
-        job.save(update_fields=["file", "filename", "size", "checksum", "status", "error", "finished_at"])
+        job.save(
+            update_fields=["file", "filename", "size", "checksum", "status", "error", "finished_at", "fingerprint"]
+        )
         return job
+
+
+def _share(job: ExportJob, made: ExportJob) -> None:
+    """Finish ``job`` with the file ``made`` rendered from the same input."""
+    job.file.name = made.file.name
+    job.filename, job.size, job.checksum = made.filename, made.size, made.checksum
+    job.status, job.error, job.finished_at = Status.DONE, "", timezone.now()
+    job.save(update_fields=["file", "filename", "size", "checksum", "status", "error", "finished_at", "fingerprint"])
 
 
 def export_job_fail(*, job_id: int, message: str, file_lost: bool = False) -> None:
