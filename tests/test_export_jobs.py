@@ -271,10 +271,11 @@ def test_only_the_secretariat_renders_the_adopted_text(demo: Declaration, inline
 def test_readers_outside_the_meeting_are_refused_and_anonymous_users_unauthenticated(
     demo: Declaration, inline_exports: list[int]
 ) -> None:
-    # Argentina (observer state) is not registered for the workshop
-    assert ask("arg", declaration=demo.pk, kind="compilation").status_code == 403
+    # Argentina (observer state) is not registered for the workshop: it is not even told the
+    # declaration or the export exist (404, as for ids that do not)
+    assert ask("arg", declaration=demo.pk, kind="compilation").status_code == 404
     job = ask("mex", declaration=demo.pk, kind="compilation").json()
-    assert client("arg").get(f"/api/exports/{job['id']}/").status_code == 403
+    assert client("arg").get(f"/api/exports/{job['id']}/").status_code == 404
     assert client(None).post("/api/exports/", {"declaration": demo.pk, "kind": "clean"}).status_code == 401
     assert client(None).get(f"/api/exports/{job['id']}/file/").status_code == 401
     # IOM attends and may read, so it may render the compilation
@@ -304,7 +305,8 @@ def test_members_only_meetings_keep_observers_out(inline_exports: list[int]) -> 
         ({"kind": "clean", "base_revision": "@zero"}, 400, "base_revision"),
         ({"kind": "tracked"}, 409, None),  # the zero draft has nothing before it
         ({"kind": "tracked", "revision": "@zero", "base_revision": "@zero"}, 400, "base_revision"),
-        ({"kind": "clean", "revision": 999_999}, 404, None),
+        # no revision at all, or another declaration's: one answer (it must not tell which)
+        ({"kind": "clean", "revision": 999_999}, 400, "revision"),
         ({"kind": "clean", "revision": "@other"}, 400, "revision"),
     ],
 )

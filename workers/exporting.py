@@ -8,7 +8,7 @@ import logging
 import re
 from typing import Any
 
-from drafting.errors import NotFound
+from drafting.access import not_found
 from drafting.models import Declaration, ExportJob
 from drafting.services.export_jobs import KIND_NAMES, Rendered, RenderFailed, export_input, export_target
 from exports import adapters, pdf
@@ -32,7 +32,7 @@ def render_document(
     the working text."""
     declaration = Declaration.objects.select_related("meeting__ppt").filter(pk=declaration_id).first()
     if declaration is None:
-        raise NotFound(f"Declaration {declaration_id} does not exist.")
+        raise not_found("declaration")
     target = export_target(
         declaration=declaration, kind=kind, revision_id=revision_id, base_revision_id=base_revision_id
     )

@@ -43,8 +43,8 @@ from django.db.models import Q
 from django.utils import timezone
 
 from drafting import export_selectors
-from drafting.access import Role, require_read, role_in
-from drafting.errors import Conflict, DomainError, InvalidInput, NotAllowed, NotFound
+from drafting.access import Role, not_found, require_read, require_read_within, role_in
+from drafting.errors import Conflict, DomainError, InvalidInput, NotAllowed
 from drafting.models import Adoption, Declaration, ExportJob, Revision
 
 log = logging.getLogger(__name__)
@@ -97,10 +97,10 @@ QUEUED = "queued"
 def _revision_of(declaration: Declaration, revision_id: int | None, field: str) -> Revision | None:
     if revision_id is None:
         return None
-    revision = Revision.objects.filter(pk=revision_id).first()
+    # One answer whether the id is another declaration's or no revision at all:
+    # it must not tell whether a revision of a meeting one may not read exists.
+    revision = Revision.objects.filter(pk=revision_id, declaration=declaration).first()
     if revision is None:
-        raise NotFound(f"Revision {revision_id} does not exist.")
-    if revision.declaration_id != declaration.pk:
         raise InvalidInput(
             f"Revision {revision_id} is not a revision of this declaration.",
             fields={field: [f"Choose a revision of declaration {declaration.pk}."]},
@@ -253,7 +253,7 @@ def export_job_request(
         )
     declaration = Declaration.objects.select_related("meeting").filter(pk=declaration_id).first()
     if declaration is None:
-        raise NotFound(f"Declaration {declaration_id} does not exist.")
+        raise not_found("declaration")
     role = role_in(actor, declaration.meeting)
     require_read(role, declaration.meeting)
     target = export_target(
@@ -310,9 +310,9 @@ def export_job_get(*, user: User, job_id: int) -> ExportJob:
         ExportJob.objects.select_related("declaration__meeting", "revision", "base_revision").filter(pk=job_id).first()
     )
     if job is None:
-        raise NotFound(f"Export {job_id} does not exist.")
+        raise not_found("export")
     role = role_in(user, job.declaration.meeting)
-    require_read(role, job.declaration.meeting)
+    require_read_within(role, "export")
     if not export_job_visible(job=job, role=role):
         # The adopted text's exports are the Secretariat's; say so rather
         # than pretend the job does not exist.

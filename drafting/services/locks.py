@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from django.db.models import F
 
-from drafting.errors import Conflict, NotFound
+from drafting.access import not_found
+from drafting.errors import Conflict
 from drafting.models import Declaration, Proposal
 
 
@@ -17,7 +18,7 @@ def declaration_lock(declaration_id: int) -> Declaration:
     try:
         return Declaration.objects.select_for_update().select_related("meeting").get(pk=declaration_id)
     except Declaration.DoesNotExist as exc:
-        raise NotFound(f"Declaration {declaration_id} does not exist.") from exc
+        raise not_found("declaration") from exc
 
 
 def declaration_require_drafting(declaration: Declaration) -> None:
@@ -37,7 +38,7 @@ def declaration_touch(declaration: Declaration) -> None:
 def proposal_lock(proposal_id: int) -> tuple[Declaration, Proposal]:
     declaration_id = Proposal.objects.filter(pk=proposal_id).values_list("declaration_id", flat=True).first()
     if declaration_id is None:
-        raise NotFound(f"Proposal {proposal_id} does not exist.")
+        raise not_found("proposal")
     declaration = declaration_lock(declaration_id)
     proposal = Proposal.objects.select_for_update().select_related("delegation").get(pk=proposal_id)
     return declaration, proposal
