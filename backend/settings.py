@@ -295,6 +295,12 @@ CELERY_TIMEZONE = TIME_ZONE
 # Publishing must not hang a web request when Redis is down: give up fast and
 # let the caller report it (jobs that must survive an outage are stored rows
 # re-dispatched by a sweep, not fire-and-forget messages).
+# Imports have a queue of their own, consumed by a worker of their own
+# (docker-compose.yml: ``importer``): a hostile upload that keeps its reader
+# busy up to the reader's limits never sits in front of the silence-procedure
+# sweep, which the default queue (``celery``) carries with exports.
+CONSENSO_IMPORT_QUEUE = "imports"
+CELERY_TASK_ROUTES = {"consenso.import_read": {"queue": CONSENSO_IMPORT_QUEUE}}
 CELERY_BEAT_SCHEDULE = {
     "silence-sweep": {"task": "consenso.silence_sweep", "schedule": env.float("SILENCE_SWEEP_SECONDS", default=30.0)},
     "export-sweep": {"task": "consenso.export_sweep", "schedule": env.float("EXPORT_SWEEP_SECONDS", default=30.0)},
@@ -306,6 +312,11 @@ CELERY_BEAT_SCHEDULE = {
 CONSENSO_EXPORT_REDISPATCH_SECONDS = env.int("CONSENSO_EXPORT_REDISPATCH_SECONDS", default=60)
 CONSENSO_EXPORT_SOFT_TIME_LIMIT = env.int("CONSENSO_EXPORT_SOFT_TIME_LIMIT", default=120)
 CONSENSO_EXPORT_TIME_LIMIT = env.int("CONSENSO_EXPORT_TIME_LIMIT", default=150)
+# At most this many renderings of one declaration at once (the others wait
+# their turn, handed over again after the delay), so that one text's
+# documents never take every worker.
+CONSENSO_EXPORT_RENDERS_PER_DECLARATION = env.int("CONSENSO_EXPORT_RENDERS_PER_DECLARATION", default=2)
+CONSENSO_EXPORT_BUSY_RETRY_SECONDS = env.float("CONSENSO_EXPORT_BUSY_RETRY_SECONDS", default=3.0)
 # Imports: the largest upload taken, and how long a queued one waits before
 # the sweep hands it to the broker again.
 CONSENSO_MAX_IMPORT_BYTES = env.int("CONSENSO_MAX_IMPORT_BYTES", default=10 * 1024 * 1024)

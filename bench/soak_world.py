@@ -245,8 +245,9 @@ def start_server(env: dict[str, str], *, port: int, workers: int, log_file: Path
 
 def start_worker(env: dict[str, str], *, log_file: Path, name: str = "soak") -> subprocess.Popen[bytes]:
     cmd = [
-        str(VENV_BIN / "celery"), "-A", "workers", "worker", "--pool=prefork", "--concurrency=1",
-        "--loglevel=INFO", "--hostname", f"{name}-{os.getpid()}@%h", "--without-gossip", "--without-mingle",
+        str(VENV_BIN / "celery"), "-A", "workers", "worker", "-Q", "celery,imports", "--pool=prefork",
+        "--concurrency=1", "--loglevel=INFO", "--hostname", f"{name}-{os.getpid()}@%h", "--without-gossip",
+        "--without-mingle",
     ]  # fmt: skip
     return _spawn(cmd, env, log_file)
 

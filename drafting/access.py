@@ -5,17 +5,26 @@ the Technical Secretariat staff of the meeting prepare texts; the delegation
 holding the Presidency Pro-Tempore (PPT) chairs; member states present
 negotiate; observers and civil society read, unless the meeting is
 members-only.
+
+What a refusal may tell (issue 13): an error never says whether an id
+exists in a meeting the user may not read. Everything inside such a meeting
+(revisions, paragraphs, proposals, exports, imports, accounts…) answers with
+``not_found``, the very answer an id that does not exist gets; so does the
+meeting itself, and its declarations, for a user who takes no part in it.
+Only a delegation registered at a members-only meeting, which knows the
+meeting is on its programme, is told why it may not read it (403).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Exists
 
 from drafting.access_cache import ROLES
-from drafting.errors import NotAllowed
+from drafting.errors import NotAllowed, NotFound
 from drafting.models import Delegation, Meeting
 
 # Readers may be anonymous (and are then refused); writers are always a User.
@@ -120,14 +129,44 @@ def role_given(user: Reader, meeting: Meeting, *, is_staff: bool, present: bool)
     )
 
 
-def require_read(role: Role, meeting: Meeting) -> None:
+# What an id names, for the one answer to an id the user may not know of.
+Kind = Literal["meeting", "declaration", "revision", "paragraph", "proposal", "export", "import", "account"]
+_MISSING: dict[Kind, str] = {
+    "meeting": "There is no meeting with this id.",
+    "declaration": "There is no declaration with this id.",
+    "revision": "There is no revision with this id.",
+    "paragraph": "There is no paragraph with this id.",
+    "proposal": "There is no proposal with this id.",
+    "export": "There is no export with this id.",
+    "import": "There is no import with this id.",
+    "account": "There is no delegate account with this id among this meeting's delegations.",
+}
+
+
+def not_found(kind: Kind) -> NotFound:
+    """The answer to an id that does not exist, and to an id the user may not
+    know of: the same 404, byte for byte (no id echoed back), so that
+    comparing the two tells nothing."""
+    return NotFound(_MISSING[kind])
+
+
+def require_read(role: Role, meeting: Meeting, *, kind: Literal["meeting", "declaration"] = "declaration") -> None:
+    """The meeting itself or one of its declarations. A delegation registered
+    at a members-only meeting is told why it may not read it; anyone else who
+    may not read it is answered as if the id did not exist."""
     if role.can_read:
         return
-    if role.delegation is None:
-        raise NotAllowed("Your account belongs to no delegation; ask the Secretariat to add it.")
-    if meeting.members_only:
+    if role.is_present and meeting.members_only:
         raise NotAllowed("This meeting is open to member states only.")
-    raise NotAllowed("Your delegation is not registered for this meeting.")
+    raise not_found(kind)
+
+
+def require_read_within(role: Role, kind: Kind) -> None:
+    """Anything inside a meeting (a revision, paragraph, proposal, export,
+    import…): a user who may not read the meeting gets ``not_found(kind)``,
+    whether or not the meeting lets it know the meeting exists."""
+    if not role.can_read:
+        raise not_found(kind)
 
 
 def is_secretariat_anywhere(user: Reader) -> bool:

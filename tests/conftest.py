@@ -187,15 +187,8 @@ needs_redis = pytest.mark.skipif(
 )
 
 
-@pytest.fixture(scope="session")
-def celery_worker_process(django_db_setup: None, django_db_blocker: Any) -> Iterator[subprocess.Popen[bytes]]:
-    """A real ``celery worker`` process on the test database and the Redis broker."""
-    from django.db import connection
-
-    db = connection.settings_dict
-    url = f"postgres://{db['USER'] or 'postgres'}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-    env = {**os.environ, "DATABASE_URL": url}
-    proc = subprocess.Popen(
+def _start_worker(env: dict[str, str], queue: str, name: str) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
         [
             sys.executable,
             "-m",
@@ -203,6 +196,8 @@ def celery_worker_process(django_db_setup: None, django_db_blocker: Any) -> Iter
             "-A",
             "workers",
             "worker",
+            "-Q",
+            queue,
             # prefork with one child, as in production: a child killed
             # mid-task is noticed by its parent, which requeues the message
             # (tests/test_export_workers.py kills one on purpose).
@@ -210,26 +205,42 @@ def celery_worker_process(django_db_setup: None, django_db_blocker: Any) -> Iter
             "--concurrency=1",
             "--loglevel=WARNING",
             "--hostname",
-            f"test-{os.getpid()}@%h",
+            f"{name}-{os.getpid()}@%h",
         ],
         cwd=ROOT,
         env=env,
     )
+
+
+@pytest.fixture(scope="session")
+def celery_worker_process(django_db_setup: None, django_db_blocker: Any) -> Iterator[subprocess.Popen[bytes]]:
+    """A real ``celery worker`` process on the test database and the Redis
+    broker, for the default queue (deadlines, exports); and, as
+    docker-compose.yml runs them, a second one for the imports queue."""
+    from django.db import connection
+
+    db = connection.settings_dict
+    url = f"postgres://{db['USER'] or 'postgres'}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+    env = {**os.environ, "DATABASE_URL": url}
+    proc = _start_worker(env, "celery", "test")
+    importer = _start_worker(env, settings.CONSENSO_IMPORT_QUEUE, "test-imports")
     try:
         from workers import app
 
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
-            if app.control.ping(timeout=1.0):
+            if len(app.control.ping(timeout=1.0)) >= 2:
                 break
-            if proc.poll() is not None:
-                raise RuntimeError("the Celery worker exited at start-up")
+            if proc.poll() is not None or importer.poll() is not None:
+                raise RuntimeError("a Celery worker exited at start-up")
         else:
-            raise RuntimeError("the Celery worker did not answer within 60 s")
+            raise RuntimeError("the Celery workers did not answer within 60 s")
         yield proc
     finally:
-        proc.terminate()
-        proc.wait(timeout=30)
+        for worker in (proc, importer):
+            worker.terminate()
+        for worker in (proc, importer):
+            worker.wait(timeout=30)
 
 
 def agree_everything(world: World) -> None:

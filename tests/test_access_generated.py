@@ -29,6 +29,7 @@ above is about who asks, not about the state of the object.
 from __future__ import annotations
 
 import datetime
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -749,8 +750,124 @@ def test_only_the_proposer_withdraws_and_only_the_ppt_accepts(stage: Stage, targ
             continue
         user = stage.home.users[role] if role else None
         refused = _client(user).post(f"/api/proposals/{fresh.pk}/accept/", {"version": fresh.version}, format="json")
-        assert refused.status_code in (401, 403), (role, refused.status_code)
+        # (404 for whoever may not read the other meeting: it is not told the proposal exists)
+        hidden = target == "theirs" and role is not None and role not in readers(target)
+        assert refused.status_code in ((404,) if hidden else (401, 403)), (role, refused.status_code)
     accepted = _client(side.users["ppt"]).post(
         f"/api/proposals/{fresh.pk}/accept/", {"version": fresh.version}, format="json"
     )
     assert accepted.status_code == 200, accepted.content
+
+
+# --- An id one may not read answers exactly as an id that does not exist -----------------
+# (issue 13) Comparing the two answers must not tell an observer, or anyone, whether an id
+# exists in a members-only meeting. Every endpoint that takes an id of the other meeting (in
+# its path or its body) is sent once with the real ids and once with ids that exist nowhere:
+# status and body byte-identical. A delegation registered at the members-only meeting knows the
+# meeting (it is on its programme), so the meeting and its declarations may tell it why it may
+# not read them (403), and nothing else may: what is inside (revisions, paragraphs, proposals,
+# exports, imports, accounts) answers as missing.
+MISSING_ID = 2_000_000_011
+ID_FIELDS = ("meeting", "declaration", "revision", "base_revision", "paragraph")
+MEMBERS_ONLY = {"error": "forbidden", "detail": "This meeting is open to member states only.", "fields": {}}
+OUTSIDERS = ("arg", "iom", "rncom", "stranger", None)
+
+
+# Endpoints that name no object of a meeting, in their path or body (lists, the caller's own
+# tokens and account, delegations, the library): nothing to hide there. Checked below.
+NAMES_NO_MEETING_OBJECT = {
+    ("token", "POST"),
+    ("token", "DELETE"),
+    ("token-list", "GET"),
+    ("token-detail", "DELETE"),
+    ("lockout-list", "GET"),
+    ("lockout-reset", "POST"),
+    ("me", "GET"),
+    ("health", "GET"),
+    ("delegation-list", "GET"),
+    ("delegation-detail", "GET"),
+    ("meeting-list", "GET"),
+    ("declaration-list", "GET"),
+    ("revision-list", "GET"),
+    ("proposal-list", "GET"),
+    ("event-list", "GET"),
+    ("export-list", "GET"),
+    ("library-search", "GET"),
+    ("library-statement", "GET"),
+    ("library-statement", "PATCH"),
+}
+
+
+def _hiding_cells() -> list[Any]:
+    cells = []
+    for name, method in served():
+        rule = RULES.get((name, method))
+        if rule is None or (name, method) in NAMES_NO_MEETING_OBJECT:
+            continue
+        for role in OUTSIDERS:
+            for registered in (False, True) if role in ("arg", "iom", "rncom") else (False,):
+                label = f"{name}:{method}:{role or 'anon'}:{'registered' if registered else 'outsider'}"
+                cells.append(pytest.param(name, method, role, registered, id=label))
+    return cells
+
+
+def _request(side: Side, rule: Rule, role: str | None) -> tuple[str, dict[str, Any] | None]:
+    as_role = role if role in ROLES else None
+    return rule.path(side, as_role), (rule.body(side, as_role) if rule.body else None)
+
+
+def _missing(url: str, body: dict[str, Any] | None, *, path_ids: bool) -> tuple[str, dict[str, Any] | None]:
+    """The same request naming ids that exist nowhere (in the path only where
+    they are a meeting's: not a library statement's, a token's, a delegation's)."""
+    path, _, query = url.partition("?")
+    if path_ids:
+        path = re.sub(r"(?<!/library)/\d+(?=/)", f"/{MISSING_ID}", path)
+    if body is not None:
+        body = {key: (MISSING_ID if key in ID_FIELDS else value) for key, value in body.items()}
+    return path + (f"?{query}" if query else ""), body
+
+
+def _call(client: APIClient, method: str, url: str, body: dict[str, Any] | None) -> Any:
+    cache.clear()  # the login throttle
+    call = getattr(client, method.lower())
+    return call(url, body, format="json") if body is not None else call(url)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("name", "method", "role", "registered"), _hiding_cells())
+def test_an_id_one_may_not_read_answers_as_a_missing_one(
+    stage: Stage, name: str, method: str, role: str | None, registered: bool
+) -> None:
+    rule = RULES[(name, method)]
+    side = stage.theirs
+    url, body = _request(side, rule, role)
+    ghost_url, ghost_body = _missing(url, body, path_ids=not rule.unscoped)
+    assert (ghost_url, ghost_body) != (url, body), "names no meeting's object: list it in NAMES_NO_MEETING_OBJECT"
+    if role == "stranger":
+        user = get_user_model().objects.create_user("stranger-without-delegation")
+    else:
+        user = stage.home.users[role] if role else None
+    if registered:
+        # the observer's delegation is registered at the members-only meeting
+        side.declaration.meeting.participants.add(stage.home.delegations[ROLES[str(role)][0]])
+    client = _client(user)
+    before = owned_rows(), meeting_state()
+    real = _call(client, method, url, body)
+    ghost = _call(client, method, ghost_url, ghost_body)
+    assert (owned_rows(), meeting_state()) == before, "a refused request changed something"
+    assert real.status_code < 500 and not 200 <= real.status_code < 300, (real.status_code, real.content[:300])
+    if registered and real.status_code == 403 and real.json() == MEMBERS_ONLY:
+        # the meeting, or one of its declarations, named in the path or the body
+        first = url.removeprefix("/api/").split("/")[0]
+        assert first in ("meetings", "declarations") or (body or {}).keys() & {"meeting", "declaration"}, url
+        assert ghost.status_code == 404
+        return
+    assert (real.status_code, real.content) == (ghost.status_code, ghost.content), (url, body)
+
+
+@pytest.mark.django_db
+def test_the_endpoints_left_out_name_no_object_of_a_meeting(stage: Stage) -> None:
+    for name, method in sorted(NAMES_NO_MEETING_OBJECT):
+        rule = RULES[(name, method)]
+        url, body = _request(stage.theirs, rule, "arg")
+        assert _missing(url, body, path_ids=not rule.unscoped) == (url, body), (name, method)

@@ -1199,7 +1199,11 @@ def test_unknown_ids_are_a_json_404(world: World, name: str, method: str, url: s
     assert response.status_code == 404
     body = response.json()
     assert set(body) == {"error", "detail", "fields"} and body["error"] == "not_found" and body["fields"] == {}
-    assert body["detail"] == "Not found." or str(MISSING) in body["detail"]
+    if name.startswith(("library", "token")):  # not a meeting's: the library's, the caller's own
+        assert body["detail"] == "Not found." or str(MISSING) in body["detail"]
+    else:  # not echoing the id: an id one may not read gets this very body (drafting/access.py)
+        assert body["detail"] == "Not found." or body["detail"].startswith("There is no "), body["detail"]
+        assert str(MISSING) not in body["detail"]
 
 
 def test_the_404_table_covers_every_detail_url_and_method() -> None:

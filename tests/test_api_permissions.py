@@ -6,7 +6,9 @@ The rules (see drafting/access.py and shared/DOMAIN.md):
 - only member delegations *present* at the meeting propose, support or object
   (so not NIC, absent; not ARG, an observer state; not IOM or RNCOM; not the TS);
 - observers and civil society read an open meeting, but never a members-only
-  one: there detail reads are 403 and lists simply leave the meeting out;
+  one: there the meeting and its declarations are 403 (they are registered),
+  anything inside them 404, as an id that does not exist, and lists simply
+  leave the meeting out;
 - only users of the PPT delegation accept or reject proposals, move
   paragraphs through their states and put the text to adoption;
 - only the meeting's Technical Secretariat creates declarations and issues
@@ -486,6 +488,9 @@ L_OPEN = (LISTED,) * 8 + (401,)
 L_CLOSED = (LISTED,) * 4 + (HIDDEN,) * 3 + (LISTED, 401)
 L_CLOSED_SCOPED = (LISTED,) * 4 + (403,) * 3 + (LISTED, 401)  # a list inside one declaration
 D_CLOSED = (200,) * 4 + (403,) * 3 + (200, 401)
+# Inside a members-only meeting (a revision, paragraph, proposal, export, import): an
+# observer is answered as for an id that does not exist (drafting/access.py, issue 13).
+D_HIDDEN = (200,) * 4 + (404,) * 3 + (200, 401)
 TS_ONLY = (403,) * 7 + (201, 401)
 TS_READS = (403,) * 7 + (200, 401)
 PPT_OR_TS = (201,) + (403,) * 6 + (201, 401)
@@ -508,6 +513,7 @@ DROP_PARAGRAPH_OBJECTION = (204, 409, 204, 403, 403, 403, 403, 403, 401)
 # run twice, except for a few rows kept whole as a check that members are unaffected.
 SAME = "same"
 OBSERVERS = (SAME,) * 4 + (403,) * 3 + (SAME, SAME)
+OBSERVERS_HIDDEN = (SAME,) * 4 + (404,) * 3 + (SAME, SAME)  # the row's object is inside the meeting
 # MEX and CAN object to adoption; the PPT has no objection to withdraw.
 DROP_ADOPTION_OBJECTION = (409, 200, 200, 403, 403, 403, 403, 403, 401)
 
@@ -669,7 +675,7 @@ MATRIX: list[Row] = [
         "GET",
         lambda c: f"/api/revisions/{c.world.revision.pk}/",
         R200,
-        D_CLOSED,
+        D_HIDDEN,
         detail=lambda c: ("id", c.world.revision.pk),
     ),
     # the proposals a text summarises, paged (issue 18): readable as the text is
@@ -687,7 +693,7 @@ MATRIX: list[Row] = [
         "GET",
         lambda c: f"/api/paragraphs/{_last_paragraph(c)}/",
         R200,
-        D_CLOSED,
+        D_HIDDEN,
         detail=lambda c: ("id", _last_paragraph(c)),
     ),
     Row(
@@ -704,7 +710,7 @@ MATRIX: list[Row] = [
         "GET",
         lambda c: f"/api/proposals/{_p(c).pk}/",
         R200,
-        D_CLOSED,
+        D_HIDDEN,
         setup=_with_proposal,
         detail=lambda c: ("id", _p(c).pk),
     ),
@@ -713,7 +719,7 @@ MATRIX: list[Row] = [
         "GET",
         lambda c: f"/api/proposals/{_p(c).pk}/diff/",
         R200,
-        D_CLOSED,
+        D_HIDDEN,
         setup=_with_proposal,
         detail=lambda c: ("proposal", _p(c).pk),
     ),
@@ -744,7 +750,7 @@ MATRIX: list[Row] = [
         "GET",
         lambda c: f"/api/exports/{_e(c).pk}/",
         R200,
-        D_CLOSED,
+        D_HIDDEN,
         setup=_with_export,
         detail=lambda c: ("id", _e(c).pk),
     ),
@@ -754,7 +760,7 @@ MATRIX: list[Row] = [
         "GET",
         lambda c: f"/api/exports/{_e(c).pk}/file/",
         (409,) * 8 + (401,),
-        (409,) * 4 + (403,) * 3 + (409, 401),
+        (409,) * 4 + (404,) * 3 + (409, 401),
         setup=_with_export,
     ),
     # --- imports: the Secretariat's alone ---------------------------------------
@@ -773,7 +779,7 @@ MATRIX: list[Row] = [
         "GET",
         lambda c: f"/api/imports/{_i(c).pk}/",
         (403,) * 7 + (200, 401),
-        (403,) * 7 + (200, 401),
+        (403,) * 4 + (404,) * 3 + (200, 401),
         setup=_with_import,
         detail=lambda c: ("id", _i(c).pk),
     ),
@@ -782,7 +788,7 @@ MATRIX: list[Row] = [
         "POST",
         lambda c: f"/api/imports/{_i(c).pk}/corrections/",
         (403,) * 7 + (200, 401),
-        (403,) * 7 + (200, 401),
+        (403,) * 4 + (404,) * 3 + (200, 401),
         setup=_with_ready_import,
         write=True,
         events=1,  # import.corrected
@@ -794,7 +800,7 @@ MATRIX: list[Row] = [
         "POST",
         lambda c: f"/api/imports/{_i(c).pk}/confirm/",
         (403,) * 7 + (200, 401),
-        (403,) * 7 + (200, 401),
+        (403,) * 4 + (404,) * 3 + (200, 401),
         setup=_with_ready_import,
         write=True,
         events=3,  # declaration.created, revision.issued, import.confirmed
@@ -837,7 +843,7 @@ MATRIX: list[Row] = [
         "POST",
         lambda c: f"/api/paragraphs/{_last_paragraph(c)}/transition/",
         PPT_ONLY,
-        PPT_ONLY,
+        (200,) + (403,) * 3 + (404,) * 3 + (403, 401),
         write=True,
         body=lambda c, r: {"action": "open"},
         on_success=_paragraph_moved,
@@ -932,7 +938,7 @@ MATRIX: list[Row] = [
         "POST",
         lambda c: f"/api/proposals/{_p(c).pk}/withdraw/",
         WITHDRAW,
-        OBSERVERS,
+        OBSERVERS_HIDDEN,
         setup=_with_proposal,
         write=True,
         on_success=_status_is("withdrawn"),
@@ -942,7 +948,7 @@ MATRIX: list[Row] = [
         "POST",
         lambda c: f"/api/proposals/{_p(c).pk}/support/",
         TAKE_POSITION,
-        OBSERVERS,
+        OBSERVERS_HIDDEN,
         setup=_with_proposal,
         write=True,
         body=lambda c, r: {},
@@ -953,7 +959,7 @@ MATRIX: list[Row] = [
         "POST",
         lambda c: f"/api/proposals/{_p(c).pk}/object/",
         TAKE_POSITION,
-        OBSERVERS,
+        OBSERVERS_HIDDEN,
         setup=_with_proposal,
         write=True,
         body=_reason,
@@ -964,7 +970,7 @@ MATRIX: list[Row] = [
         "DELETE",
         lambda c: f"/api/proposals/{_p(c).pk}/position/",
         DROP_POSITION,
-        OBSERVERS,
+        OBSERVERS_HIDDEN,
         setup=_with_proposal,
         write=True,
         on_success=_position_gone,
@@ -975,7 +981,7 @@ MATRIX: list[Row] = [
         "POST",
         lambda c: f"/api/proposals/{_p(c).pk}/accept/",
         PPT_ONLY,
-        OBSERVERS,
+        OBSERVERS_HIDDEN,
         setup=_with_supported_proposal,
         write=True,
         body=_decision_body,
@@ -987,7 +993,7 @@ MATRIX: list[Row] = [
         "POST",
         lambda c: f"/api/proposals/{_p(c).pk}/reject/",
         PPT_ONLY,
-        OBSERVERS,
+        OBSERVERS_HIDDEN,
         setup=_with_proposal,
         write=True,
         body=_decision_body,
@@ -998,7 +1004,7 @@ MATRIX: list[Row] = [
         "POST",
         lambda c: f"/api/paragraphs/{_last_paragraph(c)}/object/",
         NEGOTIATE_201,
-        OBSERVERS,
+        OBSERVERS_HIDDEN,
         write=True,
         body=_reason,
         on_success=_paragraph_objected,
@@ -1008,7 +1014,7 @@ MATRIX: list[Row] = [
         "DELETE",
         lambda c: f"/api/paragraphs/{_last_paragraph(c)}/objection/",
         DROP_PARAGRAPH_OBJECTION,
-        OBSERVERS,
+        OBSERVERS_HIDDEN,
         setup=_with_paragraph_objections,
         write=True,
         on_success=_paragraph_objection_gone,

@@ -439,7 +439,8 @@ def test_unknown_declaration_in_a_proposal_is_404(world: World) -> None:
     with nothing_written():
         response = post(world.client("mex"), PROPOSALS, proposal_body(world, declaration=MISSING))
     body = error_body(response, 404, "not_found")
-    assert str(MISSING) in body["detail"]
+    # one body for every id that does not exist or may not be read: the id is not echoed (issue 13)
+    assert body["detail"] == "There is no declaration with this id."
 
 
 def test_unknown_revision_in_a_proposal_is_400(world: World) -> None:

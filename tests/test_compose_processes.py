@@ -351,7 +351,7 @@ def deployment(image_python: Path) -> Iterator[tuple[Services, Web, Path]]:
         "--host 0.0.0.0 --port 8000": f"--host 127.0.0.1 --port {port}",
         "localhost:8000": f"localhost:{port}",
     }
-    everything = json.dumps({name: services[name] for name in ("migrate", "web", "worker", "beat")})
+    everything = json.dumps({name: services[name] for name in ("migrate", "web", "worker", "importer", "beat")})
     for container in mapping:
         assert container in everything, f"docker-compose.yml no longer mentions {container}: update this test"
     processes = Services(base, services, mapping, image_python)
@@ -365,10 +365,13 @@ def deployment(image_python: Path) -> Iterator[tuple[Services, Web, Path]]:
         shutil.rmtree(base, ignore_errors=True)
 
 
+APP_SERVICES = ("web", "worker", "importer", "beat")
+
+
 def start_all(services: Services) -> None:
-    for name in ("web", "worker", "beat"):
+    for name in APP_SERVICES:
         services.start(name)
-    for name in ("web", "worker", "beat"):
+    for name in APP_SERVICES:
         services.healthy(name)
 
 
@@ -390,7 +393,7 @@ def test_the_compose_services_render_and_serve_exports_and_keep_them_across_rest
     web.token = body["token"]
     status, declarations = web.json("GET", "/api/declarations/")
     assert status == 200, declarations
-    declaration = declarations["results"][0]["id"]
+    declaration, meeting = declarations["results"][0]["id"], declarations["results"][0]["meeting"]
     docx_job = web.export({"declaration": declaration, "kind": "clean", "format": "docx"})
     pdf_job = web.export({"declaration": declaration, "kind": "compilation", "format": "pdf"})
 
@@ -402,9 +405,24 @@ def test_the_compose_services_render_and_serve_exports_and_keep_them_across_rest
     assert {path.stat().st_uid for path in stored} == {pwd.getpwnam("nobody").pw_uid}
     assert services.log("worker").count("consenso.export_render") >= 2, services.log("worker")[-3000:]
     assert "consenso.export_render" not in services.log("web")
+    # and a pasted draft is read by the importer (its own queue), not by the worker that keeps the deadlines
+    status, job = web.json(
+        "POST",
+        "/api/imports/",
+        {"meeting": meeting, "text": "Declaration of the test\n\n1. Promote regular pathways.\n"},
+    )
+    assert status == 201, job
+    deadline = time.monotonic() + 120
+    while job["status"] in ("queued", "running"):
+        assert time.monotonic() < deadline, job
+        time.sleep(0.5)
+        status, job = web.json("GET", f"/api/imports/{job['id']}/")
+    assert job["status"] == "ready", job
+    assert "consenso.import_read[" in services.log("importer"), services.log("importer")[-3000:]
+    assert "consenso.import_read[" not in services.log("worker")  # (its start-up banner lists every task)
 
     # When every app service is stopped and started again (containers recreated, volumes kept)
-    for name in ("web", "worker", "beat"):
+    for name in APP_SERVICES:
         services.stop(name)
     start_all(services)
     # Then both files are still there, the same bytes

@@ -271,10 +271,11 @@ def test_only_the_secretariat_renders_the_adopted_text(demo: Declaration, inline
 def test_readers_outside_the_meeting_are_refused_and_anonymous_users_unauthenticated(
     demo: Declaration, inline_exports: list[int]
 ) -> None:
-    # Argentina (observer state) is not registered for the workshop
-    assert ask("arg", declaration=demo.pk, kind="compilation").status_code == 403
+    # Argentina (observer state) is not registered for the workshop: it is not even told the
+    # declaration or the export exist (404, as for ids that do not)
+    assert ask("arg", declaration=demo.pk, kind="compilation").status_code == 404
     job = ask("mex", declaration=demo.pk, kind="compilation").json()
-    assert client("arg").get(f"/api/exports/{job['id']}/").status_code == 403
+    assert client("arg").get(f"/api/exports/{job['id']}/").status_code == 404
     assert client(None).post("/api/exports/", {"declaration": demo.pk, "kind": "clean"}).status_code == 401
     assert client(None).get(f"/api/exports/{job['id']}/file/").status_code == 401
     # IOM attends and may read, so it may render the compilation
@@ -304,7 +305,8 @@ def test_members_only_meetings_keep_observers_out(inline_exports: list[int]) -> 
         ({"kind": "clean", "base_revision": "@zero"}, 400, "base_revision"),
         ({"kind": "tracked"}, 409, None),  # the zero draft has nothing before it
         ({"kind": "tracked", "revision": "@zero", "base_revision": "@zero"}, 400, "base_revision"),
-        ({"kind": "clean", "revision": 999_999}, 404, None),
+        # no revision at all, or another declaration's: one answer (it must not tell which)
+        ({"kind": "clean", "revision": 999_999}, 400, "revision"),
         ({"kind": "clean", "revision": "@other"}, 400, "revision"),
     ],
 )
@@ -357,7 +359,7 @@ def test_the_file_is_a_409_with_retry_after_until_the_job_is_done(demo: Declarat
 def test_a_failed_rendering_says_why_and_can_be_asked_for_again(
     demo: Declaration, inline_exports: list[int], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def broken(job: ExportJob) -> Rendered:
+    def broken(job: ExportJob, data: Any) -> Rendered:
         raise InvalidInput("The PDF could not be made: LibreOffice crashed. Ask for the Word document instead.")
 
     monkeypatch.setattr(exporting, "render_job", broken)
@@ -376,7 +378,7 @@ def test_a_failed_rendering_says_why_and_can_be_asked_for_again(
 def test_an_unexpected_error_fails_the_job_with_a_message_not_a_500(
     demo: Declaration, inline_exports: list[int], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def crash(job: ExportJob) -> Rendered:
+    def crash(job: ExportJob, data: Any) -> Rendered:
         raise ZeroDivisionError
 
     monkeypatch.setattr(exporting, "render_job", crash)

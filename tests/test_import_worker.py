@@ -65,11 +65,11 @@ def test_the_task_delivered_twice_reads_once(request: pytest.FixtureRequest, wor
         dispatch=lambda i: None,
     )
     # The task keeps no result (the job row is the outcome), so deliver it
-    # twice, then a ping behind them: the worker takes one task at a time,
-    # so once the ping answers both deliveries have run.
+    # twice, then a ping behind them on the imports queue: its worker takes
+    # one task at a time, so once the ping answers both deliveries have run.
     for _ in range(2):
         tasks.import_read.delay(job.pk)
-    assert tasks.ping.delay().get(timeout=60)
+    assert tasks.ping.apply_async(queue=settings.CONSENSO_IMPORT_QUEUE).get(timeout=60)
     job.refresh_from_db()
     assert (job.status, job.attempts) == ("ready", 1)
     assert Event.objects.filter(verb="import.ready").count() == 1

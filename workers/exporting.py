@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import logging
 import re
+from typing import Any
 
-from drafting import selectors
-from drafting.errors import NotFound
-from drafting.models import Declaration, ExportJob, Revision
-from drafting.services.export_jobs import KIND_NAMES, Rendered, RenderFailed, export_target
+from drafting.access import not_found
+from drafting.models import Declaration, ExportJob
+from drafting.services.export_jobs import KIND_NAMES, Rendered, RenderFailed, export_input, export_target
 from exports import adapters, pdf
 from exports.clean import render_clean
 from exports.compilation import render_compilation
@@ -38,7 +38,7 @@ def render_document(
     means the declaration's original language."""
     declaration = Declaration.objects.select_related("meeting__ppt").filter(pk=declaration_id).first()
     if declaration is None:
-        raise NotFound(f"Declaration {declaration_id} does not exist.")
+        raise not_found("declaration")
     target = export_target(
         declaration=declaration,
         kind=kind,
@@ -46,26 +46,26 @@ def render_document(
         base_revision_id=base_revision_id,
         language=language,
     )
-    return _render(declaration, kind, target.revision, target.base_revision, target.language)
+    language = target.language or declaration.original_language
+    data = export_input(
+        declaration=declaration,
+        kind=kind,
+        revision=target.revision,
+        base_revision=target.base_revision,
+        language=language,
+    )
+    return _render(kind, data, language)
 
 
-def _render(
-    declaration: Declaration, kind: str, revision: Revision | None, base: Revision | None, language: str
-) -> bytes:
-    language = language or declaration.original_language
+def _render(kind: str, data: Any, language: str) -> bytes:
+    """Word from the plain data ``export_input`` read for ``kind``, in ``language``."""
     if kind == "clean":
-        assert revision is not None
-        data = selectors.declaration_document(declaration=declaration, revision=revision, language=language)
         return render_clean(adapters.document_from(data, language=language))
     if kind == "compilation":
-        data = selectors.declaration_document(declaration=declaration, language=language)
         return render_compilation(adapters.document_from(data, language=language))
     if kind == "record":
-        record = selectors.negotiation_record(declaration=declaration, language=language)
-        return render_record(**adapters.record_from(record, language=language))
-    assert revision is not None and base is not None
-    pair = selectors.revision_pair(old=base, new=revision, language=language)
-    return render_tracked(**adapters.tracked_from(pair, language=language))
+        return render_record(**adapters.record_from(data, language=language))
+    return render_tracked(**adapters.tracked_from(data, language=language))
 
 
 def _filename(job: ExportJob) -> str:
@@ -85,9 +85,9 @@ def _filename(job: ExportJob) -> str:
     return " - ".join(parts) + f".{job.format}"
 
 
-def render_job(job: ExportJob) -> Rendered:
-    """Render one export job (called by ``services.export_job_run`` under the job's lock)."""
-    body = _render(job.declaration, job.kind, job.revision, job.base_revision, job.language)
+def render_job(job: ExportJob, data: Any) -> Rendered:
+    """Render one export job from its input (called by ``services.export_job_run`` under the job's lock)."""
+    body = _render(job.kind, data, job.language or job.declaration.original_language)
     if job.format == ExportJob.Format.PDF:
         try:
             body = pdf.docx_to_pdf(body)

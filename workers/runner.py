@@ -48,6 +48,8 @@ def run_pending() -> int:
         result = task.apply(args=(job_id,), throw=False)
         if result.failed():
             log.error("%s %s failed in the embedded runner: %r", task.name, job_id, result.result)
+        elif result.result == "queued":  # its turn has not come (see RendersBusy): not run
+            continue
         done += 1
     return done
 

@@ -20,6 +20,7 @@ from django.db import InterfaceError, OperationalError, connection
 
 from drafting import services
 from drafting.models import Declaration
+from drafting.services.export_jobs import RendersBusy
 from exports import pdf
 from workers import exporting
 
@@ -74,6 +75,17 @@ def export_render(job_id: int) -> str | None:
     status, or None when there was nothing to do."""
     try:
         job = services.export_job_run(job_id=job_id, render=exporting.render_job)
+    except RendersBusy:
+        # The declaration has its share of renderings running: the job stays
+        # queued. Under Celery it is handed over again shortly; the embedded
+        # runner takes queued jobs again on its next pass by itself.
+        if settings.CONSENSO_JOBS == "celery":
+            services.export_job_mark_dispatched(job_id=job_id)
+            try:
+                export_render.apply_async(args=(job_id,), countdown=settings.CONSENSO_EXPORT_BUSY_RETRY_SECONDS)
+            except Exception as exc:  # the broker is away: the sweep hands the job over later
+                log.warning("export job %s not handed over again (%s); the sweep will", job_id, exc)
+        return "queued"
     except (OperationalError, InterfaceError):
         raise
     except SoftTimeLimitExceeded:

@@ -53,8 +53,9 @@ class ExportJob(models.Model):
     # The document's language (issue 15): "es", "en", or "both" (side by side);
     # set from the declaration's original language when the request names none.
     language = models.CharField(max_length=4, choices=Language.choices, default=Language.ORIGINAL, blank=True)
-    # Everything the document depends on (see services.export_jobs): the same
-    # inputs give the same file, so a second request reuses this job.
+    # "<document>#<digest of the renderer's input>" once rendered, so the same
+    # input reuses the file; "<document>#queued" while waiting for a worker,
+    # so requests for that document join the job (see services.export_jobs).
     fingerprint = models.CharField(max_length=200)
     # The adopted text is for the Technical Secretariat only.
     secretariat_only = models.BooleanField(default=False)
@@ -73,13 +74,15 @@ class ExportJob(models.Model):
 
     class Meta:
         ordering = ["-id"]
-        indexes = [models.Index(fields=["status", "created_at"])]
+        indexes = [
+            models.Index(fields=["status", "created_at"]),
+            models.Index(fields=["fingerprint"], name="export_job_fingerprint"),
+        ]
         constraints = [
-            # At most one live job per set of inputs: two identical requests
-            # racing each other share one rendering. A failed job does not
-            # count, so it can be asked for again.
+            # At most one job per document waiting for a worker: requests
+            # racing each other join one rendering.
             models.UniqueConstraint(
-                fields=["fingerprint"], condition=~Q(status="failed"), name="one_live_export_per_fingerprint"
+                fields=["fingerprint"], condition=Q(status="queued"), name="one_queued_export_per_document"
             ),
             models.CheckConstraint(
                 condition=~Q(status="done") | (Q(size__isnull=False) & ~Q(checksum="")),

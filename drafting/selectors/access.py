@@ -8,8 +8,7 @@ from __future__ import annotations
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 
 from drafting.access import Reader as User
-from drafting.access import Role, delegation_of, require_read, role_in
-from drafting.errors import NotFound
+from drafting.access import Role, delegation_of, not_found, require_read, require_read_within, role_in
 from drafting.models import Declaration, Delegation, Meeting, Paragraph, Revision
 
 
@@ -34,9 +33,9 @@ def meeting_list(*, user: User) -> QuerySet[Meeting]:
 def meeting_get(*, user: User, meeting_id: int) -> tuple[Meeting, Role]:
     meeting = Meeting.objects.select_related("ppt").filter(pk=meeting_id).first()
     if meeting is None:
-        raise NotFound(f"Meeting {meeting_id} does not exist.")
+        raise not_found("meeting")
     role = role_in(user, meeting)
-    require_read(role, meeting)
+    require_read(role, meeting, kind="meeting")
     return meeting, role
 
 
@@ -57,9 +56,9 @@ def declaration_list(*, user: User) -> QuerySet[Declaration]:
 def declaration_get(*, user: User, declaration_id: int) -> tuple[Declaration, Role]:
     declaration = _declarations().filter(pk=declaration_id).first()
     if declaration is None:
-        raise NotFound(f"Declaration {declaration_id} does not exist.")
+        raise not_found("declaration")
     role = role_in(user, declaration.meeting)
-    require_read(role, declaration.meeting)
+    require_read(role, declaration.meeting, kind="declaration")
     return declaration, role
 
 
@@ -70,8 +69,8 @@ def revision_list(*, user: User) -> QuerySet[Revision]:
 def revision_get(*, user: User, revision_id: int) -> Revision:
     revision = Revision.objects.select_related("declaration__meeting", "issued_by").filter(pk=revision_id).first()
     if revision is None:
-        raise NotFound(f"Revision {revision_id} does not exist.")
-    require_read(role_in(user, revision.declaration.meeting), revision.declaration.meeting)
+        raise not_found("revision")
+    require_read_within(role_in(user, revision.declaration.meeting), "revision")
     return revision
 
 
@@ -80,6 +79,6 @@ def paragraph_get(*, user: User, paragraph_id: int) -> Paragraph:
         Paragraph.objects.select_related("declaration__meeting", "ad_ref_delegation").filter(pk=paragraph_id).first()
     )
     if paragraph is None:
-        raise NotFound(f"Paragraph {paragraph_id} does not exist.")
-    require_read(role_in(user, paragraph.declaration.meeting), paragraph.declaration.meeting)
+        raise not_found("paragraph")
+    require_read_within(role_in(user, paragraph.declaration.meeting), "paragraph")
     return paragraph

@@ -9,8 +9,7 @@ from typing import Any
 from django.db.models import QuerySet
 
 from drafting.access import Reader as User
-from drafting.access import require_read, role_in
-from drafting.errors import NotFound
+from drafting.access import not_found, require_read_within, role_in
 from drafting.library.citation import citation
 from drafting.models import Position, Proposal
 from drafting.readmodels import PositionObjection, ProposalSummary
@@ -35,8 +34,8 @@ def proposal_get(*, user: User, proposal_id: int) -> Proposal:
         .first()
     )
     if proposal is None:
-        raise NotFound(f"Proposal {proposal_id} does not exist.")
-    require_read(role_in(user, proposal.declaration.meeting), proposal.declaration.meeting)
+        raise not_found("proposal")
+    require_read_within(role_in(user, proposal.declaration.meeting), "proposal")
     return proposal
 
 

@@ -14,9 +14,8 @@ from django.utils import timezone
 
 from drafting import numbering
 from drafting.access import Reader as User
-from drafting.access import Role, delegation_of, require_read, role_given
+from drafting.access import Role, delegation_of, not_found, require_read, require_read_within, role_given
 from drafting.bilingual import MISSING, STALE, other_language, translation_status
-from drafting.errors import NotFound
 from drafting.models import (
     Declaration,
     Meeting,
@@ -390,11 +389,12 @@ def text_head_get(*, user: User, declaration_id: int | None = None, revision_id:
         cursor.execute(sql, params)
         row = cursor.fetchone()
     if row is None:
-        if revision_id is not None:
-            raise NotFound(f"Revision {revision_id} does not exist.")
-        raise NotFound(f"Declaration {declaration_id} does not exist.")
+        raise not_found("revision" if revision_id is not None else "declaration")
     rid, issued_at, did, version, meeting_id, ppt_id, members_only, is_staff, is_present = row
     meeting = Meeting(pk=meeting_id, ppt_id=ppt_id, members_only=bool(members_only))
     role = role_given(user, meeting, is_staff=bool(is_staff), present=bool(is_present))
-    require_read(role, meeting)
+    if revision_id is not None:
+        require_read_within(role, "revision")
+    else:
+        require_read(role, meeting, kind="declaration")
     return TextHead(revision_id=rid, declaration_id=did, version=version, issued_at=_aware(issued_at), role=role)

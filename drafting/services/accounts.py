@@ -15,9 +15,9 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import Q, QuerySet
 
-from drafting.access import Role, require_secretariat, role_in
+from drafting.access import Role, not_found, require_secretariat, role_in
 from drafting.access_cache import identity_forget
-from drafting.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from drafting.errors import Conflict, InvalidInput, NotAllowed
 from drafting.models import Delegate, Delegation, Meeting
 from drafting.services.events import event_record
 
@@ -56,7 +56,7 @@ def _require_desk(actor: User, meeting: Meeting, action: str) -> None:
 def account_in(meeting: Meeting, user_id: int) -> User:
     user = meeting_accounts(meeting=meeting).filter(pk=user_id).first()
     if user is None:
-        raise NotFound(f"No delegate account {user_id} among this meeting's delegations.")
+        raise not_found("account")
     if user.is_staff or user.is_superuser or user.secretariat_meetings.exists():
         raise NotAllowed("Secretariat and staff accounts are managed by an administrator, not from the desk.")
     return user

@@ -10,6 +10,16 @@ The job row is the source of truth; the broker only carries its id. So:
   at most once at a time and finishes it exactly once: the rendering holds a
   row lock, which a killed worker's connection gives up with it.
 
+Renderings are bounded whatever the requests (issue 13: support/withdraw
+toggles each followed by a PDF request must not make the server render
+without end). A job's fingerprint is a digest of the plain data the
+renderer is fed, not of the declaration's version, so a text that toggled
+back to what it was gives back the file already made; requests for a
+document that is waiting for a worker join that job (it reads the text when
+it starts, so it is at least as new as every request it answers); and at
+most ``CONSENSO_EXPORT_RENDERS_PER_DECLARATION`` renderings of one
+declaration run at once, the others waiting their turn.
+
 Requests for an export are not negotiation acts, so they are not written to
 the negotiation record (which is itself one of the documents exported).
 """
@@ -17,23 +27,26 @@ the negotiation record (which is itself one of the documents exported).
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import partial
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.db.models import Max, Q
+from django.db.models import Q
 from django.utils import timezone
 
-from drafting.access import Role, require_read, role_in
-from drafting.errors import Conflict, DomainError, InvalidInput, NotAllowed, NotFound
-from drafting.models import Adoption, Declaration, Event, ExportJob, Revision
-from drafting.services.jobs import job_claim, job_fail, job_mark_failed, jobs_to_redispatch
+from drafting import selectors
+from drafting.access import Role, not_found, require_read, require_read_within, role_in
+from drafting.errors import Conflict, DomainError, InvalidInput, NotAllowed
+from drafting.models import Adoption, Declaration, ExportJob, Revision
+from drafting.services.jobs import job_fail, job_mark_failed, jobs_to_redispatch
 
 log = logging.getLogger(__name__)
 
@@ -71,13 +84,24 @@ class RenderFailed(DomainError):
     code = "render_failed"
 
 
+class RendersBusy(Exception):
+    """The declaration already has as many renderings running as it may: the
+    job stays queued, for the task to hand over again a little later."""
+
+
+# A queued job's fingerprint: its document, and no input yet (it reads the
+# text when it starts). One queued job per document (a constraint), which
+# every request for that document joins until a worker takes it.
+QUEUED = "queued"
+
+
 def _revision_of(declaration: Declaration, revision_id: int | None, field: str) -> Revision | None:
     if revision_id is None:
         return None
-    revision = Revision.objects.filter(pk=revision_id).first()
+    # One answer whether the id is another declaration's or no revision at all:
+    # it must not tell whether a revision of a meeting one may not read exists.
+    revision = Revision.objects.filter(pk=revision_id, declaration=declaration).first()
     if revision is None:
-        raise NotFound(f"Revision {revision_id} does not exist.")
-    if revision.declaration_id != declaration.pk:
         raise InvalidInput(
             f"Revision {revision_id} is not a revision of this declaration.",
             fields={field: [f"Choose a revision of declaration {declaration.pk}."]},
@@ -89,7 +113,7 @@ def _revision_of(declaration: Declaration, revision_id: int | None, field: str) 
 class ExportTarget:
     revision: Revision | None
     base_revision: Revision | None
-    fingerprint: str
+    document: str  # which document (kind, format, declaration, revisions), whatever the text holds now
     secretariat_only: bool
     language: str = ""
 
@@ -120,15 +144,11 @@ def export_target(
     language: str | None = None,
 ) -> ExportTarget:
     """Resolve the revisions a document shows (with defaults: the current
-    revision, and for tracked changes the one before it) and what it depends
-    on. The one place that decides this, for export jobs and the
-    ``export_document`` command alike. The fingerprint names every input of the document, so an
-    unchanged input gives back the existing file instead of a new rendering:
-    a revision is immutable; whether it is the adopted text changes the clean
-    document (no draft marking, reservations); the working text changes with
-    ``declaration.version``; the record grows by appending events. The
-    language is part of it; a document showing the other language depends on
-    ``declaration.version`` too, since a translation is updated in place."""
+    revision, and for tracked changes the one before it) and who may have it.
+    The one place that decides this, for export jobs and the
+    ``export_document`` command alike. ``document`` names the document, not
+    its contents: those are fingerprinted from the data the renderer is fed
+    (``export_input_digest``), the language included."""
     if kind not in Kind.values:
         raise InvalidInput(f"Unknown document kind {kind!r}.", fields={"kind": [f"One of {', '.join(Kind.values)}."]})
     revisions = list(declaration.revisions.order_by("number"))
@@ -150,13 +170,9 @@ def export_target(
         raise InvalidInput("A clean declaration shows one revision.", fields={"base_revision": ["Leave empty."]})
     language = export_language(declaration=declaration, language=language)
     prefix = f"{kind}/{fmt}/{language}/d{declaration.pk}"
-    if language != declaration.original_language:
-        prefix += f"/v{declaration.version}"
     if kind == Kind.CLEAN:
         revision = revision or revisions[-1]
-        adopted = revision.pk == adopted_id
-        state = "adopted" if adopted else "draft"
-        return ExportTarget(revision, None, f"{prefix}/r{revision.pk}/{state}", adopted, language)
+        return ExportTarget(revision, None, f"{prefix}/r{revision.pk}", revision.pk == adopted_id, language)
     if kind == Kind.TRACKED:
         revision = revision or revisions[-1]
         if base is None:
@@ -172,9 +188,43 @@ def export_target(
             )
         return ExportTarget(revision, base, f"{prefix}/r{base.pk}-r{revision.pk}", revision.pk == adopted_id, language)
     if kind == Kind.COMPILATION:
-        return ExportTarget(None, None, f"{prefix}/v{declaration.version}", adopted_id is not None, language)
-    last_event = Event.objects.filter(declaration=declaration).aggregate(last=Max("id"))["last"] or 0
-    return ExportTarget(None, None, f"{prefix}/e{last_event}", False, language)
+        return ExportTarget(None, None, prefix, adopted_id is not None, language)
+    return ExportTarget(None, None, prefix, False, language)
+
+
+def export_input(
+    *,
+    declaration: Declaration,
+    kind: str,
+    revision: Revision | None,
+    base_revision: Revision | None,
+    language: str | None = None,
+) -> Any:
+    """The plain data a document of ``kind`` is rendered from (``exports``
+    turns it into Word): everything the file shows, and nothing else."""
+    if kind == Kind.CLEAN:
+        return selectors.declaration_document(declaration=declaration, revision=revision, language=language)
+    if kind == Kind.COMPILATION:
+        return selectors.declaration_document(declaration=declaration, language=language)
+    if kind == Kind.RECORD:
+        return selectors.negotiation_record(declaration=declaration, language=language)
+    assert revision is not None and base_revision is not None
+    return selectors.revision_pair(old=base_revision, new=revision, language=language)
+
+
+def export_input_digest(data: Any) -> str:
+    """SHA-256 of the renderer's input, canonically serialised: equal digests,
+    equal documents (the renderers are deterministic), so one file serves both."""
+    canonical = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _fingerprint(document: str, digest: str) -> str:
+    return f"{document}#{digest}"
+
+
+def _document_of(job: ExportJob) -> str:
+    return job.fingerprint.partition("#")[0]
 
 
 def _require_may_render(role: Role, target: ExportTarget) -> None:
@@ -214,10 +264,11 @@ def export_job_request(
     pdf_available: bool,
     dispatch: Callable[[int], None],
 ) -> tuple[ExportJob, bool]:
-    """Ask for a document. Returns the job and whether it is new: a request
-    whose inputs match a job that is queued, running or done gets that job
-    (and, once done, its file) without a second rendering. ``dispatch``
-    hands a new job's id to the workers once this transaction commits."""
+    """Ask for a document. Returns the job and whether it is new. A request
+    gets, without a second rendering: the job that rendered (or is rendering)
+    exactly this input, else the job for this document that is waiting for a
+    worker. ``dispatch`` hands a new job's id to the workers once this
+    transaction commits."""
     if fmt not in Format.values:
         raise InvalidInput(f"Unknown format {fmt!r}.", fields={"format": [f"One of {', '.join(Format.values)}."]})
     if fmt == Format.PDF and not pdf_available:
@@ -228,7 +279,7 @@ def export_job_request(
         )
     declaration = Declaration.objects.select_related("meeting").filter(pk=declaration_id).first()
     if declaration is None:
-        raise NotFound(f"Declaration {declaration_id} does not exist.")
+        raise not_found("declaration")
     role = role_in(actor, declaration.meeting)
     require_read(role, declaration.meeting)
     target = export_target(
@@ -240,9 +291,20 @@ def export_job_request(
         language=language,
     )
     _require_may_render(role, target)
-    existing = ExportJob.objects.filter(fingerprint=target.fingerprint).exclude(status=Status.FAILED).first()
-    if existing is not None:
-        return existing, False
+    data = export_input(
+        declaration=declaration,
+        kind=kind,
+        revision=target.revision,
+        base_revision=target.base_revision,
+        language=target.language,
+    )
+    made = _job_with_input(_fingerprint(target.document, export_input_digest(data)))
+    if made is not None:
+        return made, False
+    waiting = _fingerprint(target.document, QUEUED)
+    joined = ExportJob.objects.filter(fingerprint=waiting, status=Status.QUEUED).first()
+    if joined is not None:
+        return joined, False
     try:
         # A savepoint: losing the race to an identical request must not
         # abort the caller's transaction.
@@ -253,13 +315,13 @@ def export_job_request(
                 format=fmt,
                 revision=target.revision,
                 base_revision=target.base_revision,
-                fingerprint=target.fingerprint,
+                fingerprint=waiting,
                 secretariat_only=target.secretariat_only,
                 language=target.language,
                 requested_by=actor,
             )
     except IntegrityError:
-        winner = ExportJob.objects.filter(fingerprint=target.fingerprint).exclude(status=Status.FAILED).first()
+        winner = ExportJob.objects.filter(fingerprint=waiting, status=Status.QUEUED).first()
         if winner is None:  # pragma: no cover - the constraint names exactly this row
             raise
         return winner, False
@@ -267,14 +329,26 @@ def export_job_request(
     return job, True
 
 
+def _job_with_input(fingerprint: str, *, exclude: int | None = None) -> ExportJob | None:
+    """A job that rendered this very input (done, its file still stored) or
+    is rendering it now."""
+    jobs = ExportJob.objects.filter(fingerprint=fingerprint, status__in=[Status.DONE, Status.RUNNING])
+    if exclude is not None:
+        jobs = jobs.exclude(pk=exclude)
+    for job in jobs.order_by("status", "-id"):  # "done" sorts before "running"
+        if job.status == Status.RUNNING or (job.file.name and job.file.storage.exists(job.file.name)):
+            return job
+    return None
+
+
 def export_job_get(*, user: User, job_id: int) -> ExportJob:
     job = (
         ExportJob.objects.select_related("declaration__meeting", "revision", "base_revision").filter(pk=job_id).first()
     )
     if job is None:
-        raise NotFound(f"Export {job_id} does not exist.")
+        raise not_found("export")
     role = role_in(user, job.declaration.meeting)
-    require_read(role, job.declaration.meeting)
+    require_read_within(role, "export")
     if not export_job_visible(job=job, role=role):
         # The adopted text's exports are the Secretariat's; say so rather
         # than pretend the job does not exist.
@@ -290,21 +364,51 @@ def export_job_mark_dispatched(*, job_id: int, dispatched: bool = True) -> None:
     )
 
 
+def _renders_running(declaration_id: int) -> int:
+    """Renderings of the declaration under way. One started longer ago than
+    the hard time limit was killed with its worker: it does not count."""
+    since = timezone.now() - timedelta(seconds=settings.CONSENSO_EXPORT_TIME_LIMIT)
+    return ExportJob.objects.filter(declaration_id=declaration_id, status=Status.RUNNING, started_at__gte=since).count()
+
+
 def _claim(job_id: int) -> ExportJob | None:
-    # skip_locked: a job whose row a live worker holds is being rendered.
-    return job_claim(
-        model=ExportJob,
-        job_id=job_id,
-        max_attempts=MAX_ATTEMPTS,
-        gave_up="The rendering was interrupted {attempts} times; ask for the document again.",
-        skip_locked=True,
-    )
+    """Mark the job running (committed, so readers see it). None when there
+    is nothing to do: done, failed, gone, or being rendered by a live worker.
+    Raises ``RendersBusy``, leaving the job queued, when its declaration has
+    as many renderings running as it may."""
+    with transaction.atomic():
+        declaration_id = ExportJob.objects.filter(pk=job_id).values_list("declaration_id", flat=True).first()
+        if declaration_id is None:
+            return None
+        # Claims for one declaration take turns on its row (declaration
+        # before job: the lock order), so two workers cannot both see one
+        # free slot and both take it.
+        Declaration.objects.select_for_update().filter(pk=declaration_id).values_list("pk", flat=True).first()
+        job = ExportJob.objects.select_for_update(skip_locked=True).filter(pk=job_id).first()
+        if job is None or job.status in (Status.DONE, Status.FAILED):
+            return None
+        if job.attempts >= MAX_ATTEMPTS:
+            job_mark_failed(job, f"The rendering was interrupted {job.attempts} times; ask for the document again.")
+            return None
+        if (
+            job.status == Status.QUEUED
+            and _renders_running(declaration_id) >= settings.CONSENSO_EXPORT_RENDERS_PER_DECLARATION
+        ):
+            raise RendersBusy(f"declaration {declaration_id} has its renderings' worth running")
+        job.status = Status.RUNNING
+        job.attempts += 1
+        job.started_at = timezone.now()
+        job.save(update_fields=["status", "attempts", "started_at"])
+        return job
 
 
-def export_job_run(*, job_id: int, render: Callable[[ExportJob], Rendered]) -> ExportJob | None:
-    """Render a job with ``render`` and store the file. Safe to run twice:
-    returns None, changing nothing, when the job is already finished or a
-    live worker is rendering it.
+def export_job_run(*, job_id: int, render: Callable[[ExportJob, dict[str, Any]], Rendered]) -> ExportJob | None:
+    """Render a job with ``render`` (given the job and its input, see
+    ``export_input``) and store the file, unless a job already rendered this
+    very input: then the job shares that file, and nothing is rendered. Safe
+    to run twice: returns None, changing nothing, when the job is already
+    finished or a live worker is rendering it. Raises ``RendersBusy`` when
+    the declaration has as many renderings running as it may.
 
     The rendering runs inside a transaction that holds the job's row lock:
     a second delivery skips a locked job, and a worker killed mid-render
@@ -325,7 +429,19 @@ def export_job_run(*, job_id: int, render: Callable[[ExportJob], Rendered]) -> E
             return None
         try:
             with transaction.atomic():  # a failed render's reads must not poison the fail() below
-                rendered = render(job)
+                data = export_input(
+                    declaration=job.declaration,
+                    kind=job.kind,
+                    revision=job.revision,
+                    base_revision=job.base_revision,
+                    language=job.language or None,
+                )
+                job.fingerprint = _fingerprint(_document_of(job), export_input_digest(data))
+                made = _job_with_input(job.fingerprint, exclude=job.pk)
+                if made is not None and made.status == Status.DONE:
+                    _share(job, made)
+                    return job
+                rendered = render(job, data)
         except DomainError as exc:
             job_mark_failed(job, exc.message)
             return job
@@ -339,8 +455,18 @@ def export_job_run(*, job_id: int, render: Callable[[ExportJob], Rendered]) -> E
         job.status = Status.DONE
         job.error = ""
         job.finished_at = timezone.now()
-        job.save(update_fields=["file", "filename", "size", "checksum", "status", "error", "finished_at"])
+        job.save(
+            update_fields=["file", "filename", "size", "checksum", "status", "error", "finished_at", "fingerprint"]
+        )
         return job
+
+
+def _share(job: ExportJob, made: ExportJob) -> None:
+    """Finish ``job`` with the file ``made`` rendered from the same input."""
+    job.file.name = made.file.name
+    job.filename, job.size, job.checksum = made.filename, made.size, made.checksum
+    job.status, job.error, job.finished_at = Status.DONE, "", timezone.now()
+    job.save(update_fields=["file", "filename", "size", "checksum", "status", "error", "finished_at", "fingerprint"])
 
 
 def export_job_fail(*, job_id: int, message: str, file_lost: bool = False) -> None:

@@ -38,8 +38,8 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
-from drafting.access import require_read, require_secretariat, role_in
-from drafting.errors import Conflict, DomainError, InvalidInput, NotFound
+from drafting.access import not_found, require_read_within, require_secretariat, role_in
+from drafting.errors import Conflict, DomainError, InvalidInput
 from drafting.importing import ImportedParagraph, ImportResult, ImportWarning
 from drafting.importing.align import AlignItem
 from drafting.importing.bilingual import items_from_result, pair_preview, translations
@@ -83,6 +83,15 @@ def _process_limits() -> ProcessLimits:
 
 def _require_may_import(actor: User, meeting: Meeting) -> None:
     require_secretariat(role_in(actor, meeting), "import drafts")
+
+
+def _require_may_handle(actor: User, job: ImportJob) -> None:
+    """An import of a meeting the actor may not read is answered as an id
+    that does not exist (drafting.access); a reader who is not its Secretariat
+    is told why not."""
+    role = role_in(actor, job.meeting)
+    require_read_within(role, "import")
+    require_secretariat(role, "import drafts")
 
 
 @transaction.atomic
@@ -176,9 +185,8 @@ def import_job_get(*, user: User, job_id: int) -> ImportJob:
         ImportJob.objects.select_related("meeting", "declaration", "revision", "requested_by").filter(pk=job_id).first()
     )
     if job is None:
-        raise NotFound(f"Import {job_id} does not exist.")
-    require_read(role_in(user, job.meeting), job.meeting)
-    _require_may_import(user, job.meeting)
+        raise not_found("import")
+    _require_may_handle(user, job)
     return job
 
 
@@ -595,8 +603,8 @@ def import_job_correct(*, actor: User, job_id: int, operations: Sequence[dict[st
     corrections are kept in the preview, in order, for the record."""
     job = ImportJob.objects.select_for_update().select_related("meeting").filter(pk=job_id).first()
     if job is None:
-        raise NotFound(f"Import {job_id} does not exist.")
-    _require_may_import(actor, job.meeting)
+        raise not_found("import")
+    _require_may_handle(actor, job)
     if job.status != Status.READY or job.preview is None:
         raise Conflict(f"The import is {job.get_status_display().lower()}; only a ready preview is corrected.")
     corrected = apply_corrections(ImportResult.from_json(job.preview), operations)
@@ -649,8 +657,8 @@ def import_job_confirm(*, actor: User, job_id: int, note: str = "") -> ImportJob
     revision) from the preview. All or nothing; once only."""
     job = ImportJob.objects.select_for_update().select_related("meeting").filter(pk=job_id).first()
     if job is None:
-        raise NotFound(f"Import {job_id} does not exist.")
-    _require_may_import(actor, job.meeting)
+        raise not_found("import")
+    _require_may_handle(actor, job)
     if job.status == Status.CONFIRMED:
         raise Conflict(
             f"This import was already confirmed (revision {job.revision_id}).",

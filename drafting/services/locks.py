@@ -13,8 +13,8 @@ from django.db import connection, models
 from django.db.models import F, OuterRef, Subquery
 
 from drafting import live
-from drafting.access import Reader, Role, require_read, role_in
-from drafting.errors import Conflict, NotFound
+from drafting.access import Reader, Role, not_found, require_read, require_read_within, role_in
+from drafting.errors import Conflict
 from drafting.models import Declaration, Meeting, Paragraph, Proposal
 
 
@@ -22,7 +22,7 @@ def declaration_lock(declaration_id: int) -> Declaration:
     try:
         return Declaration.objects.select_for_update().select_related("meeting").get(pk=declaration_id)
     except Declaration.DoesNotExist as exc:
-        raise NotFound(f"Declaration {declaration_id} does not exist.") from exc
+        raise not_found("declaration") from exc
 
 
 def declaration_require_drafting(declaration: Declaration) -> None:
@@ -47,7 +47,7 @@ def declaration_touch(declaration: Declaration) -> None:
 def proposal_lock(proposal_id: int) -> tuple[Declaration, Proposal]:
     declaration_id = Proposal.objects.filter(pk=proposal_id).values_list("declaration_id", flat=True).first()
     if declaration_id is None:
-        raise NotFound(f"Proposal {proposal_id} does not exist.")
+        raise not_found("proposal")
     declaration = declaration_lock(declaration_id)
     proposal = Proposal.objects.select_for_update().select_related("delegation").get(pk=proposal_id)
     return declaration, proposal
@@ -125,9 +125,9 @@ def declaration_access(
     403 if the user may not read it."""
     declaration = _declaration_read(where="%s", param=declaration_id, lock=lock)
     if declaration is None:
-        raise NotFound(f"Declaration {declaration_id} does not exist.")
+        raise not_found("declaration")
     role = role_in(user, declaration.meeting)
-    require_read(role, declaration.meeting)
+    require_read(role, declaration.meeting, kind="declaration")
     return declaration, role
 
 
@@ -142,9 +142,9 @@ def proposal_access(
         where="(SELECT p.declaration_id FROM drafting_proposal p WHERE p.id = %s)", param=proposal_id, lock=lock
     )
     if declaration is None:
-        raise NotFound(f"Proposal {proposal_id} does not exist.")
+        raise not_found("proposal")
     role = role_in(user, declaration.meeting)
-    require_read(role, declaration.meeting)
+    require_read_within(role, "proposal")
     state = Paragraph.objects.filter(pk=OuterRef("paragraph_id")).values("state")[:1]
     proposal = (
         Proposal.objects.select_for_update(of=("self",))

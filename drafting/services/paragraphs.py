@@ -15,8 +15,8 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import QuerySet
 
-from drafting.access import require_negotiator, require_ppt, role_in
-from drafting.errors import Conflict, InvalidInput, NotFound
+from drafting.access import not_found, require_negotiator, require_ppt, role_in
+from drafting.errors import Conflict, InvalidInput
 from drafting.models import Declaration, Delegation, Paragraph, ParagraphObjection, Position, Proposal
 from drafting.services.events import event_record
 from drafting.services.locks import declaration_lock, declaration_require_drafting
@@ -29,7 +29,7 @@ ACTIONS = tuple(TRANSITIONS)
 def paragraph_lock(paragraph_id: int) -> tuple[Declaration, Paragraph]:
     declaration_id = Paragraph.objects.filter(pk=paragraph_id).values_list("declaration_id", flat=True).first()
     if declaration_id is None:
-        raise NotFound(f"Paragraph {paragraph_id} does not exist.")
+        raise not_found("paragraph")
     declaration = declaration_lock(declaration_id)
     return declaration, Paragraph.objects.select_for_update().get(pk=paragraph_id)
 
