@@ -5,7 +5,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
-        ("drafting", "0012_bilingual_texts"),
+        ("drafting", "0013_one_straight_line"),
     ]
 
     operations = [

@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("drafting", "0012_bilingual_texts"),
+        ("drafting", "0016_export_language_import_translation"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("drafting", "0012_bilingual_texts"),
+        ("drafting", "0015_sign_in_links"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("drafting", "0012_bilingual_texts"),
+        ("drafting", "0014_meeting_translators"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
