@@ -323,7 +323,10 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         )
         rev1_id = rev1["id"] if status == 201 else 0
         adoption = f"/api/declarations/{ws.declaration}/adoption/"
-        ws.ppt.call("adoption_propose", "POST", adoption, {"revision": rev1_id, "method": "in_session"}, ok=(201,))
+        # The replay accepts proposals but updates no translation: the PPT adopts
+        # in the original language only (issue 15), as RCM practice sometimes does.
+        proposal = {"revision": rev1_id, "method": "in_session", "original_language_only": True}
+        ws.ppt.call("adoption_propose", "POST", adoption, proposal, ok=(201,))
         ws.ppt.call("adoption_adopt", "POST", f"{adoption}adopt/")
         exports += [
             export(ws, "clean", args.export_wait, revision=rev1_id),

@@ -553,8 +553,10 @@ def test_the_current_text_has_sections_and_paragraphs_in_order_with_stable_ids(w
         "state": "open",
         "ad_ref": None,
         "brackets": [],
+        "translation": {**op3["translation"], "language": "en", "status": "current"},
         "proposal_summary": {"count": 0, "by_status": {}, "delegations": []},
     }
+    assert op3["translation"]["text"]  # the test world's zero draft carries both versions (issue 15)
     # and the ids are the same on every read
     assert labels_and_ids(second.json()) == labels_and_ids(body)
 
@@ -580,6 +582,7 @@ def test_the_text_shows_proposals_under_their_paragraph_with_support_and_objecti
             "delegation": "MEX",
             "status": "submitted",
             "text": "Promote regular pathways.",
+            "language": "es",
             "version": 3,
             "support": ["SLV"],
             "objections": [{"delegation": "CAN", "reason": "Too narrow."}],
@@ -1117,6 +1120,9 @@ NOT_FOUND = [
     ("delegation-detail", "GET", f"/api/delegations/{MISSING}/", None),
     ("meeting-detail", "GET", f"/api/meetings/{MISSING}/", None),
     ("meeting-setup", "POST", f"/api/meetings/{MISSING}/setup/", {"silence_hours": 48}),
+    ("meeting-translators", "POST", f"/api/meetings/{MISSING}/translators/", {"username": "x.y"}),
+    ("declaration-translations", "GET", f"/api/declarations/{MISSING}/translations/", None),
+    ("paragraph-translation", "POST", f"/api/paragraphs/{MISSING}/translation/", {"text_version": 1, "text": "x"}),
     ("declaration-detail", "GET", f"/api/declarations/{MISSING}/", None),
     ("declaration-revisions", "GET", f"/api/declarations/{MISSING}/revisions/", None),
     ("declaration-revisions", "POST", f"/api/declarations/{MISSING}/revisions/", {"sections": zero_draft(1, 1)}),

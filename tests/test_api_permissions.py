@@ -385,6 +385,16 @@ def _set_up(ctx: Ctx, role: str | None, body: Any) -> None:
     assert ctx.world.meeting.silence_hours == 48
 
 
+def _translated(ctx: Ctx, role: str | None, body: Any) -> None:
+    paragraph = Paragraph.objects.get(pk=_last_paragraph(ctx))
+    assert paragraph.translation_of == paragraph.text_version
+    assert paragraph.translation_text.startswith("Promover una migración segura")
+
+
+def _translator_named(ctx: Ctx, role: str | None, body: Any) -> None:
+    assert ctx.world.meeting.translators.filter(pk=ctx.world.users["can"].pk).exists()
+
+
 def _accounts(ctx: Ctx, suffix: str = "") -> str:
     return f"/api/meetings/{ctx.world.meeting.pk}/accounts/{suffix}"
 
@@ -684,7 +694,7 @@ MATRIX: list[Row] = [
         "GET",
         lambda c: f"/api/revisions/{c.world.revision.pk}/proposals/",
         L_OPEN,
-        L_CLOSED_SCOPED,
+        (LISTED,) * 4 + (404,) * 3 + (LISTED, 401),  # inside a revision of a members-only meeting: 404 (issue 13)
         setup=_with_proposal,
         probe=lambda c: _p(c).pk,
     ),
@@ -880,6 +890,37 @@ MATRIX: list[Row] = [
         write=True,
         body=lambda c, r: {"silence_hours": 48},
         on_success=_set_up,
+    ),
+    # --- the other language (issue 15): the Technical Secretariat (or a translator it names)
+    Row(
+        "declaration-translations",
+        "GET",
+        lambda c: f"/api/declarations/{_d(c)}/translations/",
+        (200,) * 8 + (401,),
+        (200,) * 4 + (403,) * 3 + (200, 401),
+    ),
+    Row(
+        "paragraph-translation",
+        "POST",
+        lambda c: f"/api/paragraphs/{_last_paragraph(c)}/translation/",
+        TS_READS,
+        (403,) * 4 + (404,) * 3 + (200, 401),  # a paragraph inside a members-only meeting: 404 (issue 13)
+        write=True,
+        body=lambda c, r: {
+            "text_version": Paragraph.objects.get(pk=_last_paragraph(c)).text_version,
+            "text": f"Promover una migración segura, ordenada y regular ({r}).",
+        },
+        on_success=_translated,
+    ),
+    Row(
+        "meeting-translators",
+        "POST",
+        lambda c: f"/api/meetings/{c.world.meeting.pk}/translators/",
+        TS_READS,
+        TS_READS,
+        write=True,
+        body=lambda c, r: {"username": c.world.users["can"].username},
+        on_success=_translator_named,
     ),
     # --- delegates' accounts: the meeting's Technical Secretariat -------------
     Row("meeting-accounts", "GET", _accounts, TS_READS, TS_READS),

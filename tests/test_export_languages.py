@@ -114,7 +114,7 @@ def test_the_language_is_part_of_the_request_and_of_the_fingerprint(bilingual: D
     assert default.language == "es"
     english = export_target(declaration=bilingual, kind="clean", language="en")
     both = export_target(declaration=bilingual, kind="clean", language="both")
-    assert len({default.fingerprint, english.fingerprint, both.fingerprint}) == 3
+    assert len({default.document, english.document, both.document}) == 3
     with pytest.raises(InvalidInput) as refused:
         export_target(declaration=bilingual, kind="clean", language="fr")
     assert refused.value.fields == {"language": ["One of es, en, both (empty: the original language)."]}

@@ -19,7 +19,7 @@ from django.utils import timezone
 from drafting import services
 from drafting.models import ExportJob, Proposal
 from tests.conftest import World
-from workers import export_jobs, exporting, tasks
+from workers import exporting, tasks
 
 pytestmark = pytest.mark.django_db
 TOGGLES = 50
@@ -44,7 +44,7 @@ def renders(monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
     for name in ("render_clean", "render_compilation", "render_record", "render_tracked"):
         monkeypatch.setattr(exporting, name, counted(getattr(exporting, name)))
     monkeypatch.setattr(exporting.pdf, "docx_to_pdf", fake_pdf)
-    monkeypatch.setattr(export_jobs.pdf, "pdf_available", lambda: True)
+    monkeypatch.setattr(tasks, "pdf_available", lambda: True)
     return counts
 
 
@@ -87,7 +87,7 @@ def test_toggling_support_renders_each_distinct_text_once(
     world: World, renders: dict[str, int], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Given a worker that renders each job as soon as it is handed over
-    monkeypatch.setattr(export_jobs, "dispatch", lambda job_id: tasks.export_render.apply(args=(job_id,)))
+    monkeypatch.setattr(tasks, "export_dispatch", lambda job_id: tasks.export_render.apply(args=(job_id,)))
     proposal = _proposal(world)
     # When Canada supports and withdraws its support fifty times, and after each
     # toggle the compilation text is asked for as Word and as PDF
@@ -103,10 +103,10 @@ def test_toggling_support_renders_each_distinct_text_once(
     assert len(jobs) == 4 and ExportJob.objects.count() == 4
     # and the last file says what the text says now (support withdrawn)
     last = _text_of(world, "iom", _ask(world, "iom", "compilation", "docx")["id"])
-    assert "Proposed by Delegación MEX" in last and "CAN" not in last
+    assert "Propuesto por Delegación MEX" in last and "CAN" not in last
     _toggle(world, proposal, 0)
     again = _text_of(world, "iom", _ask(world, "iom", "compilation", "docx")["id"])
-    assert "Proposed by Delegación MEX; supported by Delegación CAN" in again, again
+    assert "Propuesto por Delegación MEX; con el apoyo de Delegación CAN" in again, again
     assert renders == {"word": 4, "pdf": 2}
 
 

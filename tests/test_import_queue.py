@@ -16,7 +16,7 @@ from drafting import services
 from drafting.models import Adoption, Declaration, ImportJob
 from tests import hostile_corpus
 from tests.conftest import World, needs_postgres, needs_redis, silence_under_way
-from workers import importing
+from workers import tasks
 
 
 def _queue_of(task: str) -> str:
@@ -60,7 +60,7 @@ def test_a_backlog_of_poisoned_imports_never_delays_the_silence_deadline(
             meeting=world.meeting,
             content=poison,
             filename=f"poison-{i}.docx",
-            dispatch=importing.dispatch,
+            dispatch=tasks.import_dispatch,
         ).pk
         for i in range(10)
     ]

@@ -110,6 +110,7 @@ PINS: dict[str, tuple[str, Path, int]] = {
     "declaration-text": ("mex", lambda f: f"/api/declarations/{f.world.declaration.pk}/text/", 8),
     "declaration-working-text": ("mex", lambda f: f"/api/declarations/{f.world.declaration.pk}/working-text/", 8),
     "declaration-adoption": ("mex", lambda f: f"/api/declarations/{f.adopting}/adoption/", 7),
+    "declaration-translations": ("ts", lambda f: f"/api/declarations/{f.world.declaration.pk}/translations/", 8),
     "declaration-statements": ("mex", lambda f: f"/api/declarations/{f.world.declaration.pk}/statements/", 4),
     "declaration-record": ("mex", lambda f: f"/api/declarations/{f.world.declaration.pk}/record/", 5),
     "declaration-diff": ("mex", lambda f: f"/api/declarations/{f.world.declaration.pk}/diff/", 8),
@@ -132,8 +133,11 @@ PINS: dict[str, tuple[str, Path, int]] = {
 
 
 def count(fixture: Fixture, name: str) -> int:
+    from drafting.access_cache import access_caches_clear
+
     role, path, _ = PINS[name]
     client = fixture.world.client(role)
+    access_caches_clear()  # the cold path: identity and role read from the database (h18w's cache)
     with CaptureQueriesContext(connection) as ctx:
         response = client.get(path(fixture))
         if hasattr(response, "streaming_content"):

@@ -31,6 +31,12 @@ WRITES = ("POST", "PUT", "PATCH", "DELETE")
 # by the event's insert (a trigger), and the answer is built from the rows the
 # service read and wrote. The others are as they were, less the declaration
 # version's UPDATE where they had one.
+# After the merges of issues 13, 14 and 15: putting a text to adoption 18 -> 20
+# (whether every paragraph's translation is current, listed by label); issuing
+# a revision 27/26 -> 26/25; an export request 10 -> 15 (it reads the
+# document's input to fingerprint it, so an unchanged text reuses the file
+# instead of rendering again); meeting set-up, translators and a paragraph's
+# translation are new.
 WRITE_QUERIES: dict[tuple[str, str], int] = {
     ("account-deactivate", "POST"): 7,
     ("account-reset", "POST"): 7,
@@ -39,19 +45,22 @@ WRITE_QUERIES: dict[tuple[str, str], int] = {
     ("adoption-objection", "DELETE"): 14,
     ("adoption-withdraw", "POST"): 14,
     ("agree-uncontested", "POST"): 9,
-    ("declaration-adoption", "POST"): 18,
+    ("declaration-adoption", "POST"): 20,
     ("declaration-discussing", "POST"): 7,
     ("declaration-list", "POST"): 6,
-    ("declaration-next-revision", "POST"): 27,
-    ("declaration-revisions", "POST"): 26,
+    ("declaration-next-revision", "POST"): 26,
+    ("declaration-revisions", "POST"): 25,
     ("declaration-statements", "POST"): 7,
-    ("export-list", "POST"): 10,
+    ("export-list", "POST"): 15,
     ("import-confirm", "POST"): 22,
     ("import-corrections", "POST"): 6,
     ("import-list", "POST"): 7,
     ("library-propose", "POST"): 14,
     ("library-statement", "PATCH"): 8,
     ("meeting-accounts", "POST"): 8,
+    ("meeting-setup", "POST"): 13,
+    ("meeting-translators", "POST"): 7,
+    ("paragraph-translation", "POST"): 15,
     ("paragraph-object", "POST"): 9,
     ("paragraph-objection", "DELETE"): 9,
     ("paragraph-transition", "POST"): 8,

@@ -70,7 +70,7 @@ class DeclarationRevisions(generics.ListAPIView[Revision]):
 
     @extend_schema(request=RevisionIssueSerializer, responses={201: RevisionTextSerializer})
     def post(self, request: Request, pk: int) -> Response:
-        declaration, _ = selectors.declaration_get(user=request.user, declaration_id=pk)
+        declaration = readable_declaration(request, pk)  # and times in the meeting's zone, as the reads give them
         data = RevisionIssueSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         revision = services.revision_issue(actor=actor(request), declaration=declaration, **data.validated_data)
