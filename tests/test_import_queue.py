@@ -72,8 +72,6 @@ def test_a_backlog_of_poisoned_imports_never_delays_the_silence_deadline(
     adoption = silence_under_way(world, seconds=0.1)
     time.sleep(0.2)
     # When beat's deadline sweep goes out
-    from workers import tasks
-
     sent = time.monotonic()
     tasks.silence_sweep.delay()
     while Adoption.objects.get(pk=adoption.pk).status != Adoption.Status.ADOPTED:
