@@ -125,3 +125,68 @@ def test_a_submission_racing_a_new_revision_is_carried_over_or_refused_never_lef
             revision=current
         )
         assert not stale.exists(), list(stale.values("id", "revision_id"))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_position_committing_while_a_submission_holds_its_paragraph_does_not_deadlock(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The soak's 503s (issue 18's per-paragraph locks): on PostgreSQL, Django's
+    foreign keys are checked at COMMIT (DEFERRABLE INITIALLY DEFERRED), so a
+    position's event takes FOR KEY SHARE on its paragraph only then, after the
+    event trigger bumped the declaration. A submission that held the same
+    paragraph FOR UPDATE and then bumped the declaration waited for the
+    position, which waited for it: "deadlock detected". Submissions now lock
+    the paragraph FOR NO KEY UPDATE, which a foreign-key check does not wait
+    for. Here the submission is held just after its paragraph lock while the
+    position commits, then let go (on SQLite, BEGIN IMMEDIATE serialises the
+    two and the same outcome holds)."""
+    import threading
+
+    from drafting.services import proposals as proposals_module
+
+    world = build_world()
+    paragraph = world.paragraph_ids()[0]
+    proposal = _submit(world, "mex", paragraph)
+    locked, release = threading.Event(), threading.Event()
+    clean_text = proposals_module.clean_text
+
+    def held_clean_text(*args, **kwargs):  # type: ignore[no-untyped-def]
+        if threading.current_thread().name == "submission" and kwargs.get("field") == "rationale":
+            locked.set()  # the paragraph is locked by now (see proposal_submit)
+            release.wait(10)
+        return clean_text(*args, **kwargs)
+
+    monkeypatch.setattr(proposals_module, "clean_text", held_clean_text)
+    results: dict[str, object] = {}
+
+    def run(name: str, call) -> None:  # type: ignore[no-untyped-def]
+        try:
+            results[name] = call()
+        except Exception as exc:  # asserted on below
+            results[name] = exc
+        finally:
+            from django.db import connections
+
+            connections.close_all()
+
+    submission = threading.Thread(
+        name="submission", target=run, args=("submission", lambda: _submit(world, "can", paragraph))
+    )
+    position = threading.Thread(
+        name="position",
+        target=run,
+        args=("position", lambda: services.position_set(actor=world.users["ppt"], proposal=proposal, stance="support")),
+    )
+    # Given a submission holding the paragraph
+    submission.start()
+    assert locked.wait(10)
+    # When a support on another proposal of that paragraph commits meanwhile (on PostgreSQL it must not wait)
+    position.start()
+    position.join(3)
+    release.set()
+    submission.join(30)
+    position.join(30)
+    # Then both landed: no deadlock, nothing refused
+    _only_domain_errors(list(results.values()))
+    assert not any(isinstance(r, Exception) for r in results.values()), results
+    assert Position.objects.filter(proposal=proposal, delegation=world.users["ppt"].delegate.delegation).exists()
+    assert Proposal.objects.filter(declaration=world.declaration, paragraph_id=paragraph).count() == 2

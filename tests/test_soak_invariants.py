@@ -53,7 +53,8 @@ def test_a_short_soak_keeps_every_invariant(request: pytest.FixtureRequest, tmp_
     # Then they did negotiate: proposals made and decided, a revision issued
     ok = {r["op"] for r in records if 200 <= r["status"] < 300}
     assert {"submit", "read_text", "read_working_text"} <= ok, sorted(ok)
-    assert not [r for r in records if r["status"] >= 500], "server errors"
+    errors = [r for r in records if r["status"] >= 500]
+    assert not errors, (errors[:3], (tmp_path / "gunicorn.log").read_text()[-4000:])
     # And every invariant holds
     results = check_all(world.declaration_id, records)
     assert all(r.held for r in results), summary(results)

@@ -67,11 +67,21 @@ def proposal_lock(proposal_id: int) -> tuple[Declaration, Proposal]:
 # - "share" (FOR KEY SHARE): what adds to one paragraph or one proposal
 #   (submissions, positions, withdrawals). Compatible with each other, so two
 #   delegations proposing on different paragraphs no longer queue behind one
-#   row lock; they lock the paragraph or the proposal (FOR UPDATE) next, in
+#   row lock; they lock the paragraph or the proposal (FOR NO KEY UPDATE, below) next, in
 #   the usual order. The declaration's version is bumped by the event's
 #   insert at the very end (migration 0013's trigger), which holds the row only
 #   from there to the commit. KEY SHARE does not conflict with that update
 #   (NO KEY UPDATE), so writers in flight never deadlock on it.
+#
+# No lock a foreign key waits for, under the shared lock. Django's foreign keys
+# are DEFERRABLE INITIALLY DEFERRED on PostgreSQL: each is checked (FOR KEY
+# SHARE on the row it points to) at COMMIT, after the event's bump, while the
+# writer holds the declaration's row. A writer under "share" that locked a
+# paragraph or a proposal FOR UPDATE and then waits to bump would wait for a
+# committing writer whose check waits for it: a deadlock (the soak's 503s).
+# So writers under "share" lock their paragraph or proposal FOR NO KEY UPDATE,
+# which still excludes each other but lets foreign-key checks through
+# (tests/test_paragraph_locks.py holds a submission at that point to show it).
 DeclarationLock = Literal["none", "share", "update"]
 
 _FOR = {"none": "", "share": " FOR KEY SHARE OF d", "update": " FOR UPDATE OF d"}
@@ -147,7 +157,7 @@ def proposal_access(
     require_read_within(role, "proposal")
     state = Paragraph.objects.filter(pk=OuterRef("paragraph_id")).values("state")[:1]
     proposal = (
-        Proposal.objects.select_for_update(of=("self",))
+        Proposal.objects.select_for_update(of=("self",), no_key=True)  # see "No lock a foreign key waits for"
         .select_related("delegation", "author", "revision", "decided_by", "source_statement")
         .annotate(paragraph_state=Subquery(state))
         .get(pk=proposal_id)

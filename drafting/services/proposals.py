@@ -126,8 +126,12 @@ def proposal_submit(
     # ``locks._declaration_read``), so no revision issued meanwhile is missed.
     latest = Revision.objects.filter(declaration_id=declaration.pk).order_by("-number")
     label = RevisionParagraph.objects.filter(revision_id=Subquery(latest.values("pk")[:1]), paragraph=OuterRef("pk"))
+    # FOR NO KEY UPDATE, not FOR UPDATE: a position's event checks its foreign
+    # key to this paragraph (FOR KEY SHARE) at COMMIT, after bumping the
+    # declaration, and must not wait for us while we wait for that bump
+    # (see ``locks``: "No lock a foreign key waits for").
     base = (
-        Paragraph.objects.select_for_update()
+        Paragraph.objects.select_for_update(no_key=True)
         .filter(pk=paragraph_id, declaration=declaration)
         .annotate(
             current_revision_id=Subquery(latest.values("pk")[:1]),
