@@ -33,6 +33,21 @@ WHAT = (
 )
 
 
+# PostgreSQL undoes one of two transactions that wait for each other (a
+# deadlock) or that a serializable snapshot cannot order: the database is up,
+# the request lost a race and was rolled back whole. Said as such, with a
+# short Retry-After; the lock order (drafting/services/locks.py) is meant to
+# make these rare, and each is logged so that one that is not gets noticed.
+COLLISION_SQLSTATES = frozenset({"40P01", "40001"})  # deadlock_detected, serialization_failure
+COLLISION_RETRY_AFTER_SECONDS = 1
+COLLISION_DETAIL = "The request collided with a simultaneous change and was undone; send it again."
+
+
+def collided(exc: BaseException) -> bool:
+    """Whether a database error is a lost race (deadlock, serialization) rather than an outage."""
+    return getattr(exc.__cause__, "sqlstate", None) in COLLISION_SQLSTATES
+
+
 def dependency_down(exc: BaseException) -> str | None:
     """Which dependency the exception says is down, if any."""
     for classes, name in WHAT:
@@ -41,11 +56,19 @@ def dependency_down(exc: BaseException) -> str | None:
     return None
 
 
-def outage_response(what: str) -> JsonResponse:
-    response = JsonResponse(
-        {"error": "unavailable", "detail": f"The {what} is unavailable; retry shortly.", "fields": {}}, status=503
+def outage_body(exc: BaseException, what: str) -> tuple[dict[str, object], int]:
+    """The body and the Retry-After seconds for a dependency's error."""
+    if what == "database" and collided(exc):
+        return {"error": "unavailable", "detail": COLLISION_DETAIL, "fields": {}}, COLLISION_RETRY_AFTER_SECONDS
+    return {"error": "unavailable", "detail": f"The {what} is unavailable; retry shortly.", "fields": {}}, (
+        RETRY_AFTER_SECONDS
     )
-    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+
+
+def outage_response(what: str, exc: BaseException | None = None) -> JsonResponse:
+    body, retry_after = outage_body(exc or Exception(), what)
+    response = JsonResponse(body, status=503)
+    response["Retry-After"] = str(retry_after)
     return response
 
 
@@ -61,4 +84,4 @@ class OutageMiddleware:
         if what is None:
             return None
         log.warning("%s unavailable during %s %s: %s", what, request.method, request.path, exception)
-        return outage_response(what)
+        return outage_response(what, exception)

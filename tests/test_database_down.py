@@ -61,3 +61,33 @@ def test_a_write_refused_by_a_database_outage_leaves_nothing(world: World) -> No
     assert not Proposal.objects.exists()
     # The same write goes through once the database is back
     assert client.post("/api/proposals/", body, format="json").status_code == 201
+
+
+class _Deadlock(Exception):
+    sqlstate = "40P01"  # what psycopg's DeadlockDetected carries
+
+
+def test_a_lost_race_is_a_503_that_says_so_not_an_outage(world: World) -> None:
+    # Given a write that PostgreSQL undoes as one side of a deadlock
+    def deadlocks(execute: Callable[..., Any], sql: str, params: Any, many: bool, context: Any) -> Any:
+        if sql.lstrip().upper().startswith("INSERT"):
+            raise OperationalError("deadlock detected") from _Deadlock()
+        return execute(sql, params, many, context)
+
+    body = {
+        "declaration": world.declaration.pk,
+        "revision": world.revision.pk,
+        "paragraph": world.paragraph_ids()[-1],
+        "kind": "replace",
+        "text": "Promote regular pathways.",
+    }
+    client = world.client("mex")
+    with connection.execute_wrapper(deadlocks):
+        response = client.post("/api/proposals/", body, format="json")
+    # Then the client is told to send it again, soon, and nothing was written
+    assert response.status_code == 503 and response["Retry-After"] == "1"
+    assert response.json()["detail"] == (
+        "The request collided with a simultaneous change and was undone; send it again."
+    )
+    assert not Proposal.objects.exists()
+    assert client.post("/api/proposals/", body, format="json").status_code == 201

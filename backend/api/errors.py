@@ -21,6 +21,7 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from backend.outages import outage_body
 from drafting.errors import Conflict, DomainError, InvalidInput, NotAllowed, NotFound, Unavailable
 
 log = logging.getLogger(__name__)
@@ -76,11 +77,8 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         )
     if isinstance(exc, OperationalError | InterfaceError):
         log.warning("database unavailable: %s", exc)
-        return Response(
-            {"error": "unavailable", "detail": "The database is unavailable; retry shortly.", "fields": {}},
-            status=status.HTTP_503_SERVICE_UNAVAILABLE,
-            headers={"Retry-After": "5"},
-        )
+        body, retry_after = outage_body(exc, "database")  # an outage, or a lost race (backend/outages.py)
+        return Response(body, status=status.HTTP_503_SERVICE_UNAVAILABLE, headers={"Retry-After": str(retry_after)})
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
