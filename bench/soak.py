@@ -475,6 +475,12 @@ def main(argv: list[str] | None = None) -> int:
     for phase in phases.values():
         if "fault" in phase:
             ok = ok and all(phase["fault"]["checks"].values())
+    # Without a fault nothing is down, so a 5xx (even a 503) is a defect: the
+    # deadlocks of December 2026 showed up only as a few 503s among thousands.
+    server_errors = Counter(f"{r['op']} {r['status']}" for r in all_recs if r["status"] >= 500)
+    if args.fault == "none" and server_errors:
+        sw.log(f"FAILED: server errors without a fault: {dict(server_errors)} (see {logs}-gunicorn.log)")
+        ok = False
     return 0 if ok else 1
 
 
