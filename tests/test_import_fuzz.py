@@ -69,3 +69,21 @@ def test_a_word_file_with_a_part_corrupted_is_read_or_refused(data: st.DataObjec
                     raw = raw[:cut] + data.draw(st.binary(max_size=20))
                 target.writestr(name, raw)
     _read_or_refuse(buffer.getvalue(), "draft.docx")
+
+
+def test_damaged_xml_that_quotes_the_word_memory_is_refused_not_taken_for_exhaustion() -> None:
+    # Found by the test above in CI: "_rels/.rels" cut after one byte, then b"Memory". libxml2's
+    # message ("Couldn't find end of Start Tag Memory") quotes the document; the reader took it for
+    # running out of memory (a MemoryError) instead of refusing a damaged file.
+    with zipfile.ZipFile(io.BytesIO(DOCX)) as source:
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w") as target:
+            for name in source.namelist():
+                raw = source.read(name)
+                target.writestr(name, raw[:1] + b"Memory" if name == "_rels/.rels" else raw)
+    try:
+        read_document(buffer.getvalue(), filename="draft.docx")
+    except UnreadableDocument as refused:
+        assert "damaged" in refused.message
+    else:
+        raise AssertionError("a damaged package was read")

@@ -140,8 +140,10 @@ def _read(package: _Package, name: str) -> etree._Element | None:
     try:
         return etree.fromstring(raw, _PARSER)
     except etree.XMLSyntaxError as exc:
-        # libxml2 out of memory (the isolated reader's limit) says so, or only "unknown error"
-        if "memory" in str(exc).lower() or str(exc).startswith("unknown error"):
+        # libxml2 out of memory (the isolated reader's limit) says so by its error code, or
+        # only "unknown error"; not by the message's words, which quote the document
+        # ("Couldn't find end of Start Tag Memory" is a damaged file, not an exhausted reader).
+        if exc.code == etree.ErrorTypes.ERR_NO_MEMORY or str(exc).startswith("unknown error"):
             raise MemoryError(str(exc)) from exc
         raise UnreadableDocument(f"This Word document is damaged ({name} is not valid XML).") from exc
 
