@@ -27,6 +27,7 @@ from drafting.models import (
     AdoptionObjection,
     Declaration,
     Delegation,
+    EventVerb,
     Paragraph,
     Proposal,
     Revision,
@@ -157,7 +158,7 @@ def _adopt(adoption: Adoption, declaration: Declaration, actor: User | None) -> 
     library_feed_adopted(adoption=adoption)
     export_jobs_restrict_to_adopted(declaration=declaration, revision_id=adoption.revision_id)
     event_record(
-        verb="declaration.adopted",
+        verb=EventVerb.DECLARATION_ADOPTED,
         actor=actor,
         obj=adoption,
         declaration=declaration,
@@ -213,7 +214,7 @@ def adoption_propose(
         actor, declaration, revision, Adoption.Method.IN_SESSION, original_language_only=original_language_only
     )
     event_record(
-        verb="adoption.proposed",
+        verb=EventVerb.ADOPTION_PROPOSED,
         actor=actor,
         obj=adoption,
         declaration=declaration,
@@ -233,7 +234,7 @@ def adoption_object(*, actor: User, declaration: Declaration, reason: str) -> Ad
         adoption=adoption, delegation=delegation, defaults={"reason": reason, "author": actor}
     )
     event_record(
-        verb="adoption.objected", actor=actor, obj=objection, declaration=declaration, after={"reason": reason}
+        verb=EventVerb.ADOPTION_OBJECTED, actor=actor, obj=objection, declaration=declaration, after={"reason": reason}
     )
     return objection
 
@@ -248,7 +249,7 @@ def adoption_objection_withdraw(*, actor: User, declaration: Declaration) -> Non
         raise Conflict("Your delegation has not objected to this adoption.")
     objection.delete()
     event_record(
-        verb="adoption.objection_withdrawn",
+        verb=EventVerb.ADOPTION_OBJECTION_WITHDRAWN,
         actor=actor,
         obj=adoption,
         declaration=declaration,
@@ -283,7 +284,7 @@ def adoption_withdraw(*, actor: User, declaration: Declaration) -> Adoption:
     adoption.save(update_fields=["status", "concluded_at"])
     declaration.status = D.DRAFTING
     declaration.save(update_fields=["status"])
-    event_record(verb="adoption.withdrawn", actor=actor, obj=adoption, declaration=declaration)
+    event_record(verb=EventVerb.ADOPTION_WITHDRAWN, actor=actor, obj=adoption, declaration=declaration)
     return adoption
 
 
@@ -320,7 +321,7 @@ def silence_launch(
         original_language_only=original_language_only,
     )
     event_record(
-        verb="silence.launched",
+        verb=EventVerb.SILENCE_LAUNCHED,
         actor=actor,
         obj=adoption,
         declaration=declaration,
@@ -353,7 +354,7 @@ def silence_break(*, actor: User, declaration: Declaration, reason: str) -> Adop
     declaration.status = D.DRAFTING
     declaration.save(update_fields=["status"])
     event_record(
-        verb="silence.broken",
+        verb=EventVerb.SILENCE_BROKEN,
         actor=actor,
         obj=adoption,
         declaration=declaration,
@@ -428,7 +429,7 @@ def statement_record(
         text=text,
     )
     event_record(
-        verb=f"statement.{kind}",
+        verb=EventVerb(f"statement.{kind}"),
         actor=actor,
         obj=statement,
         declaration=declaration,

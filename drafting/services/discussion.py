@@ -11,7 +11,7 @@ from django.db import transaction
 
 from drafting.access import require_ppt, role_in
 from drafting.errors import InvalidInput
-from drafting.models import Declaration, Paragraph
+from drafting.models import Declaration, EventVerb, Paragraph
 from drafting.services.events import event_record
 from drafting.services.locks import declaration_lock, declaration_require_drafting
 from drafting.states import State
@@ -37,7 +37,7 @@ def discussion_set(*, actor: User, declaration: Declaration, paragraph_id: int |
     declaration.discussing = paragraph
     declaration.save(update_fields=["discussing"])
     event_record(
-        verb="discussion.set" if paragraph is not None else "discussion.cleared",
+        verb=EventVerb.DISCUSSION_SET if paragraph is not None else EventVerb.DISCUSSION_CLEARED,
         actor=actor,
         obj=declaration,
         declaration=declaration,

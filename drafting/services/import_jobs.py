@@ -45,7 +45,7 @@ from drafting.importing.align import AlignItem
 from drafting.importing.bilingual import items_from_result, pair_preview, translations
 from drafting.importing.corrections import apply_corrections
 from drafting.importing.isolated import ProcessLimits, read_isolated
-from drafting.models import Declaration, ImportJob, Meeting, Paragraph, Revision, RevisionParagraph
+from drafting.models import Declaration, EventVerb, ImportJob, Meeting, Paragraph, Revision, RevisionParagraph
 from drafting.services.declarations import declaration_create
 from drafting.services.events import event_record
 from drafting.services.jobs import job_claim, job_fail, jobs_to_redispatch
@@ -169,7 +169,7 @@ def import_job_create(
         requested_by=actor,
     )
     event_record(
-        verb="import.requested",
+        verb=EventVerb.IMPORT_REQUESTED,
         actor=actor,
         obj=job,
         meeting=meeting,
@@ -274,7 +274,7 @@ def import_job_run(*, job_id: int) -> ImportJob | None:
             ]
         job.save(update_fields=["status", "error", "preview", "warnings", "finished_at"])
         event_record(
-            verb="import.ready" if job.status == Status.READY else "import.failed",
+            verb=EventVerb.IMPORT_READY if job.status == Status.READY else EventVerb.IMPORT_FAILED,
             actor=None,
             obj=job,
             meeting=job.meeting,
@@ -619,7 +619,7 @@ def import_job_correct(*, actor: User, job_id: int, operations: Sequence[dict[st
     job.preview = preview
     job.save(update_fields=["preview"])
     event_record(
-        verb="import.corrected",
+        verb=EventVerb.IMPORT_CORRECTED,
         actor=actor,
         obj=job,
         meeting=job.meeting,
@@ -704,7 +704,7 @@ def import_job_confirm(*, actor: User, job_id: int, note: str = "") -> ImportJob
     job.confirmed_at = timezone.now()
     job.save(update_fields=["status", "revision", "confirmed_by", "confirmed_at"])
     event_record(
-        verb="import.confirmed",
+        verb=EventVerb.IMPORT_CONFIRMED,
         actor=actor,
         obj=job,
         declaration=declaration,
@@ -738,7 +738,7 @@ def _confirm_translation(actor: User, job: ImportJob) -> ImportJob:
     job.confirmed_at = timezone.now()
     job.save(update_fields=["status", "revision", "confirmed_by", "confirmed_at"])
     event_record(
-        verb="import.confirmed",
+        verb=EventVerb.IMPORT_CONFIRMED,
         actor=actor,
         obj=job,
         declaration=declaration,

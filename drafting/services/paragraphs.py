@@ -17,7 +17,7 @@ from django.db.models import QuerySet
 
 from drafting.access import not_found, require_negotiator, require_ppt, role_in
 from drafting.errors import Conflict, InvalidInput
-from drafting.models import Declaration, Delegation, Paragraph, ParagraphObjection, Position, Proposal
+from drafting.models import Declaration, Delegation, EventVerb, Paragraph, ParagraphObjection, Position, Proposal
 from drafting.services.events import event_record
 from drafting.services.locks import declaration_lock, declaration_require_drafting
 from drafting.states import NEEDS_CONSENSUS, PROPOSABLE, TRANSITIONS, State, next_state
@@ -155,7 +155,7 @@ def paragraph_act(
     paragraph.version += 1
     paragraph.save(update_fields=["state", "ad_ref_delegation", "brackets", "alternatives", "version"])
     event_record(
-        verb=f"paragraph.{action}",
+        verb=EventVerb(f"paragraph.{action}"),
         actor=actor,
         obj=paragraph,
         declaration=declaration,
@@ -250,7 +250,7 @@ def paragraph_object(*, actor: User, paragraph: Paragraph, reason: str) -> Parag
         paragraph=paragraph, delegation=delegation, defaults={"reason": reason, "author": actor}
     )
     event_record(
-        verb="paragraph.objected",
+        verb=EventVerb.PARAGRAPH_OBJECTED,
         actor=actor,
         obj=objection,
         declaration=declaration,
@@ -270,7 +270,7 @@ def paragraph_objection_withdraw(*, actor: User, paragraph: Paragraph) -> None:
     if objection is None:
         raise Conflict("Your delegation has no objection standing on this paragraph.")
     event_record(
-        verb="paragraph.objection_withdrawn",
+        verb=EventVerb.PARAGRAPH_OBJECTION_WITHDRAWN,
         actor=actor,
         obj=objection,
         declaration=declaration,
@@ -320,7 +320,7 @@ def paragraphs_agree_uncontested(*, actor: User, declaration: Declaration, note:
         paragraph.brackets, paragraph.alternatives = [], []
         paragraph.version += 1
         event_record(
-            verb="paragraph.agree",
+            verb=EventVerb.PARAGRAPH_AGREE,
             actor=actor,
             obj=paragraph,
             declaration=declaration,

@@ -26,7 +26,7 @@ from drafting import numbering
 from drafting.access import require_ppt_or_secretariat, require_secretariat, role_in
 from drafting.bilingual import MISSING, STALE, translation_status
 from drafting.errors import Conflict, InvalidInput
-from drafting.models import Declaration, Paragraph, Position, Proposal, Revision, RevisionParagraph, Section
+from drafting.models import Declaration, EventVerb, Paragraph, Position, Proposal, Revision, RevisionParagraph, Section
 from drafting.services.events import event_record, proposal_events_record
 from drafting.services.locks import declaration_lock, declaration_require_drafting
 from drafting.services.refitting import proposals_refit
@@ -317,7 +317,7 @@ def _snapshot(*, actor: User, declaration: Declaration, entries: list[Entry], la
     _reset_working_text(declaration, revision, entries)
     carried = _carry_over_proposals(actor, declaration, revision, entries)
     event_record(
-        verb="revision.issued",
+        verb=EventVerb.REVISION_ISSUED,
         actor=actor,
         obj=revision,
         declaration=declaration,
