@@ -154,3 +154,21 @@ def proposal_access(
     )
     proposal.declaration = declaration
     return declaration, proposal, role
+
+
+def paragraph_access(
+    *, user: Reader, paragraph_id: int, lock: DeclarationLock = "update"
+) -> tuple[Declaration, Paragraph, Role]:
+    """The paragraph's declaration (locked as asked, see above), the
+    paragraph locked FOR UPDATE, and the user's role: 404, 403 as for a read.
+    What ``paragraph_get`` then ``paragraph_lock`` did in five statements, in three."""
+    declaration = _declaration_read(
+        where="(SELECT p.declaration_id FROM drafting_paragraph p WHERE p.id = %s)", param=paragraph_id, lock=lock
+    )
+    if declaration is None:
+        raise not_found("paragraph")
+    role = role_in(user, declaration.meeting)
+    require_read_within(role, "paragraph")
+    paragraph = Paragraph.objects.select_for_update().get(pk=paragraph_id)
+    paragraph.declaration = declaration
+    return declaration, paragraph, role
