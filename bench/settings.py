@@ -17,12 +17,6 @@ DEBUG = False  # production style, whatever the environment says
 REST_FRAMEWORK = {
     **REST_FRAMEWORK,
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    # The product's token authentication, except for requests that ask for the identity
-    # cache's prototype (bench/auth.py): the runner's *_identity_cached windows.
-    "DEFAULT_AUTHENTICATION_CLASSES": [
-        "bench.auth.CachedTokenAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
-    ],
 }
 
 # The body the ceiling view serves: the benchmarked endpoint's own response,

@@ -19,6 +19,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from drafting.access_cache import access_caches_clear
+from tests.queries import statements as queries_run
 from tests.test_access_generated import RULES, Stage, _client, _send, stage  # noqa: F401 (a fixture)
 
 WRITES = ("POST", "PUT", "PATCH", "DELETE")
@@ -94,14 +95,6 @@ def _writes() -> list[Any]:
     ]
 
 
-def _statements(queries: CaptureQueriesContext) -> list[str]:
-    return [
-        q["sql"]
-        for q in queries.captured_queries
-        if not q["sql"].startswith(("BEGIN", "COMMIT", "SAVEPOINT", "RELEASE"))
-    ]
-
-
 def test_every_write_is_pinned() -> None:
     missing = [p.values[:2] for p in _writes() if tuple(p.values[:2]) not in WRITE_QUERIES]
     assert not missing, f"writes with no pinned statement count in tests/test_write_queries.py: {missing}"
@@ -119,7 +112,7 @@ def test_a_write_runs_its_pinned_number_of_statements(stage: Stage, name: str, m
     access_caches_clear()
     with CaptureQueriesContext(connection) as queries:
         response = _send(client, method, rule, side, as_role)
-    statements = _statements(queries)
+    statements = queries_run(queries)
     assert 200 <= response.status_code < 300, (who, response.status_code, response.content[:300])
     print(f"WRITE {name} {method} {len(statements)}")
     expected = WRITE_QUERIES.get((name, method), -1) + VENDOR.get((name, method, connection.vendor), 0)
