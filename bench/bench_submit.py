@@ -123,7 +123,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--db", default="consenso_bench_submit")
     parser.add_argument("--port", type=int, default=8110)
     parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1) + 1)
+    parser.add_argument(
+        "--binding",
+        choices=("off", "on", "both"),
+        default="off",
+        help="psycopg server-side binding (bench.settings BENCH_SERVER_SIDE_BINDING); "
+        "both: each round runs off then on, a server of its own each",
+    )
     args = parser.parse_args(argv)
+    bindings = ("off", "on") if args.binding == "both" else (args.binding,)
 
     soak_world.VENV_BIN = Path(sys.executable).parent
     soak_world.recreate_database(args.db)
@@ -132,7 +140,7 @@ def main(argv: list[str] | None = None) -> int:
     soak_world.log("building the world")
     world = soak_world.populate(per_member=args.per_member)
 
-    from drafting.models import Paragraph, Proposal, Revision
+    from drafting.models import Paragraph, Revision
     from drafting.states import PROPOSABLE
 
     revision = Revision.objects.filter(declaration_id=world.declaration_id).order_by("-number").first()
@@ -154,47 +162,22 @@ def main(argv: list[str] | None = None) -> int:
             "revision": revision.pk,
         }
     )
-    server_env = {**env, "DJANGO_SETTINGS_MODULE": "bench.settings"}
-    server = soak_world.start_server(
-        server_env, port=args.port, workers=args.workers, log_file=OUT / "submit-server.log"
-    )
     url = f"http://127.0.0.1:{args.port}"
     phases: list[dict[str, Any]] = []
-    try:
-        workers = soak_world.children_of(server.pid)
-        for name, path in (("warm-floor", "/bench/insert/"), ("warm-product", "/api/proposals/")):
-            run_wrk(url, script, path, name, writers=args.writers, seconds=3)
-        for round_ in range(1, args.rounds + 1):
-            for target, path in (("floor", "/bench/insert/"), ("product", "/api/proposals/")):
-                phase = f"{target}{round_}"
-                soak_world.log(f"{phase}: {args.writers} writers for {args.seconds:g} s on {path}")
-                before = cpu_seconds(workers)
-                result = run_wrk(url, script, path, phase, writers=args.writers, seconds=args.seconds)
-                spent = cpu_seconds(workers) - before
-                ok = result["requests"] - result["non_2xx"]
-                rows = Proposal.objects.filter(text__startswith=f"Bench wording {phase}-")
-                distinct = rows.values("text").distinct().count()
-                phases.append(
-                    {
-                        "phase": phase,
-                        "target": target,
-                        "path": path,
-                        **{k: v for k, v in result.items() if k != "wrk"},
-                        "ok": ok,
-                        "server_cpu_ms_per_request": round(1000 * spent / max(result["requests"], 1), 2),
-                        "rows": rows.count(),
-                        "duplicated": rows.count() - distinct,
-                        "lost": max(0, ok - distinct),
-                    }
-                )
-                print(result["wrk"], file=sys.stderr)
-    finally:
-        soak_world.stop(server)
+    for round_, binding in [(r, b) for r in range(1, args.rounds + 1) for b in bindings]:
+        server_env = {
+            **env,
+            "DJANGO_SETTINGS_MODULE": "bench.settings",
+            "BENCH_SERVER_SIDE_BINDING": "1" if binding == "on" else "0",
+        }
+        suffix = f"-{binding}" if args.binding == "both" else ""
+        phases += _round(args, url, script, server_env, round_, suffix)
 
     ratios = []
-    for round_ in range(1, args.rounds + 1):
-        floor = next(p for p in phases if p["phase"] == f"floor{round_}")
-        product = next(p for p in phases if p["phase"] == f"product{round_}")
+    for round_, binding in [(r, b) for r in range(1, args.rounds + 1) for b in bindings]:
+        suffix = f"-{binding}" if args.binding == "both" else ""
+        floor = next(p for p in phases if p["phase"] == f"floor{round_}{suffix}")
+        product = next(p for p in phases if p["phase"] == f"product{round_}{suffix}")
         ratios.append(round(product["per_second"] / floor["per_second"], 3))
     result = {
         "date": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC"),
@@ -203,22 +186,73 @@ def main(argv: list[str] | None = None) -> int:
         "command": "bench/bench_submit.py " + " ".join(argv if argv is not None else sys.argv[1:]),
         "writers": args.writers,
         "workers": args.workers,
+        "server_side_binding": args.binding,
         "tokens": len(tokens),
         "paragraphs": len(paragraphs),
         "phases": phases,
         "ratios_product_over_floor": ratios,
     }
     (OUT / "submit-latest.json").write_text(json.dumps(result, indent=2))
-    print("| phase | req/s | non-2xx | server CPU ms/req | rows | duplicated | lost |")
-    print("|---|---:|---:|---:|---:|---:|---:|")
+    print("| phase | req/s | non-2xx | server CPU ms/req | rows | duplicated | lost | load avg (1 min) |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|")
     for p in phases:
         print(
             f"| {p['phase']} | {p['per_second']:.1f} | {p['non_2xx']} | {p['server_cpu_ms_per_request']} | "
-            f"{p['rows']} | {p['duplicated']} | {p['lost']} |"
+            f"{p['rows']} | {p['duplicated']} | {p['lost']} | {p['load_average'][0]:.2f} |"
         )
     print(f"ratios product / floor per round: {ratios}; load average {os.getloadavg()}")
     bad = any(p["duplicated"] or p["lost"] or p["non_2xx"] for p in phases)
     return 1 if bad else 0
+
+
+def _round(
+    args: argparse.Namespace, url: str, script: Path, server_env: dict[str, str], round_: int, suffix: str
+) -> list[dict[str, Any]]:
+    """One round on a server of its own: warm up, then the floor and the product."""
+    from django.db.models import Count
+
+    from drafting.models import Proposal
+
+    server = soak_world.start_server(
+        server_env, port=args.port, workers=args.workers, log_file=OUT / "submit-server.log"
+    )
+    phases: list[dict[str, Any]] = []
+    try:
+        workers = soak_world.children_of(server.pid)
+        warm = (("warm-floor", "/bench/insert/"), ("warm-product", "/api/proposals/"))
+        for name, path in warm:
+            run_wrk(url, script, path, f"{name}{round_}{suffix}", writers=args.writers, seconds=3)
+        for target, path in (("floor", "/bench/insert/"), ("product", "/api/proposals/")):
+            phase = f"{target}{round_}{suffix}"
+            soak_world.log(f"{phase}: {args.writers} writers for {args.seconds:g} s on {path}")
+            before = cpu_seconds(workers)
+            result = run_wrk(url, script, path, phase, writers=args.writers, seconds=args.seconds)
+            spent = cpu_seconds(workers) - before
+            ok = result["requests"] - result["non_2xx"]
+            # both counts in one statement: requests still queued when wrk stops go on inserting,
+            # and two counts read apart would call those rows duplicates
+            counted = Proposal.objects.filter(text__startswith=f"Bench wording {phase}-").aggregate(
+                rows=Count("id"), distinct=Count("text", distinct=True)
+            )
+            distinct = counted["distinct"]
+            phases.append(
+                {
+                    "phase": phase,
+                    "target": target,
+                    "path": path,
+                    **{k: v for k, v in result.items() if k != "wrk"},
+                    "ok": ok,
+                    "server_cpu_ms_per_request": round(1000 * spent / max(result["requests"], 1), 2),
+                    "rows": counted["rows"],
+                    "duplicated": counted["rows"] - distinct,
+                    "lost": max(0, ok - distinct),
+                    "load_average": os.getloadavg(),
+                }
+            )
+            print(result["wrk"], file=sys.stderr)
+    finally:
+        soak_world.stop(server)
+    return phases
 
 
 if __name__ == "__main__":

@@ -57,7 +57,7 @@ CLK_TCK = os.sysconf("SC_CLK_TCK")
 # WHITENOISE_ROOT): the floor for p99, as the ceiling view is for throughput.
 STATIC_ROOT = OUT / "static"
 STATIC_NAME = "revision-body.json"
-READS = ("revision", "text", "revision_identity_cached", "text_identity_cached")
+READS = ("revision", "text")
 
 
 def log(message: str) -> None:
@@ -699,12 +699,6 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         stop_server(server)
     targets.append(("revision_304", f"{base}/api/revisions/{rid}/", (f"If-None-Match: {checks['etag']}",)))
-    # The same reads with the identity cache's prototype (bench/auth.py): what the token costs.
-    cached = ("X-Bench-Identity-Cache: 1",)
-    targets += [
-        ("revision_identity_cached", f"{base}/api/revisions/{rid}/", cached),
-        ("text_identity_cached", f"{base}/api/declarations/{did}/text/", cached),
-    ]
     server = start_server(workers=args.workers, port=port, env=env, log_file=OUT / "gunicorn.log", src=src)
     results: dict[str, Any] = {}
     spies: dict[str, Any] = {}
@@ -850,8 +844,6 @@ def main(argv: list[str] | None = None) -> int:
         ("static file, same bytes (WhiteNoise)", "static"),
         ("floor: the ceiling plus reading the version (one raw query)", "ceiling_with_version"),
         ("`GET /api/revisions/{id}/` with If-None-Match (304)", "revision_304"),
-        ("`GET /api/revisions/{id}/`, identity cached (bench/auth.py)", "revision_identity_cached"),
-        ("`GET /api/declarations/{id}/text/`, identity cached (bench/auth.py)", "text_identity_cached"),
     ]
     print(
         "| endpoint | req/s | p50 (ms) | p99 (ms) | / ceiling | p99 / static | CPU ms per request: gunicorn + postgres "

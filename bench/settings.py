@@ -9,7 +9,7 @@ gets measured; this module only makes sure of the parts that matter for speed.
 from __future__ import annotations
 
 from backend.settings import *  # noqa: F403
-from backend.settings import BASE_DIR, REST_FRAMEWORK, env
+from backend.settings import BASE_DIR, DATABASES, REST_FRAMEWORK, env
 
 ROOT_URLCONF = "bench.urls"
 DEBUG = False  # production style, whatever the environment says
@@ -17,12 +17,6 @@ DEBUG = False  # production style, whatever the environment says
 REST_FRAMEWORK = {
     **REST_FRAMEWORK,
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    # The product's token authentication, except for requests that ask for the identity
-    # cache's prototype (bench/auth.py): the runner's *_identity_cached windows.
-    "DEFAULT_AUTHENTICATION_CLASSES": [
-        "bench.auth.CachedTokenAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
-    ],
 }
 
 # The body the ceiling view serves: the benchmarked endpoint's own response,
@@ -33,3 +27,9 @@ BENCH_CEILING_BODY = env.str("BENCH_CEILING_BODY", default=f"{_OUT}/revision_bod
 # A static copy of that body (bench/run_revision_get.py writes it before the server's
 # last start): WhiteNoise serves it at /<name>, the floor for the p99 comparison.
 WHITENOISE_ROOT = env.str("BENCH_STATIC_ROOT", default=f"{_OUT}/static")
+
+# psycopg's server-side binding (issue 18: "where it pays, measure"): the
+# submissions bench runs with it off and on, side by side
+# (bench/bench_submit.py --binding both). Off unless asked for.
+if env.bool("BENCH_SERVER_SIDE_BINDING", default=False) and DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    DATABASES["default"].setdefault("OPTIONS", {})["server_side_binding"] = True

@@ -15,6 +15,7 @@ from django.utils import timezone
 from drafting import services
 from drafting.models import (
     Event,
+    EventVerb,
     Meeting,
     Paragraph,
     Position,
@@ -260,5 +261,5 @@ def test_events_cannot_be_deleted(world: World) -> None:
 
 def test_events_can_still_be_appended(world: World) -> None:
     count = Event.objects.count()
-    services.event_record(verb="test.appended", actor=None, obj=world.meeting, meeting=world.meeting)
+    services.event_record(verb=EventVerb.MEETING_CHANGED, actor=None, obj=world.meeting, meeting=world.meeting)
     assert Event.objects.count() == count + 1

@@ -12,22 +12,7 @@ from django.test.utils import CaptureQueriesContext
 
 from drafting import services
 from tests.conftest import World
-
-
-def grow(world: World, n: int) -> None:
-    """n more proposals, each with a support and an objection."""
-    paragraphs = world.paragraph_ids()
-    for i in range(n):
-        proposal = services.proposal_submit(
-            actor=world.users["mex"],
-            declaration=world.declaration,
-            revision_id=world.revision.pk,
-            paragraph_id=paragraphs[i % len(paragraphs)],
-            kind="replace",
-            text=f"Wording number {i}.",
-        )
-        services.position_set(actor=world.users["can"], proposal=proposal, stance="support")
-        services.position_set(actor=world.users["ppt"], proposal=proposal, stance="object", reason="No.")
+from tests.queries import grow
 
 
 def count(world: World, url: str, role: str = "mex") -> int:

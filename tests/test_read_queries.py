@@ -23,6 +23,7 @@ from backend.api import urls as api_urls
 from drafting import services
 from drafting.models import AgreedStatement, ExportJob, Proposal
 from tests.conftest import World, build_world, silence_under_way
+from tests.queries import grow
 
 pytestmark = pytest.mark.django_db
 
@@ -39,22 +40,6 @@ class Fixture:
     import_job: int
     statement: int
     adopting: int  # a declaration of another meeting, under silence
-
-
-def grow(world: World, n: int) -> None:
-    """n more proposals, each with a support and an objection (as test_query_counts.py)."""
-    paragraphs = world.paragraph_ids()
-    for i in range(n):
-        proposal = services.proposal_submit(
-            actor=world.users["mex"],
-            declaration=world.declaration,
-            revision_id=world.revision.pk,
-            paragraph_id=paragraphs[i % len(paragraphs)],
-            kind="replace",
-            text=f"Wording number {i}.",
-        )
-        services.position_set(actor=world.users["can"], proposal=proposal, stance="support")
-        services.position_set(actor=world.users["ppt"], proposal=proposal, stance="object", reason="No.")
 
 
 def setup(world: World) -> Fixture:

@@ -17,6 +17,7 @@ from drafting.errors import Conflict, DomainError, InvalidInput, NotAllowed, Not
 from drafting.models import (
     Declaration,
     Event,
+    EventVerb,
     Meeting,
     Paragraph,
     Position,
@@ -883,7 +884,7 @@ def test_event_record_derives_meeting_and_delegation(world: World) -> None:
     paragraph = Paragraph.objects.get(pk=last_paragraph(world))
     # When an event is recorded with the declaration but no meeting
     event = services.event_record(
-        verb="paragraph.noted",
+        verb=EventVerb.PARAGRAPH_CHANGED,
         actor=world.users["ppt"],
         obj=paragraph,
         declaration=world.declaration,
@@ -903,7 +904,7 @@ def test_event_record_derives_meeting_and_delegation(world: World) -> None:
 
 def test_event_record_takes_a_paragraph_id_and_no_actor(world: World) -> None:
     paragraph_id = last_paragraph(world)
-    event = services.event_record(verb="system.note", actor=None, obj=world.meeting, paragraph=paragraph_id)
+    event = services.event_record(verb=EventVerb.MEETING_CHANGED, actor=None, obj=world.meeting, paragraph=paragraph_id)
     event.refresh_from_db()
     assert event.actor is None and event.delegation is None
     assert event.paragraph_id == paragraph_id

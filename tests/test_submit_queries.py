@@ -8,6 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from tests.conftest import World
+from tests.queries import statements as queries_run
 
 # token 1; read access 2 (declaration, role); the service 8 (lock, role, current
 # revision, paragraph, insert, version, label, event); positions 1. It was 15:
@@ -24,11 +25,7 @@ def test_a_submission_answers_what_a_read_shows_in_a_fixed_number_of_queries(wor
     with CaptureQueriesContext(connection) as queries:
         created = client.post("/api/proposals/", body, format="json")
     # (read before the next request: a request's start empties the query log)
-    statements = [
-        q["sql"]
-        for q in queries.captured_queries
-        if not q["sql"].startswith(("BEGIN", "COMMIT", "SAVEPOINT", "RELEASE"))
-    ]
+    statements = queries_run(queries)
     assert created.status_code == 201, created.content
     assert len(statements) <= SUBMIT_QUERIES, "\n".join(s[:120] for s in statements)
     read = client.get(f"/api/proposals/{created.json()['id']}/")

@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 
 from drafting.access_cache import access_caches_clear
 from tests.conftest import World
-from tests.test_write_queries import _statements
+from tests.queries import statements as queries_run
 
 
 # --- The writes the matrix has no control row for -------------------------------------------
@@ -20,7 +20,7 @@ def _counted(call: Any) -> tuple[Any, list[str]]:
     access_caches_clear()
     with CaptureQueriesContext(connection) as queries:
         response = call()
-    return response, _statements(queries)
+    return response, queries_run(queries)
 
 
 # Issue 18: withdrawal 7 and acceptance 12 (they were 14 and 18, for the
@@ -103,7 +103,7 @@ def test_a_support_and_an_objection_by_a_delegate_already_seen_take_six_statemen
         client.get(f"/api/proposals/{proposal.pk}/")
         with CaptureQueriesContext(connection) as queries:
             response = client.post(f"/api/proposals/{proposal.pk}/{verb}/", body, format="json")
-        statements = _statements(queries)
+        statements = queries_run(queries)
         assert response.status_code == 200, response.content
         assert len(statements) <= SUPPORT_WARM, "\n".join(s[:160] for s in statements)
         # and the answer is what a read shows

@@ -101,11 +101,10 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
 
 @action
 def act(request: HttpRequest, pk: int) -> HttpResponse:
-    paragraph = selectors.paragraph_get(user=request.user, paragraph_id=pk)
     name = request.POST.get("action", "")
-    services.paragraph_act(
+    paragraph = services.paragraph_act(
         actor=user_of(request),
-        paragraph=paragraph,
+        paragraph=pk,
         action=name,
         ad_ref_delegation=request.POST.get("delegation") or None,
         note=request.POST.get("note", ""),
@@ -118,12 +117,11 @@ def act(request: HttpRequest, pk: int) -> HttpResponse:
 def bracket(request: HttpRequest, pk: int) -> HttpResponse:
     """Bracket the words the chair selected (or typed), or offer the chosen
     pending proposals as the paragraph's options; the rest is kept."""
-    paragraph = selectors.paragraph_get(user=request.user, paragraph_id=pk)
     offering = request.POST.get("options") == "1"
     chosen = [int_or_none(v) for v in request.POST.getlist("alternative")]
     paragraph = services.paragraph_bracket(
         actor=user_of(request),
-        paragraph=paragraph,
+        paragraph=pk,
         words=None if offering else request.POST.get("words", ""),
         start=int_or_none(request.POST.get("start")) if not offering else None,
         alternatives=[c for c in chosen if c is not None] if offering else None,

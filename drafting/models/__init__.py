@@ -1,7 +1,7 @@
 """Models hold fields and constraints only; behaviour lives in services."""
 
 from drafting.models.adoption import Adoption, AdoptionObjection, Statement
-from drafting.models.events import Event
+from drafting.models.events import Event, EventVerb
 from drafting.models.export_jobs import ExportJob
 from drafting.models.import_jobs import ImportJob
 from drafting.models.library import AgreedStatement
@@ -19,6 +19,7 @@ __all__ = [
     "Delegate",
     "Delegation",
     "Event",
+    "EventVerb",
     "ExportJob",
     "ImportJob",
     "Meeting",

@@ -18,7 +18,7 @@ from django.db.models import Q, QuerySet
 from drafting.access import Role, not_found, require_secretariat, role_in
 from drafting.access_cache import identity_forget
 from drafting.errors import Conflict, InvalidInput, NotAllowed
-from drafting.models import Delegate, Delegation, Meeting
+from drafting.models import Delegate, Delegation, EventVerb, Meeting
 from drafting.services.events import event_record
 
 # No 0/O, 1/l/I: the password is read off paper and typed on a phone.
@@ -90,7 +90,7 @@ def account_create(
     user = User.objects.create_user(username=username, password=password, first_name=first[:150], last_name=last[:150])
     Delegate.objects.create(user=user, delegation=delegation)
     event_record(
-        verb="account.created",
+        verb=EventVerb.ACCOUNT_CREATED,
         actor=actor,
         obj=user,
         meeting=meeting,
@@ -109,7 +109,9 @@ def account_reset(*, actor: User, meeting: Meeting, user_id: int) -> tuple[User,
     user.is_active = True
     user.save(update_fields=["password", "is_active"])
     identity_forget(user_id=user.pk)
-    event_record(verb="account.reset", actor=actor, obj=user, meeting=meeting, after={"username": user.username})
+    event_record(
+        verb=EventVerb.ACCOUNT_RESET, actor=actor, obj=user, meeting=meeting, after={"username": user.username}
+    )
     return user, password
 
 
@@ -128,7 +130,7 @@ def account_set_active(*, actor: User, meeting: Meeting, user_id: int, active: b
     user.save(update_fields=["is_active"])
     identity_forget(user_id=user.pk)  # here at once, elsewhere within seconds (drafting/access_cache.py)
     event_record(
-        verb="account.activated" if active else "account.deactivated",
+        verb=EventVerb.ACCOUNT_ACTIVATED if active else EventVerb.ACCOUNT_DEACTIVATED,
         actor=actor,
         obj=user,
         meeting=meeting,

@@ -19,7 +19,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from drafting.access import require_negotiator, require_ppt, role_in
+from drafting.access import require_negotiator, require_ppt
 from drafting.bilingual import CURRENT, MISSING, other_language
 from drafting.errors import Conflict, InvalidInput, NotAllowed
 from drafting.models import (
@@ -27,6 +27,7 @@ from drafting.models import (
     AdoptionObjection,
     Declaration,
     Delegation,
+    EventVerb,
     Paragraph,
     Proposal,
     Revision,
@@ -36,7 +37,7 @@ from drafting.models import (
 from drafting.services.events import event_record, proposal_events_record
 from drafting.services.export_jobs import export_jobs_restrict_to_adopted
 from drafting.services.library import library_feed_adopted
-from drafting.services.locks import declaration_lock, declaration_require_drafting
+from drafting.services.locks import declaration_access, declaration_lock, declaration_require_drafting
 from drafting.states import State
 from drafting.textnorm import clean_text
 
@@ -157,7 +158,7 @@ def _adopt(adoption: Adoption, declaration: Declaration, actor: User | None) -> 
     library_feed_adopted(adoption=adoption)
     export_jobs_restrict_to_adopted(declaration=declaration, revision_id=adoption.revision_id)
     event_record(
-        verb="declaration.adopted",
+        verb=EventVerb.DECLARATION_ADOPTED,
         actor=actor,
         obj=adoption,
         declaration=declaration,
@@ -203,8 +204,8 @@ def adoption_propose(
     """The PPT puts the current, fully agreed revision to adoption in session:
     in both languages, or, by its explicit choice, in the original language
     only (recorded as such)."""
-    declaration = declaration_lock(declaration.pk)
-    require_ppt(role_in(actor, declaration.meeting), "put the text to adoption")
+    declaration, role = declaration_access(user=actor, declaration_id=declaration.pk, lock="update")
+    require_ppt(role, "put the text to adoption")
     declaration_require_drafting(declaration)
     revision, original_language_only = _require_adoptable(
         declaration, revision_id, original_language_only=original_language_only
@@ -213,7 +214,7 @@ def adoption_propose(
         actor, declaration, revision, Adoption.Method.IN_SESSION, original_language_only=original_language_only
     )
     event_record(
-        verb="adoption.proposed",
+        verb=EventVerb.ADOPTION_PROPOSED,
         actor=actor,
         obj=adoption,
         declaration=declaration,
@@ -225,30 +226,30 @@ def adoption_propose(
 @transaction.atomic
 def adoption_object(*, actor: User, declaration: Declaration, reason: str) -> AdoptionObjection:
     """A member delegation present objects to adoption in session."""
-    declaration = declaration_lock(declaration.pk)
-    delegation = require_negotiator(role_in(actor, declaration.meeting), "object to adoption")
+    declaration, role = declaration_access(user=actor, declaration_id=declaration.pk, lock="update")
+    delegation = require_negotiator(role, "object to adoption")
     adoption = _pending(declaration, Adoption.Method.IN_SESSION)
     reason = clean_text(reason, field="reason", max_chars=settings.CONSENSO_MAX_NOTE_CHARS)
     objection, _ = AdoptionObjection.objects.update_or_create(
         adoption=adoption, delegation=delegation, defaults={"reason": reason, "author": actor}
     )
     event_record(
-        verb="adoption.objected", actor=actor, obj=objection, declaration=declaration, after={"reason": reason}
+        verb=EventVerb.ADOPTION_OBJECTED, actor=actor, obj=objection, declaration=declaration, after={"reason": reason}
     )
     return objection
 
 
 @transaction.atomic
 def adoption_objection_withdraw(*, actor: User, declaration: Declaration) -> None:
-    declaration = declaration_lock(declaration.pk)
-    delegation = require_negotiator(role_in(actor, declaration.meeting), "withdraw an objection")
+    declaration, role = declaration_access(user=actor, declaration_id=declaration.pk, lock="update")
+    delegation = require_negotiator(role, "withdraw an objection")
     adoption = _pending(declaration, Adoption.Method.IN_SESSION)
     objection = AdoptionObjection.objects.filter(adoption=adoption, delegation=delegation).first()
     if objection is None:
         raise Conflict("Your delegation has not objected to this adoption.")
     objection.delete()
     event_record(
-        verb="adoption.objection_withdrawn",
+        verb=EventVerb.ADOPTION_OBJECTION_WITHDRAWN,
         actor=actor,
         obj=adoption,
         declaration=declaration,
@@ -259,8 +260,8 @@ def adoption_objection_withdraw(*, actor: User, declaration: Declaration) -> Non
 @transaction.atomic
 def adoption_adopt(*, actor: User, declaration: Declaration) -> Adoption:
     """The PPT gavels: adopted, unless a member present objects."""
-    declaration = declaration_lock(declaration.pk)
-    require_ppt(role_in(actor, declaration.meeting), "adopt the declaration")
+    declaration, role = declaration_access(user=actor, declaration_id=declaration.pk, lock="update")
+    require_ppt(role, "adopt the declaration")
     adoption = _pending(declaration, Adoption.Method.IN_SESSION)
     objections = list(adoption.objections.select_related("delegation").order_by("id"))
     if objections:
@@ -276,14 +277,14 @@ def adoption_adopt(*, actor: User, declaration: Declaration) -> Adoption:
 def adoption_withdraw(*, actor: User, declaration: Declaration) -> Adoption:
     """The PPT takes the text back to negotiation (in session only: a silence
     procedure ends by a break or by its deadline)."""
-    declaration = declaration_lock(declaration.pk)
-    require_ppt(role_in(actor, declaration.meeting), "withdraw the text from adoption")
+    declaration, role = declaration_access(user=actor, declaration_id=declaration.pk, lock="update")
+    require_ppt(role, "withdraw the text from adoption")
     adoption = _pending(declaration, Adoption.Method.IN_SESSION)
     adoption.status, adoption.concluded_at = Adoption.Status.WITHDRAWN, timezone.now()
     adoption.save(update_fields=["status", "concluded_at"])
     declaration.status = D.DRAFTING
     declaration.save(update_fields=["status"])
-    event_record(verb="adoption.withdrawn", actor=actor, obj=adoption, declaration=declaration)
+    event_record(verb=EventVerb.ADOPTION_WITHDRAWN, actor=actor, obj=adoption, declaration=declaration)
     return adoption
 
 
@@ -298,8 +299,8 @@ def silence_launch(
 ) -> Adoption:
     """The PPT circulates the current revision under silence procedure (in
     both languages, or explicitly in the original language only)."""
-    declaration = declaration_lock(declaration.pk)
-    require_ppt(role_in(actor, declaration.meeting), "launch a silence procedure")
+    declaration, role = declaration_access(user=actor, declaration_id=declaration.pk, lock="update")
+    require_ppt(role, "launch a silence procedure")
     declaration_require_drafting(declaration)
     now = timezone.now()
     if deadline is None:
@@ -320,7 +321,7 @@ def silence_launch(
         original_language_only=original_language_only,
     )
     event_record(
-        verb="silence.launched",
+        verb=EventVerb.SILENCE_LAUNCHED,
         actor=actor,
         obj=adoption,
         declaration=declaration,
@@ -338,8 +339,7 @@ def silence_launch(
 def silence_break(*, actor: User, declaration: Declaration, reason: str) -> Adoption:
     """A member delegation breaks silence before the deadline; the draft
     returns to negotiation."""
-    declaration = declaration_lock(declaration.pk)
-    role = role_in(actor, declaration.meeting)
+    declaration, role = declaration_access(user=actor, declaration_id=declaration.pk, lock="update")
     if role.delegation is None or not role.is_member:
         raise NotAllowed("Only member state delegations may break silence.")
     adoption = _pending(declaration, Adoption.Method.SILENCE)
@@ -353,7 +353,7 @@ def silence_break(*, actor: User, declaration: Declaration, reason: str) -> Adop
     declaration.status = D.DRAFTING
     declaration.save(update_fields=["status"])
     event_record(
-        verb="silence.broken",
+        verb=EventVerb.SILENCE_BROKEN,
         actor=actor,
         obj=adoption,
         declaration=declaration,
@@ -397,8 +397,7 @@ def statement_record(
 ) -> Statement:
     """A member delegation puts a reservation (on a paragraph) or an
     explanation of position (on the text) on record during adoption."""
-    declaration = declaration_lock(declaration.pk)
-    role = role_in(actor, declaration.meeting)
+    declaration, role = declaration_access(user=actor, declaration_id=declaration.pk, lock="update")
     if role.delegation is None or not role.is_member:
         raise NotAllowed("Only member state delegations record reservations and explanations of position.")
     adoption = _pending(declaration)
@@ -428,7 +427,7 @@ def statement_record(
         text=text,
     )
     event_record(
-        verb=f"statement.{kind}",
+        verb=EventVerb(f"statement.{kind}"),
         actor=actor,
         obj=statement,
         declaration=declaration,

@@ -5,7 +5,7 @@ from django.db import transaction
 
 from drafting.access import require_secretariat, role_in
 from drafting.errors import InvalidInput
-from drafting.models import Declaration, Meeting
+from drafting.models import Declaration, EventVerb, Meeting
 from drafting.services.events import event_record
 from drafting.textnorm import clean_text
 
@@ -34,7 +34,7 @@ def declaration_create(
         version=0,  # the creation's event makes it 1 (migration 0013's trigger)
     )
     event_record(
-        verb="declaration.created",
+        verb=EventVerb.DECLARATION_CREATED,
         actor=actor,
         obj=declaration,
         declaration=declaration,

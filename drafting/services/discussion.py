@@ -9,19 +9,19 @@ from __future__ import annotations
 from django.contrib.auth.models import User
 from django.db import transaction
 
-from drafting.access import require_ppt, role_in
+from drafting.access import require_ppt
 from drafting.errors import InvalidInput
-from drafting.models import Declaration, Paragraph
+from drafting.models import Declaration, EventVerb, Paragraph
 from drafting.services.events import event_record
-from drafting.services.locks import declaration_lock, declaration_require_drafting
+from drafting.services.locks import declaration_access, declaration_require_drafting
 from drafting.states import State
 
 
 @transaction.atomic
 def discussion_set(*, actor: User, declaration: Declaration, paragraph_id: int | None) -> Declaration:
     """The PPT names the paragraph under discussion (``None`` clears it)."""
-    declaration = declaration_lock(declaration.pk)
-    require_ppt(role_in(actor, declaration.meeting), "choose the paragraph under discussion")
+    declaration, role = declaration_access(user=actor, declaration_id=declaration.pk, lock="update")
+    require_ppt(role, "choose the paragraph under discussion")
     declaration_require_drafting(declaration)
     paragraph = None
     if paragraph_id is not None:
@@ -37,7 +37,7 @@ def discussion_set(*, actor: User, declaration: Declaration, paragraph_id: int |
     declaration.discussing = paragraph
     declaration.save(update_fields=["discussing"])
     event_record(
-        verb="discussion.set" if paragraph is not None else "discussion.cleared",
+        verb=EventVerb.DISCUSSION_SET if paragraph is not None else EventVerb.DISCUSSION_CLEARED,
         actor=actor,
         obj=declaration,
         declaration=declaration,

@@ -7,12 +7,12 @@ from django.db import models
 
 from drafting import live
 from drafting.access import delegation_of
-from drafting.models import Declaration, Event, Meeting, Paragraph, Proposal
+from drafting.models import Declaration, Event, EventVerb, Meeting, Paragraph, Proposal
 
 
 def event_record(
     *,
-    verb: str,
+    verb: EventVerb,
     actor: User | None,
     obj: models.Model,
     meeting: Meeting | None = None,
@@ -23,7 +23,11 @@ def event_record(
     after: dict[str, Any] | None = None,
 ) -> Event:
     """Append one entry to the negotiation record. Call inside the service's
-    transaction so the event and the change commit (or vanish) together."""
+    transaction so the event and the change commit (or vanish) together.
+    ``verb`` is a member of ``EventVerb``: mypy checks the callers, and a
+    plain string that is not a member is refused here (ValueError), so the
+    record holds no verb the enumeration does not name."""
+    verb = EventVerb(verb)
     if declaration is not None and meeting is None:
         meeting = declaration.meeting
     if meeting is not None:
@@ -59,7 +63,7 @@ def proposal_events_record(
     Event.objects.bulk_create(
         [
             Event(
-                verb=f"proposal.{after.get('status', proposal.status)}",
+                verb=EventVerb(f"proposal.{after.get('status', proposal.status)}"),
                 actor=actor,
                 delegation=delegation,
                 meeting_id=declaration.meeting_id,

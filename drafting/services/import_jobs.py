@@ -45,7 +45,7 @@ from drafting.importing.align import AlignItem
 from drafting.importing.bilingual import items_from_result, pair_preview, translations
 from drafting.importing.corrections import apply_corrections
 from drafting.importing.isolated import ProcessLimits, read_isolated
-from drafting.models import Declaration, ImportJob, Meeting, Paragraph, Revision, RevisionParagraph
+from drafting.models import Declaration, EventVerb, ImportJob, Meeting, Paragraph, Revision, RevisionParagraph
 from drafting.services.declarations import declaration_create
 from drafting.services.events import event_record
 from drafting.services.jobs import job_claim, job_fail, jobs_to_redispatch
@@ -169,7 +169,7 @@ def import_job_create(
         requested_by=actor,
     )
     event_record(
-        verb="import.requested",
+        verb=EventVerb.IMPORT_REQUESTED,
         actor=actor,
         obj=job,
         meeting=meeting,
@@ -274,7 +274,7 @@ def import_job_run(*, job_id: int) -> ImportJob | None:
             ]
         job.save(update_fields=["status", "error", "preview", "warnings", "finished_at"])
         event_record(
-            verb="import.ready" if job.status == Status.READY else "import.failed",
+            verb=EventVerb.IMPORT_READY if job.status == Status.READY else EventVerb.IMPORT_FAILED,
             actor=None,
             obj=job,
             meeting=job.meeting,
@@ -313,15 +313,20 @@ def _pair_files(
     original = job.original_language or result.language or "es"
     if job.declaration_id is not None:
         original = Declaration.objects.values_list("original_language", flat=True).get(pk=job.declaration_id)
+    _, warnings = _align(items_from_result(result), translation, original, job.translation_filename, preview)
+    return warnings
+
+
+def _align(
+    items: Sequence[AlignItem], translation: ImportResult, original: str, filename: str, preview: dict[str, Any]
+) -> tuple[dict[str, Any], list[ImportWarning]]:
+    """Pair ``translation`` (in the other language) with the original's
+    paragraphs; the pairing goes into the preview as its ``translation``."""
     part, warnings = pair_preview(
-        items_from_result(result),
-        translation,
-        language=_other_language(original),
-        filename=job.translation_filename,
-        original_language=original,
+        items, translation, language=_other_language(original), filename=filename, original_language=original
     )
     preview["translation"] = part
-    return warnings
+    return part, warnings
 
 
 def _revision_rows(revision_id: int) -> list[RevisionParagraph]:
@@ -339,16 +344,9 @@ def _pair_with_revision(job: ImportJob, result: ImportResult, preview: dict[str,
     assert revision_id is not None  # import_job_create refused a declaration without one
     rows = _revision_rows(revision_id)
     items = [AlignItem(r.section.position, r.section.kind, r.kind, r.text) for r in rows]
-    part, warnings = pair_preview(
-        items,
-        result,
-        language=_other_language(declaration.original_language),
-        filename=job.filename,
-        original_language=declaration.original_language,
-    )
+    part, warnings = _align(items, result, declaration.original_language, job.filename, preview)
     part["revision"] = revision_id
     part["paragraphs"] = [r.paragraph_id for r in rows]
-    preview["translation"] = part
     return warnings
 
 
@@ -619,7 +617,7 @@ def import_job_correct(*, actor: User, job_id: int, operations: Sequence[dict[st
     job.preview = preview
     job.save(update_fields=["preview"])
     event_record(
-        verb="import.corrected",
+        verb=EventVerb.IMPORT_CORRECTED,
         actor=actor,
         obj=job,
         meeting=job.meeting,
@@ -698,17 +696,24 @@ def import_job_confirm(*, actor: User, job_id: int, note: str = "") -> ImportJob
     part = job.preview.get("translation")
     if part:
         counts["translated"] = _store_translations(declaration, _revision_rows(revision.pk), translations(part))
+    return _confirmed(actor, job, declaration, revision, counts)
+
+
+def _confirmed(
+    actor: User, job: ImportJob, declaration: Declaration, revision: Revision, after: dict[str, Any]
+) -> ImportJob:
+    """The job is confirmed as ``revision``, on the record with ``after``."""
     job.status = Status.CONFIRMED
     job.revision = revision
     job.confirmed_by = actor
     job.confirmed_at = timezone.now()
     job.save(update_fields=["status", "revision", "confirmed_by", "confirmed_at"])
     event_record(
-        verb="import.confirmed",
+        verb=EventVerb.IMPORT_CONFIRMED,
         actor=actor,
         obj=job,
         declaration=declaration,
-        after={"revision": revision.pk, "label": revision.label, "filename": job.filename, **counts},
+        after={"revision": revision.pk, "label": revision.label, "filename": job.filename, **after},
     )
     return job
 
@@ -731,24 +736,9 @@ def _confirm_translation(actor: User, job: ImportJob) -> ImportJob:
         raise Conflict("The revision's paragraphs changed since this file was read; upload it again.")
     translated = _store_translations(declaration, rows, translations(part))
     declaration_touch(declaration)
-    revision = Revision.objects.get(pk=revision_id)
-    job.status = Status.CONFIRMED
-    job.revision = revision
-    job.confirmed_by = actor
-    job.confirmed_at = timezone.now()
-    job.save(update_fields=["status", "revision", "confirmed_by", "confirmed_at"])
-    event_record(
-        verb="import.confirmed",
-        actor=actor,
-        obj=job,
-        declaration=declaration,
-        after={
-            "revision": revision.pk,
-            "label": revision.label,
-            "filename": job.filename,
-            "translation": part.get("language", ""),
-            "translated": translated,
-            "unpaired": part.get("counts", {}).get("unpaired_original", 0),
-        },
-    )
-    return job
+    after = {
+        "translation": part.get("language", ""),
+        "translated": translated,
+        "unpaired": part.get("counts", {}).get("unpaired_original", 0),
+    }
+    return _confirmed(actor, job, declaration, Revision.objects.get(pk=revision_id), after)

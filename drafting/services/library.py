@@ -25,7 +25,7 @@ from drafting.errors import Conflict, InvalidInput, NotFound
 from drafting.library import analysis
 from drafting.library.citation import agreed_language, citation
 from drafting.library.seed004 import SeedError, read_seed004
-from drafting.models import Adoption, AgreedStatement, Declaration, Proposal, RevisionParagraph
+from drafting.models import Adoption, AgreedStatement, Declaration, EventVerb, Proposal, RevisionParagraph
 from drafting.selectors.library import library_near
 from drafting.services.events import event_record
 from drafting.services.proposals import proposal_submit
@@ -166,7 +166,7 @@ def library_feed_adopted(*, adoption: Adoption) -> list[AgreedStatement]:
         )
     if created:
         event_record(
-            verb="library.filed",
+            verb=EventVerb.LIBRARY_FILED,
             actor=None,
             obj=adoption,
             declaration=declaration,
@@ -265,7 +265,7 @@ def library_statement_update(
     statement.refresh_from_db()
     if "text_es" in clean or "text_en" in clean:
         _index(statement)
-    event_record(verb="library.statement_edited", actor=actor, obj=statement, before=before, after=clean)
+    event_record(verb=EventVerb.LIBRARY_STATEMENT_EDITED, actor=actor, obj=statement, before=before, after=clean)
     return statement
 
 
@@ -315,7 +315,7 @@ def library_proposal_submit(
     proposal.source_statement = statement
     cited = citation(meeting=statement.meeting_label, year=statement.year, paragraph=statement.paragraph_label)
     event_record(
-        verb="proposal.cites_agreed_language",
+        verb=EventVerb.PROPOSAL_CITES_AGREED_LANGUAGE,
         actor=actor,
         obj=proposal,
         declaration=proposal.declaration,

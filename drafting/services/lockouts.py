@@ -18,7 +18,7 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 
 from drafting.errors import NotAllowed, NotFound
-from drafting.models import Meeting
+from drafting.models import EventVerb, Meeting
 from drafting.services.events import event_record
 
 
@@ -61,5 +61,7 @@ def lockout_reset(*, actor: User, username: str) -> int:
     if not _unlockable_users(actor=actor).filter(pk=user.pk).exists():
         raise NotAllowed("Only the Technical Secretariat of a meeting this user attends may unlock it.")
     cleared = int(reset(username=username))
-    event_record(verb="user.lockout_reset", actor=actor, obj=user, after={"username": username, "cleared": cleared})
+    event_record(
+        verb=EventVerb.USER_LOCKOUT_RESET, actor=actor, obj=user, after={"username": username, "cleared": cleared}
+    )
     return cleared

@@ -141,6 +141,22 @@ def declaration_access(
     return declaration, role
 
 
+def _access_within(
+    user: Reader, kind: Literal["proposal", "paragraph"], pk: int, lock: DeclarationLock
+) -> tuple[Declaration, Role]:
+    """The declaration of the proposal or paragraph ``pk`` (locked as asked)
+    and the user's role in its meeting: 404 for an unknown id and for one the
+    user may not read."""
+    declaration = _declaration_read(
+        where=f"(SELECT x.declaration_id FROM drafting_{kind} x WHERE x.id = %s)", param=pk, lock=lock
+    )
+    if declaration is None:
+        raise not_found(kind)
+    role = role_in(user, declaration.meeting)
+    require_read_within(role, kind)
+    return declaration, role
+
+
 def proposal_access(
     *, user: Reader, proposal_id: int, lock: DeclarationLock = "share"
 ) -> tuple[Declaration, Proposal, Role]:
@@ -148,13 +164,7 @@ def proposal_access(
     locked FOR UPDATE with what an answer shows of it (delegation, author,
     revision, decider, source statement) and its paragraph's state
     (``paragraph_state``), and the user's role: 404, 403 as for a read."""
-    declaration = _declaration_read(
-        where="(SELECT p.declaration_id FROM drafting_proposal p WHERE p.id = %s)", param=proposal_id, lock=lock
-    )
-    if declaration is None:
-        raise not_found("proposal")
-    role = role_in(user, declaration.meeting)
-    require_read_within(role, "proposal")
+    declaration, role = _access_within(user, "proposal", proposal_id, lock)
     state = Paragraph.objects.filter(pk=OuterRef("paragraph_id")).values("state")[:1]
     proposal = (
         Proposal.objects.select_for_update(of=("self",), no_key=True)  # see "No lock a foreign key waits for"
@@ -164,3 +174,15 @@ def proposal_access(
     )
     proposal.declaration = declaration
     return declaration, proposal, role
+
+
+def paragraph_access(
+    *, user: Reader, paragraph_id: int, lock: DeclarationLock = "update"
+) -> tuple[Declaration, Paragraph, Role]:
+    """The paragraph's declaration (locked as asked, see above), the
+    paragraph locked FOR UPDATE, and the user's role: 404, 403 as for a read.
+    What ``paragraph_get`` then ``paragraph_lock`` did in five statements, in three."""
+    declaration, role = _access_within(user, "paragraph", paragraph_id, lock)
+    paragraph = Paragraph.objects.select_for_update().get(pk=paragraph_id)
+    paragraph.declaration = declaration
+    return declaration, paragraph, role

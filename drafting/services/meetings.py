@@ -17,7 +17,7 @@ from django.db.models import F
 
 from drafting.access import require_secretariat, role_in
 from drafting.errors import Conflict, InvalidInput, NotFound
-from drafting.models import Declaration, Delegation, Meeting
+from drafting.models import Declaration, Delegation, EventVerb, Meeting
 from drafting.models.organisation import validate_time_zone
 from drafting.services.events import event_record
 
@@ -124,5 +124,7 @@ def meeting_setup(
     if after != before:
         # who may read and negotiate changed: every open page re-reads (live.py's marker)
         Declaration.objects.filter(meeting=meeting).update(version=F("version") + 1)
-        event_record(verb="meeting.set_up", actor=actor, obj=meeting, meeting=meeting, before=before, after=after)
+        event_record(
+            verb=EventVerb.MEETING_SET_UP, actor=actor, obj=meeting, meeting=meeting, before=before, after=after
+        )
     return meeting

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.contrib.auth.models import AnonymousUser, User
 from django.db import models, transaction
 
-from drafting.models import Meeting
+from drafting.models import EventVerb, Meeting
 from drafting.services.events import event_record
 
 
@@ -13,7 +13,7 @@ def organisation_change_record(
 ) -> None:
     """Record an admin change to a delegation, delegate or meeting."""
     event_record(
-        verb=f"{obj._meta.model_name}.{action}",
+        verb=EventVerb(f"{obj._meta.model_name}.{action}"),
         actor=actor if isinstance(actor, User) else None,
         obj=obj,
         meeting=obj if isinstance(obj, Meeting) and action != "deleted" else None,

@@ -12,14 +12,14 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import User
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import QuerySet
 
-from drafting.access import not_found, require_negotiator, require_ppt, role_in
+from drafting.access import Role, not_found, require_negotiator, require_ppt
 from drafting.errors import Conflict, InvalidInput
-from drafting.models import Declaration, Delegation, Paragraph, ParagraphObjection, Position, Proposal
+from drafting.models import Declaration, Delegation, EventVerb, Paragraph, ParagraphObjection, Position, Proposal
 from drafting.services.events import event_record
-from drafting.services.locks import declaration_lock, declaration_require_drafting
+from drafting.services.locks import declaration_access, declaration_lock, declaration_require_drafting, paragraph_access
 from drafting.states import NEEDS_CONSENSUS, PROPOSABLE, TRANSITIONS, State, next_state
 from drafting.textnorm import clean_text
 
@@ -95,11 +95,15 @@ def _clean_alternatives(raw: Any, paragraph: Paragraph) -> list[int]:
     return list(dict.fromkeys(raw))
 
 
+def _id(obj: models.Model | int) -> int:
+    return obj if isinstance(obj, int) else int(obj.pk)
+
+
 @transaction.atomic
 def paragraph_act(
     *,
     actor: User,
-    paragraph: Paragraph,
+    paragraph: Paragraph | int,
     action: str,
     ad_ref_delegation: str | None = None,
     brackets: list[Any] | None = None,
@@ -110,8 +114,34 @@ def paragraph_act(
 
     The PPT does all of them; the delegation named on an ad ref agreement may
     also ``confirm`` it, having heard from its capital."""
-    declaration, paragraph = paragraph_lock(paragraph.pk)
-    role = role_in(actor, declaration.meeting)
+    declaration, locked, role = paragraph_access(user=actor, paragraph_id=_id(paragraph))
+    return _paragraph_move(
+        actor=actor,
+        declaration=declaration,
+        paragraph=locked,
+        role=role,
+        action=action,
+        ad_ref_delegation=ad_ref_delegation,
+        brackets=brackets,
+        alternatives=alternatives,
+        note=note,
+    )
+
+
+def _paragraph_move(
+    *,
+    actor: User,
+    declaration: Declaration,
+    paragraph: Paragraph,
+    role: Role,
+    action: str,
+    ad_ref_delegation: str | None,
+    brackets: list[Any] | None,
+    alternatives: list[Any] | None,
+    note: str,
+) -> Paragraph:
+    """``paragraph_act`` once the paragraph is locked and the role known
+    (by ``paragraph_access``): the rules, the change and its event."""
     if action not in TRANSITIONS:
         raise InvalidInput("Unknown action.", fields={"action": [f"Choose one of {list(TRANSITIONS)}."]})
     confirming_for_itself = (
@@ -155,7 +185,7 @@ def paragraph_act(
     paragraph.version += 1
     paragraph.save(update_fields=["state", "ad_ref_delegation", "brackets", "alternatives", "version"])
     event_record(
-        verb=f"paragraph.{action}",
+        verb=EventVerb(f"paragraph.{action}"),
         actor=actor,
         obj=paragraph,
         declaration=declaration,
@@ -204,7 +234,7 @@ def _merged(spans: list[dict[str, int]]) -> list[dict[str, int]]:
 def paragraph_bracket(
     *,
     actor: User,
-    paragraph: Paragraph,
+    paragraph: Paragraph | int,
     words: str | None = None,
     start: int | None = None,
     alternatives: list[Any] | None = None,
@@ -215,8 +245,8 @@ def paragraph_bracket(
     ``alternatives`` (pending rewordings) become its Alt 1, Alt 2 … What is
     not given is kept (spans, and the options still pending); the rules are
     ``paragraph_act``'s ("bracket")."""
-    declaration, paragraph = paragraph_lock(paragraph.pk)
-    require_ppt(role_in(actor, declaration.meeting), "bracket paragraphs")
+    declaration, paragraph, role = paragraph_access(user=actor, paragraph_id=_id(paragraph))
+    require_ppt(role, "bracket paragraphs")
     spans = list(paragraph.brackets)
     if words is not None:
         words = words.strip()
@@ -228,17 +258,25 @@ def paragraph_bracket(
             ).values_list("pk", flat=True)
         )
         alternatives = [pk for pk in paragraph.alternatives if pk in alternatives]
-    return paragraph_act(
-        actor=actor, paragraph=paragraph, action="bracket", brackets=spans, alternatives=alternatives, note=note
+    return _paragraph_move(
+        actor=actor,
+        declaration=declaration,
+        paragraph=paragraph,
+        role=role,
+        action="bracket",
+        ad_ref_delegation=None,
+        brackets=spans,
+        alternatives=alternatives,
+        note=note,
     )
 
 
 @transaction.atomic
-def paragraph_object(*, actor: User, paragraph: Paragraph, reason: str) -> ParagraphObjection:
+def paragraph_object(*, actor: User, paragraph: Paragraph | int, reason: str) -> ParagraphObjection:
     """A member delegation objects to the paragraph as it stands (replacing
     its earlier objection's reason); this blocks agreement until withdrawn."""
-    declaration, paragraph = paragraph_lock(paragraph.pk)
-    delegation = require_negotiator(role_in(actor, declaration.meeting), "object to paragraphs")
+    declaration, paragraph, role = paragraph_access(user=actor, paragraph_id=_id(paragraph))
+    delegation = require_negotiator(role, "object to paragraphs")
     declaration_require_drafting(declaration)
     if paragraph.state not in PROPOSABLE:
         raise Conflict(
@@ -250,7 +288,7 @@ def paragraph_object(*, actor: User, paragraph: Paragraph, reason: str) -> Parag
         paragraph=paragraph, delegation=delegation, defaults={"reason": reason, "author": actor}
     )
     event_record(
-        verb="paragraph.objected",
+        verb=EventVerb.PARAGRAPH_OBJECTED,
         actor=actor,
         obj=objection,
         declaration=declaration,
@@ -262,15 +300,15 @@ def paragraph_object(*, actor: User, paragraph: Paragraph, reason: str) -> Parag
 
 
 @transaction.atomic
-def paragraph_objection_withdraw(*, actor: User, paragraph: Paragraph) -> None:
-    declaration, paragraph = paragraph_lock(paragraph.pk)
-    delegation = require_negotiator(role_in(actor, declaration.meeting), "withdraw objections")
+def paragraph_objection_withdraw(*, actor: User, paragraph: Paragraph | int) -> None:
+    declaration, paragraph, role = paragraph_access(user=actor, paragraph_id=_id(paragraph))
+    delegation = require_negotiator(role, "withdraw objections")
     declaration_require_drafting(declaration)
     objection = ParagraphObjection.objects.filter(paragraph=paragraph, delegation=delegation).first()
     if objection is None:
         raise Conflict("Your delegation has no objection standing on this paragraph.")
     event_record(
-        verb="paragraph.objection_withdrawn",
+        verb=EventVerb.PARAGRAPH_OBJECTION_WITHDRAWN,
         actor=actor,
         obj=objection,
         declaration=declaration,
@@ -309,8 +347,8 @@ def paragraphs_agree_uncontested(*, actor: User, declaration: Declaration, note:
     discussion or reopened, with no objection standing on it and no proposal
     pending on it. Returns the ids agreed (in text order); one event each,
     as if agreed one by one."""
-    declaration = declaration_lock(declaration.pk)
-    require_ppt(role_in(actor, declaration.meeting), "declare paragraphs agreed")
+    declaration, role = declaration_access(user=actor, declaration_id=declaration.pk, lock="update")
+    require_ppt(role, "declare paragraphs agreed")
     declaration_require_drafting(declaration)
     note = clean_text(note, field="note", max_chars=settings.CONSENSO_MAX_NOTE_CHARS, allow_empty=True)
     paragraphs = list(uncontested_paragraphs(declaration=declaration).select_for_update())
@@ -320,7 +358,7 @@ def paragraphs_agree_uncontested(*, actor: User, declaration: Declaration, note:
         paragraph.brackets, paragraph.alternatives = [], []
         paragraph.version += 1
         event_record(
-            verb="paragraph.agree",
+            verb=EventVerb.PARAGRAPH_AGREE,
             actor=actor,
             obj=paragraph,
             declaration=declaration,

@@ -14,7 +14,7 @@ from drafting import textengine
 from drafting.access import require_negotiator, require_ppt
 from drafting.bilingual import LANGUAGE_NAMES, LANGUAGES
 from drafting.errors import Conflict, InvalidInput, NotAllowed
-from drafting.models import Declaration, Paragraph, Position, Proposal, Revision, RevisionParagraph
+from drafting.models import Declaration, EventVerb, Paragraph, Position, Proposal, Revision, RevisionParagraph
 from drafting.services.events import event_record
 from drafting.services.locks import declaration_access, declaration_require_drafting, proposal_access
 from drafting.services.refitting import in_other_language, submitted_text_refit
@@ -28,7 +28,7 @@ def _snapshot(proposal: Proposal) -> dict[str, Any]:
 
 
 def _record(
-    verb: str,
+    verb: EventVerb,
     actor: User,
     declaration: Declaration,
     proposal: Proposal,
@@ -225,7 +225,7 @@ def proposal_submit(
     proposal.delegation, proposal.author, proposal.revision = delegation, actor, revision
     _positions(proposal, [])
     event_record(
-        verb="proposal.submitted",
+        verb=EventVerb.PROPOSAL_SUBMITTED,
         actor=actor,
         obj=proposal,
         declaration=declaration,
@@ -256,7 +256,7 @@ def proposal_withdraw(*, actor: User, proposal: Proposal | int) -> Proposal:
     proposal.status = Proposal.Status.WITHDRAWN
     proposal.version += 1
     proposal.save(update_fields=["status", "version", "updated_at"])
-    _record("proposal.withdrawn", actor, declaration, proposal, before=before, after=_snapshot(proposal))
+    _record(EventVerb.PROPOSAL_WITHDRAWN, actor, declaration, proposal, before=before, after=_snapshot(proposal))
     _positions(proposal)
     return proposal
 
@@ -306,7 +306,7 @@ def position_set(*, actor: User, proposal: Proposal | int, stance: str, reason: 
         position = existing
     _bump(proposal)
     _record(
-        "proposal.supported" if stance == Position.Stance.SUPPORT else "proposal.objected",
+        EventVerb.PROPOSAL_SUPPORTED if stance == Position.Stance.SUPPORT else EventVerb.PROPOSAL_OBJECTED,
         actor,
         declaration,
         proposal,
@@ -331,7 +331,7 @@ def position_withdraw(*, actor: User, proposal: Proposal | int) -> Proposal:
     if existing is None:
         raise Conflict("Your delegation has no position on this proposal.")
     before = {"stance": existing.stance, "reason": existing.reason}
-    _record("position.withdrawn", actor, declaration, proposal, obj=existing, before=before, after=None)
+    _record(EventVerb.POSITION_WITHDRAWN, actor, declaration, proposal, obj=existing, before=before, after=None)
     existing.delete()
     _bump(proposal)
     _positions(proposal, [p for p in positions if p is not existing])
@@ -432,7 +432,7 @@ def proposal_decide(
         ]
     )
     _record(
-        f"proposal.{proposal.status}",
+        EventVerb(f"proposal.{proposal.status}"),
         actor,
         declaration,
         proposal,

@@ -23,12 +23,12 @@ from django.db import connections, models, router, transaction
 from django.db.models import F
 
 from drafting import numbering
-from drafting.access import require_ppt_or_secretariat, require_secretariat, role_in
+from drafting.access import require_ppt_or_secretariat, require_secretariat
 from drafting.bilingual import MISSING, STALE, translation_status
 from drafting.errors import Conflict, InvalidInput
-from drafting.models import Declaration, Paragraph, Position, Proposal, Revision, RevisionParagraph, Section
+from drafting.models import Declaration, EventVerb, Paragraph, Position, Proposal, Revision, RevisionParagraph, Section
 from drafting.services.events import event_record, proposal_events_record
-from drafting.services.locks import declaration_lock, declaration_require_drafting
+from drafting.services.locks import declaration_access, declaration_require_drafting
 from drafting.services.refitting import proposals_refit
 from drafting.states import State
 from drafting.textnorm import clean_emphasis, clean_text
@@ -317,7 +317,7 @@ def _snapshot(*, actor: User, declaration: Declaration, entries: list[Entry], la
     _reset_working_text(declaration, revision, entries)
     carried = _carry_over_proposals(actor, declaration, revision, entries)
     event_record(
-        verb="revision.issued",
+        verb=EventVerb.REVISION_ISSUED,
         actor=actor,
         obj=revision,
         declaration=declaration,
@@ -500,8 +500,8 @@ def revision_issue(
 ) -> Revision:
     """The Secretariat issues the next revision (the zero draft when there is
     none yet) from a full text. Labels (PP1, OP2 …) are recomputed."""
-    declaration = declaration_lock(declaration.pk)
-    require_secretariat(role_in(actor, declaration.meeting), "issue revisions")
+    declaration, role = declaration_access(user=actor, declaration_id=declaration.pk, lock="update")
+    require_secretariat(role, "issue revisions")
     declaration_require_drafting(declaration)
     entries = _entries_from_sections(declaration, sections)
     return _snapshot(actor=actor, declaration=declaration, entries=entries, label=label, note=note)
@@ -513,8 +513,8 @@ def revision_issue_from_working_text(
 ) -> Revision:
     """The PPT (or the TS on its behalf) issues the working text as the next
     revision; bis/ter paragraphs are numbered into the sequence."""
-    declaration = declaration_lock(declaration.pk)
-    require_ppt_or_secretariat(role_in(actor, declaration.meeting), "issue revisions")
+    declaration, role = declaration_access(user=actor, declaration_id=declaration.pk, lock="update")
+    require_ppt_or_secretariat(role, "issue revisions")
     declaration_require_drafting(declaration)
     if not declaration.revisions.exists():
         raise Conflict("There is no zero draft yet; the Secretariat issues it from a full text.")

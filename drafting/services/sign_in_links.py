@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from drafting.access import role_in
 from drafting.errors import NotAllowed, NotFound
-from drafting.models import Meeting, SignInLink
+from drafting.models import EventVerb, Meeting, SignInLink
 from drafting.services.accounts import account_in, require_desk
 from drafting.services.events import event_record
 
@@ -71,7 +71,7 @@ def sign_in_link_create(*, actor: User, meeting: Meeting, user_id: int) -> tuple
         expires_at=now + timedelta(hours=settings.SIGN_IN_LINK_HOURS),
     )
     event_record(
-        verb="account.link_created",
+        verb=EventVerb.ACCOUNT_LINK_CREATED,
         actor=actor,
         obj=link,
         meeting=meeting,
@@ -90,7 +90,7 @@ def sign_in_link_revoke(*, actor: User, meeting: Meeting, link_id: int) -> SignI
         link.revoked_at = timezone.now()
         link.save(update_fields=["revoked_at"])
         event_record(
-            verb="account.link_revoked",
+            verb=EventVerb.ACCOUNT_LINK_REVOKED,
             actor=actor,
             obj=link,
             meeting=meeting,
@@ -130,7 +130,7 @@ def sign_in_link_use(*, secret: str) -> SignInLink:
     link.used_at = timezone.now()
     link.save(update_fields=["used_at"])
     event_record(
-        verb="account.link_used",
+        verb=EventVerb.ACCOUNT_LINK_USED,
         actor=link.user,
         obj=link,
         meeting=link.meeting,

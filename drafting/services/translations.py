@@ -27,7 +27,7 @@ from django.db import transaction
 from drafting.access import require_secretariat, require_translator, role_in
 from drafting.bilingual import CURRENT, other_language, translation_status
 from drafting.errors import Conflict, InvalidInput
-from drafting.models import Event, Meeting, Paragraph, Proposal, RevisionParagraph
+from drafting.models import Event, EventVerb, Meeting, Paragraph, Proposal, RevisionParagraph
 from drafting.models.texts import ParagraphKind
 from drafting.services.events import event_record
 from drafting.services.locks import declaration_require_drafting, declaration_touch
@@ -49,7 +49,7 @@ def translator_set(*, actor: User, meeting: Meeting, user: User, named: bool = T
     else:
         meeting.translators.remove(user)
     event_record(
-        verb="meeting.translator_named" if named else "meeting.translator_removed",
+        verb=EventVerb.MEETING_TRANSLATOR_NAMED if named else EventVerb.MEETING_TRANSLATOR_REMOVED,
         actor=actor,
         obj=meeting,
         meeting=meeting,
@@ -88,9 +88,9 @@ def _caught_up(paragraph: Paragraph) -> list[int]:
     """Ids of the accepted proposals whose change of the original this
     translation now renders: those applied since the version last translated."""
     since = paragraph.translation_of or 0
-    changes = Event.objects.filter(paragraph=paragraph, verb="paragraph.changed", proposal__isnull=False).values_list(
-        "proposal_id", "after"
-    )
+    changes = Event.objects.filter(
+        paragraph=paragraph, verb=EventVerb.PARAGRAPH_CHANGED, proposal__isnull=False
+    ).values_list("proposal_id", "after")
     return sorted(pid for pid, after in changes if (after or {}).get("text_version", 0) > since)
 
 
@@ -150,7 +150,7 @@ def translation_update(
             )
     declaration_touch(declaration)
     event_record(
-        verb="paragraph.translated",
+        verb=EventVerb.PARAGRAPH_TRANSLATED,
         actor=actor,
         obj=paragraph,
         declaration=declaration,

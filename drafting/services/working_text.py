@@ -18,7 +18,7 @@ from django.db.models import F
 
 from drafting.bilingual import translation_status
 from drafting.errors import Conflict
-from drafting.models import Declaration, Delegation, Paragraph, Position, Proposal
+from drafting.models import Declaration, Delegation, EventVerb, Paragraph, Position, Proposal
 from drafting.services.events import event_record, proposal_events_record
 from drafting.services.refitting import in_other_language, proposals_refit_after_accept
 from drafting.services.revisions import POSITION_STEP, update_each
@@ -198,7 +198,7 @@ def proposal_apply(
         ]
     )
     event_record(
-        verb="paragraph.changed",
+        verb=EventVerb.PARAGRAPH_CHANGED,
         actor=actor,
         obj=paragraph,
         declaration=declaration,
@@ -227,7 +227,7 @@ def _record_translation(actor: User, declaration: Declaration, paragraph: Paragr
     """The accepted proposal's own words (in the other language) are now the
     paragraph's translation: on the record, linked to the proposal."""
     event_record(
-        verb="paragraph.translated",
+        verb=EventVerb.PARAGRAPH_TRANSLATED,
         actor=actor,
         obj=paragraph,
         declaration=declaration,

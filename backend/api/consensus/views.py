@@ -76,10 +76,10 @@ class ParagraphTransition(APIView):
         data = TransitionSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         v = data.validated_data
-        paragraph = selectors.paragraph_get(user=request.user, paragraph_id=pk)
+        # read, authorised and locked once, in the service (paragraph_access)
         paragraph = services.paragraph_act(
             actor=actor(request),
-            paragraph=paragraph,
+            paragraph=pk,
             action=v["action"],
             ad_ref_delegation=v.get("delegation"),
             brackets=v.get("brackets"),
@@ -96,8 +96,7 @@ class ParagraphObject(APIView):
     def post(self, request: Request, pk: int) -> Response:
         data = ReasonSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        paragraph = selectors.paragraph_get(user=request.user, paragraph_id=pk)
-        services.paragraph_object(actor=actor(request), paragraph=paragraph, **data.validated_data)
+        services.paragraph_object(actor=actor(request), paragraph=pk, **data.validated_data)
         return Response(status=status.HTTP_201_CREATED)
 
 
@@ -105,8 +104,7 @@ class ParagraphObjection(APIView):
     @extend_schema(request=None, responses={204: None})
     def delete(self, request: Request, pk: int) -> Response:
         """Withdraw your delegation's objection to the paragraph."""
-        paragraph = selectors.paragraph_get(user=request.user, paragraph_id=pk)
-        services.paragraph_objection_withdraw(actor=actor(request), paragraph=paragraph)
+        services.paragraph_objection_withdraw(actor=actor(request), paragraph=pk)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
