@@ -22,6 +22,8 @@ from typing import Literal
 
 from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Exists
+from django.utils.translation import get_language, gettext_noop
+from django.utils.translation import gettext as _
 
 from drafting.access_cache import ROLES
 from drafting.errors import NotAllowed, NotFound
@@ -132,14 +134,14 @@ def role_given(user: Reader, meeting: Meeting, *, is_staff: bool, present: bool)
 # What an id names, for the one answer to an id the user may not know of.
 Kind = Literal["meeting", "declaration", "revision", "paragraph", "proposal", "export", "import", "account"]
 _MISSING: dict[Kind, str] = {
-    "meeting": "There is no meeting with this id.",
-    "declaration": "There is no declaration with this id.",
-    "revision": "There is no revision with this id.",
-    "paragraph": "There is no paragraph with this id.",
-    "proposal": "There is no proposal with this id.",
-    "export": "There is no export with this id.",
-    "import": "There is no import with this id.",
-    "account": "There is no delegate account with this id among this meeting's delegations.",
+    "meeting": gettext_noop("There is no meeting with this id."),
+    "declaration": gettext_noop("There is no declaration with this id."),
+    "revision": gettext_noop("There is no revision with this id."),
+    "paragraph": gettext_noop("There is no paragraph with this id."),
+    "proposal": gettext_noop("There is no proposal with this id."),
+    "export": gettext_noop("There is no export with this id."),
+    "import": gettext_noop("There is no import with this id."),
+    "account": gettext_noop("There is no delegate account with this id among this meeting's delegations."),
 }
 
 
@@ -147,7 +149,7 @@ def not_found(kind: Kind) -> NotFound:
     """The answer to an id that does not exist, and to an id the user may not
     know of: the same 404, byte for byte (no id echoed back), so that
     comparing the two tells nothing."""
-    return NotFound(_MISSING[kind])
+    return NotFound(_(_MISSING[kind]))
 
 
 def require_read(role: Role, meeting: Meeting, *, kind: Literal["meeting", "declaration"] = "declaration") -> None:
@@ -157,7 +159,7 @@ def require_read(role: Role, meeting: Meeting, *, kind: Literal["meeting", "decl
     if role.can_read:
         return
     if role.is_present and meeting.members_only:
-        raise NotAllowed("This meeting is open to member states only.")
+        raise NotAllowed(_("This meeting is open to member states only."))
     raise not_found(kind)
 
 
@@ -180,19 +182,72 @@ def is_secretariat_anywhere(user: Reader) -> bool:
     return Meeting.secretariat_staff.through.objects.filter(user_id=user.pk).exists()
 
 
+# What the refusals above say a role may not do: each ``action`` passed to a
+# require_* function, marked here so that it is extracted into the catalogue
+# and translated when the refusal is raised (``_(action)``, in the reader's
+# language). An action missing here is refused in English inside a Spanish
+# sentence; tests/test_refusal_language.py checks the list is complete.
+ACTIONS = (
+    gettext_noop("accept or reject proposals"),
+    gettext_noop("adopt the declaration"),
+    gettext_noop("bracket paragraphs"),
+    gettext_noop("choose the paragraph under discussion"),
+    gettext_noop("create declarations"),
+    gettext_noop("create delegates' accounts"),
+    gettext_noop("deactivate delegates' accounts"),
+    gettext_noop("declare paragraphs agreed"),
+    gettext_noop("edit the library of agreed language"),
+    gettext_noop("import drafts"),
+    gettext_noop("issue revisions"),
+    gettext_noop("launch a silence procedure"),
+    gettext_noop("make proposals"),
+    gettext_noop("make sign-in links"),
+    gettext_noop("manage delegates' accounts"),
+    gettext_noop("move paragraphs through the negotiation"),
+    gettext_noop("name translators"),
+    gettext_noop("object to adoption"),
+    gettext_noop("object to paragraphs"),
+    gettext_noop("put the text to adoption"),
+    gettext_noop("reset delegates' passwords"),
+    gettext_noop("revoke sign-in links"),
+    gettext_noop("see sign-in links"),
+    gettext_noop("set the meeting up"),
+    gettext_noop("support or object"),
+    gettext_noop("update translations"),
+    gettext_noop("use the Secretariat's desk"),
+    gettext_noop("use the chair's console"),
+    gettext_noop("withdraw a position"),
+    gettext_noop("withdraw an objection"),
+    gettext_noop("withdraw objections"),
+    gettext_noop("withdraw proposals"),
+    gettext_noop("withdraw the text from adoption"),
+)
+
+
+def delegation_name(delegation: Delegation) -> str:
+    """The delegation's name in the active language (its English name when
+    it has no Spanish one)."""
+    if (get_language() or "").startswith("es") and delegation.name_es:
+        return delegation.name_es
+    return delegation.name_en
+
+
 def require_secretariat(role: Role, action: str) -> None:
     if not role.is_secretariat:
-        raise NotAllowed(f"Only the Technical Secretariat of this meeting may {action}.")
+        raise NotAllowed(_("Only the Technical Secretariat of this meeting may %(action)s.") % {"action": _(action)})
 
 
 def require_ppt(role: Role, action: str) -> None:
     if not role.is_ppt:
-        raise NotAllowed(f"Only the Presidency Pro-Tempore may {action}.")
+        raise NotAllowed(_("Only the Presidency Pro-Tempore may %(action)s.") % {"action": _(action)})
 
 
 def require_ppt_or_secretariat(role: Role, action: str) -> None:
     if not (role.is_ppt or role.is_secretariat):
-        raise NotAllowed(f"Only the Presidency Pro-Tempore, or the Technical Secretariat on its behalf, may {action}.")
+        raise NotAllowed(
+            _("Only the Presidency Pro-Tempore, or the Technical Secretariat on its behalf, may %(action)s.")
+            % {"action": _(action)}
+        )
 
 
 def is_translator(user: Reader, meeting: Meeting) -> bool:
@@ -206,18 +261,26 @@ def require_translator(user: Reader, role: Role, meeting: Meeting, action: str) 
     """The Technical Secretariat, or a translator it named for the meeting."""
     if role.is_secretariat or is_translator(user, meeting):
         return
-    raise NotAllowed(f"Only the Technical Secretariat, or a translator it named for this meeting, may {action}.")
+    raise NotAllowed(
+        _("Only the Technical Secretariat, or a translator it named for this meeting, may %(action)s.")
+        % {"action": _(action)}
+    )
 
 
 def require_negotiator(role: Role, action: str) -> Delegation:
     if role.delegation is None:
-        raise NotAllowed("Your account belongs to no delegation.")
+        raise NotAllowed(_("Your account belongs to no delegation."))
     if not role.is_member:
-        raise NotAllowed(f"Only member state delegations may {action}; observers read and comment.")
+        raise NotAllowed(
+            _("Only member state delegations may %(action)s; observers read and comment.") % {"action": _(action)}
+        )
     if not role.is_present:
         raise NotAllowed(
-            f"The delegation of {role.delegation.name_en} is not registered as present at this "
-            f"meeting, so it cannot {action} here."
+            _(
+                "The delegation of %(delegation)s is not registered as present at this meeting, so it "
+                "cannot %(action)s here."
+            )
+            % {"delegation": delegation_name(role.delegation), "action": _(action)}
         )
     return role.delegation
 
@@ -239,4 +302,4 @@ def is_library_editor(user: Reader) -> bool:
 
 def require_library_editor(user: Reader, action: str) -> None:
     if not is_library_editor(user):
-        raise NotAllowed(f"Only the Technical Secretariat may {action}.")
+        raise NotAllowed(_("Only the Technical Secretariat may %(action)s.") % {"action": _(action)})

@@ -1,9 +1,41 @@
 """Domain errors. Services raise these; the API maps each class to one HTTP
-status in ``backend/api/errors.py`` so no view decides status codes itself."""
+status in ``backend/api/errors.py`` so no view decides status codes itself.
+
+A refusal is read in the reader's language. Django-bound code translates the
+message when it raises (``_("…") % {...}``). This module and the Django-free
+ones that raise through it (``drafting.textnorm``, ``drafting.importing``)
+cannot call gettext, so they pass the English message as a catalogue msgid
+with its ``params``: the message is then translated each time it is read
+(``exc.message``), by the translator ``drafting.apps`` installs once Django
+is set up, in the language active where it is read (the request's).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from typing import Any
+
+Translator = Callable[[str], str]
+
+
+def _untranslated(msgid: str) -> str:
+    return msgid
+
+
+_translator: Translator = _untranslated
+
+
+def gettext_noop(message: str) -> str:
+    """Marks a msgid for the catalogue in a Django-free module (Django's
+    ``makemessages`` extracts calls by this name); returns it unchanged."""
+    return message
+
+
+def set_translator(translator: Translator) -> None:
+    """Installed by ``drafting.apps.DraftingConfig.ready`` (Django's gettext);
+    until then, and where Django is not set up, messages stay in English."""
+    global _translator
+    _translator = translator
 
 
 class DomainError(Exception):
@@ -18,15 +50,25 @@ class DomainError(Exception):
         fields: dict[str, list[str]] | None = None,
         extra: dict[str, Any] | None = None,
         headers: dict[str, str] | None = None,
+        params: Mapping[str, object] | None = None,
     ) -> None:
-        super().__init__(message)
-        self.message = message
+        # ``params`` given (even empty): ``message`` is a msgid with named
+        # placeholders, translated when read. Without: already final text.
+        super().__init__(message if params is None else message % params)
+        self._message = message
+        self.params = None if params is None else dict(params)
         self.fields = fields or {}
         self.extra = extra or {}
         # HTTP headers the answer carries (e.g. Retry-After on a 409 "not
         # ready yet" or a 503), so that views raise rather than build error
         # responses themselves: backend/api/errors.py stays the only path.
         self.headers = headers or {}
+
+    @property
+    def message(self) -> str:
+        if self.params is None:
+            return self._message
+        return _translator(self._message) % self.params
 
 
 class InvalidInput(DomainError):

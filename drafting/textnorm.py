@@ -45,19 +45,23 @@ def clean_text(
 ) -> str:
     """Return ``value`` stripped and in NFC, or raise :class:`InvalidInput`."""
     if not isinstance(value, str):
-        raise InvalidInput(f"{field} must be text.", fields={field: ["Must be a string."]})
+        raise InvalidInput("%(field)s must be text.", params={"field": field}, fields={field: ["Must be a string."]})
     # Positions are reported over the text as sent (CR included), as
     # emphasis offsets are: that is the text the client can point into.
     for index, ch in enumerate(value):
         if ch != "\r" and _forbidden(ch, multiline=multiline):
-            message = f"Character U+{ord(ch):04X} at position {index} cannot be stored in a Word document; remove it."
-            raise InvalidInput(message, fields={field: [message]})
+            params = {"code": f"{ord(ch):04X}", "index": index}
+            message = "Character U+%(code)s at position %(index)s cannot be stored in a Word document; remove it."
+            raise InvalidInput(message, params=params, fields={field: [message % params]})
     value = unicodedata.normalize("NFC", _newlines(value)).strip()
     if not value and not allow_empty:
-        raise InvalidInput(f"{field} may not be blank.", fields={field: ["May not be blank."]})
+        raise InvalidInput(
+            "%(field)s may not be blank.", params={"field": field}, fields={field: ["May not be blank."]}
+        )
     if len(value) > max_chars:
-        message = f"At most {max_chars} characters are allowed here; got {len(value)}."
-        raise InvalidInput(message, fields={field: [message]})
+        params = {"max": max_chars, "count": len(value)}
+        message = "At most %(max)s characters are allowed here; got %(count)s."
+        raise InvalidInput(message, params=params, fields={field: [message % params]})
     return value
 
 
@@ -67,7 +71,7 @@ def clean_emphasis(raw: Sequence[Any] | None, *, original: str, cleaned: str, fi
     if not raw:
         return []
     if not isinstance(raw, list | tuple):
-        raise InvalidInput("Emphasis must be a list.", fields={field: ["Must be a list of spans."]})
+        raise InvalidInput("Emphasis must be a list.", params={}, fields={field: ["Must be a list of spans."]})
 
     def normalised(text: str) -> str:
         return unicodedata.normalize("NFC", _newlines(text))
@@ -86,15 +90,20 @@ def clean_emphasis(raw: Sequence[Any] | None, *, original: str, cleaned: str, fi
     spans: list[Span] = []
     for i, item in enumerate(raw):
         if not isinstance(item, dict):
-            raise InvalidInput("Bad emphasis span.", fields={field: [f"Span {i} must be an object."]})
+            raise InvalidInput("Bad emphasis span.", params={}, fields={field: [f"Span {i} must be an object."]})
         start, end, style = item.get("start"), item.get("end"), item.get("style")
         if not (isinstance(start, int) and isinstance(end, int)) or isinstance(start, bool) or isinstance(end, bool):
-            raise InvalidInput("Bad emphasis span.", fields={field: [f"Span {i}: start and end must be integers."]})
+            raise InvalidInput(
+                "Bad emphasis span.", params={}, fields={field: [f"Span {i}: start and end must be integers."]}
+            )
         if style not in EMPHASIS_STYLES:
-            raise InvalidInput("Bad emphasis span.", fields={field: [f"Span {i}: style must be bold or italic."]})
+            raise InvalidInput(
+                "Bad emphasis span.", params={}, fields={field: [f"Span {i}: style must be bold or italic."]}
+            )
         if not 0 <= start < end <= len(original):
             raise InvalidInput(
                 "Bad emphasis span.",
+                params={},
                 fields={field: [f"Span {i}: need 0 <= start < end <= {len(original)}."]},
             )
         new_start, new_end = remap(start), remap(end)

@@ -9,6 +9,7 @@ corrections and the agreed-language library. Each page is screenshotted at
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -19,7 +20,9 @@ from drafting.models import Proposal
 from drafting.services.discussion import discussion_set
 from tests.conftest import World
 from tests.test_browser import (  # noqa: F401 - the fixtures browser and room
+    PHONE,
     PROJECTOR,
+    SHOTS,
     WAIT,
     browser,
     paragraphs,
@@ -325,3 +328,72 @@ def test_a_delegate_finds_agreed_language_and_proposes_it(
     assert proposal.source_statement_id == ids[0]
     for page in (mex, can):
         page.context.close()
+
+
+def test_the_chairs_bar_folds_to_one_line_on_a_phone(
+    browser: Browser,  # noqa: F811
+    live_server: Any,
+    room: World,  # noqa: F811
+) -> None:
+    """At 360×740 the chair's sticky action bar is one line, a "Chair's
+    actions" button (aria-expanded, aria-controls, operable from the
+    keyboard) that opens it; the live refresh keeps it as the chair left it;
+    on a wide screen it is open and the button hidden; the label is
+    translated; axe finds nothing serious either way."""
+    url = f"{live_server.url}/declarations/{room.declaration.pk}/chair/"
+    chair = signed_in(browser, live_server, room, "ppt", viewport=PHONE)
+    chair.goto(url)
+    toggle, actions = chair.locator("#chair-bar-toggle"), chair.locator("#chair-bar-actions")
+    expect(toggle).to_be_visible()
+    expect(toggle).to_have_attribute("aria-expanded", "false")
+    expect(toggle).to_have_attribute("aria-controls", "chair-bar-actions")
+    expect(toggle).to_have_accessible_name("Chair's actions")
+    expect(actions).to_be_hidden()
+    bar = chair.locator("#chair-bar").bounding_box()
+    assert bar is not None and bar["height"] <= 0.15 * PHONE["height"], bar
+    assert serious_violations(chair) == []
+    SHOTS.mkdir(exist_ok=True)
+    chair.screenshot(path=str(SHOTS / "chair-console-phone-bar-folded.png"))
+
+    # The keyboard opens it (Enter) and folds it again (Space).
+    toggle.focus()
+    chair.keyboard.press("Enter")
+    expect(toggle).to_have_attribute("aria-expanded", "true")
+    expect(chair.locator("#discuss-select")).to_be_visible()
+    opened = chair.locator("#chair-bar").bounding_box()
+    assert opened is not None and opened["height"] > bar["height"], (opened, bar)
+    assert serious_violations(chair) == []
+    chair.keyboard.press(" ")
+    expect(toggle).to_have_attribute("aria-expanded", "false")
+    expect(actions).to_be_hidden()
+
+    # Opened with a tap, it stays open when the room's change refreshes the console.
+    toggle.click()
+    expect(actions).to_be_visible()
+    target = paragraphs(room)[3]
+    services.proposal_submit(
+        actor=room.users["mex"],
+        declaration=room.declaration,
+        revision_id=room.revision.pk,
+        paragraph_id=target.pk,
+        kind="replace",
+        text="Promote safe, orderly, regular and humane migration, item 2.",
+    )
+    expect(chair.locator(f"#p{target.pk} .prop")).to_be_visible(timeout=WAIT)
+    expect(toggle).to_have_attribute("aria-expanded", "true")
+    expect(actions).to_be_visible()
+
+    # On a wide screen the bar is simply open.
+    chair.set_viewport_size(PROJECTOR)
+    expect(toggle).to_be_hidden()
+    expect(actions).to_be_visible()
+    chair.context.close()
+
+    # The label in the language the reader chose (the switch sets this cookie).
+    spanish = signed_in(browser, live_server, room, "ppt", viewport=PHONE)
+    spanish.context.add_cookies([{"name": "django_language", "value": "es", "url": live_server.url}])
+    spanish.goto(url)
+    expect(spanish.locator("#chair-bar-toggle")).to_have_text(re.compile("Acciones de la Presidencia"))
+    expect(spanish.locator("#chair-bar-toggle")).to_have_attribute("aria-expanded", "false")
+    assert serious_violations(spanish) == []
+    spanish.context.close()

@@ -56,6 +56,7 @@ from django.http.response import HttpResponseBase
 from django.middleware.csrf import get_token
 from django.urls import reverse
 from django.utils import translation
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -256,9 +257,9 @@ def _open(user: User | AnonymousUser, meeting_id: int, declaration_id: int | Non
     if declaration_id is not None:
         declaration, role = selectors.declaration_get(user=user, declaration_id=declaration_id)
         if declaration.meeting_id != meeting_id:
-            raise NotFound("No such declaration in this meeting.")
+            raise NotFound(_("No such declaration in this meeting."))
         return role
-    _, role = selectors.meeting_get(user=user, meeting_id=meeting_id)
+    _meeting, role = selectors.meeting_get(user=user, meeting_id=meeting_id)
     return role
 
 

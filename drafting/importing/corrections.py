@@ -34,7 +34,7 @@ import copy
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from drafting.errors import InvalidInput
+from drafting.errors import InvalidInput, gettext_noop
 from drafting.importing.result import ImportedNote, ImportedParagraph, ImportedSection, ImportResult
 from drafting.textnorm import Span, merge_spans
 
@@ -50,17 +50,21 @@ def apply_corrections(result: ImportResult, operations: Sequence[Mapping[str, An
     """A corrected copy of ``result`` (see the module doc)."""
     if len(operations) > MAX_OPERATIONS:
         raise InvalidInput(
-            f"At most {MAX_OPERATIONS} corrections at a time.", fields={"operations": ["Too many operations."]}
+            "At most %(max)s corrections at a time.",
+            params={"max": MAX_OPERATIONS},
+            fields={"operations": ["Too many operations."]},
         )
     out = copy.deepcopy(result)
     for n, operation in enumerate(operations):
         where = f"operations[{n}]"
         if not isinstance(operation, Mapping):
-            raise InvalidInput("A correction is an object.", fields={where: ["Expected an object with op."]})
+            raise InvalidInput("A correction is an object.", params={}, fields={where: ["Expected an object with op."]})
         op = operation.get("op")
         if op not in OPERATIONS:
             raise InvalidInput(
-                f"Unknown correction {op!r}.", fields={f"{where}.op": [f"Choose one of {', '.join(OPERATIONS)}."]}
+                "Unknown correction %(op)r.",
+                params={"op": op},
+                fields={f"{where}.op": [f"Choose one of {', '.join(OPERATIONS)}."]},
             )
         _APPLY[str(op)](out, operation, where)
     out.sections = [s for s in out.sections if s.paragraphs or s.heading]
@@ -79,7 +83,9 @@ def _int(operation: Mapping[str, Any], key: str, where: str, *, low: int, high: 
     value = operation.get(key)
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
         raise InvalidInput(
-            f"{key} must be a whole number from {low} to {high}.", fields={f"{where}.{key}": [f"{low}–{high}."]}
+            "%(key)s must be a whole number from %(low)s to %(high)s.",
+            params={"key": key, "low": low, "high": high},
+            fields={f"{where}.{key}": [f"{low}–{high}."]},
         )
     return value
 
@@ -87,7 +93,7 @@ def _int(operation: Mapping[str, Any], key: str, where: str, *, low: int, high: 
 def _text(operation: Mapping[str, Any], key: str, where: str) -> str:
     value = operation.get(key, "")
     if not isinstance(value, str):
-        raise InvalidInput(f"{key} must be text.", fields={f"{where}.{key}": ["Expected text."]})
+        raise InvalidInput("%(key)s must be text.", params={"key": key}, fields={f"{where}.{key}": ["Expected text."]})
     return " ".join(value.split())
 
 
@@ -95,7 +101,7 @@ def _locate(result: ImportResult, operation: Mapping[str, Any], where: str, key:
     """(section index, index in section) of the paragraph the operation names."""
     count = len(result.paragraphs())
     if not count:
-        raise InvalidInput("The preview has no paragraphs left.", fields={where: ["Nothing to correct."]})
+        raise InvalidInput("The preview has no paragraphs left.", params={}, fields={where: ["Nothing to correct."]})
     flat = _int(operation, key, where, low=0, high=count - 1)
     for s_index, section in enumerate(result.sections):
         if flat < len(section.paragraphs):
@@ -104,9 +110,19 @@ def _locate(result: ImportResult, operation: Mapping[str, Any], where: str, key:
     raise AssertionError("unreachable: the index was checked against the count")
 
 
+# One whole sentence per refusal, so that each is a msgid of its own
+# (drafting/errors.py: translated when read).
+_TABLE_REFUSALS = {
+    "split": gettext_noop("A table cannot be split."),
+    "merged": gettext_noop("A table cannot be merged."),
+    "a note": gettext_noop("A table cannot be a note."),
+}
+
+
 def _not_table(paragraph: ImportedParagraph, where: str, what: str) -> None:
     if paragraph.kind == "table":
-        raise InvalidInput(f"A table cannot be {what}.", fields={f"{where}.paragraph": [f"A table cannot be {what}."]})
+        message = _TABLE_REFUSALS[what]
+        raise InvalidInput(message, params={}, fields={f"{where}.paragraph": [message]})
 
 
 # -- operations -------------------------------------------------------------------
@@ -122,7 +138,9 @@ def _split(result: ImportResult, operation: Mapping[str, Any], where: str) -> No
     first, second = head.rstrip(), tail.lstrip()
     if not first or not second:
         raise InvalidInput(
-            "Both parts of a split need words.", fields={f"{where}.at": ["Split between words, not at an edge."]}
+            "Both parts of a split need words.",
+            params={},
+            fields={f"{where}.at": ["Split between words, not at an edge."]},
         )
     skip = len(tail) - len(second)
     section.paragraphs[p_index : p_index + 1] = [
@@ -150,6 +168,7 @@ def _merge(result: ImportResult, operation: Mapping[str, Any], where: str) -> No
     if p_index + 1 >= len(section.paragraphs):
         raise InvalidInput(
             "Only paragraphs of one section are merged: this is the last paragraph of its section.",
+            params={},
             fields={f"{where}.paragraph": ["The last paragraph of a section has no next one to merge with."]},
         )
     first, second = section.paragraphs[p_index], section.paragraphs[p_index + 1]
@@ -171,6 +190,7 @@ def _set_kind(result: ImportResult, operation: Mapping[str, Any], where: str) ->
     if kind not in PARAGRAPH_KINDS or kind == "table" or paragraph.kind == "table":
         raise InvalidInput(
             "Choose a paragraph kind other than table (a table stays a table).",
+            params={},
             fields={f"{where}.kind": [f"One of {', '.join(k for k in PARAGRAPH_KINDS if k != 'table')}."]},
         )
     paragraph.kind = str(kind)
@@ -184,12 +204,14 @@ def _set_section(result: ImportResult, operation: Mapping[str, Any], where: str)
     if kind not in SECTION_KINDS:
         raise InvalidInput(
             "Choose the section kind (the title block is set with set_title).",
+            params={},
             fields={f"{where}.kind": [f"One of {', '.join(SECTION_KINDS)}."]},
         )
     heading = _text(operation, "heading", where)
     if len(heading) > MAX_HEADING_CHARS:
         raise InvalidInput(
-            f"A section heading has at most {MAX_HEADING_CHARS} characters.",
+            "A section heading has at most %(max)s characters.",
+            params={"max": MAX_HEADING_CHARS},
             fields={f"{where}.heading": [f"At most {MAX_HEADING_CHARS} characters."]},
         )
     section = result.sections[s_index]
@@ -207,7 +229,9 @@ def _set_title(result: ImportResult, operation: Mapping[str, Any], where: str) -
     lines = operation.get("lines")
     if not isinstance(lines, list) or not lines or not all(isinstance(line, str) and line.strip() for line in lines):
         raise InvalidInput(
-            "Give the title as a list of its lines.", fields={f"{where}.lines": ["One or more lines of text."]}
+            "Give the title as a list of its lines.",
+            params={},
+            fields={f"{where}.lines": ["One or more lines of text."]},
         )
     title = next((s for s in result.sections if s.kind == "title"), None)
     if title is None:
@@ -232,11 +256,13 @@ def _exclude(result: ImportResult, operation: Mapping[str, Any], where: str) -> 
 
 def _include(result: ImportResult, operation: Mapping[str, Any], where: str) -> None:
     if not result.notes:
-        raise InvalidInput("There are no notes to put back.", fields={f"{where}.note": ["No notes."]})
+        raise InvalidInput("There are no notes to put back.", params={}, fields={f"{where}.note": ["No notes."]})
     note_index = _int(operation, "note", where, low=0, high=len(result.notes) - 1)
     kind = operation.get("kind", "text")
     if kind not in PARAGRAPH_KINDS or kind == "table":
-        raise InvalidInput("Choose a paragraph kind other than table.", fields={f"{where}.kind": ["Not table."]})
+        raise InvalidInput(
+            "Choose a paragraph kind other than table.", params={}, fields={f"{where}.kind": ["Not table."]}
+        )
     count = len(result.paragraphs())
     before = _int(operation, "before", where, low=0, high=count) if "before" in operation else count
     note = result.notes.pop(note_index)

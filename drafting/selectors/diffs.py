@@ -7,6 +7,8 @@ from __future__ import annotations
 import html
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from drafting import textengine
 from drafting.errors import InvalidInput
 from drafting.models import Declaration, Paragraph, Proposal, Revision, RevisionParagraph
@@ -20,7 +22,9 @@ def revision_compare(*, declaration: Declaration, old: Revision, new: Revision) 
     """Paragraph by paragraph, by identity: unchanged, changed (word ops and
     an HTML redline), inserted, deleted, or moved."""
     if old.declaration_id != declaration.pk or new.declaration_id != declaration.pk:
-        raise InvalidInput("Both revisions must belong to this declaration.", fields={"from": ["Wrong declaration."]})
+        raise InvalidInput(
+            _("Both revisions must belong to this declaration."), fields={"from": ["Wrong declaration."]}
+        )
 
     def rows(revision: Revision) -> list[tuple[int, str, str]]:
         return list(

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection
+from django.utils.translation import gettext as _
 
 from drafting.errors import InvalidInput, NotFound
 from drafting.library import analysis
@@ -169,11 +170,11 @@ def library_search(
     engine = connection.vendor
     if len(query) > MAX_QUERY_CHARS:
         raise InvalidInput(
-            f"The query is longer than {MAX_QUERY_CHARS} characters.",
+            _("The query is longer than %(max)s characters.") % {"max": MAX_QUERY_CHARS},
             fields={"q": [f"At most {MAX_QUERY_CHARS} characters."]},
         )
     if "\x00" in query:
-        raise InvalidInput("The query holds a NUL character.", fields={"q": ["No NUL characters."]})
+        raise InvalidInput(_("The query holds a NUL character."), fields={"q": ["No NUL characters."]})
     limit = max(1, min(limit, MAX_LIMIT))
     offset = max(0, offset)
     clauses, params = _where(filters)
@@ -216,7 +217,9 @@ def library_search(
 def library_statement_get(*, statement_id: int) -> AgreedStatement:
     statement = AgreedStatement.objects.select_related("superseded_by").filter(pk=statement_id).first()
     if statement is None:
-        raise NotFound(f"There is no agreed statement {statement_id} in the library.")
+        raise NotFound(
+            _("There is no agreed statement %(statement_id)s in the library.") % {"statement_id": statement_id}
+        )
     return statement
 
 

@@ -14,6 +14,7 @@ import secrets
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
 
 from drafting.access import Role, not_found, require_secretariat, role_in
 from drafting.access_cache import identity_forget
@@ -58,7 +59,7 @@ def account_in(meeting: Meeting, user_id: int) -> User:
     if user is None:
         raise not_found("account")
     if user.is_staff or user.is_superuser or user.secretariat_meetings.exists():
-        raise NotAllowed("Secretariat and staff accounts are managed by an administrator, not from the desk.")
+        raise NotAllowed(_("Secretariat and staff accounts are managed by an administrator, not from the desk."))
     return user
 
 
@@ -72,20 +73,20 @@ def account_create(
     username = username.strip()
     if not USERNAME.match(username):
         raise InvalidInput(
-            "A username is 3 to 150 letters, digits or . @ + _ -.",
+            _("A username is 3 to 150 letters, digits or . @ + _ -."),
             fields={"username": ["Letters, digits and . @ + _ - only."]},
         )
     delegation = _attending(meeting).filter(code__iexact=delegation_code.strip()).first()
     if delegation is None:
         raise InvalidInput(
-            f"{delegation_code} does not take part in this meeting.",
+            _("%(delegation_code)s does not take part in this meeting.") % {"delegation_code": delegation_code},
             fields={"delegation": ["A delegation registered for this meeting."]},
         )
     if delegation.kind == Delegation.Kind.SECRETARIAT:
-        raise NotAllowed("Secretariat accounts are managed by an administrator.")
+        raise NotAllowed(_("Secretariat accounts are managed by an administrator."))
     if User.objects.filter(username__iexact=username).exists():
-        raise Conflict(f"The username {username} is taken.", extra={"username": username})
-    first, _, last = full_name.strip().partition(" ")
+        raise Conflict(_("The username %(username)s is taken.") % {"username": username}, extra={"username": username})
+    first, _sep, last = full_name.strip().partition(" ")
     password = initial_password()
     user = User.objects.create_user(username=username, password=password, first_name=first[:150], last_name=last[:150])
     Delegate.objects.create(user=user, delegation=delegation)
@@ -121,7 +122,7 @@ def account_set_active(*, actor: User, meeting: Meeting, user_id: int, active: b
     _require_desk(actor, meeting, "deactivate delegates' accounts")
     user = account_in(meeting, user_id)
     if user.pk == actor.pk:
-        raise Conflict("You cannot deactivate your own account.")
+        raise Conflict(_("You cannot deactivate your own account."))
     before = {"active": user.is_active}
     user.is_active = active
     # Signing in, sessions and API tokens stop working at once: Django never

@@ -18,6 +18,7 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from drafting.access import require_negotiator, require_ppt
 from drafting.bilingual import CURRENT, MISSING, other_language
@@ -48,10 +49,13 @@ def _pending(declaration: Declaration, method: str | None = None) -> Adoption:
     qs = Adoption.objects.select_for_update().filter(declaration=declaration, status=Adoption.Status.PENDING)
     adoption = qs.first()
     if adoption is None or (method is not None and adoption.method != method):
-        what = {"in_session": "no adoption in session", "silence": "no silence procedure"}.get(
-            method or "", "no adoption"
-        )
-        raise Conflict(f"There is {what} under way for this declaration.")
+        if method == "in_session":
+            message = _("There is no adoption in session under way for this declaration.")
+        elif method == "silence":
+            message = _("There is no silence procedure under way for this declaration.")
+        else:
+            message = _("There is no adoption under way for this declaration.")
+        raise Conflict(message)
     return adoption
 
 
@@ -246,7 +250,7 @@ def adoption_objection_withdraw(*, actor: User, declaration: Declaration) -> Non
     adoption = _pending(declaration, Adoption.Method.IN_SESSION)
     objection = AdoptionObjection.objects.filter(adoption=adoption, delegation=delegation).first()
     if objection is None:
-        raise Conflict("Your delegation has not objected to this adoption.")
+        raise Conflict(_("Your delegation has not objected to this adoption."))
     objection.delete()
     event_record(
         verb=EventVerb.ADOPTION_OBJECTION_WITHDRAWN,
@@ -266,7 +270,13 @@ def adoption_adopt(*, actor: User, declaration: Declaration) -> Adoption:
     objections = list(adoption.objections.select_related("delegation").order_by("id"))
     if objections:
         raise Conflict(
-            "No consensus to adopt: " + "; ".join(f"{o.delegation.name_en} objects: {o.reason}" for o in objections),
+            _("No consensus to adopt: %(objections)s")
+            % {
+                "objections": "; ".join(
+                    _("%(delegation)s objects: %(reason)s") % {"delegation": o.delegation.name_en, "reason": o.reason}
+                    for o in objections
+                )
+            },
             extra={"objecting": [o.delegation.code for o in objections]},
         )
     _adopt(adoption, declaration, actor)
@@ -306,9 +316,9 @@ def silence_launch(
     if deadline is None:
         deadline = now + datetime.timedelta(hours=declaration.meeting.silence_hours)
     if timezone.is_naive(deadline):
-        raise InvalidInput("Give the deadline with a time zone.", fields={"deadline": ["e.g. 2026-05-01T18:00:00Z"]})
+        raise InvalidInput(_("Give the deadline with a time zone."), fields={"deadline": ["e.g. 2026-05-01T18:00:00Z"]})
     if deadline <= now:
-        raise InvalidInput("The deadline must be in the future.", fields={"deadline": ["Must be in the future."]})
+        raise InvalidInput(_("The deadline must be in the future."), fields={"deadline": ["Must be in the future."]})
     revision, original_language_only = _require_adoptable(
         declaration, revision_id, original_language_only=original_language_only
     )
@@ -341,11 +351,11 @@ def silence_break(*, actor: User, declaration: Declaration, reason: str) -> Adop
     returns to negotiation."""
     declaration, role = declaration_access(user=actor, declaration_id=declaration.pk, lock="update")
     if role.delegation is None or not role.is_member:
-        raise NotAllowed("Only member state delegations may break silence.")
+        raise NotAllowed(_("Only member state delegations may break silence."))
     adoption = _pending(declaration, Adoption.Method.SILENCE)
     assert adoption.deadline is not None  # a database constraint: silence has a deadline
     if timezone.now() >= adoption.deadline:
-        raise Conflict("The deadline has passed; silence can no longer be broken.")
+        raise Conflict(_("The deadline has passed; silence can no longer be broken."))
     reason = clean_text(reason, field="reason", max_chars=settings.CONSENSO_MAX_NOTE_CHARS)
     AdoptionObjection.objects.create(adoption=adoption, delegation=role.delegation, author=actor, reason=reason)
     adoption.status, adoption.concluded_at = Adoption.Status.BROKEN, timezone.now()
@@ -399,22 +409,22 @@ def statement_record(
     explanation of position (on the text) on record during adoption."""
     declaration, role = declaration_access(user=actor, declaration_id=declaration.pk, lock="update")
     if role.delegation is None or not role.is_member:
-        raise NotAllowed("Only member state delegations record reservations and explanations of position.")
+        raise NotAllowed(_("Only member state delegations record reservations and explanations of position."))
     adoption = _pending(declaration)
     if kind not in Statement.Kind.values:
-        raise InvalidInput("Unknown kind.", fields={"kind": ["reservation or explanation."]})
+        raise InvalidInput(_("Unknown kind."), fields={"kind": ["reservation or explanation."]})
     if kind == Statement.Kind.RESERVATION:
         if (
             paragraph_id is None
             or not RevisionParagraph.objects.filter(revision=adoption.revision, paragraph_id=paragraph_id).exists()
         ):
             raise InvalidInput(
-                "A reservation concerns one paragraph of the text being adopted.",
+                _("A reservation concerns one paragraph of the text being adopted."),
                 fields={"paragraph": [f"A paragraph of {adoption.revision.label}."]},
             )
     elif paragraph_id is not None:
         raise InvalidInput(
-            "An explanation of position concerns the whole text.", fields={"paragraph": ["Leave empty."]}
+            _("An explanation of position concerns the whole text."), fields={"paragraph": ["Leave empty."]}
         )
     text = clean_text(text, field="text", max_chars=settings.CONSENSO_MAX_PARAGRAPH_CHARS)
     statement = Statement.objects.create(

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.contrib.auth.models import User
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from drafting.access import require_secretariat, role_in
 from drafting.errors import InvalidInput
@@ -22,9 +23,9 @@ def declaration_create(
     require_secretariat(role_in(actor, meeting), "create declarations")
     title = clean_text(title, field="title", max_chars=500, multiline=False)
     if kind not in Declaration.Kind.values:
-        raise InvalidInput("Unknown kind.", fields={"kind": [f"Choose one of {Declaration.Kind.values}."]})
+        raise InvalidInput(_("Unknown kind."), fields={"kind": [f"Choose one of {Declaration.Kind.values}."]})
     if original_language not in ("es", "en"):
-        raise InvalidInput("Unknown language.", fields={"original_language": ["es or en."]})
+        raise InvalidInput(_("Unknown language."), fields={"original_language": ["es or en."]})
     declaration = Declaration.objects.create(
         meeting=meeting,
         title=title,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.contrib.auth.models import User
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from drafting.access import require_ppt
 from drafting.errors import InvalidInput
@@ -30,7 +31,8 @@ def discussion_set(*, actor: User, declaration: Declaration, paragraph_id: int |
         )
         if paragraph is None:
             raise InvalidInput(
-                f"Paragraph {paragraph_id} is not in this declaration's working text.",
+                _("Paragraph %(paragraph_id)s is not in this declaration's working text.")
+                % {"paragraph_id": paragraph_id},
                 fields={"paragraph": ["A paragraph of the working text."]},
             )
     before = {"paragraph": declaration.discussing_id}

@@ -41,6 +41,8 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from drafting import selectors
 from drafting.access import Role, not_found, require_read, require_read_within, role_in
@@ -103,7 +105,7 @@ def _revision_of(declaration: Declaration, revision_id: int | None, field: str) 
     revision = Revision.objects.filter(pk=revision_id, declaration=declaration).first()
     if revision is None:
         raise InvalidInput(
-            f"Revision {revision_id} is not a revision of this declaration.",
+            _("Revision %(revision_id)s is not a revision of this declaration.") % {"revision_id": revision_id},
             fields={field: [f"Choose a revision of declaration {declaration.pk}."]},
         )
     return revision
@@ -128,7 +130,7 @@ def export_language(*, declaration: Declaration, language: str | None) -> str:
         return declaration.original_language
     if language not in LANGUAGES:
         raise InvalidInput(
-            f"Unknown language {language!r}.",
+            _("Unknown language %(language)r.") % {"language": language},
             fields={"language": [f"One of {', '.join(LANGUAGES)} (empty: the original language)."]},
         )
     return language
@@ -150,10 +152,13 @@ def export_target(
     its contents: those are fingerprinted from the data the renderer is fed
     (``export_input_digest``), the language included."""
     if kind not in Kind.values:
-        raise InvalidInput(f"Unknown document kind {kind!r}.", fields={"kind": [f"One of {', '.join(Kind.values)}."]})
+        raise InvalidInput(
+            _("Unknown document kind %(kind)r.") % {"kind": kind},
+            fields={"kind": [f"One of {', '.join(Kind.values)}."]},
+        )
     revisions = list(declaration.revisions.order_by("number"))
     if not revisions:
-        raise Conflict("This declaration has no text yet; the Secretariat issues the zero draft first.")
+        raise Conflict(_("This declaration has no text yet; the Secretariat issues the zero draft first."))
     adopted_id = (
         Adoption.objects.filter(declaration=declaration, status=Adoption.Status.ADOPTED)
         .values_list("revision_id", flat=True)
@@ -163,11 +168,12 @@ def export_target(
     base = _revision_of(declaration, base_revision_id, "base_revision")
     if kind in (Kind.COMPILATION, Kind.RECORD) and (revision or base):
         raise InvalidInput(
-            f"The {KIND_NAMES[Kind(kind)]} is of the current working text; it takes no revision.",
+            _("The %(kind)s is of the current working text; it takes no revision.")
+            % {"kind": pgettext("document kind", KIND_NAMES[Kind(kind)])},
             fields={"revision": ["Leave empty for this kind."]},
         )
     if kind == Kind.CLEAN and base is not None:
-        raise InvalidInput("A clean declaration shows one revision.", fields={"base_revision": ["Leave empty."]})
+        raise InvalidInput(_("A clean declaration shows one revision."), fields={"base_revision": ["Leave empty."]})
     language = export_language(declaration=declaration, language=language)
     prefix = f"{kind}/{fmt}/{language}/d{declaration.pk}"
     if kind == Kind.CLEAN:
@@ -178,12 +184,15 @@ def export_target(
         if base is None:
             older = [r for r in revisions if r.number < revision.number]
             if not older:
-                raise Conflict(f"{revision.label} is the first revision; there is nothing to compare it with.")
+                raise Conflict(
+                    _("%(label)s is the first revision; there is nothing to compare it with.")
+                    % {"label": revision.label}
+                )
             base = older[-1]
         if base.number >= revision.number:
             raise InvalidInput(
-                f"Tracked changes go from an older revision to a newer one; {base.label} is not older "
-                f"than {revision.label}.",
+                _("Tracked changes go from an older revision to a newer one; %(base)s is not older than %(label)s.")
+                % {"base": base.label, "label": revision.label},
                 fields={"base_revision": ["Choose an earlier revision."]},
             )
         return ExportTarget(revision, base, f"{prefix}/r{base.pk}-r{revision.pk}", revision.pk == adopted_id, language)
@@ -230,8 +239,10 @@ def _document_of(job: ExportJob) -> str:
 def _require_may_render(role: Role, target: ExportTarget) -> None:
     if target.secretariat_only and not role.is_secretariat:
         raise NotAllowed(
-            "Only the Technical Secretariat renders the adopted text; delegations may render the "
-            "compilation text and tracked changes of drafts."
+            _(
+                "Only the Technical Secretariat renders the adopted text; delegations may render the "
+                "compilation text and tracked changes of drafts."
+            )
         )
 
 
@@ -270,11 +281,15 @@ def export_job_request(
     worker. ``dispatch`` hands a new job's id to the workers once this
     transaction commits."""
     if fmt not in Format.values:
-        raise InvalidInput(f"Unknown format {fmt!r}.", fields={"format": [f"One of {', '.join(Format.values)}."]})
+        raise InvalidInput(
+            _("Unknown format %(fmt)r.") % {"fmt": fmt}, fields={"format": [f"One of {', '.join(Format.values)}."]}
+        )
     if fmt == Format.PDF and not pdf_available:
         raise InvalidInput(
-            "PDF output needs LibreOffice, which is not installed on this server; ask for the Word "
-            "document (format docx) instead.",
+            _(
+                "PDF output needs LibreOffice, which is not installed on this server; ask for the Word "
+                "document (format docx) instead."
+            ),
             fields={"format": ["PDF is not available here."]},
         )
     declaration = Declaration.objects.select_related("meeting").filter(pk=declaration_id).first()
@@ -352,7 +367,7 @@ def export_job_get(*, user: User, job_id: int) -> ExportJob:
     if not export_job_visible(job=job, role=role):
         # The adopted text's exports are the Secretariat's; say so rather
         # than pretend the job does not exist.
-        raise NotAllowed("Only the Technical Secretariat may read exports of the adopted text.")
+        raise NotAllowed(_("Only the Technical Secretariat may read exports of the adopted text."))
     return job
 
 

@@ -37,6 +37,8 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from drafting.access import not_found, require_read_within, require_secretariat, role_in
 from drafting.errors import Conflict, DomainError, InvalidInput
@@ -118,39 +120,45 @@ def import_job_create(
     if translation_only:
         if declaration is None:
             raise InvalidInput(
-                "A translation is added to an existing declaration.",
+                _("A translation is added to an existing declaration."),
                 fields={"declaration": ["Choose the declaration the file translates."]},
             )
         if translation_content:
-            raise InvalidInput("Adding a translation takes one file.", fields={"translation_file": ["Leave empty."]})
+            raise InvalidInput(_("Adding a translation takes one file."), fields={"translation_file": ["Leave empty."]})
         if not declaration.revisions.exists():
-            raise Conflict("This declaration has no revision yet to translate; import its text first.")
+            raise Conflict(_("This declaration has no revision yet to translate; import its text first."))
     if declaration is not None:
         if declaration.meeting_id != meeting.pk:
             raise InvalidInput(
-                "The declaration belongs to another meeting.",
+                _("The declaration belongs to another meeting."),
                 fields={"declaration": [f"Choose a declaration of meeting {meeting.pk}."]},
             )
         declaration_require_drafting(declaration)
     if not content:
-        raise InvalidInput("The file is empty.", fields={"file": ["The file is empty."]})
+        raise InvalidInput(_("The file is empty."), fields={"file": ["The file is empty."]})
     limit = max_import_bytes()
     if len(content) > limit:
-        message = f"The file is {len(content):,} bytes; at most {limit:,} bytes may be imported."
+        message = _("The file is %(size)s bytes; at most %(limit)s bytes may be imported.") % {
+            "size": f"{len(content):,}",
+            "limit": f"{limit:,}",
+        }
         raise InvalidInput(message, fields={"file": [message]})
     if title:
         title = clean_text(title, field="title", max_chars=500, multiline=False)
     if kind and kind not in Declaration.Kind.values:
-        raise InvalidInput("Unknown kind.", fields={"kind": [f"Choose one of {Declaration.Kind.values}."]})
+        raise InvalidInput(_("Unknown kind."), fields={"kind": [f"Choose one of {Declaration.Kind.values}."]})
     if original_language and original_language not in ("es", "en"):
-        raise InvalidInput("Unknown language.", fields={"original_language": ["es or en."]})
+        raise InvalidInput(_("Unknown language."), fields={"original_language": ["es or en."]})
     name = PurePath(filename.replace("\\", "/")).name[:255] or "upload"
     translation_name = ""
     if translation_content is not None:
         if not translation_content:
-            raise InvalidInput("The translation's file is empty.", fields={"translation_file": ["Empty file."]})
+            raise InvalidInput(_("The translation's file is empty."), fields={"translation_file": ["Empty file."]})
         if len(translation_content) > limit:
-            message = f"The translation's file is {len(translation_content):,} bytes; at most {limit:,} bytes."
+            message = _("The translation's file is %(size)s bytes; at most %(limit)s bytes.") % {
+                "size": f"{len(translation_content):,}",
+                "limit": f"{limit:,}",
+            }
             raise InvalidInput(message, fields={"translation_file": [message]})
         translation_name = PurePath(translation_filename.replace("\\", "/")).name[:255] or "translation"
     job = ImportJob.objects.create(
@@ -197,12 +205,19 @@ def _check(result: ImportResult) -> None:
     paragraphs = result.paragraphs()
     if len(paragraphs) > settings.CONSENSO_MAX_PARAGRAPHS_PER_REVISION:
         raise InvalidInput(
-            f"The document has {len(paragraphs)} paragraphs; a revision may hold at most "
-            f"{settings.CONSENSO_MAX_PARAGRAPHS_PER_REVISION}."
+            _("The document has %(count)s paragraphs; a revision may hold at most %(max)s.")
+            % {
+                "count": len(paragraphs),
+                "max": settings.CONSENSO_MAX_PARAGRAPHS_PER_REVISION,
+            }
         )
     for section in result.sections:
         for n, p in enumerate(section.paragraphs, start=1):
-            where = f"{section.heading or section.kind} paragraph {n} (“{p.text[:50]}”)"
+            where = _("%(section)s paragraph %(number)s (“%(start)s”)") % {
+                "section": section.heading or section.kind,
+                "number": n,
+                "start": p.text[:50],
+            }
             try:
                 if p.kind == "table":
                     for row in p.table or []:
@@ -246,7 +261,10 @@ def import_job_run(*, job_id: int) -> ImportJob | None:
             try:
                 translation = _read(job_id, bytes(job.translation_content), job.translation_filename)
             except DomainError as exc:
-                raise InvalidInput(f"The translation “{job.translation_filename}”: {exc.message}") from exc
+                raise InvalidInput(
+                    _("The translation “%(filename)s”: %(message)s")
+                    % {"filename": job.translation_filename, "message": exc.message}
+                ) from exc
     except DomainError as exc:
         error = exc.message
         result = None
@@ -293,7 +311,8 @@ def _read(job_id: int, content: bytes, filename: str) -> ImportResult:
     except Exception as exc:  # the parser met something unforeseen: the file is what it cannot read
         log.exception("import %s: reading %s failed", job_id, filename)
         raise InvalidInput(
-            f"This file could not be read ({type(exc).__name__}). Save it again as .docx and retry."
+            _("This file could not be read (%(error)s). Save it again as .docx and retry.")
+            % {"error": type(exc).__name__}
         ) from exc
     _check(result)
     return result
@@ -501,7 +520,7 @@ class _Index:
                 shared[i] = shared.get(i, 0) + 1
         ranked = sorted(shared.items(), key=lambda item: (-item[1], abs(item[0] - near)))
         out: list[_Existing] = []
-        for i, _ in ranked:
+        for i, _score in ranked:
             e = self.existing[i]
             if usable(e) and _length_allows(len(words), len(e.words)):
                 out.append(e)
@@ -604,10 +623,13 @@ def import_job_correct(*, actor: User, job_id: int, operations: Sequence[dict[st
         raise not_found("import")
     _require_may_handle(actor, job)
     if job.status != Status.READY or job.preview is None:
-        raise Conflict(f"The import is {job.get_status_display().lower()}; only a ready preview is corrected.")
+        raise Conflict(
+            _("The import is %(status)s; only a ready preview is corrected.")
+            % {"status": pgettext("import status", job.get_status_display().lower())}
+        )
     corrected = apply_corrections(ImportResult.from_json(job.preview), operations)
     if not corrected.paragraphs():
-        raise InvalidInput("The corrections leave no paragraph to import.", fields={"operations": ["Nothing left."]})
+        raise InvalidInput(_("The corrections leave no paragraph to import."), fields={"operations": ["Nothing left."]})
     _check(corrected)
     preview = corrected.to_json()
     preview["corrections"] = [*job.preview.get("corrections", []), *(dict(op) for op in operations)]
@@ -659,12 +681,15 @@ def import_job_confirm(*, actor: User, job_id: int, note: str = "") -> ImportJob
     _require_may_handle(actor, job)
     if job.status == Status.CONFIRMED:
         raise Conflict(
-            f"This import was already confirmed (revision {job.revision_id}).",
+            _("This import was already confirmed (revision %(revision_id)s).") % {"revision_id": job.revision_id},
             extra={"revision": job.revision_id},
         )
     if job.status != Status.READY or job.preview is None:
         detail = f": {job.error}" if job.error else ""
-        raise Conflict(f"The import is {job.get_status_display().lower()}{detail}; only a ready preview is confirmed.")
+        raise Conflict(
+            _("The import is %(status)s%(detail)s; only a ready preview is confirmed.")
+            % {"status": pgettext("import status", job.get_status_display().lower()), "detail": detail}
+        )
     if job.translation_only:
         return _confirm_translation(actor, job)
     result = ImportResult.from_json(job.preview)
@@ -677,8 +702,10 @@ def import_job_confirm(*, actor: User, job_id: int, note: str = "") -> ImportJob
             declaration.pk
         ):
             raise Conflict(
-                "The declaration has a new revision since this file was read, so the paragraphs it continues "
-                "may have changed; upload the file again."
+                _(
+                    "The declaration has a new revision since this file was read, so the paragraphs it "
+                    "continues may have changed; upload the file again."
+                )
             )
         counts = _stored_mapping(job.preview, sections)
         revision = revision_issue(actor=actor, declaration=declaration, sections=sections, note=note)
@@ -728,12 +755,14 @@ def _confirm_translation(actor: User, job: ImportJob) -> ImportJob:
     revision_id = _latest_revision_id(declaration.pk)
     if revision_id is None or part.get("revision") != revision_id:
         raise Conflict(
-            "The declaration has a new revision since this file was read; upload the translation again so that "
-            "it is aligned with the current text."
+            _(
+                "The declaration has a new revision since this file was read; upload the translation "
+                "again so that it is aligned with the current text."
+            )
         )
     rows = _revision_rows(revision_id)
     if [r.paragraph_id for r in rows] != part.get("paragraphs"):  # pragma: no cover - revisions are immutable
-        raise Conflict("The revision's paragraphs changed since this file was read; upload it again.")
+        raise Conflict(_("The revision's paragraphs changed since this file was read; upload it again."))
     translated = _store_translations(declaration, rows, translations(part))
     declaration_touch(declaration)
     after = {

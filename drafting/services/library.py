@@ -19,6 +19,7 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import connection, transaction
 from django.db.models import F
+from django.utils.translation import gettext as _
 
 from drafting.access import require_library_editor
 from drafting.errors import Conflict, InvalidInput, NotFound
@@ -92,7 +93,7 @@ def library_import_seed004(*, text: str) -> SeedImport:
     try:
         statements = read_seed004(text)
     except SeedError as exc:
-        raise InvalidInput(f"Not the 2017 compilation of RCM statements: {exc}") from exc
+        raise InvalidInput(_("Not the 2017 compilation of RCM statements: %(exc)s") % {"exc": exc}) from exc
     report = SeedImport()
     for seed in statements:
         key = f"seed004:{seed.theme}:{seed.ordinal}"
@@ -231,7 +232,9 @@ def _check(statement: AgreedStatement, changes: dict[str, Any]) -> dict[str, Any
             fields["still_valid"] = ["A superseded statement is no longer valid."]
         clean["still_valid"] = False
     if fields:
-        raise InvalidInput("The statement cannot be saved: " + "; ".join(sorted(fields)), fields=fields)
+        raise InvalidInput(
+            _("The statement cannot be saved: %(fields)s") % {"fields": "; ".join(sorted(fields))}, fields=fields
+        )
     if "superseded_by" in clean:
         clean["superseded_by_id"] = clean.pop("superseded_by")
     return clean
@@ -247,15 +250,21 @@ def library_statement_update(
     require_library_editor(actor, "edit the library of agreed language")
     statement = AgreedStatement.objects.select_for_update().filter(pk=statement_id).first()
     if statement is None:
-        raise NotFound(f"There is no agreed statement {statement_id} in the library.")
+        raise NotFound(
+            _("There is no agreed statement %(statement_id)s in the library.") % {"statement_id": statement_id}
+        )
     if version is not None and version != statement.version:
         raise Conflict(
-            f"Statement {statement_id} changed since you read it (version {version}, now {statement.version}).",
+            _("Statement %(statement_id)s changed since you read it (version %(version)s, now %(current)s).")
+            % {"statement_id": statement_id, "version": version, "current": statement.version},
             extra={"current_version": statement.version},
         )
     unknown = sorted(set(changes) - set(EDITABLE))
     if unknown:
-        raise InvalidInput(f"Not editable: {', '.join(unknown)}.", fields={k: ["Not editable."] for k in unknown})
+        raise InvalidInput(
+            _("Not editable: %(fields)s.") % {"fields": ", ".join(unknown)},
+            fields={k: ["Not editable."] for k in unknown},
+        )
     clean = _check(statement, changes)
     before = {k: getattr(statement, k) for k in clean}
     for name, value in clean.items():
@@ -289,12 +298,12 @@ def library_proposal_submit(
     statement = AgreedStatement.objects.filter(pk=statement_id).first()
     if statement is None:
         raise InvalidInput(
-            f"There is no agreed statement {statement_id} in the library.",
+            _("There is no agreed statement %(statement_id)s in the library.") % {"statement_id": statement_id},
             fields={"statement": ["No such statement."]},
         )
     if kind == Proposal.Kind.DELETE:
         raise InvalidInput(
-            "Agreed language replaces, adds or offers an alternative wording; a deletion has no wording.",
+            _("Agreed language replaces, adds or offers an alternative wording; a deletion has no wording."),
             fields={"kind": ["Choose replace, insert_after or alternative."]},
         )
     own, other = (

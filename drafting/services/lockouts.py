@@ -16,6 +16,7 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
 
 from drafting.errors import NotAllowed, NotFound
 from drafting.models import EventVerb, Meeting
@@ -57,9 +58,9 @@ def lockout_reset(*, actor: User, username: str) -> int:
     Recorded in the event log (who unlocked whom)."""
     user = User.objects.filter(username=username).first()
     if user is None:
-        raise NotFound(f"No user {username!r}.")
+        raise NotFound(_("No user %(username)r.") % {"username": username})
     if not _unlockable_users(actor=actor).filter(pk=user.pk).exists():
-        raise NotAllowed("Only the Technical Secretariat of a meeting this user attends may unlock it.")
+        raise NotAllowed(_("Only the Technical Secretariat of a meeting this user attends may unlock it."))
     cleared = int(reset(username=username))
     event_record(
         verb=EventVerb.USER_LOCKOUT_RESET, actor=actor, obj=user, after={"username": username, "cleared": cleared}

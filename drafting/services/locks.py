@@ -11,6 +11,7 @@ from typing import Any, Literal
 
 from django.db import connection, models
 from django.db.models import F, OuterRef, Subquery
+from django.utils.translation import gettext as _
 
 from drafting import live
 from drafting.access import Reader, Role, not_found, require_read, require_read_within, role_in
@@ -27,11 +28,13 @@ def declaration_lock(declaration_id: int) -> Declaration:
 
 def declaration_require_drafting(declaration: Declaration) -> None:
     if declaration.status == Declaration.Status.ADOPTED:
-        raise Conflict("The declaration has been adopted; its text is frozen.")
+        raise Conflict(_("The declaration has been adopted; its text is frozen."))
     if declaration.status == Declaration.Status.SILENCE_PROCEDURE:
-        raise Conflict("The declaration is under a silence procedure; negotiation is closed.")
+        raise Conflict(_("The declaration is under a silence procedure; negotiation is closed."))
     if declaration.status == Declaration.Status.IN_ADOPTION:
-        raise Conflict("The text is before the room for adoption; negotiation is closed unless the PPT withdraws it.")
+        raise Conflict(
+            _("The text is before the room for adoption; negotiation is closed unless the PPT withdraws it.")
+        )
 
 
 def declaration_touch(declaration: Declaration) -> None:

@@ -14,6 +14,7 @@ from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
+from django.utils.translation import gettext as _
 
 from drafting.access import require_secretariat, role_in
 from drafting.errors import Conflict, InvalidInput, NotFound
@@ -34,7 +35,7 @@ def meeting_lock(meeting_id: int) -> Meeting:
     list(Declaration.objects.select_for_update().filter(meeting_id=meeting_id).order_by("id").values_list("id"))
     meeting = Meeting.objects.select_for_update().filter(pk=meeting_id).first()
     if meeting is None:
-        raise NotFound(f"Meeting {meeting_id} does not exist.")
+        raise NotFound(_("Meeting %(meeting_id)s does not exist.") % {"meeting_id": meeting_id})
     return meeting
 
 
@@ -54,12 +55,14 @@ def _delegations(codes: list[str]) -> list[Delegation]:
     unknown = sorted(wanted - set(found))
     if unknown:
         raise InvalidInput(
-            f"Unknown delegations: {', '.join(unknown)}.", fields={"participants": ["Codes of registered delegations."]}
+            _("Unknown delegations: %(codes)s.") % {"codes": ", ".join(unknown)},
+            fields={"participants": ["Codes of registered delegations."]},
         )
     secretariat = sorted(c for c, d in found.items() if d.kind == Delegation.Kind.SECRETARIAT)
     if secretariat:
         raise InvalidInput(
-            f"{', '.join(secretariat)} is the Secretariat, an organ of the meeting, not a participant.",
+            _("%(codes)s is the Secretariat, an organ of the meeting, not a participant.")
+            % {"codes": ", ".join(secretariat)},
             fields={"participants": ["Member states, observers and civil society only."]},
         )
     return list(found.values())
@@ -88,10 +91,10 @@ def meeting_setup(
         new_ppt = Delegation.objects.filter(code__iexact=ppt.strip()).first()
         if new_ppt is None or new_ppt.kind != Delegation.Kind.MEMBER_STATE:
             raise InvalidInput(
-                "The Presidency Pro-Tempore is a member state.", fields={"ppt": ["The code of a member state."]}
+                _("The Presidency Pro-Tempore is a member state."), fields={"ppt": ["The code of a member state."]}
             )
         if meeting.declarations.filter(status__in=ADOPTING).exists():
-            raise Conflict("A text of this meeting is being adopted; the PPT conducting it stays until it ends.")
+            raise Conflict(_("A text of this meeting is being adopted; the PPT conducting it stays until it ends."))
         meeting.ppt = new_ppt
         fields.append("ppt")
     if time_zone is not None:
@@ -99,7 +102,8 @@ def meeting_setup(
             validate_time_zone(time_zone.strip())
         except ValidationError as exc:
             raise InvalidInput(
-                f"{time_zone!r} is not a time zone.", fields={"time_zone": ["An IANA name, e.g. America/Guatemala."]}
+                _("%(time_zone)r is not a time zone.") % {"time_zone": time_zone},
+                fields={"time_zone": ["An IANA name, e.g. America/Guatemala."]},
             ) from exc
         meeting.time_zone = time_zone.strip()
         fields.append("time_zone")
@@ -109,7 +113,7 @@ def meeting_setup(
     if silence_hours is not None:
         if not 1 <= silence_hours <= SILENCE_HOURS_MAX:
             raise InvalidInput(
-                f"A silence procedure lasts 1 to {SILENCE_HOURS_MAX} hours.",
+                _("A silence procedure lasts 1 to %(hours)s hours.") % {"hours": SILENCE_HOURS_MAX},
                 fields={"silence_hours": [f"1 to {SILENCE_HOURS_MAX}."]},
             )
         meeting.silence_hours = silence_hours

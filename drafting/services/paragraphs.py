@@ -14,6 +14,8 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import models, transaction
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from drafting.access import Role, not_found, require_negotiator, require_ppt
 from drafting.errors import Conflict, InvalidInput
@@ -54,18 +56,18 @@ def _clean_brackets(raw: Any, text: str) -> list[dict[str, int]]:
     if not raw:
         return []
     if not isinstance(raw, list):
-        raise InvalidInput("Brackets must be a list of spans.", fields={"brackets": ["A list of {start, end}."]})
+        raise InvalidInput(_("Brackets must be a list of spans."), fields={"brackets": ["A list of {start, end}."]})
     spans: list[dict[str, int]] = []
     for i, item in enumerate(raw):
         start, end = (item.get("start"), item.get("end")) if isinstance(item, dict) else (None, None)
         if not (isinstance(start, int) and isinstance(end, int)) or not 0 <= start < end <= len(text):
             raise InvalidInput(
-                "Bad bracketed span.", fields={"brackets": [f"Span {i}: need 0 <= start < end <= {len(text)}."]}
+                _("Bad bracketed span."), fields={"brackets": [f"Span {i}: need 0 <= start < end <= {len(text)}."]}
             )
         spans.append({"start": start, "end": end})
     spans.sort(key=lambda s: s["start"])
     if any(a["end"] > b["start"] for a, b in itertools.pairwise(spans)):
-        raise InvalidInput("Bracketed spans overlap.", fields={"brackets": ["Spans must not overlap."]})
+        raise InvalidInput(_("Bracketed spans overlap."), fields={"brackets": ["Spans must not overlap."]})
     return spans
 
 
@@ -77,7 +79,7 @@ def _clean_alternatives(raw: Any, paragraph: Paragraph) -> list[int]:
     if not raw:
         return []
     if not isinstance(raw, list) or not all(isinstance(i, int) and not isinstance(i, bool) for i in raw):
-        raise InvalidInput("Alternatives are proposal ids.", fields={"alternatives": ["A list of proposal ids."]})
+        raise InvalidInput(_("Alternatives are proposal ids."), fields={"alternatives": ["A list of proposal ids."]})
     pending = set(
         Proposal.objects.filter(
             pk__in=raw,
@@ -89,7 +91,7 @@ def _clean_alternatives(raw: Any, paragraph: Paragraph) -> list[int]:
     wrong = [i for i in raw if i not in pending]
     if wrong:
         raise InvalidInput(
-            f"Proposals {wrong} are not pending rewordings of this paragraph.",
+            _("Proposals %(wrong)s are not pending rewordings of this paragraph.") % {"wrong": wrong},
             fields={"alternatives": ["Each must be a pending replace, alternative or delete proposal on it."]},
         )
     return list(dict.fromkeys(raw))
@@ -143,7 +145,7 @@ def _paragraph_move(
     """``paragraph_act`` once the paragraph is locked and the role known
     (by ``paragraph_access``): the rules, the change and its event."""
     if action not in TRANSITIONS:
-        raise InvalidInput("Unknown action.", fields={"action": [f"Choose one of {list(TRANSITIONS)}."]})
+        raise InvalidInput(_("Unknown action."), fields={"action": [f"Choose one of {list(TRANSITIONS)}."]})
     confirming_for_itself = (
         action == "confirm" and role.delegation is not None and role.delegation.pk == paragraph.ad_ref_delegation_id
     )
@@ -153,15 +155,19 @@ def _paragraph_move(
     target = next_state(action, paragraph.state)
     if target is None:
         raise Conflict(
-            f"A paragraph that is {State(paragraph.state).label.lower()} cannot be taken to "
-            f"'{action.replace('_', ' ')}'.",
+            _("A paragraph that is %(state)s cannot be taken to '%(action)s'.")
+            % {
+                "state": _(State(paragraph.state).label).lower(),
+                "action": pgettext("paragraph action", action.replace("_", " ")),
+            },
             extra={"state": paragraph.state},
         )
     if action in NEEDS_CONSENSUS:
         objectors = paragraph_objectors(paragraph=paragraph)
         if objectors:
             raise Conflict(
-                f"No consensus: {', '.join(objectors)} object(s) to this paragraph or to a proposal pending on it.",
+                _("No consensus: %(delegations)s object(s) to this paragraph or to a proposal pending on it.")
+                % {"delegations": ", ".join(objectors)},
                 extra={"objecting": objectors},
             )
     note = clean_text(note, field="note", max_chars=settings.CONSENSO_MAX_NOTE_CHARS, allow_empty=True)
@@ -172,7 +178,7 @@ def _paragraph_move(
         delegation = Delegation.objects.filter(code__iexact=ad_ref_delegation or "").first()
         if delegation is None or delegation.kind != Delegation.Kind.MEMBER_STATE:
             raise InvalidInput(
-                "Name the member delegation that must confirm.",
+                _("Name the member delegation that must confirm."),
                 fields={"delegation": ["The code of a member state delegation, e.g. MEX."]},
             )
         paragraph.ad_ref_delegation = delegation
@@ -206,13 +212,15 @@ def words_span(text: str, words: str, start: int | None = None) -> dict[str, int
     """Where ``words`` stand in ``text``: at ``start`` when they stand there
     (what the chair selected on the page), else their first occurrence."""
     if not words:
-        raise InvalidInput("Choose the words to bracket.", fields={"words": ["Select or type words of the paragraph."]})
+        raise InvalidInput(
+            _("Choose the words to bracket."), fields={"words": ["Select or type words of the paragraph."]}
+        )
     if start is not None and text[start : start + len(words)] == words:
         return {"start": start, "end": start + len(words)}
     at = text.find(words)
     if at < 0:
         raise InvalidInput(
-            "Those words are not in the paragraph's current wording.",
+            _("Those words are not in the paragraph's current wording."),
             fields={"words": ["Select or type words exactly as the paragraph has them."]},
         )
     return {"start": at, "end": at + len(words)}
@@ -280,7 +288,8 @@ def paragraph_object(*, actor: User, paragraph: Paragraph | int, reason: str) ->
     declaration_require_drafting(declaration)
     if paragraph.state not in PROPOSABLE:
         raise Conflict(
-            f"The paragraph is {State(paragraph.state).label.lower()}; ask the PPT to reopen it first.",
+            _("The paragraph is %(state)s; ask the PPT to reopen it first.")
+            % {"state": _(State(paragraph.state).label).lower()},
             extra={"state": paragraph.state},
         )
     reason = clean_text(reason, field="reason", max_chars=settings.CONSENSO_MAX_NOTE_CHARS)
@@ -306,7 +315,7 @@ def paragraph_objection_withdraw(*, actor: User, paragraph: Paragraph | int) -> 
     declaration_require_drafting(declaration)
     objection = ParagraphObjection.objects.filter(paragraph=paragraph, delegation=delegation).first()
     if objection is None:
-        raise Conflict("Your delegation has no objection standing on this paragraph.")
+        raise Conflict(_("Your delegation has no objection standing on this paragraph."))
     event_record(
         verb=EventVerb.PARAGRAPH_OBJECTION_WITHDRAWN,
         actor=actor,

@@ -9,6 +9,8 @@ from django.contrib.auth.models import User
 from django.db import models, transaction
 from django.db.models import F, OuterRef, Subquery
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from drafting import textengine
 from drafting.access import require_negotiator, require_ppt
@@ -58,7 +60,8 @@ def _require_open_paragraph(proposal: Proposal) -> None:
     state = proposal.paragraph_state  # type: ignore[attr-defined]
     if state not in PROPOSABLE:
         raise Conflict(
-            f"The paragraph is {State(state).label.lower()}; positions on its proposals are closed.",
+            _("The paragraph is %(state)s; positions on its proposals are closed.")
+            % {"state": _(State(state).label).lower()},
             extra={"paragraph_state": state},
         )
 
@@ -82,7 +85,10 @@ def _id(obj: models.Model | int) -> int:
 
 def _require_pending(proposal: Proposal) -> None:
     if proposal.status != Proposal.Status.SUBMITTED:
-        raise Conflict(f"Proposal {proposal.pk} is {proposal.status}; it can no longer change.")
+        raise Conflict(
+            _("Proposal %(id)s is %(status)s; it can no longer change.")
+            % {"id": proposal.pk, "status": pgettext("proposal status", proposal.status)}
+        )
 
 
 def _bump(proposal: Proposal) -> None:
@@ -149,41 +155,49 @@ def proposal_submit(
         revision = Revision.objects.filter(pk=revision_id, declaration=declaration).only("label").first()
         if revision is None:
             raise InvalidInput(
-                f"Revision {revision_id} is not a revision of this declaration.",
+                _("Revision %(revision_id)s is not a revision of this declaration.") % {"revision_id": revision_id},
                 fields={"revision": ["Not a revision of this declaration."]},
             )
         assert current is not None  # a revision exists: we just found one
         raise Conflict(
-            f"The proposal is written against {revision.label}, but the current text is "
-            f"{current.label}; reread the paragraph and propose against {current.label}.",
+            _(
+                "The proposal is written against %(label)s, but the current text is %(current)s; reread "
+                "the paragraph and propose against %(current)s."
+            )
+            % {"label": revision.label, "current": current.label},
             extra={"current_revision": current.pk},
         )
     revision = current
     if base is None:
         raise InvalidInput(
-            f"Paragraph {paragraph_id} is not part of the current text ({revision.label} and changes since).",
+            _("Paragraph %(paragraph_id)s is not part of the current text (%(label)s and changes since).")
+            % {"paragraph_id": paragraph_id, "label": revision.label},
             fields={"paragraph": [f"Not a paragraph of {revision.label} or of the working text."]},
         )
     if kind not in Proposal.Kind.values:
-        raise InvalidInput("Unknown kind.", fields={"kind": [f"Choose one of {Proposal.Kind.values}."]})
+        raise InvalidInput(_("Unknown kind."), fields={"kind": [f"Choose one of {Proposal.Kind.values}."]})
     # An insertion next to a paragraph leaves that paragraph as it is, so it
     # may follow an agreed or held one; everything else edits the paragraph.
     if base.state == State.DELETED or (kind != Proposal.Kind.INSERT_AFTER and base.state not in PROPOSABLE):
         raise Conflict(
-            f"The paragraph is {State(base.state).label.lower()}; proposals are closed on it"
-            + ("." if base.state == State.DELETED else " until the PPT reopens it."),
+            (
+                _("The paragraph is %(state)s; proposals are closed on it.")
+                if base.state == State.DELETED
+                else _("The paragraph is %(state)s; proposals are closed on it until the PPT reopens it.")
+            )
+            % {"state": _(State(base.state).label).lower()},
             extra={"paragraph_state": base.state},
         )
 
     language = language or declaration.original_language
     if language not in LANGUAGES:
-        raise InvalidInput("Unknown language.", fields={"language": [f"Choose one of {list(LANGUAGES)}."]})
+        raise InvalidInput(_("Unknown language."), fields={"language": [f"Choose one of {list(LANGUAGES)}."]})
     other = language != declaration.original_language
     limit = settings.CONSENSO_MAX_PARAGRAPH_CHARS
     refit: dict[str, Any] | None = None
     if kind == Proposal.Kind.DELETE:
         if text.strip():
-            raise InvalidInput("A deletion carries no text.", fields={"text": ["Leave empty to delete."]})
+            raise InvalidInput(_("A deletion carries no text."), fields={"text": ["Leave empty to delete."]})
         cleaned, spans = "", []
     else:
         cleaned = clean_text(text, field="text", max_chars=limit)
@@ -197,12 +211,12 @@ def proposal_submit(
             refit = {"status": "clean", "on_submit": True, "before": {"base_text": read, "text": sent}}
         if other and kind == Proposal.Kind.REPLACE and cleaned == base.translation_text:
             raise InvalidInput(
-                "The proposed wording is identical to the current translation.",
+                _("The proposed wording is identical to the current translation."),
                 fields={"text": ["No change."]},
             )
         if not other and kind == Proposal.Kind.REPLACE and cleaned == base.text and spans == base.emphasis:
             raise InvalidInput(
-                "The proposed wording is identical to the current text.",
+                _("The proposed wording is identical to the current text."),
                 fields={"text": ["No change."]},
             )
     rationale = clean_text(rationale, field="rationale", max_chars=settings.CONSENSO_MAX_NOTE_CHARS, allow_empty=True)
@@ -248,7 +262,7 @@ def proposal_withdraw(*, actor: User, proposal: Proposal | int) -> Proposal:
     declaration, proposal, role = proposal_access(user=actor, proposal_id=_id(proposal), lock="share")
     delegation = require_negotiator(role, "withdraw proposals")
     if proposal.delegation_id != delegation.pk:
-        raise NotAllowed("Only the proposing delegation may withdraw its proposal.")
+        raise NotAllowed(_("Only the proposing delegation may withdraw its proposal."))
     declaration_require_drafting(declaration)
     if proposal.status != Proposal.Status.CONFLICTED:  # a conflicted one may be withdrawn and resubmitted
         _require_pending(proposal)
@@ -277,15 +291,15 @@ def position_set(*, actor: User, proposal: Proposal | int, stance: str, reason: 
     declaration, proposal, role = proposal_access(user=actor, proposal_id=_id(proposal), lock="share")
     delegation = require_negotiator(role, "support or object")
     if proposal.delegation_id == delegation.pk:
-        raise NotAllowed("A delegation does not support or object to its own proposal.")
+        raise NotAllowed(_("A delegation does not support or object to its own proposal."))
     declaration_require_drafting(declaration)
     _require_pending(proposal)
     _require_open_paragraph(proposal)
     if stance not in Position.Stance.values:
-        raise InvalidInput("Unknown stance.", fields={"stance": ["support or object."]})
+        raise InvalidInput(_("Unknown stance."), fields={"stance": ["support or object."]})
     reason = clean_text(reason, field="reason", max_chars=settings.CONSENSO_MAX_NOTE_CHARS, allow_empty=True)
     if stance == Position.Stance.OBJECT and not reason:
-        raise InvalidInput("An objection needs a reason.", fields={"reason": ["Say why you object."]})
+        raise InvalidInput(_("An objection needs a reason."), fields={"reason": ["Say why you object."]})
 
     positions = _positions(proposal)
     existing = next((p for p in positions if p.delegation_id == delegation.pk), None)
@@ -329,7 +343,7 @@ def position_withdraw(*, actor: User, proposal: Proposal | int) -> Proposal:
     positions = _positions(proposal)
     existing = next((p for p in positions if p.delegation_id == delegation.pk), None)
     if existing is None:
-        raise Conflict("Your delegation has no position on this proposal.")
+        raise Conflict(_("Your delegation has no position on this proposal."))
     before = {"stance": existing.stance, "reason": existing.reason}
     _record(EventVerb.POSITION_WITHDRAWN, actor, declaration, proposal, obj=existing, before=before, after=None)
     existing.delete()
@@ -360,14 +374,20 @@ def _original_wording(
     if not needed:
         if text.strip():
             raise InvalidInput(
-                "Only accepting a proposal written in the other language takes an original wording.",
+                _("Only accepting a proposal written in the other language takes an original wording."),
                 fields={"original_text": ["Leave empty."]},
             )
         return None
     if not text.strip():
         raise InvalidInput(
-            f"This proposal is written in {LANGUAGE_NAMES[proposal.language]}; the PPT decides on the "
-            f"{LANGUAGE_NAMES[original]} text: give its {LANGUAGE_NAMES[original]} wording (original_text).",
+            _(
+                "This proposal is written in %(language)s; the PPT decides on the %(original)s text: give "
+                "its %(original)s wording (original_text)."
+            )
+            % {
+                "language": pgettext("language, in a sentence", LANGUAGE_NAMES[proposal.language]),
+                "original": pgettext("language, in a sentence", LANGUAGE_NAMES[original]),
+            },
             fields={"original_text": [f"The proposal's wording in {LANGUAGE_NAMES[original]}."]},
         )
     cleaned = clean_text(text, field="original_text", max_chars=settings.CONSENSO_MAX_PARAGRAPH_CHARS)
@@ -401,12 +421,15 @@ def proposal_decide(
     require_ppt(role, "accept or reject proposals")
     declaration_require_drafting(declaration)
     if decision not in DECISIONS:
-        raise InvalidInput("Unknown decision.", fields={"decision": ["accept or reject."]})
+        raise InvalidInput(_("Unknown decision."), fields={"decision": ["accept or reject."]})
     _require_pending(proposal)
     if proposal.version != version:
         raise Conflict(
-            f"Proposal {proposal.pk} changed since you read it (your version {version}, now "
-            f"{proposal.version}); reload it and decide again.",
+            _(
+                "Proposal %(id)s changed since you read it (your version %(version)s, now %(current)s); "
+                "reload it and decide again."
+            )
+            % {"id": proposal.pk, "version": version, "current": proposal.version},
             extra={"current_version": proposal.version},
         )
     note = clean_text(note, field="note", max_chars=settings.CONSENSO_MAX_NOTE_CHARS, allow_empty=True)

@@ -21,6 +21,8 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from drafting import textengine
 from drafting.errors import Conflict
 from drafting.models import Proposal, Revision
@@ -306,12 +308,12 @@ def submitted_text_refit(*, read: str, proposed: str, current: str, emphasis: li
     result = textengine.refit(read, proposed, current)
     if result.status is textengine.RefitStatus.ALREADY_INCORPORATED:
         raise Conflict(
-            "The paragraph already reads as your proposal: a proposal accepted since you read it made the change.",
+            _("The paragraph already reads as your proposal: a proposal accepted since you read it made the change."),
             extra={"paragraph_text": current},
         )
     if result.status is textengine.RefitStatus.CONFLICTED or result.text is None:
         raise Conflict(
-            "The paragraph changed since you read it, on the words you edit; reread it and propose again.",
+            _("The paragraph changed since you read it, on the words you edit; reread it and propose again."),
             extra={"paragraph_text": current, "best_effort_text": result.best_effort_text},
         )
     return result.text, map_emphasis(emphasis, proposed, result.text)

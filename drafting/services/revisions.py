@@ -21,6 +21,7 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import connections, models, router, transaction
 from django.db.models import F
+from django.utils.translation import gettext as _
 
 from drafting import numbering
 from drafting.access import require_ppt_or_secretariat, require_secretariat
@@ -92,7 +93,9 @@ def default_label(number: int) -> str:
 
 def _clean_table(raw: Any, where: str) -> list[list[str]]:
     if not isinstance(raw, list) or not raw or not all(isinstance(r, list) and r for r in raw):
-        raise InvalidInput("A table needs rows of cells.", fields={where: ["Give a non-empty list of non-empty rows."]})
+        raise InvalidInput(
+            _("A table needs rows of cells."), fields={where: ["Give a non-empty list of non-empty rows."]}
+        )
     limit = settings.CONSENSO_MAX_PARAGRAPH_CHARS
     return [[clean_text(c, field=where, max_chars=limit, allow_empty=True) for c in row] for row in raw]
 
@@ -101,7 +104,7 @@ def _clean_paragraph(raw: ParagraphInput, where: str, section_kind: str, heading
     kind = raw.get("kind")
     if kind not in RevisionParagraph.Kind.values:
         raise InvalidInput(
-            "Unknown paragraph kind.",
+            _("Unknown paragraph kind."),
             fields={f"{where}.kind": [f"Choose one of {RevisionParagraph.Kind.values}."]},
         )
     table = None
@@ -113,8 +116,14 @@ def _clean_paragraph(raw: ParagraphInput, where: str, section_kind: str, heading
         # together, not each cell alone.
         if len(text) > settings.CONSENSO_MAX_PARAGRAPH_CHARS:
             raise InvalidInput(
-                f"A table may hold at most {settings.CONSENSO_MAX_PARAGRAPH_CHARS:,} characters in all; this one "
-                f"holds {len(text):,}. Split it into several tables.",
+                _(
+                    "A table may hold at most %(max)s characters in all; this one "
+                    "holds %(count)s. Split it into several tables."
+                )
+                % {
+                    "max": f"{settings.CONSENSO_MAX_PARAGRAPH_CHARS:,}",
+                    "count": f"{len(text):,}",
+                },
                 fields={f"{where}.table": ["Too long."]},
             )
     else:
@@ -123,7 +132,7 @@ def _clean_paragraph(raw: ParagraphInput, where: str, section_kind: str, heading
         emphasis = list(clean_emphasis(raw.get("emphasis"), original=original, cleaned=text, field=f"{where}.emphasis"))
     level = raw.get("level", 0)
     if not isinstance(level, int) or isinstance(level, bool) or not 0 <= level <= 8:
-        raise InvalidInput("Bad level.", fields={f"{where}.level": ["An integer from 0 to 8."]})
+        raise InvalidInput(_("Bad level."), fields={f"{where}.level": ["An integer from 0 to 8."]})
     entry = Entry(
         paragraph_id=raw.get("paragraph"),
         section_kind=section_kind,
@@ -142,18 +151,18 @@ def _clean_translation(raw: ParagraphInput, entry: Entry, where: str) -> None:
     """The other language's version given with the paragraph, if any."""
     if raw.get("translation_table") is not None:
         if entry.table is None:
-            raise InvalidInput("Only a table has a table.", fields={f"{where}.translation_table": ["Leave empty."]})
+            raise InvalidInput(_("Only a table has a table."), fields={f"{where}.translation_table": ["Leave empty."]})
         cells = _clean_table(raw.get("translation_table"), f"{where}.translation_table")
         if [len(r) for r in cells] != [len(r) for r in entry.table]:
             raise InvalidInput(
-                "A table's translation has the rows and cells of the original.",
+                _("A table's translation has the rows and cells of the original."),
                 fields={f"{where}.translation_table": ["Not the original's shape."]},
             )
         entry.translation_text, entry.translation_table = "\n".join("\t".join(row) for row in cells), cells
     elif raw.get("translation_text"):
         if entry.table is not None:
             raise InvalidInput(
-                "Give a table's translation as a table.", fields={f"{where}.translation_table": ["Required."]}
+                _("Give a table's translation as a table."), fields={f"{where}.translation_table": ["Required."]}
             )
         original = raw.get("translation_text", "")
         entry.translation_text = clean_text(
@@ -175,13 +184,13 @@ def _clean_translation(raw: ParagraphInput, entry: Entry, where: str) -> None:
 
 def _entries_from_sections(declaration: Declaration, sections: Sequence[SectionInput]) -> list[Entry]:
     if not sections:
-        raise InvalidInput("A revision needs at least one section.", fields={"sections": ["May not be empty."]})
+        raise InvalidInput(_("A revision needs at least one section."), fields={"sections": ["May not be empty."]})
     entries: list[Entry] = []
     for s_index, section in enumerate(sections):
         where = f"sections[{s_index}]"
         if section.get("kind") not in Section.Kind.values:
             raise InvalidInput(
-                "Unknown section kind.", fields={f"{where}.kind": [f"Choose one of {Section.Kind.values}."]}
+                _("Unknown section kind."), fields={f"{where}.kind": [f"Choose one of {Section.Kind.values}."]}
             )
         heading = clean_text(
             section.get("heading", ""), field=f"{where}.heading", max_chars=300, allow_empty=True, multiline=False
@@ -189,25 +198,26 @@ def _entries_from_sections(declaration: Declaration, sections: Sequence[SectionI
         paragraphs = section.get("paragraphs") or []
         if len(entries) + len(paragraphs) > settings.CONSENSO_MAX_PARAGRAPHS_PER_REVISION:
             raise InvalidInput(
-                f"A revision may hold at most {settings.CONSENSO_MAX_PARAGRAPHS_PER_REVISION} paragraphs.",
+                _("A revision may hold at most %(max)s paragraphs.")
+                % {"max": settings.CONSENSO_MAX_PARAGRAPHS_PER_REVISION},
                 fields={"sections": ["Too many paragraphs."]},
             )
         entries.extend(
             _clean_paragraph(p, f"{where}.paragraphs[{i}]", section["kind"], heading) for i, p in enumerate(paragraphs)
         )
     if not entries:
-        raise InvalidInput("A revision needs at least one paragraph.", fields={"sections": ["No paragraphs."]})
+        raise InvalidInput(_("A revision needs at least one paragraph."), fields={"sections": ["No paragraphs."]})
 
     carried = [e.paragraph_id for e in entries if e.paragraph_id is not None]
     if len(carried) != len(set(carried)):
         raise InvalidInput(
-            "A paragraph identity may appear only once.", fields={"sections": ["Duplicate paragraph id."]}
+            _("A paragraph identity may appear only once."), fields={"sections": ["Duplicate paragraph id."]}
         )
     current = {p.pk: p for p in Paragraph.objects.filter(declaration=declaration, pk__in=carried).select_for_update()}
     unknown = sorted(set(carried) - set(current))
     if unknown:
         raise InvalidInput(
-            f"Paragraphs {unknown} do not belong to this declaration.",
+            _("Paragraphs %(unknown)s do not belong to this declaration.") % {"unknown": unknown},
             fields={"sections": [f"Unknown paragraph ids: {unknown}."]},
         )
     for entry in entries:
@@ -265,7 +275,7 @@ def _snapshot(*, actor: User, declaration: Declaration, entries: list[Entry], la
     number = 0 if previous is None else previous.number + 1
     label = clean_text(label, field="label", max_chars=40, multiline=False) if label else default_label(number)
     if declaration.revisions.filter(label=label).exists():
-        raise Conflict(f"This declaration already has a revision labelled {label!r}.")
+        raise Conflict(_("This declaration already has a revision labelled %(label)r.") % {"label": label})
     note = clean_text(note, field="note", max_chars=settings.CONSENSO_MAX_NOTE_CHARS, allow_empty=True)
     revision = Revision.objects.create(declaration=declaration, number=number, label=label, note=note, issued_by=actor)
 
@@ -462,7 +472,7 @@ def _carry_over_proposals(
     # proposals, so one UPDATE per (status, revision); a re-fitted one has its own text.
     moved: dict[tuple[str, int], list[int]] = defaultdict(list)
     refitted: list[Proposal] = []
-    for proposal, _, after in changes:
+    for proposal, _before, after in changes:
         proposal.version += 1
         if after["status"] in ("carried_over", "superseded"):
             moved[(proposal.status, proposal.revision_id)].append(proposal.pk)
@@ -484,7 +494,7 @@ def _carry_over_proposals(
         Position.objects.filter(proposal_id__in=flagged[start : start + 1000]).update(earlier_wording=True)
     proposal_events_record(actor=actor, declaration=declaration, changes=changes)
     counts: dict[str, int] = defaultdict(int)
-    for _, _, after in changes:
+    for _proposal, _before, after in changes:
         counts[str(after.get("refit") or after["status"])] += 1
     return {"incorporated": incorporated, **counts}
 
@@ -517,8 +527,8 @@ def revision_issue_from_working_text(
     require_ppt_or_secretariat(role, "issue revisions")
     declaration_require_drafting(declaration)
     if not declaration.revisions.exists():
-        raise Conflict("There is no zero draft yet; the Secretariat issues it from a full text.")
+        raise Conflict(_("There is no zero draft yet; the Secretariat issues it from a full text."))
     entries = _entries_from_working_text(declaration)
     if not entries:
-        raise Conflict("Every paragraph has been deleted; there is no text to issue.")
+        raise Conflict(_("Every paragraph has been deleted; there is no text to issue."))
     return _snapshot(actor=actor, declaration=declaration, entries=entries, label=label, note=note)

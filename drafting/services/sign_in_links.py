@@ -21,6 +21,8 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from drafting.access import role_in
 from drafting.errors import NotAllowed, NotFound
@@ -30,7 +32,7 @@ from drafting.services.events import event_record
 
 # One sentence for every way a link fails: which one must not be told to
 # whoever holds a link (used, revoked, expired or never issued look alike).
-REFUSED = (
+REFUSED = gettext_noop(
     "This sign-in link does not work: it was used, replaced, revoked or has expired. "
     "Ask the Technical Secretariat for a new one."
 )
@@ -59,7 +61,7 @@ def sign_in_link_create(*, actor: User, meeting: Meeting, user_id: int) -> tuple
     require_desk(role_in(actor, meeting), "make sign-in links")
     user = account_in(meeting, user_id)
     if not user.is_active:
-        raise NotAllowed(f"{user.username} is deactivated; reset the account first.")
+        raise NotAllowed(_("%(username)s is deactivated; reset the account first.") % {"username": user.username})
     now = timezone.now()
     replaced = _outstanding(SignInLink.objects.filter(user=user)).update(revoked_at=now)
     secret = secrets.token_urlsafe(32)
@@ -85,7 +87,7 @@ def sign_in_link_revoke(*, actor: User, meeting: Meeting, link_id: int) -> SignI
     require_desk(role_in(actor, meeting), "revoke sign-in links")
     link = SignInLink.objects.select_for_update().filter(pk=link_id, meeting=meeting).first()
     if link is None:
-        raise NotFound(f"No sign-in link {link_id} in this meeting.")
+        raise NotFound(_("No sign-in link %(link_id)s in this meeting.") % {"link_id": link_id})
     if link.used_at is None and link.revoked_at is None:
         link.revoked_at = timezone.now()
         link.save(update_fields=["revoked_at"])
@@ -108,7 +110,7 @@ def sign_in_link_peek(*, secret: str) -> SignInLink:
         .first()
     )
     if link is None:
-        raise NotAllowed(REFUSED)
+        raise NotAllowed(_(REFUSED))
     return link
 
 
@@ -126,7 +128,7 @@ def sign_in_link_use(*, secret: str) -> SignInLink:
         .first()
     )
     if link is None:
-        raise NotAllowed(REFUSED)
+        raise NotAllowed(_(REFUSED))
     link.used_at = timezone.now()
     link.save(update_fields=["used_at"])
     event_record(

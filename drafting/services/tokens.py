@@ -12,6 +12,7 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from drafting.access_cache import token_forget
 from drafting.errors import NotFound
@@ -33,9 +34,9 @@ def token_list(*, user: User) -> QuerySet[ApiToken]:
 @transaction.atomic
 def token_revoke(*, user: User, token_id: int) -> None:
     """Revoke one of the user's own tokens; someone else's is not found."""
-    deleted, _ = ApiToken.objects.filter(user=user, pk=token_id).delete()
+    deleted, _count = ApiToken.objects.filter(user=user, pk=token_id).delete()
     if not deleted:
-        raise NotFound(f"You have no token {token_id}.")
+        raise NotFound(_("You have no token %(token_id)s.") % {"token_id": token_id})
     # Refused from the next request on in this process; in the others within
     # CONSENSO_ACCESS_CACHE_SECONDS (see drafting/access_cache.py).
     token_forget(token_id=token_id)

@@ -23,6 +23,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from drafting.access import require_secretariat, require_translator, role_in
 from drafting.bilingual import CURRENT, other_language, translation_status
@@ -70,16 +71,16 @@ def _clean_translation(
             or [len(row) for row in table] != shape
         ):
             raise InvalidInput(
-                "A table's translation has the rows and cells of the original.",
+                _("A table's translation has the rows and cells of the original."),
                 fields={"table": [f"{len(shape)} rows of {shape} cells."]},
             )
         cells = [[clean_text(c, field="table", max_chars=limit, allow_empty=True) for c in row] for row in table]
         joined = "\n".join("\t".join(row) for row in cells)
         if len(joined) > limit:
-            raise InvalidInput("The table's translation is too long.", fields={"table": ["Too long."]})
+            raise InvalidInput(_("The table's translation is too long."), fields={"table": ["Too long."]})
         return joined, [], cells
     if table is not None:
-        raise InvalidInput("Only a table paragraph has a table.", fields={"table": ["Leave empty."]})
+        raise InvalidInput(_("Only a table paragraph has a table."), fields={"table": ["Leave empty."]})
     cleaned = clean_text(text, field="text", max_chars=limit)
     return cleaned, list(clean_emphasis(emphasis, original=text, cleaned=cleaned, field="emphasis")), None
 
@@ -114,11 +115,14 @@ def translation_update(
     require_translator(actor, role_in(actor, meeting), meeting, "update translations")
     declaration_require_drafting(declaration)
     if paragraph.state == State.DELETED:
-        raise Conflict("The paragraph has been deleted; it needs no translation.")
+        raise Conflict(_("The paragraph has been deleted; it needs no translation."))
     if text_version != paragraph.text_version:
         raise Conflict(
-            f"The original wording changed since you read it (version {text_version}, now "
-            f"{paragraph.text_version}); reread it and translate the current wording.",
+            _(
+                "The original wording changed since you read it (version %(text_version)s, now "
+                "%(current)s); reread it and translate the current wording."
+            )
+            % {"text_version": text_version, "current": paragraph.text_version},
             extra={"text_version": paragraph.text_version, "text": paragraph.text},
         )
     cleaned, spans, cells = _clean_translation(paragraph, text, emphasis, table)

@@ -15,6 +15,7 @@ from typing import Any
 
 from django.contrib.auth.models import User
 from django.db.models import F
+from django.utils.translation import gettext as _
 
 from drafting.bilingual import translation_status
 from drafting.errors import Conflict
@@ -58,7 +59,7 @@ def _refit_rivals(
         new_emphasis=list(paragraph.emphasis),
         original_language=declaration.original_language,
     )
-    for proposal, _, _ in changes:
+    for proposal, _before, _after in changes:
         proposal.version += 1
     # Each re-fitted proposal has its own text: one UPDATE per row (rows locked above).
     update_each(
@@ -67,7 +68,7 @@ def _refit_rivals(
         ["status", "version", "base_text", "text", "emphasis", "patch", "refit"],
     )
     outcomes: dict[str, list[int]] = {"refitted": [], "conflicted": [], "superseded": []}
-    for proposal, _, after in changes:
+    for proposal, _before, after in changes:
         outcomes[after["status"]].append(proposal.pk)
     if outcomes["refitted"]:
         # Their wording moved under the positions taken on them: kept, flagged,
@@ -125,15 +126,19 @@ def proposal_apply(
         # Accepting over an objection would let the chair step around
         # consensus (the objection dies with the proposal): refuse, naming them.
         raise Conflict(
-            f"{', '.join(objecting)} object(s) to this proposal; it cannot be accepted while they do.",
+            _("%(delegations)s object(s) to this proposal; it cannot be accepted while they do.")
+            % {"delegations": ", ".join(objecting)},
             extra={"objecting": objecting},
         )
     paragraph = Paragraph.objects.select_for_update().get(pk=proposal.paragraph_id)
     if proposal.kind != K.INSERT_AFTER and paragraph.state not in PROPOSABLE:
-        raise Conflict(f"The paragraph is {State(paragraph.state).label.lower()}; reopen it before accepting changes.")
+        raise Conflict(
+            _("The paragraph is %(state)s; reopen it before accepting changes.")
+            % {"state": _(State(paragraph.state).label).lower()}
+        )
     if proposal.kind != K.INSERT_AFTER and paragraph.text != proposal.base_text:
         raise Conflict(
-            "The paragraph changed since this proposal was written; it must be re-fitted to the current text.",
+            _("The paragraph changed since this proposal was written; it must be re-fitted to the current text."),
             extra={"paragraph_text": paragraph.text},
         )
     before = {"text": paragraph.text, "state": paragraph.state}

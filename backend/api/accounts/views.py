@@ -9,6 +9,7 @@ from typing import Any
 from django.contrib.auth import authenticate
 from django.contrib.auth.models import User
 from django.contrib.auth.signals import user_logged_in
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.exceptions import Throttled
@@ -73,7 +74,7 @@ class TokenView(APIView):
         if user is None and getattr(request, "axes_locked_out", False):
             raise Throttled(wait=lockout_seconds(), detail=lockout_message())
         if user is None or not user.is_active:
-            raise InvalidInput("Wrong username or password.")
+            raise InvalidInput(_("Wrong username or password."))
         # A sign-in like the forms': last_login is updated, and axes forgets this account's failures.
         user_logged_in.send(sender=user.__class__, request=request, user=user)
         name = data.validated_data.get("name") or request.headers.get("User-Agent", "")
@@ -84,7 +85,7 @@ class TokenView(APIView):
     def delete(self, request: Request) -> Response:
         """Sign this client out: revoke the token sent, and only it."""
         if not isinstance(request.auth, ApiToken):
-            raise InvalidInput("This request carries no token to revoke (send `Authorization: Token <key>`).")
+            raise InvalidInput(_("This request carries no token to revoke (send `Authorization: Token <key>`)."))
         services.token_revoke(user=actor(request), token_id=request.auth.pk)
         return Response(status=status.HTTP_204_NO_CONTENT)
 

@@ -5,6 +5,7 @@ responses in ``backend/api/errors.py``."""
 from __future__ import annotations
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, status
 from rest_framework.request import Request
@@ -27,7 +28,7 @@ from drafting.models import Declaration, Statement
 def _adoption_response(declaration: Declaration, code: int = status.HTTP_200_OK) -> Response:
     body = selectors.adoption_current(declaration=declaration)
     if body is None:
-        raise NotFound("This declaration has never been put to adoption.")
+        raise NotFound(_("This declaration has never been put to adoption."))
     return Response(body, status=code)
 
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 from django.http import FileResponse, HttpResponseBase
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, status
@@ -87,10 +89,11 @@ class ExportFile(APIView):
     def get(self, request: Request, pk: int) -> HttpResponseBase:
         job = services.export_job_get(user=actor(request), job_id=pk)
         if job.status == ExportJob.Status.FAILED:
-            raise Conflict(f"This export failed: {job.error}", extra={"status": job.status})
+            raise Conflict(_("This export failed: %(error)s") % {"error": job.error}, extra={"status": job.status})
         if job.status != ExportJob.Status.DONE:
             raise Conflict(
-                f"The document is not ready yet (the job is {job.status}); ask again shortly.",
+                _("The document is not ready yet (the job is %(status)s); ask again shortly.")
+                % {"status": pgettext("export status", job.status)},
                 extra={"status": job.status},
                 headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
             )
@@ -100,7 +103,7 @@ class ExportFile(APIView):
             services.export_job_fail(
                 job_id=job.pk, message="The file was lost from storage; ask for it again.", file_lost=True
             )
-            raise Conflict("The file was lost from storage; ask for the document again.") from None
+            raise Conflict(_("The file was lost from storage; ask for the document again.")) from None
         download = FileResponse(
             handle, as_attachment=True, filename=job.filename, content_type=MIME[ExportJob.Format(job.format)]
         )

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.permissions import AllowAny
@@ -51,11 +52,12 @@ class Health(APIView):
         body: dict[str, Any] = {"status": "ok"}
         if request.query_params.get("worker") in ("1", "true"):
             if not _is_staff(request):
-                raise NotAllowed("The worker check is for staff: sign in with a staff account.")
+                raise NotAllowed(_("The worker check is for staff: sign in with a staff account."))
             try:
                 body["worker"] = tasks.ping.delay().get(timeout=self.WORKER_TIMEOUT)
             except Exception as exc:  # broker down, no worker, timeout: all mean "not ready"
                 raise Unavailable(
-                    f"No worker answered: {exc.__class__.__name__}.", headers={"Retry-After": "5"}
+                    _("No worker answered: %(error)s.") % {"error": exc.__class__.__name__},
+                    headers={"Retry-After": "5"},
                 ) from exc
         return Response(body)

@@ -4,6 +4,7 @@ responses in ``backend/api/errors.py``."""
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -43,7 +44,7 @@ class MaySubmitImports(BasePermission):
     def has_permission(self, request: Request, view: APIView) -> bool:
         if request.method == "POST" and not is_secretariat_anywhere(request.user):
             # the domain's refusal, so the body is the one every 403 has
-            raise NotAllowed("Only the Technical Secretariat of a meeting may import drafts.")
+            raise NotAllowed(_("Only the Technical Secretariat of a meeting may import drafts."))
         return True
 
 
@@ -60,18 +61,24 @@ class ImportList(APIView):
         data.is_valid(raise_exception=True)
         v = data.validated_data
         user = actor(request)
-        meeting, _ = selectors.meeting_get(user=user, meeting_id=v["meeting"])
+        meeting, _role = selectors.meeting_get(user=user, meeting_id=v["meeting"])
         declaration = None
         if v.get("declaration") is not None:
-            declaration, _ = selectors.declaration_get(user=user, declaration_id=v["declaration"])
+            declaration, _role = selectors.declaration_get(user=user, declaration_id=v["declaration"])
         upload = v.get("file")
         if upload is not None and upload.size is not None and upload.size > max_import_bytes():
             # refused before the upload is read into memory
-            message = f"The file is {upload.size:,} bytes; at most {max_import_bytes():,} bytes may be imported."
+            message = _("The file is %(size)s bytes; at most %(limit)s bytes may be imported.") % {
+                "size": f"{upload.size:,}",
+                "limit": f"{max_import_bytes():,}",
+            }
             raise InvalidInput(message, fields={"file": [message]})
         translation = v.get("translation_file")
         if translation is not None and translation.size is not None and translation.size > max_import_bytes():
-            message = f"The file is {translation.size:,} bytes; at most {max_import_bytes():,} bytes may be imported."
+            message = _("The file is %(size)s bytes; at most %(limit)s bytes may be imported.") % {
+                "size": f"{translation.size:,}",
+                "limit": f"{max_import_bytes():,}",
+            }
             raise InvalidInput(message, fields={"translation_file": [message]})
         content = upload.read() if upload is not None else v["text"].encode("utf-8")
         filename = (upload.name or "upload") if upload is not None else "pasted.txt"

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.request import Request
@@ -60,7 +61,7 @@ def _version(request: Request, body: int | None) -> int | None:
         return None
     # ASCII digits only: str.isdigit() also accepts "²", which int() refuses.
     if not re.fullmatch(r"[0-9]{1,18}", header):
-        raise InvalidInput("If-Match must be the statement's ETag (its version).", fields={"version": ["A number."]})
+        raise InvalidInput(_("If-Match must be the statement's ETag (its version)."), fields={"version": ["A number."]})
     return int(header)
 
 

@@ -8,6 +8,7 @@ import re
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, status
 from rest_framework.request import Request
@@ -115,7 +116,7 @@ def _version_from(request: Request, body: dict[str, Any]) -> int:
     if re.fullmatch(r"[0-9]{1,18}", header):
         return int(header)
     raise InvalidInput(
-        "Say which version of the proposal you are deciding on: `version` in the body or If-Match.",
+        _("Say which version of the proposal you are deciding on: `version` in the body or If-Match."),
         fields={"version": ["Required (or send If-Match with the proposal's ETag)."]},
     )
 

@@ -10,6 +10,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.http import HttpResponse, HttpResponseBase
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.request import Request
@@ -103,7 +104,7 @@ def _proposals_shown(request: Request) -> str:
     shown = request.query_params.get("proposals", "summary")
     if shown not in PROPOSALS_SHOWN:
         raise InvalidInput(
-            "`proposals` is `summary` or `inline`.", fields={"proposals": [f"One of: {', '.join(PROPOSALS_SHOWN)}."]}
+            _("`proposals` is `summary` or `inline`."), fields={"proposals": [f"One of: {', '.join(PROPOSALS_SHOWN)}."]}
         )
     return shown
 
@@ -135,7 +136,7 @@ class DeclarationText(generics.GenericAPIView[Any]):
     def get(self, request: Request, pk: int) -> HttpResponseBase:
         head = selectors.text_head_get(user=request.user, declaration_id=pk)
         if head.revision_id is None:
-            raise NotFound("This declaration has no text yet: the Secretariat has not issued a zero draft.")
+            raise NotFound(_("This declaration has no text yet: the Secretariat has not issued a zero draft."))
         return _text(request, head)
 
 
@@ -234,15 +235,17 @@ class RevisionCompare(APIView):
             raw = request.query_params.get(name)
             if raw is None:
                 if default is None:
-                    raise Conflict("This declaration has only one revision; there is nothing to compare yet.")
+                    raise Conflict(_("This declaration has only one revision; there is nothing to compare yet."))
                 return default
             # ASCII digits only: str.isdigit() also accepts "²" and "①", which int() refuses.
             if not re.fullmatch(r"[0-9]{1,18}", raw) or int(raw) not in by_id:
-                raise InvalidInput(f"No revision {raw!r} in this declaration.", fields={name: ["Unknown revision."]})
+                raise InvalidInput(
+                    _("No revision %(raw)r in this declaration.") % {"raw": raw}, fields={name: ["Unknown revision."]}
+                )
             return by_id[int(raw)]
 
         if not revisions:
-            raise NotFound("This declaration has no revision yet.")
+            raise NotFound(_("This declaration has no revision yet."))
         new = pick("to", revisions[-1])
         older = [r for r in revisions if r.number < new.number]
         old = pick("from", older[-1] if older else None)

@@ -4,6 +4,7 @@ a paragraph's translation brought in line, translators named for a meeting."""
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -79,9 +80,9 @@ class MeetingTranslators(APIView):
         data = TranslatorSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         v = data.validated_data
-        meeting, _ = selectors.meeting_get(user=request.user, meeting_id=pk)
+        meeting, _role = selectors.meeting_get(user=request.user, meeting_id=pk)
         user = get_user_model().objects.filter(username=v["username"]).first()
         if user is None:
-            raise InvalidInput("No such user.", fields={"username": ["Not a user of Consenso."]})
+            raise InvalidInput(_("No such user."), fields={"username": ["Not a user of Consenso."]})
         translator_set(actor=actor(request), meeting=meeting, user=user, named=v["named"])
         return Response({"username": user.get_username(), "named": v["named"]})

@@ -48,6 +48,36 @@
     if (details) details.open = true;
   }
 
+  /* The action bar on a phone: sticky, it would take up to 40% of the
+     screen, so it folds to one "Chair's actions" button (a real button:
+     Enter and Space work, aria-expanded tells its state). On a wider screen
+     it is always open and the button is hidden. The live refresh replaces
+     the bar (hx-select="#live"), so the state is kept here and applied
+     again after each swap. */
+  var narrow = window.matchMedia("(max-width: 40rem)");
+  var barOpen = false;
+
+  function applyBar() {
+    var toggle = document.querySelector("#chair-bar .bar-toggle");
+    var actions = document.getElementById("chair-bar-actions");
+    if (!toggle || !actions) return;
+    var expanded = !narrow.matches || barOpen;
+    toggle.hidden = !narrow.matches;
+    toggle.setAttribute("aria-expanded", expanded ? "true" : "false");
+    actions.hidden = !expanded;
+  }
+
+  document.addEventListener("click", function (event) {
+    var toggle = event.target && event.target.closest ? event.target.closest("#chair-bar .bar-toggle") : null;
+    if (!toggle) return;
+    barOpen = toggle.getAttribute("aria-expanded") !== "true";
+    applyBar();
+  });
+  if (narrow.addEventListener) narrow.addEventListener("change", applyBar);
+  document.addEventListener("htmx:afterSwap", applyBar);
+  document.addEventListener("htmx:afterSettle", applyBar);
+  applyBar();
+
   document.addEventListener("mouseup", takeSelection);
   document.addEventListener("keyup", function (event) {
     if (event.shiftKey) takeSelection();

@@ -1,0 +1,349 @@
+"""Refusals in the reader's language (issue 14): every DomainError a service,
+selector or view raises is translated when it is raised, in the language of
+the request (``Accept-Language``, or the language the reader chose on the
+pages), and stays byte for byte the English text without one. The Django-free
+modules (drafting.textnorm, drafting.importing) raise a msgid with its params,
+translated when the message is read (drafting/errors.py).
+
+The catalogue check finds the messages by reading the code, so a refusal
+added later without its Spanish fails here rather than reaching a Spanish
+reader in English."""
+
+from __future__ import annotations
+
+import ast
+import re
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.utils import translation
+from django.utils.translation import gettext, pgettext
+
+from drafting import access, services
+from drafting.bilingual import LANGUAGE_NAMES
+from drafting.errors import Conflict, InvalidInput
+from drafting.models import ExportJob, ImportJob, Proposal
+from drafting.services.export_jobs import KIND_NAMES
+from drafting.states import TRANSITIONS, State
+from drafting.textnorm import clean_text
+from tests.conftest import ROOT, World
+
+PO = ROOT / "locale" / "es" / "LC_MESSAGES" / "django.po"
+DOMAIN_ERRORS = {"Conflict", "NotAllowed", "NotFound", "InvalidInput", "Unavailable", "DomainError"}
+GETTEXT = {"_", "gettext"}
+
+
+# -- the catalogue ---------------------------------------------------------------
+
+
+def _literal(node: ast.AST) -> str | None:
+    return node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) else None
+
+
+def _named_calls(node: ast.AST) -> list[ast.Call]:
+    return [n for n in ast.walk(node) if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)]
+
+
+def _msgids_of_calls(calls: list[ast.Call]) -> set[tuple[str, str]]:
+    found: set[tuple[str, str]] = set()
+    for call in calls:
+        name = call.func.id  # type: ignore[attr-defined]
+        if name in GETTEXT and call.args and (msgid := _literal(call.args[0])) is not None:
+            found.add(("", msgid))
+        elif name == "pgettext" and len(call.args) == 2:
+            context, msgid = _literal(call.args[0]), _literal(call.args[1])
+            if context is not None and msgid is not None:
+                found.add((context, msgid))
+    return found
+
+
+def raised_msgids(path: Path, *, in_drafting: bool) -> set[tuple[str, str]]:
+    """(msgctxt, msgid) of the messages a module raises: ``_()``/``pgettext()``
+    calls inside ``raise`` statements, or assigned to a name a ``raise`` in the
+    same function passes as its message; the msgid of a DomainError raised
+    with ``params`` (the Django-free modules); and in drafting/, every
+    ``gettext_noop`` (access.py's actions and its 404s, the sign-in links'
+    refusal, the import corrections' table refusals)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found: set[tuple[str, str]] = set()
+    scopes = [tree, *(n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef))]
+    for scope in scopes:
+        raised_names: set[str] = set()
+        for node in ast.walk(scope):
+            if not (isinstance(node, ast.Raise) and node.exc is not None):
+                continue
+            calls = _named_calls(node.exc)
+            found |= _msgids_of_calls(calls)
+            for call in calls:
+                if call.func.id not in DOMAIN_ERRORS or not call.args:  # type: ignore[attr-defined]
+                    continue
+                first = call.args[0]
+                deferred = any(k.arg == "params" for k in call.keywords)
+                if deferred and (msgid := _literal(first)) is not None:
+                    found.add(("", msgid))
+                if isinstance(first, ast.Name):
+                    raised_names.add(first.id)
+        for node in ast.walk(scope):
+            if isinstance(node, ast.Assign) and any(
+                isinstance(t, ast.Name) and t.id in raised_names for t in node.targets
+            ):
+                found |= _msgids_of_calls(_named_calls(node.value))
+                if (msgid := _literal(node.value)) is not None:
+                    found.add(("", msgid))
+    if in_drafting:
+        for call in _named_calls(tree):
+            if call.func.id == "gettext_noop" and call.args and (msgid := _literal(call.args[0])) is not None:  # type: ignore[attr-defined]
+                found.add(("", msgid))
+    return found
+
+
+def _modules() -> list[Path]:
+    return sorted(
+        p
+        for top in ("drafting", "backend")
+        for p in (ROOT / top).rglob("*.py")
+        if "migrations" not in p.parts and "management" not in p.parts
+    )
+
+
+def _po_string(block: str) -> str:
+    return "".join(ast.literal_eval(s) for s in re.findall(r'"(?:[^"\\]|\\.)*"', block))
+
+
+def spanish_catalogue() -> dict[tuple[str, str], str]:
+    """(msgctxt, msgid) → msgstr, read from the committed .po (polib is not a
+    dependency; the format is simple enough)."""
+    catalogue: dict[tuple[str, str], str] = {}
+    for entry in PO.read_text(encoding="utf-8").split("\n\n"):
+        lines = [line for line in entry.splitlines() if not line.startswith("#")]
+        fields: dict[str, str] = {}
+        key = ""
+        for line in lines:
+            match = re.match(r"^(msgctxt|msgid|msgstr) (\".*\")$", line)
+            if match:
+                key = match.group(1)
+                fields[key] = match.group(2)
+            elif line.startswith('"') and key:
+                fields[key] += line
+        if "msgid" in fields and "msgstr" in fields:
+            context = _po_string(fields["msgctxt"]) if "msgctxt" in fields else ""
+            catalogue[(context, _po_string(fields["msgid"]))] = _po_string(fields["msgstr"])
+    return catalogue
+
+
+def test_the_finder_sees_each_way_a_refusal_is_written(tmp_path: Path) -> None:
+    """The AST walk above can fail: it finds each form the code uses."""
+    probe = tmp_path / "probe.py"
+    probe.write_text(
+        "def f(x):\n"
+        "    if x:\n"
+        '        raise Conflict(_("One %(a)s.") % {"a": 1})\n'
+        '    message = _("Two.")\n'
+        "    if x:\n"
+        "        raise NotFound(message)\n"
+        '    raise InvalidInput("Three %(b)s.", params={"b": 2})\n'
+        'ACTIONS = (gettext_noop("four"),)\n'
+        'def g():\n    raise Conflict(pgettext("ctx", "five"))\n'
+        'def h():\n    raise Conflict("Six, not translated.")\n'
+    )
+    found = raised_msgids(probe, in_drafting=True)
+    assert found == {("", "One %(a)s."), ("", "Two."), ("", "Three %(b)s."), ("", "four"), ("ctx", "five")}
+
+
+def test_every_refusal_raised_under_drafting_and_backend_has_a_spanish_translation() -> None:
+    catalogue = spanish_catalogue()
+    used = {
+        key: path
+        for path in _modules()
+        for key in raised_msgids(path, in_drafting=path.relative_to(ROOT).parts[0] == "drafting")
+    }
+    assert len(used) > 200  # the walk found the refusals (about 230 in December 2026)
+    missing = sorted(f"{path.relative_to(ROOT)}: {key}" for key, path in used.items() if not catalogue.get(key))
+    assert missing == []
+
+
+def test_the_catalogue_compiles_with_its_format_checks(tmp_path: Path) -> None:
+    """msgfmt --check: among others, each python-format msgstr has the
+    placeholders of its msgid, so no refusal fails to format in Spanish."""
+    subprocess.run(["msgfmt", "--check", "-o", str(tmp_path / "django.mo"), str(PO)], check=True)
+
+
+def test_every_action_a_role_is_refused_is_in_the_catalogue() -> None:
+    """The ``action`` strings passed to access.require_* (and accounts'
+    require_desk) are listed in access.ACTIONS, so a refusal never puts an
+    English phrase inside a Spanish sentence."""
+    requirers = {
+        "require_secretariat",
+        "require_ppt",
+        "require_ppt_or_secretariat",
+        "require_translator",
+        "require_negotiator",
+        "require_library_editor",
+        "require_desk",
+        "_require_desk",
+    }
+    actions: set[str] = set()
+    for path in _modules():
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call):
+                name = node.func.id if isinstance(node.func, ast.Name) else getattr(node.func, "attr", "")
+                if name in requirers:
+                    actions |= {a for arg in node.args if (a := _literal(arg)) is not None}
+            if isinstance(node, ast.FunctionDef) and node.name == "require_desk":
+                actions |= {a for d in node.args.defaults if (a := _literal(d)) is not None}
+    assert len(actions) > 25
+    assert actions - set(access.ACTIONS) == set()
+    catalogue = spanish_catalogue()
+    assert all(catalogue.get(("", a)) for a in access.ACTIONS)
+
+
+def test_the_words_put_into_refusals_are_translated_too() -> None:
+    """States, statuses, document kinds, actions and language names filled
+    into a refusal read in Spanish in a Spanish refusal."""
+    with translation.override("es"):
+        words = [
+            *(gettext(s.label) for s in State),
+            *(pgettext("proposal status", s) for s in Proposal.Status.values),
+            *(pgettext("import status", s.label.lower()) for s in ImportJob.Status),
+            *(pgettext("export status", s) for s in ExportJob.Status.values),
+            *(pgettext("document kind", k) for k in KIND_NAMES.values()),
+            *(pgettext("paragraph action", a.replace("_", " ")) for a in TRANSITIONS),
+            *(pgettext("language, in a sentence", n) for n in LANGUAGE_NAMES.values()),
+        ]
+    english = {
+        *(s.label for s in State),
+        *Proposal.Status.values,
+        *(s.label.lower() for s in ImportJob.Status),
+        *ExportJob.Status.values,
+        *KIND_NAMES.values(),
+        *(a.replace("_", " ") for a in TRANSITIONS),
+        *LANGUAGE_NAMES.values(),
+    }
+    # "agree ad ref" → "acordar ad ref": what must not happen is an English word left as it was.
+    assert [w for w in words if w in english] == []
+
+
+# -- evaluated per request ----------------------------------------------------------
+
+
+def test_a_django_free_refusal_is_translated_when_read_in_the_language_active_then() -> None:
+    with pytest.raises(InvalidInput) as caught:
+        clean_text("", field="text", max_chars=10)
+    error = caught.value
+    assert error.message == "text may not be blank." == str(error)
+    with translation.override("es"):
+        assert error.message == "text no puede estar vacío."
+    with translation.override("en"):
+        assert error.message == "text may not be blank."
+
+
+def test_a_refusal_is_translated_when_raised_not_when_the_module_is_imported(world: World) -> None:
+    proposal = services.proposal_submit(
+        actor=world.users["mex"],
+        declaration=world.declaration,
+        revision_id=world.revision.pk,
+        paragraph_id=world.paragraph_ids()[-1],
+        kind="replace",
+        text="A new wording.",
+    )
+    services.proposal_decide(actor=world.users["ppt"], proposal=proposal, decision="reject", version=proposal.version)
+    for language, expected in (
+        ("es", f"La propuesta {proposal.pk} está rechazada; ya no puede cambiar."),
+        ("en", f"Proposal {proposal.pk} is rejected; it can no longer change."),
+        ("es", f"La propuesta {proposal.pk} está rechazada; ya no puede cambiar."),
+    ):
+        with translation.override(language), pytest.raises(Conflict) as caught:
+            services.proposal_withdraw(actor=world.users["mex"], proposal=proposal)
+        assert caught.value.message == expected
+
+
+# -- over HTTP ----------------------------------------------------------------------
+
+
+def _propose(world: World, role: str, text: str, **headers: Any) -> Any:
+    body = {
+        "declaration": world.declaration.pk,
+        "revision": world.revision.pk,
+        "paragraph": world.paragraph_ids()[-1],
+        "kind": "replace",
+        "text": text,
+    }
+    return world.client(role).post("/api/proposals/", body, format="json", **headers)
+
+
+def test_an_api_refusal_answers_in_spanish_to_a_spanish_client_and_in_english_otherwise(world: World) -> None:
+    # 403: an observer proposes.
+    spanish = _propose(world, "arg", "Otra redacción.", HTTP_ACCEPT_LANGUAGE="es")
+    english = _propose(world, "arg", "Another wording.")
+    assert spanish.status_code == english.status_code == 403
+    assert spanish.json()["detail"] == (
+        "Solo las delegaciones de los Estados miembros pueden hacer propuestas; los observadores leen y comentan."
+    )
+    assert english.json()["detail"] == "Only member state delegations may make proposals; observers read and comment."
+    assert spanish.json()["error"] == english.json()["error"] == "forbidden"
+
+    # 409: a decision on a proposal already decided.
+    created = _propose(world, "mex", "A new wording.")
+    assert created.status_code == 201, created.content
+    pid = created.json()["id"]
+    ppt = world.client("ppt")
+    assert ppt.post(f"/api/proposals/{pid}/accept/", {"version": 1}, format="json").status_code == 200
+    url = f"/api/proposals/{pid}/reject/"
+    spanish = ppt.post(url, {"version": 2}, format="json", HTTP_ACCEPT_LANGUAGE="es")
+    english = ppt.post(url, {"version": 2}, format="json", HTTP_ACCEPT_LANGUAGE="en")
+    assert spanish.status_code == english.status_code == 409
+    assert spanish.json()["detail"] == f"La propuesta {pid} está aceptada; ya no puede cambiar."
+    assert english.json()["detail"] == f"Proposal {pid} is accepted; it can no longer change."
+
+    # 404, the same answer for every id the reader may not know of.
+    missing = world.client("mex").get("/api/proposals/999999/", HTTP_ACCEPT_LANGUAGE="es")
+    assert missing.status_code == 404
+    assert missing.json()["detail"] == "No hay ninguna propuesta con este identificador."
+
+    # 400 from a Django-free module (drafting/textnorm.py), translated when read.
+    bad = _propose(world, "mex", "Bad \x01 character.", HTTP_ACCEPT_LANGUAGE="es")
+    assert bad.status_code == 400
+    assert bad.json()["detail"] == (
+        "El carácter U+0001 en la posición 4 no se puede guardar en un documento Word; elimínelo."
+    )
+    bad = _propose(world, "mex", "Bad \x01 character.")
+    assert bad.json()["detail"] == ("Character U+0001 at position 4 cannot be stored in a Word document; remove it.")
+
+
+def test_a_page_shows_the_refusal_in_the_language_the_reader_chose(world: World) -> None:
+    proposal = services.proposal_submit(
+        actor=world.users["mex"],
+        declaration=world.declaration,
+        revision_id=world.revision.pk,
+        paragraph_id=world.paragraph_ids()[-1],
+        kind="replace",
+        text="A new wording.",
+    )
+    observer = Client()
+    observer.force_login(world.users["arg"])
+    text_url = f"/declarations/{world.declaration.pk}/text/"
+    observer.post("/i18n/setlang/", {"language": "es", "next": text_url})
+    # A permission refusal: the 403 page, with the service's reason in Spanish.
+    refused = observer.post(f"/proposals/{proposal.pk}/support/", {"next": text_url})
+    assert refused.status_code == 403
+    page = refused.content.decode()
+    assert "Solo las delegaciones de los Estados miembros pueden apoyar u objetar" in page
+    assert "Only member state" not in page
+
+    # A refusal of the moment: a message on the page the form came from.
+    services.proposal_decide(actor=world.users["ppt"], proposal=proposal, decision="reject", version=proposal.version)
+    delegate = Client()
+    delegate.force_login(world.users["mex"])
+    delegate.post("/i18n/setlang/", {"language": "es", "next": text_url})
+    answer = delegate.post(f"/proposals/{proposal.pk}/withdraw/", {"next": text_url}, follow=True)
+    page = answer.content.decode()
+    assert f"La propuesta {proposal.pk} está rechazada; ya no puede cambiar." in page
+    assert "it can no longer change" not in page
+
+    # The same reader back in English reads the English refusal.
+    delegate.post("/i18n/setlang/", {"language": "en", "next": text_url})
+    answer = delegate.post(f"/proposals/{proposal.pk}/withdraw/", {"next": text_url}, follow=True)
+    assert f"Proposal {proposal.pk} is rejected; it can no longer change." in answer.content.decode()
