@@ -54,6 +54,7 @@ def _paragraph(p: dict[str, Any]) -> Paragraph:
                 supporters=tuple(a.get("supporters", [])),
                 objections=_objections(a.get("objections", [])),
                 status=a.get("status", "submitted"),
+                language=a.get("language") or "",
             )
             for i, a in enumerate(p.get("alternatives", []), start=1)
         ),

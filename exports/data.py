@@ -81,6 +81,7 @@ class Alternative:
     supporters: tuple[str, ...] = ()
     objections: tuple[Objection, ...] = ()
     status: str = "open"
+    language: str = ""  # the language its wording was written in ("es", "en"); empty: the original language
 
 
 @dataclass(frozen=True)
