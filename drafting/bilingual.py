@@ -40,8 +40,9 @@ def text_in_language(text: Mapping[str, Any], language: str) -> dict[str, Any]:
     language's: the original's, or its translation's (empty while the
     translation is missing); ``language`` names it and ``translation_status``
     tells how the other-language version stands (missing, stale, current),
-    in place of the ``translation`` object. The whole text says ``language``
-    too. Nothing else changes."""
+    in place of the ``translation`` object. Each section's ``heading`` is the
+    chosen language's (empty while not given; ``heading_translation`` is
+    dropped). The whole text says ``language`` too. Nothing else changes."""
     if language not in LANGUAGES:
         raise ValueError(f"Not a working language: {language!r}")
     original = text["original_language"]
@@ -57,8 +58,11 @@ def text_in_language(text: Mapping[str, Any], language: str) -> dict[str, Any]:
         out["translation_status"] = translation["status"]
         return out
 
-    return {
-        **text,
-        "language": language,
-        "sections": [{**s, "paragraphs": [paragraph(p) for p in s["paragraphs"]]} for s in text["sections"]],
-    }
+    def section(s: Mapping[str, Any]) -> dict[str, Any]:
+        out = {k: v for k, v in s.items() if k != "heading_translation"}
+        if language != original:
+            out["heading"] = s.get("heading_translation", "")
+        out["paragraphs"] = [paragraph(p) for p in s["paragraphs"]]
+        return out
+
+    return {**text, "language": language, "sections": [section(s) for s in text["sections"]]}

@@ -36,7 +36,7 @@ from exports.compilation import (
     proposal_kind,
     state_label,
 )
-from exports.data import Document, Paragraph, Span
+from exports.data import Document, Paragraph, Section, Span
 from exports.docx_base import (
     DocxDocument,
     add_footnote,
@@ -187,7 +187,7 @@ class _SideBySide:
             if section.kind == "title":
                 continue
             if section.heading.strip():
-                columns.row(partial(styled_line, style="Heading 1", texts=dict.fromkeys(LANGUAGES, section.heading)))
+                columns.row(partial(styled_line, style="Heading 1", texts=_headings(doc, section)))
             if section.kind != "operative":  # annex numbering restarts in each annex
                 self.numbers = {lang: numbering_definition(document, "decimal") for lang in LANGUAGES}
             for paragraph in section.paragraphs:
@@ -228,6 +228,11 @@ class _SideBySide:
                 add_footnote(
                     self.document, anchor, reservation_text(self.doc, reservation.delegation, reservation.text)
                 )
+
+
+def _headings(doc: Document, section: Section) -> dict[str, str]:
+    """A section's heading in each column's language ("Anexo" | "Annex")."""
+    return {lang: section.heading_in(original=lang == doc.original_language) for lang in LANGUAGES}
 
 
 def _in(doc: Document, language: str) -> Document:
@@ -308,7 +313,7 @@ def render_compilation_side_by_side(doc: Document) -> bytes:
     columns.row(partial(styled_line, style="Draft Marking", texts=markings))
     for section in doc.sections:
         if section.heading and section.kind != "title":
-            columns.row(partial(styled_line, style="Heading 1", texts=dict.fromkeys(LANGUAGES, section.heading)))
+            columns.row(partial(styled_line, style="Heading 1", texts=_headings(doc, section)))
         for paragraph in section.paragraphs:
             if paragraph.kind == "title":
                 continue

@@ -117,6 +117,13 @@ def test_the_demo_declaration_is_adoptable_in_both_languages_without_the_origina
     assert set(RevisionParagraph.objects.filter(revision__declaration=declaration).values_list(
         "translation_status", flat=True
     )) == {"current"}  # fmt: skip
+    # The annex's heading too is in both languages
+    from drafting.models import Section
+
+    heading, translation = Section.objects.values_list("heading", "heading_translation").get(
+        revision__declaration=declaration, kind="annex"
+    )
+    assert heading and translation and heading != translation
     for p in Paragraph.objects.filter(declaration=declaration).exclude(state__in=["agreed", "deleted"]):
         services.paragraph_act(actor=ppt, paragraph=p, action="agree")
     revision = services.revision_issue_from_working_text(actor=ppt, declaration=declaration)

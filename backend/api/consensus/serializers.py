@@ -78,7 +78,10 @@ class WorkingParagraphSerializer(serializers.Serializer[Any]):
 class WorkingSectionSerializer(serializers.Serializer[Any]):
     position = serializers.IntegerField()
     kind = serializers.ChoiceField(choices=SectionKind.choices)
-    heading = serializers.CharField()
+    heading = serializers.CharField(help_text="In the original language; with `?lang=`, in that language.")
+    heading_translation = serializers.CharField(
+        required=False, help_text='The heading in the other working language ("" = not given; not with `?lang=`).'
+    )
     paragraphs = WorkingParagraphSerializer(many=True)
 
 

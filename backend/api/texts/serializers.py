@@ -151,7 +151,10 @@ class TextParagraphSerializer(serializers.Serializer[Any]):
 class TextSectionSerializer(serializers.Serializer[Any]):
     position = serializers.IntegerField()
     kind = serializers.ChoiceField(choices=Section.Kind.choices)
-    heading = serializers.CharField()
+    heading = serializers.CharField(help_text="In the original language; with `?lang=`, in that language.")
+    heading_translation = serializers.CharField(
+        required=False, help_text='The heading in the other working language ("" = not given; not with `?lang=`).'
+    )
     paragraphs = TextParagraphSerializer(many=True)
 
 
