@@ -42,7 +42,13 @@ from drafting.access import not_found, require_read_within, require_secretariat,
 from drafting.errors import Conflict, DomainError, InvalidInput
 from drafting.importing import ImportedParagraph, ImportResult, ImportWarning
 from drafting.importing.align import AlignItem
-from drafting.importing.bilingual import items_from_result, pair_preview, translations
+from drafting.importing.bilingual import (
+    heading_translations,
+    items_from_result,
+    pair_preview,
+    result_sections_of,
+    translations,
+)
 from drafting.importing.corrections import apply_corrections
 from drafting.importing.isolated import ProcessLimits, read_isolated
 from drafting.models import Declaration, ImportJob, Meeting, Paragraph, Revision, RevisionParagraph
@@ -671,6 +677,11 @@ def import_job_confirm(*, actor: User, job_id: int, note: str = "") -> ImportJob
         return _confirm_translation(actor, job)
     result = ImportResult.from_json(job.preview)
     sections: list[Any] = result.sections_input()
+    part = job.preview.get("translation")
+    if part:  # each heading in the other language too, from the section its paragraphs' translations are in
+        for index, heading in heading_translations(result_sections_of(result), part).items():
+            if sections[index]["heading"] and heading:
+                sections[index]["heading_translation"] = heading
     note = note or f"Imported from {job.filename}."
     revision: Revision
     if job.declaration_id is not None:
@@ -695,7 +706,6 @@ def import_job_confirm(*, actor: User, job_id: int, note: str = "") -> ImportJob
         )
         counts = {"new": sum(len(s["paragraphs"]) for s in sections)}
         revision = revision_issue(actor=actor, declaration=declaration, sections=sections, note=note)
-    part = job.preview.get("translation")
     if part:
         counts["translated"] = _store_translations(declaration, _revision_rows(revision.pk), translations(part))
     job.status = Status.CONFIRMED
