@@ -55,7 +55,8 @@ LANGUAGE_PARAMETER = OpenApiParameter(
     "`text` is in the declaration's `original_language` and `translation` holds the other language's version. "
     "With `es` or `en`, each paragraph's `text`, `emphasis` and `table` are that language's (empty while its "
     "translation is missing), `language` names it, `translation_status` (missing, stale, current) replaces "
-    "`translation`, and the text says `language`. Any other value is a 400. The ETag differs per language.",
+    "`translation`, each section's `heading` is that language's (no `heading_translation`), and the text says "
+    "`language`. Any other value is a 400. The ETag differs per language.",
 )
 
 
