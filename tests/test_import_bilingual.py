@@ -201,6 +201,17 @@ def test_a_translation_added_later_to_the_current_revision(world: World) -> None
     assert [p.translation_text for p in Paragraph.objects.filter(declaration=declaration).order_by("position")] == (
         texts("en")
     )
+    # The headings too get their other language (issue 15)
+    from drafting.models import Section
+
+    assert list(
+        Section.objects.filter(revision=first.revision)
+        .exclude(heading="")
+        .order_by("position")
+        .values_list("heading", "heading_translation")
+    ) == [("DECISIONES", "DECISIONS"), ("ANEXO", "ANNEX")]
+    working = Paragraph.objects.filter(declaration=declaration, section_kind="operative")
+    assert set(working.values_list("section_heading_translation", flat=True)) == {"DECISIONS"}
 
 
 @pytest.mark.django_db

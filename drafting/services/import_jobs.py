@@ -51,7 +51,7 @@ from drafting.importing.bilingual import (
 )
 from drafting.importing.corrections import apply_corrections
 from drafting.importing.isolated import ProcessLimits, read_isolated
-from drafting.models import Declaration, ImportJob, Meeting, Paragraph, Revision, RevisionParagraph
+from drafting.models import Declaration, ImportJob, Meeting, Paragraph, Revision, RevisionParagraph, Section
 from drafting.services.declarations import declaration_create
 from drafting.services.events import event_record
 from drafting.services.jobs import job_claim, job_fail, jobs_to_redispatch
@@ -405,6 +405,26 @@ def _store_translations(
     return len(changed_rows)
 
 
+def _store_heading_translations(
+    declaration: Declaration, rows: Sequence[RevisionParagraph], part: dict[str, Any]
+) -> None:
+    """The revision's section headings in the other language (issue 15), from
+    the sections of the translated file, and the working text's under the same
+    headings."""
+    sections = {r.section_id: r.section for r in rows}
+    changed: list[Section] = []
+    for section_id, heading in heading_translations([r.section_id for r in rows], part).items():
+        section = sections[section_id]
+        if section.heading and heading and section.heading_translation != heading:
+            section.heading_translation = heading
+            changed.append(section)
+    Section.objects.bulk_update(changed, ["heading_translation"])
+    for section in changed:
+        Paragraph.objects.filter(
+            declaration=declaration, section_kind=section.kind, section_heading=section.heading
+        ).update(section_heading_translation=section.heading_translation)
+
+
 def import_job_fail(*, job_id: int, message: str) -> None:
     """Give a job up (the task calls this when it ran out of time), unless it finished meanwhile."""
     job_fail(model=ImportJob, job_id=job_id, message=message)
@@ -740,6 +760,7 @@ def _confirm_translation(actor: User, job: ImportJob) -> ImportJob:
     if [r.paragraph_id for r in rows] != part.get("paragraphs"):  # pragma: no cover - revisions are immutable
         raise Conflict("The revision's paragraphs changed since this file was read; upload it again.")
     translated = _store_translations(declaration, rows, translations(part))
+    _store_heading_translations(declaration, rows, part)
     declaration_touch(declaration)
     revision = Revision.objects.get(pk=revision_id)
     job.status = Status.CONFIRMED
