@@ -148,6 +148,8 @@ def bilingual_sections(original: str, translation: str) -> tuple[str, list[Secti
     title, sections = zero_draft_sections(original)
     _, other = zero_draft_sections(translation)
     for section, translated in zip(sections, other, strict=True):
+        if translated.get("heading"):  # "ANEXO" / "ANNEX": the heading in both languages too
+            section["heading_translation"] = translated["heading"]
         for paragraph, version in zip(section["paragraphs"], translated["paragraphs"], strict=True):
             if paragraph["kind"] != version["kind"]:
                 raise ValueError(f"The versions do not align: {paragraph.get('text', '')[:40]!r}")

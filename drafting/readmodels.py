@@ -129,6 +129,7 @@ class SectionText(TypedDict):
     position: int
     kind: str
     heading: str
+    heading_translation: str  # the heading in the other working language ("" = not given; issue 15)
     paragraphs: list[ParagraphText]
 
 

@@ -54,6 +54,7 @@ def _paragraph(p: dict[str, Any]) -> Paragraph:
                 supporters=tuple(a.get("supporters", [])),
                 objections=_objections(a.get("objections", [])),
                 status=a.get("status", "submitted"),
+                language=a.get("language") or "",
             )
             for i, a in enumerate(p.get("alternatives", []), start=1)
         ),
@@ -111,7 +112,15 @@ def in_language(doc: Document, language: str | None) -> Document:
         shown = "en"
     else:
         raise ValueError(f"unknown language {language!r}")
-    sections = tuple(replace(s, paragraphs=tuple(_swapped(p) for p in s.paragraphs)) for s in doc.sections)
+    sections = tuple(
+        replace(
+            s,
+            heading=s.heading_in(original=False),
+            heading_translation=s.heading,
+            paragraphs=tuple(_swapped(p) for p in s.paragraphs),
+        )
+        for s in doc.sections
+    )
     title = doc.title
     titles = [p for s in sections if s.kind == "title" for p in s.paragraphs if p.kind == "title"]
     if titles and titles[0].translation_status != "missing":
@@ -134,7 +143,12 @@ def _document(data: dict[str, Any]) -> Document:
         is_adopted=data["is_adopted"],
         original_language=data.get("original_language", "en"),
         sections=tuple(
-            Section(kind=s["kind"], heading=s["heading"], paragraphs=tuple(_paragraph(p) for p in s["paragraphs"]))
+            Section(
+                kind=s["kind"],
+                heading=s["heading"],
+                paragraphs=tuple(_paragraph(p) for p in s["paragraphs"]),
+                heading_translation=s.get("heading_translation") or "",
+            )
             for s in data["sections"]
         ),
         explanations=tuple(Explanation(e["delegation"], e["text"]) for e in data.get("explanations", [])),

@@ -36,7 +36,7 @@ from exports.compilation import (
     proposal_kind,
     state_label,
 )
-from exports.data import Document, Paragraph, Span
+from exports.data import Document, Paragraph, Section, Span
 from exports.docx_base import (
     DocxDocument,
     add_footnote,
@@ -50,7 +50,7 @@ from exports.docx_base import (
     set_numbering,
     style_id,
 )
-from exports.language import LANGUAGE_NAMES, LANGUAGES, tag_document, tag_runs, words
+from exports.language import LANGUAGE_NAMES, LANGUAGES, language_name, tag_document, tag_runs, words
 
 __all__ = ["Columns", "cell_content", "render_clean_side_by_side", "render_compilation_side_by_side"]
 
@@ -187,7 +187,7 @@ class _SideBySide:
             if section.kind == "title":
                 continue
             if section.heading.strip():
-                columns.row(partial(styled_line, style="Heading 1", texts=dict.fromkeys(LANGUAGES, section.heading)))
+                columns.row(partial(styled_line, style="Heading 1", texts=_headings(doc, section)))
             if section.kind != "operative":  # annex numbering restarts in each annex
                 self.numbers = {lang: numbering_definition(document, "decimal") for lang in LANGUAGES}
             for paragraph in section.paragraphs:
@@ -228,6 +228,11 @@ class _SideBySide:
                 add_footnote(
                     self.document, anchor, reservation_text(self.doc, reservation.delegation, reservation.text)
                 )
+
+
+def _headings(doc: Document, section: Section) -> dict[str, str]:
+    """A section's heading in each column's language ("Anexo" | "Annex")."""
+    return {lang: section.heading_in(original=lang == doc.original_language) for lang in LANGUAGES}
 
 
 def _in(doc: Document, language: str) -> Document:
@@ -271,13 +276,17 @@ def _compilation_cell(cell: _Cell, language: str, *, doc: Document, paragraph: P
             add_text(cell_paragraph(cell), "\t".join(row))
     if content.notice:
         notice_line(cell, content.notice)
-    # proposals and alternatives in the column of the language they were written in
+    # The alternatives (Alt 1, Alt 2 …) in both columns, as the room weighs them against each other: the
+    # wording as written, named in the column's language where that is not the language it was written
+    # in, and who proposed, supports and objects in the column's language. Proposals stay in the column
+    # of the language they were written in.
     for number, alternative in enumerate((a for a in paragraph.alternatives if a.status not in SETTLED), start=1):
-        if language != doc.original_language:
-            continue
         p = cell_paragraph(cell)
         add_text(p, f"Alt {number} ({alternative.delegation})\t", bold=True)
         add_text(p, f"[{alternative.text or alternative.kind}]")
+        written_in = alternative.language or doc.original_language
+        if written_in != language:
+            add_text(p, f" ({language_name(written_in, in_language=language)})", italic=True)
         _small_line(cell, attribution(alternative.delegation, alternative.supporters, alternative.objections, language))
     for proposal in paragraph.proposals:
         if proposal.status in SETTLED or (proposal.language or doc.original_language) != language:
@@ -304,7 +313,7 @@ def render_compilation_side_by_side(doc: Document) -> bytes:
     columns.row(partial(styled_line, style="Draft Marking", texts=markings))
     for section in doc.sections:
         if section.heading and section.kind != "title":
-            columns.row(partial(styled_line, style="Heading 1", texts=dict.fromkeys(LANGUAGES, section.heading)))
+            columns.row(partial(styled_line, style="Heading 1", texts=_headings(doc, section)))
         for paragraph in section.paragraphs:
             if paragraph.kind == "title":
                 continue

@@ -81,6 +81,7 @@ class Alternative:
     supporters: tuple[str, ...] = ()
     objections: tuple[Objection, ...] = ()
     status: str = "open"
+    language: str = ""  # the language its wording was written in ("es", "en"); empty: the original language
 
 
 @dataclass(frozen=True)
@@ -124,6 +125,12 @@ class Section:
     kind: SectionKind
     heading: str
     paragraphs: tuple[Paragraph, ...] = ()
+    heading_translation: str = ""  # the heading in the other language ("" = not given: the original is printed)
+
+    def heading_in(self, original: bool) -> str:
+        """The heading in the original language, or in the other one (the
+        original's while it has no translation)."""
+        return self.heading if original else (self.heading_translation or self.heading)
 
 
 @dataclass(frozen=True)

@@ -79,7 +79,8 @@ def sections() -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     for index, (section, kind, text, block) in enumerate(SPANISH):
         if not out or out[-1]["kind"] != section:
-            out.append({"kind": section, "heading": "ANEXO" if section == "annex" else "", "paragraphs": []})
+            heading = {"heading": "ANEXO", "heading_translation": "ANNEX"} if section == "annex" else {"heading": ""}
+            out.append({"kind": section, **heading, "paragraphs": []})
         emphasis = []
         if index in SPANISH_BOLD:
             start = text.index(SPANISH_BOLD[index])

@@ -62,7 +62,7 @@ from drafting.models import (
     Statement,
 )
 from drafting.states import State
-from tests.conftest import ROLES, World, build_world, zero_draft
+from tests.conftest import ROLES, World, bilingual, build_world, zero_draft
 from tests.factories import DelegateFactory, DelegationFactory, MeetingFactory
 
 K = Delegation.Kind
@@ -99,7 +99,8 @@ class Stage:
 
 def _adoptable(actor: Any, meeting: Any, title: str) -> Declaration:
     declaration = services.declaration_create(actor=actor, meeting=meeting, title=title)
-    services.revision_issue(actor=actor, declaration=declaration, sections=zero_draft(1, 1))
+    # Both language versions current: adoptable without choosing the original language only (issue 15).
+    services.revision_issue(actor=actor, declaration=declaration, sections=bilingual(zero_draft(1, 1)))
     Paragraph.objects.filter(declaration=declaration).update(state=State.AGREED)
     services.revision_issue_from_working_text(actor=actor, declaration=declaration)
     declaration.refresh_from_db()

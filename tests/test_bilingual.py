@@ -253,7 +253,11 @@ def test_a_rival_in_the_other_language_is_conflicted_not_merged_when_the_origina
     assert rival.refit is not None and rival.refit["reason"] == "other_language"
 
 
-def test_a_text_never_translated_is_adopted_in_its_original_language_only_recorded_so(bi: Bilingual) -> None:
+def test_a_text_never_translated_is_refused_unless_the_ppt_explicitly_adopts_it_in_the_original_only(
+    bi: Bilingual,
+) -> None:
+    """No implicit exception: a monolingual text lists every paragraph as
+    missing; only the PPT's explicit choice adopts it in the original only."""
     from tests.conftest import zero_draft
 
     ts, ppt = bi.users["ts"], bi.users["ppt"]
@@ -262,8 +266,20 @@ def test_a_text_never_translated_is_adopted_in_its_original_language_only_record
     for p in Paragraph.objects.filter(declaration=declaration):
         services.paragraph_act(actor=ppt, paragraph=p, action="agree")
     revision = services.revision_issue_from_working_text(actor=ppt, declaration=declaration)
-    adoption = services.adoption_propose(actor=ppt, declaration=declaration, revision_id=revision.pk)
-    assert adoption.original_language_only is True
+    labels = list(
+        RevisionParagraph.objects.filter(revision=revision).order_by("position").values_list("label", flat=True)
+    )
+    assert labels
+    for start in (services.adoption_propose, services.silence_launch):
+        with pytest.raises(Conflict) as refused:
+            start(actor=ppt, declaration=declaration, revision_id=revision.pk)
+        assert refused.value.extra == {"translation_missing": labels, "translation_stale": []}
+        assert "missing: " + ", ".join(labels[:3]) in refused.value.message
+    assert not Adoption.objects.filter(declaration=declaration).exists()
+    adoption = services.adoption_propose(
+        actor=ppt, declaration=declaration, revision_id=revision.pk, original_language_only=True
+    )
+    assert Adoption.objects.get(pk=adoption.pk).original_language_only is True
     assert Event.objects.get(verb="adoption.proposed", declaration=declaration).after == {
         "revision": revision.pk,
         "label": revision.label,

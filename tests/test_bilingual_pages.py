@@ -92,3 +92,74 @@ def test_a_proposal_in_english_shows_its_language_and_the_chair_gives_the_spanis
     )
     target.refresh_from_db()
     assert (target.text, target.translation_text) == (spanish, english)
+
+
+def test_the_chairs_adoption_form_offers_original_only_and_lists_the_paragraphs_behind(bi: Bilingual) -> None:
+    from drafting.models import Adoption, RevisionParagraph
+
+    target = bi.paragraphs[4]
+    proposal = services.proposal_submit(
+        actor=bi.users["mex"],
+        declaration=bi.declaration,
+        revision_id=bi.revision.pk,
+        paragraph_id=target.pk,
+        kind="replace",
+        text=target.text + " Con urgencia.",
+    )
+    services.proposal_decide(actor=bi.users["ppt"], proposal=proposal, decision="accept", version=1)
+    for p in Paragraph.objects.filter(declaration=bi.declaration).exclude(state__in=["agreed", "deleted"]):
+        services.paragraph_act(actor=bi.users["ppt"], paragraph=p, action="agree")
+    revision = services.revision_issue_from_working_text(actor=bi.users["ppt"], declaration=bi.declaration)
+    label = RevisionParagraph.objects.get(revision=revision, paragraph=target).label
+    chair, console = signed_in(bi, "ppt"), f"/declarations/{bi.declaration.pk}/chair/"
+    form = chair.get(console, HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    assert 'name="original_language_only"' in form and "Adoptar solo en el idioma original" in form
+    assert "Adopt in the original language only" in chair.get(console, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+
+    start = f"/declarations/{bi.declaration.pk}/adoption/start/"
+    # Without the box: refused, the stale paragraph listed in the reader's language
+    refused = chair.post(start, {"method": "in_session", "next": console}, HTTP_ACCEPT_LANGUAGE="es", follow=True)
+    body = refused.content.decode()
+    assert f"traducción desactualizada: {label}" in body and "Ambas versiones lingüísticas" in body
+    assert not Adoption.objects.exists()
+    refused = chair.post(start, {"method": "in_session", "next": console}, HTTP_ACCEPT_LANGUAGE="en", follow=True)
+    assert f"translation out of date: {label}" in refused.content.decode()
+    # With the box: put to adoption in the original language only, recorded so
+    chair.post(start, {"method": "in_session", "original_language_only": "1", "next": console})
+    assert Adoption.objects.get().original_language_only is True
+
+
+def test_the_chairs_form_lists_missing_translations_and_adopts_both_once_current(bi: Bilingual) -> None:
+    from drafting.models import Adoption, Proposal, RevisionParagraph
+
+    insertion = services.proposal_submit(
+        actor=bi.users["can"],
+        declaration=bi.declaration,
+        revision_id=bi.revision.pk,
+        paragraph_id=bi.paragraphs[5].pk,
+        kind="insert_after",
+        text="La CRM invita a los observadores a sumarse a este esfuerzo.",
+    )
+    services.proposal_decide(actor=bi.users["ppt"], proposal=insertion, decision="accept", version=1)
+    created = Paragraph.objects.get(pk=Proposal.objects.get(pk=insertion.pk).created_paragraph_id)
+    for p in Paragraph.objects.filter(declaration=bi.declaration).exclude(state__in=["agreed", "deleted"]):
+        services.paragraph_act(actor=bi.users["ppt"], paragraph=p, action="agree")
+    revision = services.revision_issue_from_working_text(actor=bi.users["ppt"], declaration=bi.declaration)
+    label = RevisionParagraph.objects.get(revision=revision, paragraph=created).label
+    chair, console = signed_in(bi, "ppt"), f"/declarations/{bi.declaration.pk}/chair/"
+    start = f"/declarations/{bi.declaration.pk}/adoption/start/"
+    refused = chair.post(start, {"method": "in_session", "next": console}, HTTP_ACCEPT_LANGUAGE="es", follow=True)
+    assert f"falta la traducción: {label}" in refused.content.decode()
+    assert not Adoption.objects.exists()
+    # The TS brings the English in line; then the form adopts in both languages
+    from drafting.services.translations import translation_update
+
+    created.refresh_from_db()
+    translation_update(
+        actor=bi.users["ts"],
+        paragraph_id=created.pk,
+        text_version=created.text_version,
+        text="The RCM invites observers to join this effort.",
+    )
+    chair.post(start, {"method": "in_session", "next": console})
+    assert Adoption.objects.get().original_language_only is False

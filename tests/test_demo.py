@@ -101,3 +101,32 @@ def test_load_demo_refuses_production_unless_told_it_is_a_training_server(settin
     # unless the operator says so explicitly
     call_command("load_demo", "--allow-production", stdout=io.StringIO())
     assert get_user_model().objects.filter(username="mex").exists()
+
+
+@pytest.mark.django_db
+def test_the_demo_declaration_is_adoptable_in_both_languages_without_the_original_only_exception() -> None:
+    """Adoption refuses a text whose other version is missing or stale unless
+    the PPT explicitly adopts in the original language only (issue 15): the
+    demo holds both versions, so agreeing everything and issuing Rev.1 is
+    enough to put it to adoption in both languages."""
+    from drafting import services
+    from drafting.models import Paragraph
+
+    declaration, _users = demo_load()
+    ppt = get_user_model().objects.get(username="ppt.slv")
+    assert set(RevisionParagraph.objects.filter(revision__declaration=declaration).values_list(
+        "translation_status", flat=True
+    )) == {"current"}  # fmt: skip
+    # The annex's heading too is in both languages
+    from drafting.models import Section
+
+    heading, translation = Section.objects.values_list("heading", "heading_translation").get(
+        revision__declaration=declaration, kind="annex"
+    )
+    assert heading and translation and heading != translation
+    for p in Paragraph.objects.filter(declaration=declaration).exclude(state__in=["agreed", "deleted"]):
+        services.paragraph_act(actor=ppt, paragraph=p, action="agree")
+    revision = services.revision_issue_from_working_text(actor=ppt, declaration=declaration)
+    adoption = services.adoption_propose(actor=ppt, declaration=declaration, revision_id=revision.pk)
+    assert adoption.original_language_only is False
+    assert Event.objects.get(verb="adoption.proposed").after["languages"] == ["en", "es"]

@@ -217,14 +217,19 @@ LABELS_BOTH = {
         "English",
     ],
     "tracked": LABELS["tracked"]["es"] + ["Español", "English"],
-    "record": [
-        "Fecha y hora / When",
-        "Delegación / Delegation",
+    "record": [  # side by side too (es | en): each entry in each language, dates as each language writes them
+        "Fecha y hora",
+        "When",
+        "Delegación",
+        "Delegation",
         "4 de diciembre de 2026, 15:30 CST",
+        "4 December 2026, 15:30 CST",
         "propuesta presentada",
         "proposal submitted",
         "Horas en",
         "Times in",
+        "Español",
+        "English",
     ],
 }
 
@@ -437,9 +442,7 @@ def test_libreoffice_reads_labels_languages_and_pairs(
     for label in expected_labels(kind, language):
         assert label in text, (kind, language, label)
     languages = odt_languages(styles) | odt_languages(content)
-    if language == "both" and kind == "record":  # one table, its labels in both languages, tagged as the original
-        assert "es-419" in languages
-    elif language == "both":
+    if language == "both":
         assert {"es-419", "en-US"} <= languages
     else:
         assert TAGS[language] in languages
@@ -459,3 +462,78 @@ def test_record_times_in_the_meetings_zone() -> None:
     assert rows[1][0] == "4 de diciembre de 2026, 15:30 CST"
     assert rows[2][0] == "4 de diciembre de 2026, 20:05 CST"  # 02:05 UTC on the 5th
     assert re.search(r"Horas en America/Mexico_City", everything(document))
+
+
+def test_the_record_side_by_side_gives_each_entry_in_each_language_row_by_row() -> None:
+    entries = [
+        RecordEntry(ISSUED, "ts.rcm", "", "revision issued", ""),
+        RecordEntry(datetime(2026, 12, 5, 2, 5, tzinfo=UTC), "delegate.mx", "México", "proposal submitted", "OP2"),
+        RecordEntry(datetime(2026, 12, 5, 3, 0, tzinfo=UTC), "ppt.slv", "El Salvador", "proposal accepted", "OP2"),
+    ]
+    document = reopen(
+        render_record(fx.TITLE_ES, entries, ppt_name="El Salvador", language="es", bilingual=True, time_zone=ZONE)
+    )
+    assert len(document.tables) == 1  # one two-column table, no one-language table beside it
+    rows = column_rows(document)
+    assert rows[0] == ("Español", "English")
+    assert rows[1] == ("Horas en America/Mexico_City.", "Times in America/Mexico_City.")
+    assert rows[2] == (
+        "Fecha y hora · Quién · Delegación · Qué · Párrafo",
+        "When · Who · Delegation · What · Paragraph",
+    )
+    entry_rows = rows[3:]
+    assert len(entry_rows) == len(entries)  # one row per entry, in order
+    left, right = entry_rows[1]
+    assert left.splitlines() == [
+        "4 de diciembre de 2026, 20:05 CST",
+        "propuesta presentada — Párrafo OP2",
+        "Quién: delegate.mx · Delegación: México",
+    ]
+    assert right.splitlines() == [
+        "4 December 2026, 20:05 CST",
+        "proposal submitted — Paragraph OP2",
+        "Who: delegate.mx · Delegation: México",
+    ]
+    assert entry_rows[0][0].startswith("4 de diciembre de 2026, 15:30 CST") and "Delegación" not in entry_rows[0][0]
+    assert entry_rows[2][1].startswith("4 December 2026, 21:00 CST")
+    assert cell_langs(document) == {(0, "es-419"), (1, "en-US")}
+
+
+def test_the_compilation_side_by_side_prints_the_alternatives_in_both_columns() -> None:
+    from exports.data import Alternative, Objection
+
+    doc = bilingual()
+    operative = next(i for i, s in enumerate(doc.sections) if any(p.kind == "operative" for p in s.paragraphs))
+    section = doc.sections[operative]
+    first = next(i for i, p in enumerate(section.paragraphs) if p.kind == "operative")
+    alternatives = (
+        Alternative("Alt 1", "México", "alternative", "La CRM alienta la cooperación regional.", ("Panamá",)),
+        Alternative(
+            "Alt 2",
+            "Canadá",
+            "alternative",
+            "The RCM encourages regional partnerships.",
+            objections=(Objection("Nicaragua", "Prefers Alt 1"),),
+            language="en",
+        ),
+    )
+    target = replace(section.paragraphs[first], state="bracketed", alternatives=alternatives)
+    sections = list(doc.sections)
+    sections[operative] = replace(
+        section, paragraphs=(*section.paragraphs[:first], target, *section.paragraphs[first + 1 :])
+    )
+    document = reopen(render_compilation(in_language(replace(doc, sections=tuple(sections)), "both")))
+    rows = column_rows(document)
+    [(left, right)] = [r for r in rows if "Alt 1 (México)" in r[0]]
+    for cell in (left, right):
+        assert "Alt 1 (México)\t[La CRM alienta la cooperación regional.]" in cell
+        assert "Alt 2 (Canadá)\t[The RCM encourages regional partnerships.]" in cell
+        assert cell.index("Alt 1") < cell.index("Alt 2")
+    assert "Propuesto por México; con el apoyo de Panamá" in left and "Proposed by México; supported by Panamá" in right
+    assert "Propuesto por Canadá; objeción: Nicaragua (Prefers Alt 1)" in left
+    assert "Proposed by Canadá; objection: Nicaragua (Prefers Alt 1)" in right
+    # Where the wording is not in the column's language, the column says which language it is in
+    assert "[The RCM encourages regional partnerships.] (inglés)" in left
+    assert "[La CRM alienta la cooperación regional.] (Spanish)" in right
+    assert "regional.] (español)" not in left and "partnerships.] (English)" not in right
+    assert cell_langs(document) == {(0, "es-419"), (1, "en-US")}

@@ -201,6 +201,17 @@ def test_a_translation_added_later_to_the_current_revision(world: World) -> None
     assert [p.translation_text for p in Paragraph.objects.filter(declaration=declaration).order_by("position")] == (
         texts("en")
     )
+    # The headings too get their other language (issue 15)
+    from drafting.models import Section
+
+    assert list(
+        Section.objects.filter(revision=first.revision)
+        .exclude(heading="")
+        .order_by("position")
+        .values_list("heading", "heading_translation")
+    ) == [("DECISIONES", "DECISIONS"), ("ANEXO", "ANNEX")]
+    working = Paragraph.objects.filter(declaration=declaration, section_kind="operative")
+    assert set(working.values_list("section_heading_translation", flat=True)) == {"DECISIONS"}
 
 
 @pytest.mark.django_db
@@ -297,3 +308,31 @@ def test_the_desk_uploads_both_files_and_the_preview_shows_each_pair(world: Worl
     )
     assert response.status_code == 302
     assert ExportJob.objects.get(declaration=world.declaration).language == "both"
+
+
+@pytest.mark.django_db
+def test_importing_both_files_gives_each_heading_in_both_languages(world: World) -> None:
+    from drafting.models import Section
+
+    ts = world.users["ts"]
+    job = services.import_job_create(
+        actor=ts,
+        meeting=world.meeting,
+        content=fx.write_docx("es"),
+        filename="declaracion.docx",
+        translation_content=fx.write_docx("en"),
+        translation_filename="declaration.docx",
+        dispatch=lambda job_id: None,
+    )
+    job = run(job)
+    assert job.status == "ready", job.error
+    job = services.import_job_confirm(actor=ts, job_id=job.pk)
+    headings = list(
+        Section.objects.filter(revision=job.revision)
+        .exclude(heading="")
+        .order_by("position")
+        .values_list("kind", "heading", "heading_translation")
+    )
+    assert headings == [("operative", "DECISIONES", "DECISIONS"), ("annex", "ANEXO", "ANNEX")]
+    annex = Paragraph.objects.filter(declaration=job.revision.declaration_id, section_kind="annex")
+    assert set(annex.values_list("section_heading_translation", flat=True)) == {"ANNEX"}

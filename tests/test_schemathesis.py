@@ -180,7 +180,15 @@ def seed(django_db_setup: None, django_db_blocker: Any, tmp_path_factory: pytest
             services.revision_issue(
                 actor=user["ts"],
                 declaration=text,
-                sections=[{"kind": "operative", "paragraphs": [{"kind": "operative", "text": "Promote rights."}]}],
+                # both language versions, so that it can be put to adoption (issue 15)
+                sections=[
+                    {
+                        "kind": "operative",
+                        "paragraphs": [
+                            {"kind": "operative", "text": "Promote rights.", "translation_text": "Promover derechos."}
+                        ],
+                    }
+                ],
             )
             Paragraph.objects.filter(declaration=text).update(state=State.AGREED)
             texts.append((text, services.revision_issue_from_working_text(actor=user["ts"], declaration=text)))

@@ -10,6 +10,7 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.http import HttpResponse, HttpResponseBase
 from django.utils import timezone
+from drf_spectacular.utils import OpenApiParameter
 from rest_framework import status
 from rest_framework.exceptions import NotAuthenticated
 from rest_framework.request import Request
@@ -17,6 +18,8 @@ from rest_framework.response import Response
 
 from backend.api import rendered
 from drafting import selectors
+from drafting.bilingual import LANGUAGES, text_in_language
+from drafting.errors import InvalidInput
 from drafting.models import Declaration
 
 
@@ -43,9 +46,50 @@ def not_modified(request: Request, etag: str) -> bool:
     return etag.removeprefix("W/") in tags
 
 
-def text_response(request: Request, etag: str, build: Callable[[], Any]) -> HttpResponseBase:
+LANGUAGE_PARAMETER = OpenApiParameter(
+    "lang",
+    str,
+    enum=list(LANGUAGES),
+    required=False,
+    description="One language's wording in each text field (issue 15). Without it (the default) each paragraph's "
+    "`text` is in the declaration's `original_language` and `translation` holds the other language's version. "
+    "With `es` or `en`, each paragraph's `text`, `emphasis` and `table` are that language's (empty while its "
+    "translation is missing), `language` names it, `translation_status` (missing, stale, current) replaces "
+    "`translation`, each section's `heading` is that language's (no `heading_translation`), and the text says "
+    "`language`. Any other value is a 400. The ETag differs per language.",
+)
+
+
+def text_language(request: Request) -> str | None:
+    """The ``?lang=`` asked for: None when absent, else ``es`` or ``en``
+    (anything else is refused: 400)."""
+    raw = request.query_params.get("lang")
+    if raw is None:
+        return None
+    if raw not in LANGUAGES:
+        raise InvalidInput(
+            f"`lang` is {' or '.join(f'`{code}`' for code in LANGUAGES)}, or left out for both languages.",
+            fields={"lang": [f"One of: {', '.join(LANGUAGES)}."]},
+        )
+    return raw
+
+
+def in_language(etag: str, build: Callable[[], Any], language: str | None) -> tuple[str, Callable[[], Any]]:
+    """The ETag and builder of a text in one language (``?lang=``): a tag of
+    its own per language, so that a 304 (or a cached body) for one language
+    is never served for the other; unchanged without ``lang``."""
+    if language is None:
+        return etag, build
+    return f'{etag[:-1]}-{language}"', lambda: text_in_language(build(), language)
+
+
+def text_response(
+    request: Request, etag: str, build: Callable[[], Any], *, language: str | None = None
+) -> HttpResponseBase:
     """A whole text under its ETag: 304 when the client has it, else the
-    body rendered once per change (see backend/api/rendered.py)."""
+    body rendered once per change (see backend/api/rendered.py); with
+    ``language``, in that language only."""
+    etag, build = in_language(etag, build, language)
     if not_modified(request, etag):
         return Response(status=status.HTTP_304_NOT_MODIFIED, headers={"ETag": etag})
     return HttpResponse(rendered.body_for(etag, build), content_type="application/json", headers={"ETag": etag})

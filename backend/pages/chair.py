@@ -179,22 +179,54 @@ def deadline_in(zone: datetime.tzinfo, raw: str) -> datetime.datetime | None:
     return timezone.make_aware(naive, zone)
 
 
+def translations_behind(exc: Conflict) -> str | None:
+    """A refusal to adopt because the other language's version is missing or
+    stale (issue 15), told in the reader's language with the paragraphs'
+    labels; None for any other refusal."""
+    missing, stale = exc.extra.get("translation_missing"), exc.extra.get("translation_stale")
+    if missing is None and stale is None:
+        return None
+    parts = []
+    if missing:
+        parts.append(_("translation missing: %(labels)s") % {"labels": ", ".join(missing)})
+    if stale:
+        parts.append(_("translation out of date: %(labels)s") % {"labels": ", ".join(stale)})
+    return _(
+        "Both language versions must be current before adoption (%(paragraphs)s). Update them, "
+        "or adopt in the original language only."
+    ) % {"paragraphs": "; ".join(parts)}
+
+
 @action
 def adoption_start(request: HttpRequest, pk: int) -> HttpResponse:
     declaration, _role = selectors.declaration_get(user=request.user, declaration_id=pk)
     current = declaration.revisions.order_by("-number").first()
     revision_id = int_or_none(request.POST.get("revision")) or (current.pk if current else 0)
-    if request.POST.get("method") == "silence":
-        services.silence_launch(
-            actor=user_of(request),
-            declaration=declaration,
-            revision_id=revision_id,
-            deadline=deadline_in(meeting_zone(declaration.meeting), request.POST.get("deadline", "")),
-        )
-        messages.success(request, _("The text is under silence procedure."))
-    else:
-        services.adoption_propose(actor=user_of(request), declaration=declaration, revision_id=revision_id)
-        messages.success(request, _("The text is before the room for adoption."))
+    # Only the PPT's explicit choice adopts in the original language only.
+    original_only = request.POST.get("original_language_only", "") in ("1", "on", "true")
+    try:
+        if request.POST.get("method") == "silence":
+            services.silence_launch(
+                actor=user_of(request),
+                declaration=declaration,
+                revision_id=revision_id,
+                deadline=deadline_in(meeting_zone(declaration.meeting), request.POST.get("deadline", "")),
+                original_language_only=original_only,
+            )
+            messages.success(request, _("The text is under silence procedure."))
+        else:
+            services.adoption_propose(
+                actor=user_of(request),
+                declaration=declaration,
+                revision_id=revision_id,
+                original_language_only=original_only,
+            )
+            messages.success(request, _("The text is before the room for adoption."))
+    except Conflict as exc:
+        told = translations_behind(exc)
+        if told is None:
+            raise
+        messages.error(request, told)
     return back(request, _console_url(pk))
 
 

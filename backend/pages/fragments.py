@@ -417,7 +417,11 @@ def paragraph(p: dict[str, Any], v: Viewer, w: Words, *, oob: bool = False) -> s
         classes += " has-mine"
     out = []
     if p["section_heading"] and not oob:
-        out.append(f'<h2 class="section">{esc(p["section_heading"])}</h2>')
+        # the heading in the reader's language where it is given (issue 15), else the original's
+        heading, lang = p["section_heading"], v.original_language
+        if v.reading != v.original_language and p.get("section_heading_translation"):
+            heading, lang = p["section_heading_translation"], v.reading
+        out.append(f'<h2 class="section" lang="{esc(lang)}">{esc(heading)}</h2>')
     swap = ' hx-swap-oob="outerHTML"' if oob else ""
     out.append(f'<article id="p{pid}"{swap} class="{classes}" aria-labelledby="l{pid}"><div class="para-head">')
     out.append(f'<span class="label" id="l{pid}">{esc(p["label"] or "¶")}</span>')

@@ -103,6 +103,7 @@ def working_paragraphs(
                 continue
             row = dict(p)
             row["section_heading"] = (section["heading"] or "") if first else None
+            row["section_heading_translation"] = section.get("heading_translation", "") if first else None
             row["section_kind"] = section["kind"]
             first = False
             row["state_label"] = states.get(p["state"], p["state"])

@@ -16,7 +16,7 @@ from typing import Any
 from drafting.importing.align import AlignItem, align
 from drafting.importing.result import ImportedParagraph, ImportResult, ImportWarning
 
-__all__ = ["items_from_result", "pair_preview", "translations"]
+__all__ = ["heading_translations", "items_from_result", "pair_preview", "result_sections_of", "translations"]
 
 _SHOWN = 160  # characters of each text a warning quotes
 
@@ -113,3 +113,33 @@ def translations(part: dict[str, Any]) -> dict[int, ImportedParagraph]:
         for pair in part["pairs"]
         if pair["original"] is not None and pair["translation"] is not None
     }
+
+
+def _section_of_each_paragraph(result: ImportResult) -> list[int]:
+    return [n for n, section in enumerate(result.sections) for _ in section.paragraphs]
+
+
+def heading_translations(sections_of: Sequence[int], part: dict[str, Any]) -> dict[int, str]:
+    """On confirmation: original section → its heading in the other language
+    (issue 15), read from the section of the other file that holds the
+    translations of its paragraphs (the first paired one decides).
+    ``sections_of`` gives each original paragraph's section, in order."""
+    translated = ImportResult.from_json(part["result"])
+    their_section = _section_of_each_paragraph(translated)
+    out: dict[int, str] = {}
+    for pair in part["pairs"]:
+        if pair["original"] is None or pair["translation"] is None:
+            continue
+        mine = sections_of[pair["original"]]
+        if mine not in out:
+            out[mine] = translated.sections[their_section[pair["translation"]]].heading
+    return out
+
+
+def result_sections_of(result: ImportResult) -> list[int]:
+    """Each paragraph's section among the sections that hold paragraphs (as
+    ``ImportResult.sections_input`` gives them), in order."""
+    out = []
+    for n, section in enumerate(s for s in result.sections if s.paragraphs):
+        out += [n] * len(section.paragraphs)
+    return out

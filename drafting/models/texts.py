@@ -102,6 +102,8 @@ class Section(models.Model):
     position = models.PositiveIntegerField()
     kind = models.CharField(max_length=16, choices=Kind.choices)
     heading = models.CharField(max_length=300, blank=True, help_text="e.g. DECISIONS, ANNEX A")
+    # The heading in the declaration's other working language (issue 15): "" = not given.
+    heading_translation = models.CharField(max_length=300, blank=True, help_text="e.g. DECISIONES, ANEXO A")
 
     class Meta:
         ordering = ["revision_id", "position"]
@@ -129,6 +131,7 @@ class Paragraph(models.Model):
     position = models.PositiveIntegerField(default=0, help_text="Order in the working text (gaps allowed).")
     section_kind = models.CharField(max_length=16, choices=SectionKind.choices, default=SectionKind.OPERATIVE)
     section_heading = models.CharField(max_length=300, blank=True)
+    section_heading_translation = models.CharField(max_length=300, blank=True)
     kind = models.CharField(max_length=16, choices=ParagraphKind.choices, default=ParagraphKind.OPERATIVE)
     level = models.PositiveSmallIntegerField(default=0)
     text = models.TextField(blank=True)

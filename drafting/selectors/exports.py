@@ -166,7 +166,14 @@ def declaration_document(
                     **{k: v for k, v in translated.get(p["paragraph"], {}).items() if k.startswith("translation_")},
                 }
             )
-        sections.append({"kind": section["kind"], "heading": section["heading"], "paragraphs": paragraphs})
+        sections.append(
+            {
+                "kind": section["kind"],
+                "heading": section["heading"],
+                "heading_translation": section["heading_translation"],
+                "paragraphs": paragraphs,
+            }
+        )
     meeting = declaration.meeting
     ppt = Delegation.objects.get(pk=meeting.ppt_id)
     return {

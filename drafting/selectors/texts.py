@@ -83,7 +83,9 @@ def revision_text(*, revision: Revision, proposals: str = "summary") -> Revision
     current = revision_current(declaration=revision.declaration)
     other = other_language(revision.declaration.original_language)
     sections = list(
-        Section.objects.filter(revision=revision).order_by("position").values("id", "position", "kind", "heading")
+        Section.objects.filter(revision=revision)
+        .order_by("position")
+        .values("id", "position", "kind", "heading", "heading_translation")
     )
     by_section: dict[int, list[ParagraphText]] = {s["id"]: [] for s in sections}
     inline = proposals == "inline"
@@ -158,6 +160,7 @@ def revision_text(*, revision: Revision, proposals: str = "summary") -> Revision
                 "position": s["position"],
                 "kind": s["kind"],
                 "heading": s["heading"],
+                "heading_translation": s["heading_translation"],
                 "paragraphs": by_section[s["id"]],
             }
             for s in sections
@@ -226,6 +229,7 @@ def working_text(*, declaration: Declaration) -> WorkingText:
             "id",
             "section_kind",
             "section_heading",
+            "section_heading_translation",
             "kind",
             "level",
             "text",
@@ -272,7 +276,15 @@ def working_text(*, declaration: Declaration) -> WorkingText:
     for p, label in zip(paragraphs, labels, strict=True):
         key = (p["section_kind"], p["section_heading"])
         if not sections or (sections[-1]["kind"], sections[-1]["heading"]) != key:
-            sections.append({"position": len(sections), "kind": key[0], "heading": key[1], "paragraphs": []})
+            sections.append(
+                {
+                    "position": len(sections),
+                    "kind": key[0],
+                    "heading": key[1],
+                    "heading_translation": p["section_heading_translation"],
+                    "paragraphs": [],
+                }
+            )
         alternatives: list[Alternative] = [
             {
                 "option": f"Alt {n}",

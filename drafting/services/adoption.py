@@ -59,12 +59,11 @@ def _pending(declaration: Declaration, method: str | None = None) -> Adoption:
     return adoption
 
 
-def _require_translated(revision: Revision) -> bool:
+def _require_translated(revision: Revision) -> None:
     """Both language versions current (issue 15): refused, listing the
-    paragraphs whose other-language version is missing or stale. A text never
-    translated at all (no paragraph has a translation: a monolingual
-    negotiation, or a draft imported in one language only) can only be adopted
-    in its original language: returns True, and the adoption is recorded so."""
+    paragraphs whose other-language version is missing or stale. There is no
+    implicit exception (not even for a text never translated): adopting in
+    the original language only is the PPT's explicit choice."""
     behind = list(
         RevisionParagraph.objects.filter(revision=revision)
         .exclude(translation_status=CURRENT)
@@ -72,11 +71,9 @@ def _require_translated(revision: Revision) -> bool:
         .values_list("label", "translation_status")
     )
     if not behind:
-        return False
+        return
     missing = [label for label, status in behind if status == MISSING]
     stale = [label for label, status in behind if status != MISSING]
-    if not stale and len(missing) == RevisionParagraph.objects.filter(revision=revision).count():
-        return True
     parts = [
         f"{what}: {', '.join(labels[:12])}{' …' if len(labels) > 12 else ''}"
         for what, labels in (("missing", missing), ("stale", stale))
@@ -89,14 +86,11 @@ def _require_translated(revision: Revision) -> bool:
     )
 
 
-def _require_adoptable(
-    declaration: Declaration, revision_id: int, *, original_language_only: bool = False
-) -> tuple[Revision, bool]:
+def _require_adoptable(declaration: Declaration, revision_id: int, *, original_language_only: bool = False) -> Revision:
     """The revision must be current, clean (every paragraph agreed), the
     working text must not have moved since it was issued, and its other
-    language's version must be current unless the PPT adopts in the original
-    language only. Returns the revision and whether it is adopted in the
-    original language only (asked for, or the text was never translated)."""
+    language's version must be current unless the PPT explicitly adopts in
+    the original language only."""
     revision = Revision.objects.filter(pk=revision_id, declaration=declaration).first()
     if revision is None:
         raise InvalidInput(
@@ -126,8 +120,8 @@ def _require_adoptable(
     if moved:
         raise Conflict("The working text has changed since this revision; issue a new revision and adopt that.")
     if not original_language_only:
-        original_language_only = _require_translated(revision)
-    return revision, original_language_only
+        _require_translated(revision)
+    return revision
 
 
 def _adopt(adoption: Adoption, declaration: Declaration, actor: User | None) -> None:
@@ -211,9 +205,7 @@ def adoption_propose(
     declaration, role = declaration_access(user=actor, declaration_id=declaration.pk, lock="update")
     require_ppt(role, "put the text to adoption")
     declaration_require_drafting(declaration)
-    revision, original_language_only = _require_adoptable(
-        declaration, revision_id, original_language_only=original_language_only
-    )
+    revision = _require_adoptable(declaration, revision_id, original_language_only=original_language_only)
     adoption = _start(
         actor, declaration, revision, Adoption.Method.IN_SESSION, original_language_only=original_language_only
     )
@@ -319,9 +311,7 @@ def silence_launch(
         raise InvalidInput(_("Give the deadline with a time zone."), fields={"deadline": ["e.g. 2026-05-01T18:00:00Z"]})
     if deadline <= now:
         raise InvalidInput(_("The deadline must be in the future."), fields={"deadline": ["Must be in the future."]})
-    revision, original_language_only = _require_adoptable(
-        declaration, revision_id, original_language_only=original_language_only
-    )
+    revision = _require_adoptable(declaration, revision_id, original_language_only=original_language_only)
     adoption = _start(
         actor,
         declaration,

@@ -44,10 +44,16 @@ from drafting.access import not_found, require_read_within, require_secretariat,
 from drafting.errors import Conflict, DomainError, InvalidInput
 from drafting.importing import ImportedParagraph, ImportResult, ImportWarning
 from drafting.importing.align import AlignItem
-from drafting.importing.bilingual import items_from_result, pair_preview, translations
+from drafting.importing.bilingual import (
+    heading_translations,
+    items_from_result,
+    pair_preview,
+    result_sections_of,
+    translations,
+)
 from drafting.importing.corrections import apply_corrections
 from drafting.importing.isolated import ProcessLimits, read_isolated
-from drafting.models import Declaration, EventVerb, ImportJob, Meeting, Paragraph, Revision, RevisionParagraph
+from drafting.models import Declaration, EventVerb, ImportJob, Meeting, Paragraph, Revision, RevisionParagraph, Section
 from drafting.services.declarations import declaration_create
 from drafting.services.events import event_record
 from drafting.services.jobs import job_claim, job_fail, jobs_to_redispatch
@@ -416,6 +422,26 @@ def _store_translations(
     return len(changed_rows)
 
 
+def _store_heading_translations(
+    declaration: Declaration, rows: Sequence[RevisionParagraph], part: dict[str, Any]
+) -> None:
+    """The revision's section headings in the other language (issue 15), from
+    the sections of the translated file, and the working text's under the same
+    headings."""
+    sections = {r.section_id: r.section for r in rows}
+    changed: list[Section] = []
+    for section_id, heading in heading_translations([r.section_id for r in rows], part).items():
+        section = sections[section_id]
+        if section.heading and heading and section.heading_translation != heading:
+            section.heading_translation = heading
+            changed.append(section)
+    Section.objects.bulk_update(changed, ["heading_translation"])
+    for section in changed:
+        Paragraph.objects.filter(
+            declaration=declaration, section_kind=section.kind, section_heading=section.heading
+        ).update(section_heading_translation=section.heading_translation)
+
+
 def import_job_fail(*, job_id: int, message: str) -> None:
     """Give a job up (the task calls this when it ran out of time), unless it finished meanwhile."""
     job_fail(model=ImportJob, job_id=job_id, message=message)
@@ -694,6 +720,11 @@ def import_job_confirm(*, actor: User, job_id: int, note: str = "") -> ImportJob
         return _confirm_translation(actor, job)
     result = ImportResult.from_json(job.preview)
     sections: list[Any] = result.sections_input()
+    part = job.preview.get("translation")
+    if part:  # each heading in the other language too, from the section its paragraphs' translations are in
+        for index, heading in heading_translations(result_sections_of(result), part).items():
+            if sections[index]["heading"] and heading:
+                sections[index]["heading_translation"] = heading
     note = note or f"Imported from {job.filename}."
     revision: Revision
     if job.declaration_id is not None:
@@ -720,7 +751,6 @@ def import_job_confirm(*, actor: User, job_id: int, note: str = "") -> ImportJob
         )
         counts = {"new": sum(len(s["paragraphs"]) for s in sections)}
         revision = revision_issue(actor=actor, declaration=declaration, sections=sections, note=note)
-    part = job.preview.get("translation")
     if part:
         counts["translated"] = _store_translations(declaration, _revision_rows(revision.pk), translations(part))
     return _confirmed(actor, job, declaration, revision, counts)
@@ -764,6 +794,7 @@ def _confirm_translation(actor: User, job: ImportJob) -> ImportJob:
     if [r.paragraph_id for r in rows] != part.get("paragraphs"):  # pragma: no cover - revisions are immutable
         raise Conflict(_("The revision's paragraphs changed since this file was read; upload it again."))
     translated = _store_translations(declaration, rows, translations(part))
+    _store_heading_translations(declaration, rows, part)
     declaration_touch(declaration)
     after = {
         "translation": part.get("language", ""),

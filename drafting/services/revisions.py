@@ -55,6 +55,7 @@ class ParagraphInput(TypedDict):
 class SectionInput(TypedDict):
     kind: str
     heading: NotRequired[str]
+    heading_translation: NotRequired[str]  # the heading in the other working language (issue 15)
     paragraphs: list[ParagraphInput]
 
 
@@ -81,6 +82,7 @@ class Entry:
     translation_table: list[list[str]] | None = None
     translation_of: int | None = None
     translation_given: bool = False
+    section_heading_translation: str = ""
 
     @property
     def translation_status(self) -> str:
@@ -195,6 +197,13 @@ def _entries_from_sections(declaration: Declaration, sections: Sequence[SectionI
         heading = clean_text(
             section.get("heading", ""), field=f"{where}.heading", max_chars=300, allow_empty=True, multiline=False
         )
+        heading_translation = clean_text(
+            section.get("heading_translation", ""),
+            field=f"{where}.heading_translation",
+            max_chars=300,
+            allow_empty=True,
+            multiline=False,
+        )
         paragraphs = section.get("paragraphs") or []
         if len(entries) + len(paragraphs) > settings.CONSENSO_MAX_PARAGRAPHS_PER_REVISION:
             raise InvalidInput(
@@ -202,9 +211,10 @@ def _entries_from_sections(declaration: Declaration, sections: Sequence[SectionI
                 % {"max": settings.CONSENSO_MAX_PARAGRAPHS_PER_REVISION},
                 fields={"sections": ["Too many paragraphs."]},
             )
-        entries.extend(
-            _clean_paragraph(p, f"{where}.paragraphs[{i}]", section["kind"], heading) for i, p in enumerate(paragraphs)
-        )
+        for i, p in enumerate(paragraphs):
+            entry = _clean_paragraph(p, f"{where}.paragraphs[{i}]", section["kind"], heading)
+            entry.section_heading_translation = heading_translation
+            entries.append(entry)
     if not entries:
         raise InvalidInput(_("A revision needs at least one paragraph."), fields={"sections": ["No paragraphs."]})
 
@@ -240,7 +250,27 @@ def _entries_from_sections(declaration: Declaration, sections: Sequence[SectionI
         else:
             entry.translation_text, entry.translation_emphasis = old.translation_text, list(old.translation_emphasis)
             entry.translation_table, entry.translation_of = old.translation_table, old.translation_of
+        if not entry.section_heading_translation and entry.section_heading == old.section_heading:
+            entry.section_heading_translation = old.section_heading_translation
+    _one_heading_translation_per_section(entries)
     return entries
+
+
+def _one_heading_translation_per_section(entries: list[Entry]) -> None:
+    """Each run of entries under one heading (a section of the snapshot) gets
+    one translation of it: the first given (issue 15)."""
+    start = 0
+    for end in range(1, len(entries) + 1):
+        first = entries[start]
+        if end < len(entries) and (entries[end].section_kind, entries[end].section_heading) == (
+            first.section_kind,
+            first.section_heading,
+        ):
+            continue
+        given = next((e.section_heading_translation for e in entries[start:end] if e.section_heading_translation), "")
+        for e in entries[start:end]:
+            e.section_heading_translation = given
+        start = end
 
 
 def _entries_from_working_text(declaration: Declaration) -> list[Entry]:
@@ -249,6 +279,7 @@ def _entries_from_working_text(declaration: Declaration) -> list[Entry]:
             paragraph_id=p.pk,
             section_kind=p.section_kind,
             section_heading=p.section_heading,
+            section_heading_translation=p.section_heading_translation,
             kind=p.kind,
             text=p.text,
             emphasis=list(p.emphasis),
@@ -301,6 +332,7 @@ def _snapshot(*, actor: User, declaration: Declaration, entries: list[Entry], la
                 position=0 if section is None else section.position + 1,
                 kind=entry.section_kind,
                 heading=entry.section_heading,
+                heading_translation=entry.section_heading_translation,
             )
         rows.append(
             RevisionParagraph(
@@ -379,6 +411,7 @@ def _reset_working_text(declaration: Declaration, revision: Revision, entries: l
         updated.append(p)
         p.position = (index + 1) * POSITION_STEP
         p.section_kind, p.section_heading = entry.section_kind, entry.section_heading
+        p.section_heading_translation = entry.section_heading_translation
         p.kind, p.level, p.text, p.emphasis, p.table = entry.kind, entry.level, entry.text, entry.emphasis, entry.table
         p.state, p.ad_ref_delegation_id, p.brackets = entry.state, entry.ad_ref_delegation_id, entry.brackets
         p.text_version, p.translation_of = entry.text_version, entry.translation_of
@@ -396,6 +429,7 @@ def _reset_working_text(declaration: Declaration, revision: Revision, entries: l
             "position",
             "section_kind",
             "section_heading",
+            "section_heading_translation",
             "kind",
             "level",
             "text",

@@ -154,6 +154,7 @@ def proposal_apply(
             position=_position_after(paragraph),
             section_kind=paragraph.section_kind,
             section_heading=paragraph.section_heading,
+            section_heading_translation=paragraph.section_heading_translation,
             kind=UNIQUE_KINDS.get(paragraph.kind, paragraph.kind),
             level=paragraph.level,
             text=wording,

@@ -10,6 +10,7 @@ from rest_framework import serializers
 from backend.api.fields import EmphasisSerializer, _id, _text
 from backend.api.texts.serializers import TextProposalSerializer
 from backend.api.translations.serializers import WorkingTranslationSerializer
+from drafting.bilingual import LANGUAGES, TRANSLATION_STATUSES
 from drafting.models.texts import ParagraphKind, SectionKind
 from drafting.states import TRANSITIONS, State
 
@@ -59,7 +60,17 @@ class WorkingParagraphSerializer(serializers.Serializer[Any]):
     brackets = serializers.ListField(child=serializers.DictField(child=serializers.IntegerField()))
     alternatives = AlternativeSerializer(many=True)
     text_version = serializers.IntegerField(help_text="Counts changes of the original wording (text, table).")
-    translation = WorkingTranslationSerializer(help_text="The paragraph in the other working language.")
+    translation = WorkingTranslationSerializer(
+        required=False, help_text="The paragraph in the other working language (not with `?lang=`)."
+    )
+    language = serializers.ChoiceField(
+        choices=LANGUAGES, required=False, help_text="Only with `?lang=`: the language of text, emphasis, table."
+    )
+    translation_status = serializers.ChoiceField(
+        choices=TRANSLATION_STATUSES,
+        required=False,
+        help_text="Only with `?lang=`: how the other-language version stands (in place of translation).",
+    )
     objections = serializers.ListField(child=serializers.DictField(child=serializers.CharField()))
     proposals = TextProposalSerializer(many=True)
 
@@ -67,7 +78,10 @@ class WorkingParagraphSerializer(serializers.Serializer[Any]):
 class WorkingSectionSerializer(serializers.Serializer[Any]):
     position = serializers.IntegerField()
     kind = serializers.ChoiceField(choices=SectionKind.choices)
-    heading = serializers.CharField()
+    heading = serializers.CharField(help_text="In the original language; with `?lang=`, in that language.")
+    heading_translation = serializers.CharField(
+        required=False, help_text='The heading in the other working language ("" = not given; not with `?lang=`).'
+    )
     paragraphs = WorkingParagraphSerializer(many=True)
 
 
@@ -75,6 +89,9 @@ class WorkingTextSerializer(serializers.Serializer[Any]):
     declaration = serializers.IntegerField()
     status = serializers.CharField()
     original_language = serializers.CharField(help_text="The language of each paragraph's text; see translation.")
+    language = serializers.ChoiceField(
+        choices=LANGUAGES, required=False, help_text="Only with `?lang=`: the one language of every text field."
+    )
     version = serializers.IntegerField()
     revision = serializers.DictField(allow_null=True)
     sections = WorkingSectionSerializer(many=True)

@@ -23,7 +23,7 @@ from backend.api.consensus.serializers import (
     WorkingTextSerializer,
 )
 from backend.api.events.serializers import EventSerializer
-from backend.api.http import actor, readable_declaration, text_response
+from backend.api.http import LANGUAGE_PARAMETER, actor, readable_declaration, text_language, text_response
 from backend.api.texts.serializers import RevisionTextSerializer
 from drafting import selectors, services
 from drafting.models import Event, Paragraph
@@ -44,12 +44,13 @@ class WorkingText(APIView):
     """The working text: the current revision plus accepted changes, with
     every paragraph's state, brackets, Alt options, objections and pending proposals."""
 
-    @extend_schema(responses=WorkingTextSerializer)
+    @extend_schema(responses=WorkingTextSerializer, parameters=[LANGUAGE_PARAMETER])
     def get(self, request: Request, pk: int) -> HttpResponseBase:
         declaration = readable_declaration(request, pk)
+        language = text_language(request)
         created = int(declaration.created_at.timestamp() * 1_000_000)
         etag = f'"w{declaration.pk}.{created}-v{declaration.version}"'
-        return text_response(request, etag, lambda: selectors.working_text(declaration=declaration))
+        return text_response(request, etag, lambda: selectors.working_text(declaration=declaration), language=language)
 
 
 class NextRevision(APIView):

@@ -11,6 +11,7 @@ from rest_framework import serializers
 from backend.api.fields import EmphasisSerializer, _id, _text
 from backend.api.proposals.serializers import ProposalSerializer
 from backend.api.translations.serializers import TranslationSerializer
+from drafting.bilingual import LANGUAGES, TRANSLATION_STATUSES
 from drafting.models import (
     Declaration,
     Proposal,
@@ -128,7 +129,17 @@ class TextParagraphSerializer(serializers.Serializer[Any]):
     text = serializers.CharField()
     emphasis = EmphasisSerializer(many=True)
     table = serializers.ListField(child=serializers.ListField(child=serializers.CharField()), allow_null=True)
-    translation = TranslationSerializer(help_text="The paragraph in the other working language, as issued.")
+    translation = TranslationSerializer(
+        required=False, help_text="The paragraph in the other working language, as issued (not with `?lang=`)."
+    )
+    language = serializers.ChoiceField(
+        choices=LANGUAGES, required=False, help_text="Only with `?lang=`: the language of text, emphasis, table."
+    )
+    translation_status = serializers.ChoiceField(
+        choices=TRANSLATION_STATUSES,
+        required=False,
+        help_text="Only with `?lang=`: how the other-language version stands (in place of translation).",
+    )
     proposal_summary = ProposalSummarySerializer(
         required=False, help_text="By default (`?proposals=summary`): the proposals on this paragraph, counted."
     )
@@ -140,7 +151,10 @@ class TextParagraphSerializer(serializers.Serializer[Any]):
 class TextSectionSerializer(serializers.Serializer[Any]):
     position = serializers.IntegerField()
     kind = serializers.ChoiceField(choices=Section.Kind.choices)
-    heading = serializers.CharField()
+    heading = serializers.CharField(help_text="In the original language; with `?lang=`, in that language.")
+    heading_translation = serializers.CharField(
+        required=False, help_text='The heading in the other working language ("" = not given; not with `?lang=`).'
+    )
     paragraphs = TextParagraphSerializer(many=True)
 
 
@@ -160,6 +174,9 @@ class RevisionTextSerializer(serializers.Serializer[Any]):
     issued_at = serializers.DateTimeField()
     is_current = serializers.BooleanField()
     original_language = serializers.CharField(help_text="The language of each paragraph's text; see translation.")
+    language = serializers.ChoiceField(
+        choices=LANGUAGES, required=False, help_text="Only with `?lang=`: the one language of every text field."
+    )
     incorporated = IncorporatedProposalSerializer(
         many=True, help_text="The proposals incorporated in this revision (accepted since the one before)."
     )

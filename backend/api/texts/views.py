@@ -18,7 +18,15 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from backend.api import filters, rendered
-from backend.api.http import actor, not_modified, readable_declaration, use_meeting_time_zone
+from backend.api.http import (
+    LANGUAGE_PARAMETER,
+    actor,
+    in_language,
+    not_modified,
+    readable_declaration,
+    text_language,
+    use_meeting_time_zone,
+)
 from backend.api.proposals.serializers import ProposalSerializer
 from backend.api.texts.serializers import (
     DeclarationCreateSerializer,
@@ -116,9 +124,7 @@ def _text(request: Request, head: selectors.TextHead) -> HttpResponseBase:
     proposals shown under its paragraphs are not: the declaration's version,
     in the head's stamp, changes with every write."""
     shown = _proposals_shown(request)
-    etag = f'"{head.stamp}-inline"' if shown == "inline" else f'"{head.stamp}"'
-    if not_modified(request, etag):
-        return HttpResponse(status=304, headers={"ETag": etag})
+    language = text_language(request)
 
     def build() -> Any:
         assert head.revision_id is not None  # the caller answered 404 for a declaration without text
@@ -126,13 +132,16 @@ def _text(request: Request, head: selectors.TextHead) -> HttpResponseBase:
         use_meeting_time_zone(revision.declaration)  # times as the meeting reads them (issue 15)
         return selectors.revision_text(revision=revision, proposals=shown)
 
+    etag, build = in_language(f'"{head.stamp}-inline"' if shown == "inline" else f'"{head.stamp}"', build, language)
+    if not_modified(request, etag):
+        return HttpResponse(status=304, headers={"ETag": etag})
     return HttpResponse(rendered.body_for(etag, build), content_type="application/json", headers={"ETag": etag})
 
 
 class DeclarationText(generics.GenericAPIView[Any]):
     """The current draft: the latest revision's full text."""
 
-    @extend_schema(responses=RevisionTextSerializer, parameters=[PROPOSALS_PARAMETER])
+    @extend_schema(responses=RevisionTextSerializer, parameters=[PROPOSALS_PARAMETER, LANGUAGE_PARAMETER])
     def get(self, request: Request, pk: int) -> HttpResponseBase:
         head = selectors.text_head_get(user=request.user, declaration_id=pk)
         if head.revision_id is None:
@@ -143,7 +152,7 @@ class DeclarationText(generics.GenericAPIView[Any]):
 class RevisionDetail(generics.GenericAPIView[Any]):
     """A revision's full text: sections, paragraphs, and the proposals on them."""
 
-    @extend_schema(responses=RevisionTextSerializer, parameters=[PROPOSALS_PARAMETER])
+    @extend_schema(responses=RevisionTextSerializer, parameters=[PROPOSALS_PARAMETER, LANGUAGE_PARAMETER])
     def get(self, request: Request, pk: int) -> HttpResponseBase:
         return _text(request, selectors.text_head_get(user=request.user, revision_id=pk))
 
