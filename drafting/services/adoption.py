@@ -94,8 +94,8 @@ def _require_adoptable(declaration: Declaration, revision_id: int, *, original_l
     revision = Revision.objects.filter(pk=revision_id, declaration=declaration).first()
     if revision is None:
         raise InvalidInput(
-            f"Revision {revision_id} is not a revision of this declaration.",
-            fields={"revision": ["Not a revision of this declaration."]},
+            _("Revision %(revision_id)s is not a revision of this declaration.") % {"revision_id": revision_id},
+            fields={"revision": [_("Not a revision of this declaration.")]},
         )
     current = declaration.revisions.order_by("-number").first()
     if current is None or current.pk != revision.pk:
@@ -308,9 +308,11 @@ def silence_launch(
     if deadline is None:
         deadline = now + datetime.timedelta(hours=declaration.meeting.silence_hours)
     if timezone.is_naive(deadline):
-        raise InvalidInput(_("Give the deadline with a time zone."), fields={"deadline": ["e.g. 2026-05-01T18:00:00Z"]})
+        raise InvalidInput(
+            _("Give the deadline with a time zone."), fields={"deadline": [_("e.g. 2026-05-01T18:00:00Z")]}
+        )
     if deadline <= now:
-        raise InvalidInput(_("The deadline must be in the future."), fields={"deadline": ["Must be in the future."]})
+        raise InvalidInput(_("The deadline must be in the future."), fields={"deadline": [_("Must be in the future.")]})
     revision = _require_adoptable(declaration, revision_id, original_language_only=original_language_only)
     adoption = _start(
         actor,
@@ -402,7 +404,7 @@ def statement_record(
         raise NotAllowed(_("Only member state delegations record reservations and explanations of position."))
     adoption = _pending(declaration)
     if kind not in Statement.Kind.values:
-        raise InvalidInput(_("Unknown kind."), fields={"kind": ["reservation or explanation."]})
+        raise InvalidInput(_("Unknown kind."), fields={"kind": [_("reservation or explanation.")]})
     if kind == Statement.Kind.RESERVATION:
         if (
             paragraph_id is None
@@ -410,11 +412,11 @@ def statement_record(
         ):
             raise InvalidInput(
                 _("A reservation concerns one paragraph of the text being adopted."),
-                fields={"paragraph": [f"A paragraph of {adoption.revision.label}."]},
+                fields={"paragraph": [_("A paragraph of %(label)s.") % {"label": adoption.revision.label}]},
             )
     elif paragraph_id is not None:
         raise InvalidInput(
-            _("An explanation of position concerns the whole text."), fields={"paragraph": ["Leave empty."]}
+            _("An explanation of position concerns the whole text."), fields={"paragraph": [_("Leave empty.")]}
         )
     text = clean_text(text, field="text", max_chars=settings.CONSENSO_MAX_PARAGRAPH_CHARS)
     statement = Statement.objects.create(
