@@ -196,44 +196,56 @@ def test_every_refusal_raised_under_drafting_and_backend_has_a_spanish_translati
     assert missing == []
 
 
-def untranslated_field_messages(path: Path) -> list[str]:
-    """The per-field messages a DomainError is given as plain text where
-    nothing translates them: a literal or an f-string in ``fields=`` of a
-    DomainError raised without ``params`` (with ``params``, the literals are
-    msgids, translated when read)."""
-    found: list[str] = []
+def _plain_text(node: ast.expr) -> bool:
+    """English as written: a literal, an f-string, or one of them joined
+    (``"a" + b``) or formatted (``"a %s" % b``) rather than passed to ``_()``."""
+    if isinstance(node, ast.BinOp):
+        return _plain_text(node.left)
+    return isinstance(node, ast.JoinedStr) or _literal(node) is not None
+
+
+def plain_text_refusals(path: Path) -> list[str]:
+    """The messages, and the per-field messages, a DomainError is given as
+    plain text where nothing translates them: in a DomainError raised without
+    ``params`` (with ``params``, the literals are msgids translated when
+    read)."""
+    found: list[ast.expr] = []
     for call in _named_calls(ast.parse(path.read_text(encoding="utf-8"))):
         if call.func.id not in DOMAIN_ERRORS:  # type: ignore[attr-defined]
             continue
         keywords = {k.arg: k.value for k in call.keywords}
-        fields = keywords.get("fields")
-        if "params" in keywords or fields is None:
+        if "params" in keywords:
             continue
-        values = fields.values if isinstance(fields, ast.Dict) else [getattr(fields, "value", fields)]
-        found += [
-            f"{path.relative_to(ROOT) if path.is_relative_to(ROOT) else path.name}:{e.lineno}: {ast.unparse(e)}"
-            for v in values
-            if isinstance(v, ast.List)
-            for e in v.elts
-            if isinstance(e, ast.Constant | ast.JoinedStr)
-        ]
-    return found
+        found += [a for a in call.args[:1] if _plain_text(a)]
+        fields = keywords.get("fields")
+        values = fields.values if isinstance(fields, ast.Dict) else [getattr(fields, "value", None)]
+        found += [e for v in values if isinstance(v, ast.List) for e in v.elts if _plain_text(e)]
+    where = path.relative_to(ROOT) if path.is_relative_to(ROOT) else path.name
+    return [f"{where}:{e.lineno}: {ast.unparse(e)}" for e in found]
 
 
-def test_the_field_message_check_sees_plain_text(tmp_path: Path) -> None:
+def test_the_plain_text_check_sees_each_form(tmp_path: Path) -> None:
     probe = tmp_path / "probe.py"
     probe.write_text(
         'raise InvalidInput(_("A."), fields={"a": ["Plain."], "b": [_("Fine.")]})\n'
         'raise Conflict(_("B."), fields={k: [f"F {k}."] for k in ks})\n'
         'raise InvalidInput("C.", params={}, fields={"c": ["Deferred, a msgid."]})\n'
+        'raise Conflict(f"D {x}." + "!")\n'
+        'raise NotFound(_("E %(x)s.") % {"x": 1} + ".", fields=fields)\n'
+        'raise Conflict((_("F.") if x else _("G.")) % {})\n'
+        "raise NotAllowed(message)\n"
     )
-    assert untranslated_field_messages(probe) == ["probe.py:1: 'Plain.'", "probe.py:2: f'F {k}.'"]
+    assert plain_text_refusals(probe) == [
+        "probe.py:1: 'Plain.'",
+        "probe.py:2: f'F {k}.'",
+        "probe.py:4: f'D {x}.' + '!'",
+    ]
 
 
-def test_no_field_message_is_left_in_english_text() -> None:
-    """``fields={"text": ["No change."]}`` would reach a Spanish reader in
-    English whatever the catalogue holds: each field message is ``_()``."""
-    assert [m for path in _modules() for m in untranslated_field_messages(path)] == []
+def test_no_refusal_is_left_in_english_text() -> None:
+    """``Conflict(f"…")`` or ``fields={"text": ["No change."]}`` would reach
+    a Spanish reader in English whatever the catalogue holds."""
+    assert [m for path in _modules() for m in plain_text_refusals(path)] == []
 
 
 def test_the_catalogue_compiles_with_its_format_checks(tmp_path: Path) -> None:

@@ -19,6 +19,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from drafting.access import require_negotiator, require_ppt
 from drafting.bilingual import CURRENT, MISSING, other_language
@@ -76,12 +77,18 @@ def _require_translated(revision: Revision) -> None:
     stale = [label for label, status in behind if status != MISSING]
     parts = [
         f"{what}: {', '.join(labels[:12])}{' …' if len(labels) > 12 else ''}"
-        for what, labels in (("missing", missing), ("stale", stale))
+        for what, labels in (
+            (pgettext("translation status", "missing"), missing),
+            (pgettext("translation status", "stale"), stale),
+        )
         if labels
     ]
     raise Conflict(
-        f"Both language versions must be current before adoption; the translation is {'; '.join(parts)}. "
-        "Update them, or adopt in the original language only.",
+        _(
+            "Both language versions must be current before adoption; the translation is %(behind)s. "
+            "Update them, or adopt in the original language only."
+        )
+        % {"behind": "; ".join(parts)},
         extra={"translation_missing": missing, "translation_stale": stale},
     )
 
@@ -99,14 +106,18 @@ def _require_adoptable(declaration: Declaration, revision_id: int, *, original_l
         )
     current = declaration.revisions.order_by("-number").first()
     if current is None or current.pk != revision.pk:
-        raise Conflict(f"{revision.label} is not the current revision; only the current text can be adopted.")
+        raise Conflict(
+            _("%(label)s is not the current revision; only the current text can be adopted.")
+            % {"label": revision.label}
+        )
     not_agreed = list(
         RevisionParagraph.objects.filter(revision=revision).exclude(state=State.AGREED).values_list("label", "state")
     )
     if not_agreed:
-        listed = ", ".join(f"{label} ({state.replace('_', ' ')})" for label, state in not_agreed[:12])
+        # "under discussion": the state's label, lower case, in the reader's language.
+        listed = ", ".join(f"{label} ({_(State(state).label).lower()})" for label, state in not_agreed[:12])
         raise Conflict(
-            f"Every paragraph must be agreed before adoption; not yet: {listed}"
+            _("Every paragraph must be agreed before adoption; not yet: %(listed)s") % {"listed": listed}
             + (" …" if len(not_agreed) > 12 else "."),
             extra={"not_agreed": [label for label, _ in not_agreed]},
         )
@@ -118,7 +129,7 @@ def _require_adoptable(declaration: Declaration, revision_id: int, *, original_l
         or Paragraph.objects.filter(declaration=declaration).exclude(state__in=[State.AGREED, State.DELETED]).exists()
     )
     if moved:
-        raise Conflict("The working text has changed since this revision; issue a new revision and adopt that.")
+        raise Conflict(_("The working text has changed since this revision; issue a new revision and adopt that."))
     if not original_language_only:
         _require_translated(revision)
     return revision

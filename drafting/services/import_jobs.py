@@ -237,7 +237,7 @@ def _check(result: ImportResult) -> None:
                 else:
                     clean_text(p.text, field="text", max_chars=limit)
             except InvalidInput as exc:
-                raise InvalidInput(f"{where}: {exc.message}") from exc
+                raise InvalidInput(_("%(where)s: %(message)s") % {"where": where, "message": exc.message}) from exc
 
 
 def _claim(job_id: int) -> bool:
