@@ -516,3 +516,21 @@ def test_explain_says_each_field_message_once_and_not_the_refusal_twice() -> Non
         "The file is empty.", fields={"file": ["The file is empty."], "a": ["Leave empty."], "b": ["Leave empty."]}
     )
     assert explain(error) == "That could not be done: The file is empty. (Leave empty.)"
+
+
+def test_the_adoption_refusal_names_the_states_in_the_readers_language(world: World) -> None:
+    """The paragraphs not yet agreed, listed with their state: the words
+    filled into the Spanish sentence are Spanish too."""
+    messages = {}
+    for language in ("es", "en"):
+        with translation.override(language), pytest.raises(Conflict) as caught:
+            services.adoption_propose(
+                actor=world.users["ppt"], declaration=world.declaration, revision_id=world.revision.pk
+            )
+        messages[language] = caught.value.message
+    first = world.revision.paragraphs.order_by("position").first()
+    assert first is not None and first.state == State.OPEN
+    assert messages["en"].startswith(f"Every paragraph must be agreed before adoption; not yet: {first.label} (open)")
+    assert messages["es"].startswith(
+        f"Todos los párrafos deben estar acordados antes de la adopción; aún no lo están: {first.label} (abierto)"
+    )
