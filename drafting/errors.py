@@ -5,8 +5,9 @@ A refusal is read in the reader's language. Django-bound code translates the
 message when it raises (``_("…") % {...}``). This module and the Django-free
 ones that raise through it (``drafting.textnorm``, ``drafting.importing``)
 cannot call gettext, so they pass the English message as a catalogue msgid
-with its ``params``: the message is then translated each time it is read
-(``exc.message``), by the translator ``drafting.apps`` installs once Django
+with its ``params``: the message, and its per-field messages (msgids
+formatted with the same ``params``), are then translated each time they are
+read (``exc.message``, ``exc.fields``), by the translator ``drafting.apps`` installs once Django
 is set up, in the language active where it is read (the request's).
 """
 
@@ -57,7 +58,7 @@ class DomainError(Exception):
         super().__init__(message if params is None else message % params)
         self._message = message
         self.params = None if params is None else dict(params)
-        self.fields = fields or {}
+        self._fields = fields or {}
         self.extra = extra or {}
         # HTTP headers the answer carries (e.g. Retry-After on a 409 "not
         # ready yet" or a 503), so that views raise rather than build error
@@ -69,6 +70,14 @@ class DomainError(Exception):
         if self.params is None:
             return self._message
         return _translator(self._message) % self.params
+
+    @property
+    def fields(self) -> dict[str, list[str]]:
+        """Each field's messages, in the reader's language. With ``params``
+        they are msgids too, formatted with the same ``params`` when read."""
+        if self.params is None:
+            return self._fields
+        return {name: [_translator(m) % self.params for m in msgs] for name, msgs in self._fields.items()}
 
 
 class InvalidInput(DomainError):

@@ -52,7 +52,7 @@ def clean_text(
         if ch != "\r" and _forbidden(ch, multiline=multiline):
             params = {"code": f"{ord(ch):04X}", "index": index}
             message = "Character U+%(code)s at position %(index)s cannot be stored in a Word document; remove it."
-            raise InvalidInput(message, params=params, fields={field: [message % params]})
+            raise InvalidInput(message, params=params, fields={field: [message]})
     value = unicodedata.normalize("NFC", _newlines(value)).strip()
     if not value and not allow_empty:
         raise InvalidInput(
@@ -61,7 +61,7 @@ def clean_text(
     if len(value) > max_chars:
         params = {"max": max_chars, "count": len(value)}
         message = "At most %(max)s characters are allowed here; got %(count)s."
-        raise InvalidInput(message, params=params, fields={field: [message % params]})
+        raise InvalidInput(message, params=params, fields={field: [message]})
     return value
 
 
@@ -90,21 +90,21 @@ def clean_emphasis(raw: Sequence[Any] | None, *, original: str, cleaned: str, fi
     spans: list[Span] = []
     for i, item in enumerate(raw):
         if not isinstance(item, dict):
-            raise InvalidInput("Bad emphasis span.", params={}, fields={field: [f"Span {i} must be an object."]})
+            raise InvalidInput("Bad emphasis span.", params={"i": i}, fields={field: ["Span %(i)s must be an object."]})
         start, end, style = item.get("start"), item.get("end"), item.get("style")
         if not (isinstance(start, int) and isinstance(end, int)) or isinstance(start, bool) or isinstance(end, bool):
             raise InvalidInput(
-                "Bad emphasis span.", params={}, fields={field: [f"Span {i}: start and end must be integers."]}
+                "Bad emphasis span.", params={"i": i}, fields={field: ["Span %(i)s: start and end must be integers."]}
             )
         if style not in EMPHASIS_STYLES:
             raise InvalidInput(
-                "Bad emphasis span.", params={}, fields={field: [f"Span {i}: style must be bold or italic."]}
+                "Bad emphasis span.", params={"i": i}, fields={field: ["Span %(i)s: style must be bold or italic."]}
             )
         if not 0 <= start < end <= len(original):
             raise InvalidInput(
                 "Bad emphasis span.",
-                params={},
-                fields={field: [f"Span {i}: need 0 <= start < end <= {len(original)}."]},
+                params={"i": i, "length": len(original)},
+                fields={field: ["Span %(i)s: need 0 <= start < end <= %(length)s."]},
             )
         new_start, new_end = remap(start), remap(end)
         if new_start < new_end:

@@ -48,6 +48,20 @@ def _access_caches_empty() -> Iterator[None]:
 
 
 @pytest.fixture(autouse=True)
+def _no_language_left_active() -> Iterator[None]:
+    """A request through the test client leaves its language active in the
+    thread (LocaleMiddleware activates it; nothing deactivates it after the
+    response), so a test whose last request was Spanish turned the next
+    test's refusals Spanish (tests/test_bilingual_headings.py before
+    tests/test_services.py). Each test starts and ends with none active."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _jobs_inline(settings: Any) -> None:
     """Without Redis, tests run import and export jobs at once in the caller
     (``CONSENSO_JOBS=inline``, a test-only mode), so that a test can follow a

@@ -12,6 +12,7 @@ reader in English."""
 from __future__ import annotations
 
 import ast
+import html
 import re
 import subprocess
 from pathlib import Path
@@ -22,10 +23,11 @@ from django.test import Client
 from django.utils import translation
 from django.utils.translation import gettext, pgettext
 
+from backend.pages.common import explain
 from drafting import access, services
 from drafting.bilingual import LANGUAGE_NAMES
 from drafting.errors import Conflict, InvalidInput
-from drafting.models import ExportJob, ImportJob, Proposal
+from drafting.models import ExportJob, ImportJob, Paragraph, Proposal
 from drafting.services.export_jobs import KIND_NAMES
 from drafting.states import TRANSITIONS, State
 from drafting.textnorm import clean_text
@@ -60,13 +62,22 @@ def _msgids_of_calls(calls: list[ast.Call]) -> set[tuple[str, str]]:
     return found
 
 
+def _target_name(target: ast.expr) -> str | None:
+    """``x`` of ``x = …`` and of ``x[key] = …``."""
+    if isinstance(target, ast.Subscript):
+        target = target.value
+    return target.id if isinstance(target, ast.Name) else None
+
+
 def raised_msgids(path: Path, *, in_drafting: bool) -> set[tuple[str, str]]:
     """(msgctxt, msgid) of the messages a module raises: ``_()``/``pgettext()``
-    calls inside ``raise`` statements, or assigned to a name a ``raise`` in the
-    same function passes as its message; the msgid of a DomainError raised
-    with ``params`` (the Django-free modules); and in drafting/, every
-    ``gettext_noop`` (access.py's actions and its 404s, the sign-in links'
-    refusal, the import corrections' table refusals)."""
+    calls inside ``raise`` statements (the message and the per-field messages
+    of ``fields=``), or assigned to a name a ``raise`` in the same function
+    passes as its message or its ``fields`` (``fields[name] = [_("…")]``); the
+    msgid of a DomainError raised with ``params`` (the Django-free modules),
+    and then its field messages' literals, msgids too; and in drafting/,
+    every ``gettext_noop`` (access.py's actions and its 404s, the sign-in
+    links' refusal, the import corrections' table refusals)."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
     found: set[tuple[str, str]] = set()
     scopes = [tree, *(n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef))]
@@ -81,15 +92,20 @@ def raised_msgids(path: Path, *, in_drafting: bool) -> set[tuple[str, str]]:
                 if call.func.id not in DOMAIN_ERRORS or not call.args:  # type: ignore[attr-defined]
                     continue
                 first = call.args[0]
-                deferred = any(k.arg == "params" for k in call.keywords)
+                keywords = {k.arg: k.value for k in call.keywords}
+                deferred = "params" in keywords
                 if deferred and (msgid := _literal(first)) is not None:
                     found.add(("", msgid))
                 if isinstance(first, ast.Name):
                     raised_names.add(first.id)
+                fields = keywords.get("fields")
+                if isinstance(fields, ast.Name):
+                    raised_names.add(fields.id)
+                elif deferred and isinstance(fields, ast.Dict):
+                    messages = [e for v in fields.values if isinstance(v, ast.List) for e in v.elts]
+                    found |= {("", m) for e in messages if (m := _literal(e)) is not None}
         for node in ast.walk(scope):
-            if isinstance(node, ast.Assign) and any(
-                isinstance(t, ast.Name) and t.id in raised_names for t in node.targets
-            ):
+            if isinstance(node, ast.Assign) and any(_target_name(t) in raised_names for t in node.targets):
                 found |= _msgids_of_calls(_named_calls(node.value))
                 if (msgid := _literal(node.value)) is not None:
                     found.add(("", msgid))
@@ -148,9 +164,24 @@ def test_the_finder_sees_each_way_a_refusal_is_written(tmp_path: Path) -> None:
         'ACTIONS = (gettext_noop("four"),)\n'
         'def g():\n    raise Conflict(pgettext("ctx", "five"))\n'
         'def h():\n    raise Conflict("Six, not translated.")\n'
+        "def i(w):\n"
+        '    raise InvalidInput(_("Seven."), fields={"x": [_("Eight %(n)s.") % {"n": 1}]})\n'
+        "def j(w):\n"
+        '    raise InvalidInput("Nine.", params={}, fields={f"{w}.kind": ["Ten %(k)s."], "y": ["Eleven."]})\n'
+        "def k(bad):\n"
+        "    fields = {}\n"
+        "    if bad:\n"
+        '        fields["z"] = [_("Twelve.")]\n'
+        '    raise InvalidInput(_("Thirteen."), fields=fields)\n'
     )
     found = raised_msgids(probe, in_drafting=True)
-    assert found == {("", "One %(a)s."), ("", "Two."), ("", "Three %(b)s."), ("", "four"), ("ctx", "five")}
+    assert found == {
+        *{("", "One %(a)s."), ("", "Two."), ("", "Three %(b)s."), ("", "four"), ("ctx", "five")},
+        *{("", "Seven."), ("", "Eight %(n)s."), ("", "Nine."), ("", "Ten %(k)s."), ("", "Eleven.")},
+        *{("", "Twelve."), ("", "Thirteen.")},
+    }
+    # A field's key (even a literal one, or part of an f-string) is no msgid.
+    assert not {("", "x"), ("", "y"), ("", ".kind"), ("", "z")} & found
 
 
 def test_every_refusal_raised_under_drafting_and_backend_has_a_spanish_translation() -> None:
@@ -163,6 +194,58 @@ def test_every_refusal_raised_under_drafting_and_backend_has_a_spanish_translati
     assert len(used) > 200  # the walk found the refusals (about 230 in December 2026)
     missing = sorted(f"{path.relative_to(ROOT)}: {key}" for key, path in used.items() if not catalogue.get(key))
     assert missing == []
+
+
+def _plain_text(node: ast.expr) -> bool:
+    """English as written: a literal, an f-string, or one of them joined
+    (``"a" + b``) or formatted (``"a %s" % b``) rather than passed to ``_()``."""
+    if isinstance(node, ast.BinOp):
+        return _plain_text(node.left)
+    return isinstance(node, ast.JoinedStr) or _literal(node) is not None
+
+
+def plain_text_refusals(path: Path) -> list[str]:
+    """The messages, and the per-field messages, a DomainError is given as
+    plain text where nothing translates them: in a DomainError raised without
+    ``params`` (with ``params``, the literals are msgids translated when
+    read)."""
+    found: list[ast.expr] = []
+    for call in _named_calls(ast.parse(path.read_text(encoding="utf-8"))):
+        if call.func.id not in DOMAIN_ERRORS:  # type: ignore[attr-defined]
+            continue
+        keywords = {k.arg: k.value for k in call.keywords}
+        if "params" in keywords:
+            continue
+        found += [a for a in call.args[:1] if _plain_text(a)]
+        fields = keywords.get("fields")
+        values = fields.values if isinstance(fields, ast.Dict) else [getattr(fields, "value", None)]
+        found += [e for v in values if isinstance(v, ast.List) for e in v.elts if _plain_text(e)]
+    where = path.relative_to(ROOT) if path.is_relative_to(ROOT) else path.name
+    return [f"{where}:{e.lineno}: {ast.unparse(e)}" for e in found]
+
+
+def test_the_plain_text_check_sees_each_form(tmp_path: Path) -> None:
+    probe = tmp_path / "probe.py"
+    probe.write_text(
+        'raise InvalidInput(_("A."), fields={"a": ["Plain."], "b": [_("Fine.")]})\n'
+        'raise Conflict(_("B."), fields={k: [f"F {k}."] for k in ks})\n'
+        'raise InvalidInput("C.", params={}, fields={"c": ["Deferred, a msgid."]})\n'
+        'raise Conflict(f"D {x}." + "!")\n'
+        'raise NotFound(_("E %(x)s.") % {"x": 1} + ".", fields=fields)\n'
+        'raise Conflict((_("F.") if x else _("G.")) % {})\n'
+        "raise NotAllowed(message)\n"
+    )
+    assert plain_text_refusals(probe) == [
+        "probe.py:1: 'Plain.'",
+        "probe.py:2: f'F {k}.'",
+        "probe.py:4: f'D {x}.' + '!'",
+    ]
+
+
+def test_no_refusal_is_left_in_english_text() -> None:
+    """``Conflict(f"…")`` or ``fields={"text": ["No change."]}`` would reach
+    a Spanish reader in English whatever the catalogue holds."""
+    assert [m for path in _modules() for m in plain_text_refusals(path)] == []
 
 
 def test_the_catalogue_compiles_with_its_format_checks(tmp_path: Path) -> None:
@@ -347,3 +430,107 @@ def test_a_page_shows_the_refusal_in_the_language_the_reader_chose(world: World)
     delegate.post("/i18n/setlang/", {"language": "en", "next": text_url})
     answer = delegate.post(f"/proposals/{proposal.pk}/withdraw/", {"next": text_url}, follow=True)
     assert f"Proposal {proposal.pk} is rejected; it can no longer change." in answer.content.decode()
+
+
+# -- the fields' own messages -------------------------------------------------------
+
+
+def _unemphasised_paragraph(world: World) -> Paragraph:
+    return Paragraph.objects.filter(pk__in=world.paragraph_ids(), emphasis=[]).order_by("-pk").first()
+
+
+def test_an_api_refusal_answers_its_field_messages_in_the_readers_language(world: World) -> None:
+    same = _unemphasised_paragraph(world)
+    body = {"declaration": world.declaration.pk, "revision": world.revision.pk, "paragraph": same.pk}
+    client = world.client("mex")
+    # Translated when raised (drafting/services/proposals.py).
+    unchanged = {**body, "kind": "replace", "text": same.text}
+    spanish = client.post("/api/proposals/", unchanged, format="json", HTTP_ACCEPT_LANGUAGE="es")
+    english = client.post("/api/proposals/", unchanged, format="json")
+    assert spanish.status_code == english.status_code == 400
+    assert spanish.json()["detail"] == "La redacción propuesta es idéntica al texto vigente."
+    assert spanish.json()["fields"] == {"text": ["Sin cambios."]}
+    assert english.json()["fields"] == {"text": ["No change."]}
+    # An interpolated one (the serializer refuses an unknown kind before the
+    # service does): the choices stay as they were, the sentence is Spanish.
+    for language, expected in (
+        ("es", f"Elija uno de estos valores: {Proposal.Kind.values}."),
+        ("en", f"Choose one of {Proposal.Kind.values}."),
+    ):
+        with translation.override(language), pytest.raises(InvalidInput) as caught:
+            services.proposal_submit(
+                actor=world.users["mex"],
+                declaration=world.declaration,
+                revision_id=world.revision.pk,
+                paragraph_id=same.pk,
+                kind="rewrite",
+                text="Otra.",
+            )
+        assert caught.value.fields == {"kind": [expected]}
+    # Translated when read (drafting/textnorm.py, Django-free), with its own params.
+    spans = {**body, "kind": "replace", "text": "Otra.", "emphasis": [{"start": 0, "end": 99, "style": "bold"}]}
+    spanish = client.post("/api/proposals/", spans, format="json", HTTP_ACCEPT_LANGUAGE="es")
+    english = client.post("/api/proposals/", spans, format="json")
+    assert spanish.status_code == english.status_code == 400
+    assert spanish.json()["fields"] == {"emphasis": ["Tramo 0: se requiere 0 <= start < end <= 5."]}
+    assert english.json()["fields"] == {"emphasis": ["Span 0: need 0 <= start < end <= 5."]}
+    assert spanish.json()["detail"] == "Tramo de énfasis no válido."
+
+
+def test_a_django_free_refusals_field_messages_follow_the_language_active_when_read() -> None:
+    with pytest.raises(InvalidInput) as caught:
+        clean_text("x" * 11, field="text", max_chars=10)
+    error = caught.value
+    assert error.fields == {"text": ["At most 10 characters are allowed here; got 11."]}
+    with translation.override("es"):
+        assert error.fields["text"] == [error.message] != ["At most 10 characters are allowed here; got 11."]
+    with translation.override("en"):
+        assert error.fields == {"text": ["At most 10 characters are allowed here; got 11."]}
+
+
+def test_a_page_refusal_with_field_messages_reads_wholly_in_spanish(world: World) -> None:
+    same = _unemphasised_paragraph(world)
+    delegate = Client()
+    delegate.force_login(world.users["mex"])
+    text_url = f"/declarations/{world.declaration.pk}/text/"
+    form = {"paragraph": same.pk, "revision": world.revision.pk, "kind": "replace", "text": same.text}
+    expected = {
+        "es": "No se pudo hacer: La redacción propuesta es idéntica al texto vigente. (Sin cambios.)",
+        "en": "That could not be done: The proposed wording is identical to the current text. (No change.)",
+    }
+    for language in ("es", "en"):
+        delegate.post("/i18n/setlang/", {"language": language, "next": text_url})
+        answer = delegate.post(
+            f"/declarations/{world.declaration.pk}/propose/", {**form, "next": text_url}, follow=True
+        )
+        page = html.unescape(answer.content.decode())
+        assert expected[language] in page
+        # Neither the API's field key nor an English field message.
+        assert "(text: " not in page
+        if language == "es":
+            assert "No change." not in page
+
+
+def test_explain_says_each_field_message_once_and_not_the_refusal_twice() -> None:
+    error = InvalidInput(
+        "The file is empty.", fields={"file": ["The file is empty."], "a": ["Leave empty."], "b": ["Leave empty."]}
+    )
+    assert explain(error) == "That could not be done: The file is empty. (Leave empty.)"
+
+
+def test_the_adoption_refusal_names_the_states_in_the_readers_language(world: World) -> None:
+    """The paragraphs not yet agreed, listed with their state: the words
+    filled into the Spanish sentence are Spanish too."""
+    messages = {}
+    for language in ("es", "en"):
+        with translation.override(language), pytest.raises(Conflict) as caught:
+            services.adoption_propose(
+                actor=world.users["ppt"], declaration=world.declaration, revision_id=world.revision.pk
+            )
+        messages[language] = caught.value.message
+    first = world.revision.paragraphs.order_by("position").first()
+    assert first is not None and first.state == State.OPEN
+    assert messages["en"].startswith(f"Every paragraph must be agreed before adoption; not yet: {first.label} (open)")
+    assert messages["es"].startswith(
+        f"Todos los párrafos deben estar acordados antes de la adopción; aún no lo están: {first.label} (abierto)"
+    )

@@ -10,6 +10,8 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.http import HttpResponse, HttpResponseBase
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework import status
 from rest_framework.exceptions import NotAuthenticated
@@ -68,8 +70,9 @@ def text_language(request: Request) -> str | None:
         return None
     if raw not in LANGUAGES:
         raise InvalidInput(
-            f"`lang` is {' or '.join(f'`{code}`' for code in LANGUAGES)}, or left out for both languages.",
-            fields={"lang": [f"One of: {', '.join(LANGUAGES)}."]},
+            _("`lang` is %(choices)s, or left out for both languages.")
+            % {"choices": pgettext("between two choices", " or ").join(f"`{code}`" for code in LANGUAGES)},
+            fields={"lang": [_("One of: %(choices)s.") % {"choices": ", ".join(LANGUAGES)}]},
         )
     return raw
 

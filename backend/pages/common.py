@@ -52,13 +52,18 @@ def page(view: View) -> View:
 
 
 def explain(exc: DomainError) -> str:
-    """A refusal as one sentence for a person, with the fields' own messages."""
+    """A refusal as one sentence for a person, with the fields' own messages.
+
+    Only the messages, in the reader's language: the fields' names are the
+    API's English keys (``sections[0].kind``), not words a person reads, and
+    a message that repeats the refusal's own is not said twice."""
     heading = {
         InvalidInput: _("That could not be done"),
         Conflict: _("That could not be done now"),
     }.get(type(exc), _("Refused"))
-    details = [f"{name}: {' '.join(msgs)}" for name, msgs in exc.fields.items() if msgs]
-    return f"{heading}: {exc.message}" + (f" ({'; '.join(details)})" if details else "")
+    said = exc.message
+    details = list(dict.fromkeys(m for msgs in exc.fields.values() for m in msgs if m and m != said))
+    return f"{heading}: {said}" + (f" ({'; '.join(details)})" if details else "")
 
 
 def back(request: HttpRequest, fallback: str, anchor: str = "") -> HttpResponseRedirect:

@@ -63,8 +63,8 @@ def apply_corrections(result: ImportResult, operations: Sequence[Mapping[str, An
         if op not in OPERATIONS:
             raise InvalidInput(
                 "Unknown correction %(op)r.",
-                params={"op": op},
-                fields={f"{where}.op": [f"Choose one of {', '.join(OPERATIONS)}."]},
+                params={"op": op, "choices": ", ".join(OPERATIONS)},
+                fields={f"{where}.op": ["Choose one of %(choices)s."]},
             )
         _APPLY[str(op)](out, operation, where)
     out.sections = [s for s in out.sections if s.paragraphs or s.heading]
@@ -85,7 +85,7 @@ def _int(operation: Mapping[str, Any], key: str, where: str, *, low: int, high: 
         raise InvalidInput(
             "%(key)s must be a whole number from %(low)s to %(high)s.",
             params={"key": key, "low": low, "high": high},
-            fields={f"{where}.{key}": [f"{low}–{high}."]},
+            fields={f"{where}.{key}": ["%(low)s–%(high)s."]},
         )
     return value
 
@@ -190,8 +190,8 @@ def _set_kind(result: ImportResult, operation: Mapping[str, Any], where: str) ->
     if kind not in PARAGRAPH_KINDS or kind == "table" or paragraph.kind == "table":
         raise InvalidInput(
             "Choose a paragraph kind other than table (a table stays a table).",
-            params={},
-            fields={f"{where}.kind": [f"One of {', '.join(k for k in PARAGRAPH_KINDS if k != 'table')}."]},
+            params={"choices": ", ".join(k for k in PARAGRAPH_KINDS if k != "table")},
+            fields={f"{where}.kind": ["One of %(choices)s."]},
         )
     paragraph.kind = str(kind)
     if "level" in operation:
@@ -204,15 +204,15 @@ def _set_section(result: ImportResult, operation: Mapping[str, Any], where: str)
     if kind not in SECTION_KINDS:
         raise InvalidInput(
             "Choose the section kind (the title block is set with set_title).",
-            params={},
-            fields={f"{where}.kind": [f"One of {', '.join(SECTION_KINDS)}."]},
+            params={"choices": ", ".join(SECTION_KINDS)},
+            fields={f"{where}.kind": ["One of %(choices)s."]},
         )
     heading = _text(operation, "heading", where)
     if len(heading) > MAX_HEADING_CHARS:
         raise InvalidInput(
             "A section heading has at most %(max)s characters.",
             params={"max": MAX_HEADING_CHARS},
-            fields={f"{where}.heading": [f"At most {MAX_HEADING_CHARS} characters."]},
+            fields={f"{where}.heading": ["At most %(max)s characters."]},
         )
     section = result.sections[s_index]
     if p_index == 0:

@@ -23,7 +23,7 @@ def revision_compare(*, declaration: Declaration, old: Revision, new: Revision) 
     an HTML redline), inserted, deleted, or moved."""
     if old.declaration_id != declaration.pk or new.declaration_id != declaration.pk:
         raise InvalidInput(
-            _("Both revisions must belong to this declaration."), fields={"from": ["Wrong declaration."]}
+            _("Both revisions must belong to this declaration."), fields={"from": [_("Wrong declaration.")]}
         )
 
     def rows(revision: Revision) -> list[tuple[int, str, str]]:

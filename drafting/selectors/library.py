@@ -171,10 +171,10 @@ def library_search(
     if len(query) > MAX_QUERY_CHARS:
         raise InvalidInput(
             _("The query is longer than %(max)s characters.") % {"max": MAX_QUERY_CHARS},
-            fields={"q": [f"At most {MAX_QUERY_CHARS} characters."]},
+            fields={"q": [_("At most %(max)s characters.") % {"max": MAX_QUERY_CHARS}]},
         )
     if "\x00" in query:
-        raise InvalidInput(_("The query holds a NUL character."), fields={"q": ["No NUL characters."]})
+        raise InvalidInput(_("The query holds a NUL character."), fields={"q": [_("No NUL characters.")]})
     limit = max(1, min(limit, MAX_LIMIT))
     offset = max(0, offset)
     clauses, params = _where(filters)

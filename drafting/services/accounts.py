@@ -74,13 +74,13 @@ def account_create(
     if not USERNAME.match(username):
         raise InvalidInput(
             _("A username is 3 to 150 letters, digits or . @ + _ -."),
-            fields={"username": ["Letters, digits and . @ + _ - only."]},
+            fields={"username": [_("Letters, digits and . @ + _ - only.")]},
         )
     delegation = _attending(meeting).filter(code__iexact=delegation_code.strip()).first()
     if delegation is None:
         raise InvalidInput(
             _("%(delegation_code)s does not take part in this meeting.") % {"delegation_code": delegation_code},
-            fields={"delegation": ["A delegation registered for this meeting."]},
+            fields={"delegation": [_("A delegation registered for this meeting.")]},
         )
     if delegation.kind == Delegation.Kind.SECRETARIAT:
         raise NotAllowed(_("Secretariat accounts are managed by an administrator."))

@@ -19,6 +19,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from drafting.access import require_negotiator, require_ppt
 from drafting.bilingual import CURRENT, MISSING, other_language
@@ -76,12 +77,18 @@ def _require_translated(revision: Revision) -> None:
     stale = [label for label, status in behind if status != MISSING]
     parts = [
         f"{what}: {', '.join(labels[:12])}{' …' if len(labels) > 12 else ''}"
-        for what, labels in (("missing", missing), ("stale", stale))
+        for what, labels in (
+            (pgettext("translation status", "missing"), missing),
+            (pgettext("translation status", "stale"), stale),
+        )
         if labels
     ]
     raise Conflict(
-        f"Both language versions must be current before adoption; the translation is {'; '.join(parts)}. "
-        "Update them, or adopt in the original language only.",
+        _(
+            "Both language versions must be current before adoption; the translation is %(behind)s. "
+            "Update them, or adopt in the original language only."
+        )
+        % {"behind": "; ".join(parts)},
         extra={"translation_missing": missing, "translation_stale": stale},
     )
 
@@ -94,19 +101,23 @@ def _require_adoptable(declaration: Declaration, revision_id: int, *, original_l
     revision = Revision.objects.filter(pk=revision_id, declaration=declaration).first()
     if revision is None:
         raise InvalidInput(
-            f"Revision {revision_id} is not a revision of this declaration.",
-            fields={"revision": ["Not a revision of this declaration."]},
+            _("Revision %(revision_id)s is not a revision of this declaration.") % {"revision_id": revision_id},
+            fields={"revision": [_("Not a revision of this declaration.")]},
         )
     current = declaration.revisions.order_by("-number").first()
     if current is None or current.pk != revision.pk:
-        raise Conflict(f"{revision.label} is not the current revision; only the current text can be adopted.")
+        raise Conflict(
+            _("%(label)s is not the current revision; only the current text can be adopted.")
+            % {"label": revision.label}
+        )
     not_agreed = list(
         RevisionParagraph.objects.filter(revision=revision).exclude(state=State.AGREED).values_list("label", "state")
     )
     if not_agreed:
-        listed = ", ".join(f"{label} ({state.replace('_', ' ')})" for label, state in not_agreed[:12])
+        # "under discussion": the state's label, lower case, in the reader's language.
+        listed = ", ".join(f"{label} ({_(State(state).label).lower()})" for label, state in not_agreed[:12])
         raise Conflict(
-            f"Every paragraph must be agreed before adoption; not yet: {listed}"
+            _("Every paragraph must be agreed before adoption; not yet: %(listed)s") % {"listed": listed}
             + (" …" if len(not_agreed) > 12 else "."),
             extra={"not_agreed": [label for label, _ in not_agreed]},
         )
@@ -118,7 +129,7 @@ def _require_adoptable(declaration: Declaration, revision_id: int, *, original_l
         or Paragraph.objects.filter(declaration=declaration).exclude(state__in=[State.AGREED, State.DELETED]).exists()
     )
     if moved:
-        raise Conflict("The working text has changed since this revision; issue a new revision and adopt that.")
+        raise Conflict(_("The working text has changed since this revision; issue a new revision and adopt that."))
     if not original_language_only:
         _require_translated(revision)
     return revision
@@ -308,9 +319,11 @@ def silence_launch(
     if deadline is None:
         deadline = now + datetime.timedelta(hours=declaration.meeting.silence_hours)
     if timezone.is_naive(deadline):
-        raise InvalidInput(_("Give the deadline with a time zone."), fields={"deadline": ["e.g. 2026-05-01T18:00:00Z"]})
+        raise InvalidInput(
+            _("Give the deadline with a time zone."), fields={"deadline": [_("e.g. 2026-05-01T18:00:00Z")]}
+        )
     if deadline <= now:
-        raise InvalidInput(_("The deadline must be in the future."), fields={"deadline": ["Must be in the future."]})
+        raise InvalidInput(_("The deadline must be in the future."), fields={"deadline": [_("Must be in the future.")]})
     revision = _require_adoptable(declaration, revision_id, original_language_only=original_language_only)
     adoption = _start(
         actor,
@@ -402,7 +415,7 @@ def statement_record(
         raise NotAllowed(_("Only member state delegations record reservations and explanations of position."))
     adoption = _pending(declaration)
     if kind not in Statement.Kind.values:
-        raise InvalidInput(_("Unknown kind."), fields={"kind": ["reservation or explanation."]})
+        raise InvalidInput(_("Unknown kind."), fields={"kind": [_("reservation or explanation.")]})
     if kind == Statement.Kind.RESERVATION:
         if (
             paragraph_id is None
@@ -410,11 +423,11 @@ def statement_record(
         ):
             raise InvalidInput(
                 _("A reservation concerns one paragraph of the text being adopted."),
-                fields={"paragraph": [f"A paragraph of {adoption.revision.label}."]},
+                fields={"paragraph": [_("A paragraph of %(label)s.") % {"label": adoption.revision.label}]},
             )
     elif paragraph_id is not None:
         raise InvalidInput(
-            _("An explanation of position concerns the whole text."), fields={"paragraph": ["Leave empty."]}
+            _("An explanation of position concerns the whole text."), fields={"paragraph": [_("Leave empty.")]}
         )
     text = clean_text(text, field="text", max_chars=settings.CONSENSO_MAX_PARAGRAPH_CHARS)
     statement = Statement.objects.create(

@@ -23,9 +23,12 @@ def declaration_create(
     require_secretariat(role_in(actor, meeting), "create declarations")
     title = clean_text(title, field="title", max_chars=500, multiline=False)
     if kind not in Declaration.Kind.values:
-        raise InvalidInput(_("Unknown kind."), fields={"kind": [f"Choose one of {Declaration.Kind.values}."]})
+        raise InvalidInput(
+            _("Unknown kind."),
+            fields={"kind": [_("Choose one of %(choices)s.") % {"choices": Declaration.Kind.values}]},
+        )
     if original_language not in ("es", "en"):
-        raise InvalidInput(_("Unknown language."), fields={"original_language": ["es or en."]})
+        raise InvalidInput(_("Unknown language."), fields={"original_language": [_("es or en.")]})
     declaration = Declaration.objects.create(
         meeting=meeting,
         title=title,

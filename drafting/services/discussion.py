@@ -33,7 +33,7 @@ def discussion_set(*, actor: User, declaration: Declaration, paragraph_id: int |
             raise InvalidInput(
                 _("Paragraph %(paragraph_id)s is not in this declaration's working text.")
                 % {"paragraph_id": paragraph_id},
-                fields={"paragraph": ["A paragraph of the working text."]},
+                fields={"paragraph": [_("A paragraph of the working text.")]},
             )
     before = {"paragraph": declaration.discussing_id}
     declaration.discussing = paragraph

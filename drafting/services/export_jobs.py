@@ -106,7 +106,7 @@ def _revision_of(declaration: Declaration, revision_id: int | None, field: str) 
     if revision is None:
         raise InvalidInput(
             _("Revision %(revision_id)s is not a revision of this declaration.") % {"revision_id": revision_id},
-            fields={field: [f"Choose a revision of declaration {declaration.pk}."]},
+            fields={field: [_("Choose a revision of declaration %(declaration)s.") % {"declaration": declaration.pk}]},
         )
     return revision
 
@@ -131,7 +131,11 @@ def export_language(*, declaration: Declaration, language: str | None) -> str:
     if language not in LANGUAGES:
         raise InvalidInput(
             _("Unknown language %(language)r.") % {"language": language},
-            fields={"language": [f"One of {', '.join(LANGUAGES)} (empty: the original language)."]},
+            fields={
+                "language": [
+                    _("One of %(choices)s (empty: the original language).") % {"choices": ", ".join(LANGUAGES)}
+                ]
+            },
         )
     return language
 
@@ -154,7 +158,7 @@ def export_target(
     if kind not in Kind.values:
         raise InvalidInput(
             _("Unknown document kind %(kind)r.") % {"kind": kind},
-            fields={"kind": [f"One of {', '.join(Kind.values)}."]},
+            fields={"kind": [_("One of %(choices)s.") % {"choices": ", ".join(Kind.values)}]},
         )
     revisions = list(declaration.revisions.order_by("number"))
     if not revisions:
@@ -170,10 +174,10 @@ def export_target(
         raise InvalidInput(
             _("The %(kind)s is of the current working text; it takes no revision.")
             % {"kind": pgettext("document kind", KIND_NAMES[Kind(kind)])},
-            fields={"revision": ["Leave empty for this kind."]},
+            fields={"revision": [_("Leave empty for this kind.")]},
         )
     if kind == Kind.CLEAN and base is not None:
-        raise InvalidInput(_("A clean declaration shows one revision."), fields={"base_revision": ["Leave empty."]})
+        raise InvalidInput(_("A clean declaration shows one revision."), fields={"base_revision": [_("Leave empty.")]})
     language = export_language(declaration=declaration, language=language)
     prefix = f"{kind}/{fmt}/{language}/d{declaration.pk}"
     if kind == Kind.CLEAN:
@@ -193,7 +197,7 @@ def export_target(
             raise InvalidInput(
                 _("Tracked changes go from an older revision to a newer one; %(base)s is not older than %(label)s.")
                 % {"base": base.label, "label": revision.label},
-                fields={"base_revision": ["Choose an earlier revision."]},
+                fields={"base_revision": [_("Choose an earlier revision.")]},
             )
         return ExportTarget(revision, base, f"{prefix}/r{base.pk}-r{revision.pk}", revision.pk == adopted_id, language)
     if kind == Kind.COMPILATION:
@@ -282,7 +286,8 @@ def export_job_request(
     transaction commits."""
     if fmt not in Format.values:
         raise InvalidInput(
-            _("Unknown format %(fmt)r.") % {"fmt": fmt}, fields={"format": [f"One of {', '.join(Format.values)}."]}
+            _("Unknown format %(fmt)r.") % {"fmt": fmt},
+            fields={"format": [_("One of %(choices)s.") % {"choices": ", ".join(Format.values)}]},
         )
     if fmt == Format.PDF and not pdf_available:
         raise InvalidInput(
@@ -290,7 +295,7 @@ def export_job_request(
                 "PDF output needs LibreOffice, which is not installed on this server; ask for the Word "
                 "document (format docx) instead."
             ),
-            fields={"format": ["PDF is not available here."]},
+            fields={"format": [_("PDF is not available here.")]},
         )
     declaration = Declaration.objects.select_related("meeting").filter(pk=declaration_id).first()
     if declaration is None:

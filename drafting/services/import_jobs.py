@@ -127,21 +127,23 @@ def import_job_create(
         if declaration is None:
             raise InvalidInput(
                 _("A translation is added to an existing declaration."),
-                fields={"declaration": ["Choose the declaration the file translates."]},
+                fields={"declaration": [_("Choose the declaration the file translates.")]},
             )
         if translation_content:
-            raise InvalidInput(_("Adding a translation takes one file."), fields={"translation_file": ["Leave empty."]})
+            raise InvalidInput(
+                _("Adding a translation takes one file."), fields={"translation_file": [_("Leave empty.")]}
+            )
         if not declaration.revisions.exists():
             raise Conflict(_("This declaration has no revision yet to translate; import its text first."))
     if declaration is not None:
         if declaration.meeting_id != meeting.pk:
             raise InvalidInput(
                 _("The declaration belongs to another meeting."),
-                fields={"declaration": [f"Choose a declaration of meeting {meeting.pk}."]},
+                fields={"declaration": [_("Choose a declaration of meeting %(meeting)s.") % {"meeting": meeting.pk}]},
             )
         declaration_require_drafting(declaration)
     if not content:
-        raise InvalidInput(_("The file is empty."), fields={"file": ["The file is empty."]})
+        raise InvalidInput(_("The file is empty."), fields={"file": [_("The file is empty.")]})
     limit = max_import_bytes()
     if len(content) > limit:
         message = _("The file is %(size)s bytes; at most %(limit)s bytes may be imported.") % {
@@ -152,14 +154,17 @@ def import_job_create(
     if title:
         title = clean_text(title, field="title", max_chars=500, multiline=False)
     if kind and kind not in Declaration.Kind.values:
-        raise InvalidInput(_("Unknown kind."), fields={"kind": [f"Choose one of {Declaration.Kind.values}."]})
+        raise InvalidInput(
+            _("Unknown kind."),
+            fields={"kind": [_("Choose one of %(choices)s.") % {"choices": Declaration.Kind.values}]},
+        )
     if original_language and original_language not in ("es", "en"):
-        raise InvalidInput(_("Unknown language."), fields={"original_language": ["es or en."]})
+        raise InvalidInput(_("Unknown language."), fields={"original_language": [_("es or en.")]})
     name = PurePath(filename.replace("\\", "/")).name[:255] or "upload"
     translation_name = ""
     if translation_content is not None:
         if not translation_content:
-            raise InvalidInput(_("The translation's file is empty."), fields={"translation_file": ["Empty file."]})
+            raise InvalidInput(_("The translation's file is empty."), fields={"translation_file": [_("Empty file.")]})
         if len(translation_content) > limit:
             message = _("The translation's file is %(size)s bytes; at most %(limit)s bytes.") % {
                 "size": f"{len(translation_content):,}",
@@ -232,7 +237,7 @@ def _check(result: ImportResult) -> None:
                 else:
                     clean_text(p.text, field="text", max_chars=limit)
             except InvalidInput as exc:
-                raise InvalidInput(f"{where}: {exc.message}") from exc
+                raise InvalidInput(_("%(where)s: %(message)s") % {"where": where, "message": exc.message}) from exc
 
 
 def _claim(job_id: int) -> bool:
@@ -655,7 +660,9 @@ def import_job_correct(*, actor: User, job_id: int, operations: Sequence[dict[st
         )
     corrected = apply_corrections(ImportResult.from_json(job.preview), operations)
     if not corrected.paragraphs():
-        raise InvalidInput(_("The corrections leave no paragraph to import."), fields={"operations": ["Nothing left."]})
+        raise InvalidInput(
+            _("The corrections leave no paragraph to import."), fields={"operations": [_("Nothing left.")]}
+        )
     _check(corrected)
     preview = corrected.to_json()
     preview["corrections"] = [*job.preview.get("corrections", []), *(dict(op) for op in operations)]

@@ -207,29 +207,29 @@ def _check(statement: AgreedStatement, changes: dict[str, Any]) -> dict[str, Any
         elif name in _SHORT:
             value = clean_text(value, field=name, max_chars=_SHORT[name], allow_empty=True, multiline=False)
             if name == "meeting_label" and not value:
-                fields[name] = ["Name the meeting, e.g. XXI RCM."]
+                fields[name] = [_("Name the meeting, e.g. XXI RCM.")]
         elif name == "validity_note":
             value = clean_text(value, field=name, max_chars=settings.CONSENSO_MAX_NOTE_CHARS, allow_empty=True)
         elif name in ("tags", "related_themes"):
             value = [clean_text(v, field=name, max_chars=MAX_TAG_CHARS, multiline=False) for v in value]
             if len(value) > MAX_TAGS:
-                fields[name] = [f"At most {MAX_TAGS}."]
+                fields[name] = [_("At most %(max)s.") % {"max": MAX_TAGS}]
             if name == "related_themes" and any(v not in AgreedStatement.Theme.values for v in value):
-                fields[name] = [f"Themes are among {AgreedStatement.Theme.values}."]
+                fields[name] = [_("Themes are among %(themes)s.") % {"themes": AgreedStatement.Theme.values}]
             value = list(dict.fromkeys(value))
         clean[name] = value
     text_es = clean.get("text_es", statement.text_es)
     text_en = clean.get("text_en", statement.text_en)
     if not text_es and not text_en:
-        fields["text_es"] = ["A statement needs its text in Spanish or in English."]
+        fields["text_es"] = [_("A statement needs its text in Spanish or in English.")]
     superseded_by = clean.get("superseded_by", statement.superseded_by_id)
     if superseded_by is not None:
         if superseded_by == statement.pk:
-            fields["superseded_by"] = ["A statement cannot supersede itself."]
+            fields["superseded_by"] = [_("A statement cannot supersede itself.")]
         elif not AgreedStatement.objects.filter(pk=superseded_by).exists():
-            fields["superseded_by"] = [f"There is no statement {superseded_by}."]
+            fields["superseded_by"] = [_("There is no statement %(statement)s.") % {"statement": superseded_by}]
         elif clean.get("still_valid") is True:
-            fields["still_valid"] = ["A superseded statement is no longer valid."]
+            fields["still_valid"] = [_("A superseded statement is no longer valid.")]
         clean["still_valid"] = False
     if fields:
         raise InvalidInput(
@@ -263,7 +263,7 @@ def library_statement_update(
     if unknown:
         raise InvalidInput(
             _("Not editable: %(fields)s.") % {"fields": ", ".join(unknown)},
-            fields={k: ["Not editable."] for k in unknown},
+            fields={k: [_("Not editable.")] for k in unknown},
         )
     clean = _check(statement, changes)
     before = {k: getattr(statement, k) for k in clean}
@@ -299,12 +299,12 @@ def library_proposal_submit(
     if statement is None:
         raise InvalidInput(
             _("There is no agreed statement %(statement_id)s in the library.") % {"statement_id": statement_id},
-            fields={"statement": ["No such statement."]},
+            fields={"statement": [_("No such statement.")]},
         )
     if kind == Proposal.Kind.DELETE:
         raise InvalidInput(
             _("Agreed language replaces, adds or offers an alternative wording; a deletion has no wording."),
-            fields={"kind": ["Choose replace, insert_after or alternative."]},
+            fields={"kind": [_("Choose replace, insert_after or alternative.")]},
         )
     own, other = (
         (statement.text_es, statement.text_en)

@@ -56,14 +56,14 @@ def _delegations(codes: list[str]) -> list[Delegation]:
     if unknown:
         raise InvalidInput(
             _("Unknown delegations: %(codes)s.") % {"codes": ", ".join(unknown)},
-            fields={"participants": ["Codes of registered delegations."]},
+            fields={"participants": [_("Codes of registered delegations.")]},
         )
     secretariat = sorted(c for c, d in found.items() if d.kind == Delegation.Kind.SECRETARIAT)
     if secretariat:
         raise InvalidInput(
             _("%(codes)s is the Secretariat, an organ of the meeting, not a participant.")
             % {"codes": ", ".join(secretariat)},
-            fields={"participants": ["Member states, observers and civil society only."]},
+            fields={"participants": [_("Member states, observers and civil society only.")]},
         )
     return list(found.values())
 
@@ -91,7 +91,7 @@ def meeting_setup(
         new_ppt = Delegation.objects.filter(code__iexact=ppt.strip()).first()
         if new_ppt is None or new_ppt.kind != Delegation.Kind.MEMBER_STATE:
             raise InvalidInput(
-                _("The Presidency Pro-Tempore is a member state."), fields={"ppt": ["The code of a member state."]}
+                _("The Presidency Pro-Tempore is a member state."), fields={"ppt": [_("The code of a member state.")]}
             )
         if meeting.declarations.filter(status__in=ADOPTING).exists():
             raise Conflict(_("A text of this meeting is being adopted; the PPT conducting it stays until it ends."))
@@ -103,7 +103,7 @@ def meeting_setup(
         except ValidationError as exc:
             raise InvalidInput(
                 _("%(time_zone)r is not a time zone.") % {"time_zone": time_zone},
-                fields={"time_zone": ["An IANA name, e.g. America/Guatemala."]},
+                fields={"time_zone": [_("An IANA name, e.g. America/Guatemala.")]},
             ) from exc
         meeting.time_zone = time_zone.strip()
         fields.append("time_zone")
@@ -114,7 +114,7 @@ def meeting_setup(
         if not 1 <= silence_hours <= SILENCE_HOURS_MAX:
             raise InvalidInput(
                 _("A silence procedure lasts 1 to %(hours)s hours.") % {"hours": SILENCE_HOURS_MAX},
-                fields={"silence_hours": [f"1 to {SILENCE_HOURS_MAX}."]},
+                fields={"silence_hours": [_("1 to %(max)s.") % {"max": SILENCE_HOURS_MAX}]},
             )
         meeting.silence_hours = silence_hours
         fields.append("silence_hours")

@@ -56,18 +56,21 @@ def _clean_brackets(raw: Any, text: str) -> list[dict[str, int]]:
     if not raw:
         return []
     if not isinstance(raw, list):
-        raise InvalidInput(_("Brackets must be a list of spans."), fields={"brackets": ["A list of {start, end}."]})
+        raise InvalidInput(_("Brackets must be a list of spans."), fields={"brackets": [_("A list of {start, end}.")]})
     spans: list[dict[str, int]] = []
     for i, item in enumerate(raw):
         start, end = (item.get("start"), item.get("end")) if isinstance(item, dict) else (None, None)
         if not (isinstance(start, int) and isinstance(end, int)) or not 0 <= start < end <= len(text):
             raise InvalidInput(
-                _("Bad bracketed span."), fields={"brackets": [f"Span {i}: need 0 <= start < end <= {len(text)}."]}
+                _("Bad bracketed span."),
+                fields={
+                    "brackets": [_("Span %(i)s: need 0 <= start < end <= %(length)s.") % {"i": i, "length": len(text)}]
+                },
             )
         spans.append({"start": start, "end": end})
     spans.sort(key=lambda s: s["start"])
     if any(a["end"] > b["start"] for a, b in itertools.pairwise(spans)):
-        raise InvalidInput(_("Bracketed spans overlap."), fields={"brackets": ["Spans must not overlap."]})
+        raise InvalidInput(_("Bracketed spans overlap."), fields={"brackets": [_("Spans must not overlap.")]})
     return spans
 
 
@@ -79,7 +82,7 @@ def _clean_alternatives(raw: Any, paragraph: Paragraph) -> list[int]:
     if not raw:
         return []
     if not isinstance(raw, list) or not all(isinstance(i, int) and not isinstance(i, bool) for i in raw):
-        raise InvalidInput(_("Alternatives are proposal ids."), fields={"alternatives": ["A list of proposal ids."]})
+        raise InvalidInput(_("Alternatives are proposal ids."), fields={"alternatives": [_("A list of proposal ids.")]})
     pending = set(
         Proposal.objects.filter(
             pk__in=raw,
@@ -92,7 +95,7 @@ def _clean_alternatives(raw: Any, paragraph: Paragraph) -> list[int]:
     if wrong:
         raise InvalidInput(
             _("Proposals %(wrong)s are not pending rewordings of this paragraph.") % {"wrong": wrong},
-            fields={"alternatives": ["Each must be a pending replace, alternative or delete proposal on it."]},
+            fields={"alternatives": [_("Each must be a pending replace, alternative or delete proposal on it.")]},
         )
     return list(dict.fromkeys(raw))
 
@@ -145,7 +148,9 @@ def _paragraph_move(
     """``paragraph_act`` once the paragraph is locked and the role known
     (by ``paragraph_access``): the rules, the change and its event."""
     if action not in TRANSITIONS:
-        raise InvalidInput(_("Unknown action."), fields={"action": [f"Choose one of {list(TRANSITIONS)}."]})
+        raise InvalidInput(
+            _("Unknown action."), fields={"action": [_("Choose one of %(choices)s.") % {"choices": list(TRANSITIONS)}]}
+        )
     confirming_for_itself = (
         action == "confirm" and role.delegation is not None and role.delegation.pk == paragraph.ad_ref_delegation_id
     )
@@ -179,7 +184,7 @@ def _paragraph_move(
         if delegation is None or delegation.kind != Delegation.Kind.MEMBER_STATE:
             raise InvalidInput(
                 _("Name the member delegation that must confirm."),
-                fields={"delegation": ["The code of a member state delegation, e.g. MEX."]},
+                fields={"delegation": [_("The code of a member state delegation, e.g. MEX.")]},
             )
         paragraph.ad_ref_delegation = delegation
     if action == "bracket":
@@ -213,7 +218,7 @@ def words_span(text: str, words: str, start: int | None = None) -> dict[str, int
     (what the chair selected on the page), else their first occurrence."""
     if not words:
         raise InvalidInput(
-            _("Choose the words to bracket."), fields={"words": ["Select or type words of the paragraph."]}
+            _("Choose the words to bracket."), fields={"words": [_("Select or type words of the paragraph.")]}
         )
     if start is not None and text[start : start + len(words)] == words:
         return {"start": start, "end": start + len(words)}
@@ -221,7 +226,7 @@ def words_span(text: str, words: str, start: int | None = None) -> dict[str, int
     if at < 0:
         raise InvalidInput(
             _("Those words are not in the paragraph's current wording."),
-            fields={"words": ["Select or type words exactly as the paragraph has them."]},
+            fields={"words": [_("Select or type words exactly as the paragraph has them.")]},
         )
     return {"start": at, "end": at + len(words)}
 

@@ -156,7 +156,7 @@ def proposal_submit(
         if revision is None:
             raise InvalidInput(
                 _("Revision %(revision_id)s is not a revision of this declaration.") % {"revision_id": revision_id},
-                fields={"revision": ["Not a revision of this declaration."]},
+                fields={"revision": [_("Not a revision of this declaration.")]},
             )
         assert current is not None  # a revision exists: we just found one
         raise Conflict(
@@ -172,10 +172,14 @@ def proposal_submit(
         raise InvalidInput(
             _("Paragraph %(paragraph_id)s is not part of the current text (%(label)s and changes since).")
             % {"paragraph_id": paragraph_id, "label": revision.label},
-            fields={"paragraph": [f"Not a paragraph of {revision.label} or of the working text."]},
+            fields={
+                "paragraph": [_("Not a paragraph of %(label)s or of the working text.") % {"label": revision.label}]
+            },
         )
     if kind not in Proposal.Kind.values:
-        raise InvalidInput(_("Unknown kind."), fields={"kind": [f"Choose one of {Proposal.Kind.values}."]})
+        raise InvalidInput(
+            _("Unknown kind."), fields={"kind": [_("Choose one of %(choices)s.") % {"choices": Proposal.Kind.values}]}
+        )
     # An insertion next to a paragraph leaves that paragraph as it is, so it
     # may follow an agreed or held one; everything else edits the paragraph.
     if base.state == State.DELETED or (kind != Proposal.Kind.INSERT_AFTER and base.state not in PROPOSABLE):
@@ -191,13 +195,16 @@ def proposal_submit(
 
     language = language or declaration.original_language
     if language not in LANGUAGES:
-        raise InvalidInput(_("Unknown language."), fields={"language": [f"Choose one of {list(LANGUAGES)}."]})
+        raise InvalidInput(
+            _("Unknown language."),
+            fields={"language": [_("Choose one of %(choices)s.") % {"choices": list(LANGUAGES)}]},
+        )
     other = language != declaration.original_language
     limit = settings.CONSENSO_MAX_PARAGRAPH_CHARS
     refit: dict[str, Any] | None = None
     if kind == Proposal.Kind.DELETE:
         if text.strip():
-            raise InvalidInput(_("A deletion carries no text."), fields={"text": ["Leave empty to delete."]})
+            raise InvalidInput(_("A deletion carries no text."), fields={"text": [_("Leave empty to delete.")]})
         cleaned, spans = "", []
     else:
         cleaned = clean_text(text, field="text", max_chars=limit)
@@ -212,12 +219,12 @@ def proposal_submit(
         if other and kind == Proposal.Kind.REPLACE and cleaned == base.translation_text:
             raise InvalidInput(
                 _("The proposed wording is identical to the current translation."),
-                fields={"text": ["No change."]},
+                fields={"text": [_("No change.")]},
             )
         if not other and kind == Proposal.Kind.REPLACE and cleaned == base.text and spans == base.emphasis:
             raise InvalidInput(
                 _("The proposed wording is identical to the current text."),
-                fields={"text": ["No change."]},
+                fields={"text": [_("No change.")]},
             )
     rationale = clean_text(rationale, field="rationale", max_chars=settings.CONSENSO_MAX_NOTE_CHARS, allow_empty=True)
     proposal = Proposal.objects.create(
@@ -296,10 +303,10 @@ def position_set(*, actor: User, proposal: Proposal | int, stance: str, reason: 
     _require_pending(proposal)
     _require_open_paragraph(proposal)
     if stance not in Position.Stance.values:
-        raise InvalidInput(_("Unknown stance."), fields={"stance": ["support or object."]})
+        raise InvalidInput(_("Unknown stance."), fields={"stance": [_("support or object.")]})
     reason = clean_text(reason, field="reason", max_chars=settings.CONSENSO_MAX_NOTE_CHARS, allow_empty=True)
     if stance == Position.Stance.OBJECT and not reason:
-        raise InvalidInput(_("An objection needs a reason."), fields={"reason": ["Say why you object."]})
+        raise InvalidInput(_("An objection needs a reason."), fields={"reason": [_("Say why you object.")]})
 
     positions = _positions(proposal)
     existing = next((p for p in positions if p.delegation_id == delegation.pk), None)
@@ -375,7 +382,7 @@ def _original_wording(
         if text.strip():
             raise InvalidInput(
                 _("Only accepting a proposal written in the other language takes an original wording."),
-                fields={"original_text": ["Leave empty."]},
+                fields={"original_text": [_("Leave empty.")]},
             )
         return None
     if not text.strip():
@@ -388,7 +395,12 @@ def _original_wording(
                 "language": pgettext("language, in a sentence", LANGUAGE_NAMES[proposal.language]),
                 "original": pgettext("language, in a sentence", LANGUAGE_NAMES[original]),
             },
-            fields={"original_text": [f"The proposal's wording in {LANGUAGE_NAMES[original]}."]},
+            fields={
+                "original_text": [
+                    _("The proposal's wording in %(language)s.")
+                    % {"language": pgettext("language, in a sentence", LANGUAGE_NAMES[original])}
+                ]
+            },
         )
     cleaned = clean_text(text, field="original_text", max_chars=settings.CONSENSO_MAX_PARAGRAPH_CHARS)
     spans = list(clean_emphasis(emphasis, original=text, cleaned=cleaned, field="original_emphasis"))
@@ -421,7 +433,7 @@ def proposal_decide(
     require_ppt(role, "accept or reject proposals")
     declaration_require_drafting(declaration)
     if decision not in DECISIONS:
-        raise InvalidInput(_("Unknown decision."), fields={"decision": ["accept or reject."]})
+        raise InvalidInput(_("Unknown decision."), fields={"decision": [_("accept or reject.")]})
     _require_pending(proposal)
     if proposal.version != version:
         raise Conflict(

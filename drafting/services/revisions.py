@@ -96,7 +96,7 @@ def default_label(number: int) -> str:
 def _clean_table(raw: Any, where: str) -> list[list[str]]:
     if not isinstance(raw, list) or not raw or not all(isinstance(r, list) and r for r in raw):
         raise InvalidInput(
-            _("A table needs rows of cells."), fields={where: ["Give a non-empty list of non-empty rows."]}
+            _("A table needs rows of cells."), fields={where: [_("Give a non-empty list of non-empty rows.")]}
         )
     limit = settings.CONSENSO_MAX_PARAGRAPH_CHARS
     return [[clean_text(c, field=where, max_chars=limit, allow_empty=True) for c in row] for row in raw]
@@ -107,7 +107,7 @@ def _clean_paragraph(raw: ParagraphInput, where: str, section_kind: str, heading
     if kind not in RevisionParagraph.Kind.values:
         raise InvalidInput(
             _("Unknown paragraph kind."),
-            fields={f"{where}.kind": [f"Choose one of {RevisionParagraph.Kind.values}."]},
+            fields={f"{where}.kind": [_("Choose one of %(choices)s.") % {"choices": RevisionParagraph.Kind.values}]},
         )
     table = None
     emphasis: list[Any] = []
@@ -126,7 +126,7 @@ def _clean_paragraph(raw: ParagraphInput, where: str, section_kind: str, heading
                     "max": f"{settings.CONSENSO_MAX_PARAGRAPH_CHARS:,}",
                     "count": f"{len(text):,}",
                 },
-                fields={f"{where}.table": ["Too long."]},
+                fields={f"{where}.table": [_("Too long.")]},
             )
     else:
         original = raw.get("text", "")
@@ -134,7 +134,7 @@ def _clean_paragraph(raw: ParagraphInput, where: str, section_kind: str, heading
         emphasis = list(clean_emphasis(raw.get("emphasis"), original=original, cleaned=text, field=f"{where}.emphasis"))
     level = raw.get("level", 0)
     if not isinstance(level, int) or isinstance(level, bool) or not 0 <= level <= 8:
-        raise InvalidInput(_("Bad level."), fields={f"{where}.level": ["An integer from 0 to 8."]})
+        raise InvalidInput(_("Bad level."), fields={f"{where}.level": [_("An integer from 0 to 8.")]})
     entry = Entry(
         paragraph_id=raw.get("paragraph"),
         section_kind=section_kind,
@@ -153,18 +153,20 @@ def _clean_translation(raw: ParagraphInput, entry: Entry, where: str) -> None:
     """The other language's version given with the paragraph, if any."""
     if raw.get("translation_table") is not None:
         if entry.table is None:
-            raise InvalidInput(_("Only a table has a table."), fields={f"{where}.translation_table": ["Leave empty."]})
+            raise InvalidInput(
+                _("Only a table has a table."), fields={f"{where}.translation_table": [_("Leave empty.")]}
+            )
         cells = _clean_table(raw.get("translation_table"), f"{where}.translation_table")
         if [len(r) for r in cells] != [len(r) for r in entry.table]:
             raise InvalidInput(
                 _("A table's translation has the rows and cells of the original."),
-                fields={f"{where}.translation_table": ["Not the original's shape."]},
+                fields={f"{where}.translation_table": [_("Not the original's shape.")]},
             )
         entry.translation_text, entry.translation_table = "\n".join("\t".join(row) for row in cells), cells
     elif raw.get("translation_text"):
         if entry.table is not None:
             raise InvalidInput(
-                _("Give a table's translation as a table."), fields={f"{where}.translation_table": ["Required."]}
+                _("Give a table's translation as a table."), fields={f"{where}.translation_table": [_("Required.")]}
             )
         original = raw.get("translation_text", "")
         entry.translation_text = clean_text(
@@ -186,13 +188,14 @@ def _clean_translation(raw: ParagraphInput, entry: Entry, where: str) -> None:
 
 def _entries_from_sections(declaration: Declaration, sections: Sequence[SectionInput]) -> list[Entry]:
     if not sections:
-        raise InvalidInput(_("A revision needs at least one section."), fields={"sections": ["May not be empty."]})
+        raise InvalidInput(_("A revision needs at least one section."), fields={"sections": [_("May not be empty.")]})
     entries: list[Entry] = []
     for s_index, section in enumerate(sections):
         where = f"sections[{s_index}]"
         if section.get("kind") not in Section.Kind.values:
             raise InvalidInput(
-                _("Unknown section kind."), fields={f"{where}.kind": [f"Choose one of {Section.Kind.values}."]}
+                _("Unknown section kind."),
+                fields={f"{where}.kind": [_("Choose one of %(choices)s.") % {"choices": Section.Kind.values}]},
             )
         heading = clean_text(
             section.get("heading", ""), field=f"{where}.heading", max_chars=300, allow_empty=True, multiline=False
@@ -209,26 +212,26 @@ def _entries_from_sections(declaration: Declaration, sections: Sequence[SectionI
             raise InvalidInput(
                 _("A revision may hold at most %(max)s paragraphs.")
                 % {"max": settings.CONSENSO_MAX_PARAGRAPHS_PER_REVISION},
-                fields={"sections": ["Too many paragraphs."]},
+                fields={"sections": [_("Too many paragraphs.")]},
             )
         for i, p in enumerate(paragraphs):
             entry = _clean_paragraph(p, f"{where}.paragraphs[{i}]", section["kind"], heading)
             entry.section_heading_translation = heading_translation
             entries.append(entry)
     if not entries:
-        raise InvalidInput(_("A revision needs at least one paragraph."), fields={"sections": ["No paragraphs."]})
+        raise InvalidInput(_("A revision needs at least one paragraph."), fields={"sections": [_("No paragraphs.")]})
 
     carried = [e.paragraph_id for e in entries if e.paragraph_id is not None]
     if len(carried) != len(set(carried)):
         raise InvalidInput(
-            _("A paragraph identity may appear only once."), fields={"sections": ["Duplicate paragraph id."]}
+            _("A paragraph identity may appear only once."), fields={"sections": [_("Duplicate paragraph id.")]}
         )
     current = {p.pk: p for p in Paragraph.objects.filter(declaration=declaration, pk__in=carried).select_for_update()}
     unknown = sorted(set(carried) - set(current))
     if unknown:
         raise InvalidInput(
             _("Paragraphs %(unknown)s do not belong to this declaration.") % {"unknown": unknown},
-            fields={"sections": [f"Unknown paragraph ids: {unknown}."]},
+            fields={"sections": [_("Unknown paragraph ids: %(unknown)s.") % {"unknown": unknown}]},
         )
     for entry in entries:
         if entry.paragraph_id is None:

@@ -72,15 +72,15 @@ def _clean_translation(
         ):
             raise InvalidInput(
                 _("A table's translation has the rows and cells of the original."),
-                fields={"table": [f"{len(shape)} rows of {shape} cells."]},
+                fields={"table": [_("%(rows)s rows of %(shape)s cells.") % {"rows": len(shape), "shape": shape}]},
             )
         cells = [[clean_text(c, field="table", max_chars=limit, allow_empty=True) for c in row] for row in table]
         joined = "\n".join("\t".join(row) for row in cells)
         if len(joined) > limit:
-            raise InvalidInput(_("The table's translation is too long."), fields={"table": ["Too long."]})
+            raise InvalidInput(_("The table's translation is too long."), fields={"table": [_("Too long.")]})
         return joined, [], cells
     if table is not None:
-        raise InvalidInput(_("Only a table paragraph has a table."), fields={"table": ["Leave empty."]})
+        raise InvalidInput(_("Only a table paragraph has a table."), fields={"table": [_("Leave empty.")]})
     cleaned = clean_text(text, field="text", max_chars=limit)
     return cleaned, list(clean_emphasis(emphasis, original=text, cleaned=cleaned, field="emphasis")), None
 

@@ -61,7 +61,9 @@ def _version(request: Request, body: int | None) -> int | None:
         return None
     # ASCII digits only: str.isdigit() also accepts "²", which int() refuses.
     if not re.fullmatch(r"[0-9]{1,18}", header):
-        raise InvalidInput(_("If-Match must be the statement's ETag (its version)."), fields={"version": ["A number."]})
+        raise InvalidInput(
+            _("If-Match must be the statement's ETag (its version)."), fields={"version": [_("A number.")]}
+        )
     return int(header)
 
 

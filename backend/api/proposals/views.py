@@ -117,7 +117,7 @@ def _version_from(request: Request, body: dict[str, Any]) -> int:
         return int(header)
     raise InvalidInput(
         _("Say which version of the proposal you are deciding on: `version` in the body or If-Match."),
-        fields={"version": ["Required (or send If-Match with the proposal's ETag)."]},
+        fields={"version": [_("Required (or send If-Match with the proposal's ETag).")]},
     )
 
 

@@ -112,7 +112,8 @@ def _proposals_shown(request: Request) -> str:
     shown = request.query_params.get("proposals", "summary")
     if shown not in PROPOSALS_SHOWN:
         raise InvalidInput(
-            _("`proposals` is `summary` or `inline`."), fields={"proposals": [f"One of: {', '.join(PROPOSALS_SHOWN)}."]}
+            _("`proposals` is `summary` or `inline`."),
+            fields={"proposals": [_("One of: %(choices)s.") % {"choices": ", ".join(PROPOSALS_SHOWN)}]},
         )
     return shown
 
@@ -249,7 +250,8 @@ class RevisionCompare(APIView):
             # ASCII digits only: str.isdigit() also accepts "²" and "①", which int() refuses.
             if not re.fullmatch(r"[0-9]{1,18}", raw) or int(raw) not in by_id:
                 raise InvalidInput(
-                    _("No revision %(raw)r in this declaration.") % {"raw": raw}, fields={name: ["Unknown revision."]}
+                    _("No revision %(raw)r in this declaration.") % {"raw": raw},
+                    fields={name: [_("Unknown revision.")]},
                 )
             return by_id[int(raw)]
 

@@ -83,6 +83,6 @@ class MeetingTranslators(APIView):
         meeting, _role = selectors.meeting_get(user=request.user, meeting_id=pk)
         user = get_user_model().objects.filter(username=v["username"]).first()
         if user is None:
-            raise InvalidInput(_("No such user."), fields={"username": ["Not a user of Consenso."]})
+            raise InvalidInput(_("No such user."), fields={"username": [_("Not a user of Consenso.")]})
         translator_set(actor=actor(request), meeting=meeting, user=user, named=v["named"])
         return Response({"username": user.get_username(), "named": v["named"]})
