@@ -27,6 +27,8 @@ from backend.pages.common import explain
 from drafting import access, services
 from drafting.bilingual import LANGUAGE_NAMES
 from drafting.errors import Conflict, InvalidInput
+from drafting.importing import UnreadableDocument, read_document
+from drafting.importing.isolated import ProcessLimits, read_isolated
 from drafting.models import ExportJob, ImportJob, Paragraph, Proposal
 from drafting.services.export_jobs import KIND_NAMES
 from drafting.states import TRANSITIONS, State
@@ -34,7 +36,16 @@ from drafting.textnorm import clean_text
 from tests.conftest import ROOT, World
 
 PO = ROOT / "locale" / "es" / "LC_MESSAGES" / "django.po"
-DOMAIN_ERRORS = {"Conflict", "NotAllowed", "NotFound", "InvalidInput", "Unavailable", "DomainError"}
+# UnreadableDocument: the import reader's refusals (drafting/importing, Django-free, always with params).
+DOMAIN_ERRORS = {
+    "Conflict",
+    "NotAllowed",
+    "NotFound",
+    "InvalidInput",
+    "Unavailable",
+    "DomainError",
+    "UnreadableDocument",
+}
 GETTEXT = {"_", "gettext"}
 
 
@@ -75,7 +86,9 @@ def raised_msgids(path: Path, *, in_drafting: bool) -> set[tuple[str, str]]:
     of ``fields=``), or assigned to a name a ``raise`` in the same function
     passes as its message or its ``fields`` (``fields[name] = [_("…")]``); the
     msgid of a DomainError raised with ``params`` (the Django-free modules),
-    and then its field messages' literals, msgids too; and in drafting/,
+    and then its field messages' literals, msgids too, and of one built with
+    ``params`` to be raised elsewhere (the isolated reader's refusals,
+    returned, and raised again in the parent process); and in drafting/,
     every ``gettext_noop`` (access.py's actions and its 404s, the sign-in
     links' refusal, the import corrections' table refusals)."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
@@ -109,6 +122,11 @@ def raised_msgids(path: Path, *, in_drafting: bool) -> set[tuple[str, str]]:
                 found |= _msgids_of_calls(_named_calls(node.value))
                 if (msgid := _literal(node.value)) is not None:
                     found.add(("", msgid))
+    for call in _named_calls(tree):
+        name = call.func.id  # type: ignore[attr-defined]
+        deferred = any(k.arg == "params" for k in call.keywords)
+        if name in DOMAIN_ERRORS and deferred and call.args and (msgid := _literal(call.args[0])) is not None:
+            found.add(("", msgid))
     if in_drafting:
         for call in _named_calls(tree):
             if call.func.id == "gettext_noop" and call.args and (msgid := _literal(call.args[0])) is not None:  # type: ignore[attr-defined]
@@ -173,12 +191,14 @@ def test_the_finder_sees_each_way_a_refusal_is_written(tmp_path: Path) -> None:
         "    if bad:\n"
         '        fields["z"] = [_("Twelve.")]\n'
         '    raise InvalidInput(_("Thirteen."), fields=fields)\n'
+        "def m(n):\n"
+        '    return UnreadableDocument("Fourteen %(n)s.", params={"n": n})\n'
     )
     found = raised_msgids(probe, in_drafting=True)
     assert found == {
         *{("", "One %(a)s."), ("", "Two."), ("", "Three %(b)s."), ("", "four"), ("ctx", "five")},
         *{("", "Seven."), ("", "Eight %(n)s."), ("", "Nine."), ("", "Ten %(k)s."), ("", "Eleven.")},
-        *{("", "Twelve."), ("", "Thirteen.")},
+        *{("", "Twelve."), ("", "Thirteen."), ("", "Fourteen %(n)s.")},
     }
     # A field's key (even a literal one, or part of an f-string) is no msgid.
     assert not {("", "x"), ("", "y"), ("", ".kind"), ("", "z")} & found
@@ -534,3 +554,42 @@ def test_the_adoption_refusal_names_the_states_in_the_readers_language(world: Wo
     assert messages["es"].startswith(
         f"Todos los párrafos deben estar acordados antes de la adopción; aún no lo están: {first.label} (abierto)"
     )
+
+
+# -- the import reader's refusals (drafting/importing, Django-free) -------------------
+
+
+def test_an_import_reader_refusal_reads_in_the_language_active_when_read() -> None:
+    with pytest.raises(UnreadableDocument) as caught:
+        read_document(b"x" * 1001, max_bytes=1000)
+    error = caught.value
+    english = "The file is 1,001 bytes; at most 1,000 bytes may be imported. Split the document or remove its images."
+    assert error.message == str(error) == english
+    assert error.fields == {"file": [english]}
+    spanish = (
+        "El archivo tiene 1,001 bytes; se pueden importar como máximo 1,000 bytes. "
+        "Divida el documento o elimine sus imágenes."
+    )
+    with translation.override("es"):
+        assert error.message == spanish
+        assert error.fields == {"file": [spanish]}
+    with translation.override("en"):
+        assert error.message == english
+
+
+def test_the_isolated_readers_refusal_crosses_the_process_as_msgid_and_params() -> None:
+    """The child answers the msgid and its params; the parent raises the
+    refusal again, read in the reader's language, not the child's English."""
+    with pytest.raises(UnreadableDocument) as caught:
+        read_isolated(b"Some text.", filename="draft.pdf", max_bytes=10**6)
+    error = caught.value
+    assert error.params == {"filename": "draft.pdf"}
+    assert error.message.startswith("“draft.pdf” is not a Word document (.docx)")
+    with translation.override("es"):
+        assert error.message.startswith("«draft.pdf» no es un documento de Word (.docx)")
+    # A refusal of the parent's own (the child stopped by the wall clock).
+    with pytest.raises(UnreadableDocument) as caught:
+        read_isolated(b"Some text.", filename="d.txt", max_bytes=10**6, limits=ProcessLimits(wall_seconds=0.001))
+    assert caught.value.message.startswith("Reading this file took longer than 0.001 s and was stopped.")
+    with translation.override("es"):
+        assert caught.value.message.startswith("La lectura de este archivo tardó más de 0.001 s y se detuvo.")

@@ -42,26 +42,28 @@ def read_document(data: bytes, *, filename: str = "", max_bytes: int = DEFAULT_M
     """Read an uploaded draft. The format is taken from the content, not the
     name: a .txt that is really a Word file is read as Word."""
     if not data:
-        raise UnreadableDocument("The file is empty.")
+        raise UnreadableDocument("The file is empty.", params={})
     if len(data) > max_bytes:
         raise UnreadableDocument(
-            f"The file is {len(data):,} bytes; at most {max_bytes:,} bytes may be imported. "
-            "Split the document or remove its images."
+            "The file is %(size)s bytes; at most %(limit)s bytes may be imported. "
+            "Split the document or remove its images.",
+            params={"size": f"{len(data):,}", "limit": f"{max_bytes:,}"},
         )
     if is_docx(data) or data.startswith(OLE_MAGIC):
         blocks, result = read_docx(data)
         source = "docx"
     else:
         if b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
-            raise UnreadableDocument("This file is not a Word document (.docx) or plain text (.txt).")
+            raise UnreadableDocument("This file is not a Word document (.docx) or plain text (.txt).", params={})
         if filename.lower().endswith((".doc", ".docx", ".odt", ".pdf", ".rtf")):
             raise UnreadableDocument(
-                f"“{filename}” is not a Word document (.docx): its content is not a .docx package. "
-                "Save it as .docx (or paste its text into a .txt file) and upload it again."
+                "“%(filename)s” is not a Word document (.docx): its content is not a .docx package. "
+                "Save it as .docx (or paste its text into a .txt file) and upload it again.",
+                params={"filename": filename},
             )
         blocks, result = read_text(data)
         source = "txt"
     result = build(blocks, source=source, result=result)
     if not result.paragraphs():
-        raise UnreadableDocument("No text was found in this file.")
+        raise UnreadableDocument("No text was found in this file.", params={})
     return result

@@ -107,17 +107,20 @@ def open_package(data: bytes) -> _Package:
     if data.startswith(OLE_MAGIC):
         raise UnreadableDocument(
             "This file is password-protected (encrypted) or in the old .doc format. Remove the password, "
-            "or save it as a Word document (.docx), and upload it again."
+            "or save it as a Word document (.docx), and upload it again.",
+            params={},
         )
     if not data.startswith(ZIP_MAGIC):
-        raise UnreadableDocument("This file is not a Word document (.docx) or plain text (.txt).")
+        raise UnreadableDocument("This file is not a Word document (.docx) or plain text (.txt).", params={})
     try:
         package = _Package(io.BytesIO(data))
         entries = package.infolist()
     except (zipfile.BadZipFile, ValueError, OSError) as exc:
-        raise UnreadableDocument(f"This Word document is damaged and cannot be opened ({exc}).") from exc
+        raise UnreadableDocument(
+            "This Word document is damaged and cannot be opened (%(reason)s).", params={"reason": str(exc)}
+        ) from exc
     if sum(e.file_size for e in entries) > MAX_EXPANSION * max(len(data), 1_000_000):
-        raise UnreadableDocument("This Word document expands to an implausible size; it was not opened.")
+        raise UnreadableDocument("This Word document expands to an implausible size; it was not opened.", params={})
     return package
 
 
@@ -131,11 +134,14 @@ def _read(package: _Package, name: str) -> etree._Element | None:
         return None
     except safezip.TooLarge as exc:
         raise UnreadableDocument(
-            f"This Word document expands to an implausible size ({name} alone inflates to more than "
-            f"{exc.cap:,} bytes); it was not read."
+            "This Word document expands to an implausible size (%(part)s alone inflates to more than "
+            "%(limit)s bytes); it was not read.",
+            params={"part": name, "limit": f"{exc.cap:,}"},
         ) from exc
     except (zipfile.BadZipFile, ValueError, OSError, EOFError) as exc:  # bad CRC, truncated entry
-        raise UnreadableDocument(f"This Word document is damaged ({name}: {exc}).") from exc
+        raise UnreadableDocument(
+            "This Word document is damaged (%(part)s: %(reason)s).", params={"part": name, "reason": str(exc)}
+        ) from exc
     limits.Budget.tags(name, raw.count(b"<"))  # before the tree is built: its memory grows with them
     try:
         return etree.fromstring(raw, _PARSER)
@@ -145,7 +151,9 @@ def _read(package: _Package, name: str) -> etree._Element | None:
         # ("Couldn't find end of Start Tag Memory" is a damaged file, not an exhausted reader).
         if exc.code == etree.ErrorTypes.ERR_NO_MEMORY or str(exc).startswith("unknown error"):
             raise MemoryError(str(exc)) from exc
-        raise UnreadableDocument(f"This Word document is damaged ({name} is not valid XML).") from exc
+        raise UnreadableDocument(
+            "This Word document is damaged (%(part)s is not valid XML).", params={"part": name}
+        ) from exc
 
 
 def _relationships(package: _Package, part: str) -> dict[str, str]:
@@ -810,12 +818,19 @@ def _refuse_tracked_changes(body: etree._Element) -> None:
     changes = [el for el in body.iter(q("ins"), q("del"), q("moveFrom"), q("moveTo"), q("cellIns"), q("cellDel"))]
     if not changes:
         return
-    first = changes[0]
-    author = first.get(q("author")) or "an unnamed author"
+    author = changes[0].get(q("author"))
+    if not author:  # the same sentence, whole, so that it is translated whole
+        raise UnreadableDocument(
+            "This document has %(count)s tracked changes (the first by an unnamed author). Consenso does not "
+            "guess which text is meant: accept or reject them in Word (Review → Accept all / Reject all), save, "
+            "and upload the document again.",
+            params={"count": str(len(changes))},
+        )
     raise UnreadableDocument(
-        f"This document has {len(changes)} tracked changes (the first by {author}). Consenso does not guess "
+        "This document has %(count)s tracked changes (the first by %(author)s). Consenso does not guess "
         "which text is meant: accept or reject them in Word (Review → Accept all / Reject all), save, and upload "
-        "the document again."
+        "the document again.",
+        params={"count": str(len(changes)), "author": author},
     )
 
 
@@ -826,10 +841,12 @@ def read_docx(data: bytes, result: ImportResult | None = None) -> tuple[list[Blo
     main = _relationships(package, "").get("officeDocument", "word/document.xml")
     document = _read(package, main)
     if document is None or document.tag != q("document"):
-        raise UnreadableDocument("This file is a zip archive but not a Word document (it has no document body).")
+        raise UnreadableDocument(
+            "This file is a zip archive but not a Word document (it has no document body).", params={}
+        )
     body = document.find(q("body"))
     if body is None:
-        raise UnreadableDocument("This Word document has no body.")
+        raise UnreadableDocument("This Word document has no body.", params={})
     _refuse_tracked_changes(body)
     limits.Budget.elements(sum(1 for _ in body.iter(q("p"))), sum(1 for _ in body.iter(q("r"))))
     rels = _relationships(package, main)

@@ -12,7 +12,9 @@ The limits inside the reader (``limits``) answer the files we know of with
 a precise message; these are the fence for the ones we do not.
 
 The child gets the file on stdin and writes one JSON object on stdout:
-``{"result": …}`` or ``{"error": …}``, and ``"stats"`` (CPU seconds and peak
+``{"result": …}`` or ``{"error": msgid, "params": …}`` (the refusal, as
+``UnreadableDocument`` holds it, so that the parent raises it again to be
+read in the reader's language), and ``"stats"`` (CPU seconds and peak
 memory, which the hostile-input tests assert on). It opens no database and
 reads no settings, and gets none of the worker's environment (no database
 URL, no secret key): nothing but the bytes goes in.
@@ -55,8 +57,13 @@ class Outcome:
     file, and its measurements (None when it was stopped before answering)."""
 
     result: ImportResult | None
-    error: str
+    refusal: UnreadableDocument | None
     stats: Stats | None
+
+    @property
+    def error(self) -> str:
+        """The refusal in English ("" with a result)."""
+        return "" if self.refusal is None else str(self.refusal)
 
 
 def run_isolated(data: bytes, *, filename: str, max_bytes: int, limits: ProcessLimits = ProcessLimits()) -> Outcome:
@@ -84,11 +91,12 @@ def run_isolated(data: bytes, *, filename: str, max_bytes: int, limits: ProcessL
     except subprocess.TimeoutExpired:
         proc.kill()
         proc.communicate()
-        message = (
-            f"Reading this file took longer than {limits.wall_seconds:g} s and was stopped. "
-            "Save it again as .docx (or split it) and upload it again."
+        refusal = UnreadableDocument(
+            "Reading this file took longer than %(seconds)s s and was stopped. "
+            "Save it again as .docx (or split it) and upload it again.",
+            params={"seconds": f"{limits.wall_seconds:g}"},
         )
-        return Outcome(None, message, None)
+        return Outcome(None, refusal, None)
     wall = time.monotonic() - began
     try:
         answer: dict[str, Any] = json.loads(out) if out else {}
@@ -98,8 +106,9 @@ def run_isolated(data: bytes, *, filename: str, max_bytes: int, limits: ProcessL
         return Outcome(None, _why_stopped(proc.returncode, err, limits), None)
     stats = Stats(answer["stats"]["cpu_seconds"], answer["stats"]["peak_rss_bytes"], wall)
     if "error" in answer:
-        return Outcome(None, str(answer["error"]), stats)
-    return Outcome(ImportResult.from_json(answer["result"]), "", stats)
+        params = {str(k): str(v) for k, v in (answer.get("params") or {}).items()}
+        return Outcome(None, UnreadableDocument(str(answer["error"]), params=params), stats)
+    return Outcome(ImportResult.from_json(answer["result"]), None, stats)
 
 
 def read_isolated(
@@ -109,28 +118,34 @@ def read_isolated(
     for what the limits stopped."""
     outcome = run_isolated(data, filename=filename, max_bytes=max_bytes, limits=limits)
     if outcome.result is None:
-        raise UnreadableDocument(outcome.error)
+        assert outcome.refusal is not None
+        raise outcome.refusal
     return outcome.result
 
 
-def _why_stopped(returncode: int, stderr: bytes, limits: ProcessLimits) -> str:
+def _why_stopped(returncode: int, stderr: bytes, limits: ProcessLimits) -> UnreadableDocument:
     import signal
 
     if returncode in (-signal.SIGXCPU, -signal.SIGKILL):
-        return (
-            f"Reading this file needed more than {limits.cpu_seconds} s of processing and was stopped. "
-            "Save it again as .docx (or split it) and upload it again."
+        return UnreadableDocument(
+            "Reading this file needed more than %(seconds)s s of processing and was stopped. "
+            "Save it again as .docx (or split it) and upload it again.",
+            params={"seconds": str(limits.cpu_seconds)},
         )
     if b"MemoryError" in stderr:
-        return _memory_message(limits.memory_bytes)
+        return _out_of_memory(limits.memory_bytes)
     tail = stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or [f"exit status {returncode}"]
-    return f"This file could not be read (the reader stopped: {tail[0][:200]}). Save it again as .docx and retry."
+    return UnreadableDocument(
+        "This file could not be read (the reader stopped: %(reason)s). Save it again as .docx and retry.",
+        params={"reason": tail[0][:200]},
+    )
 
 
-def _memory_message(memory_bytes: int) -> str:
-    return (
-        f"Reading this file needed more than {memory_bytes // (1024 * 1024)} MB of memory and was stopped. "
-        "Save it again as .docx (or split it) and upload it again."
+def _out_of_memory(memory_bytes: int) -> UnreadableDocument:
+    return UnreadableDocument(
+        "Reading this file needed more than %(megabytes)s MB of memory and was stopped. "
+        "Save it again as .docx (or split it) and upload it again.",
+        params={"megabytes": str(memory_bytes // (1024 * 1024))},
     )
 
 
@@ -171,20 +186,27 @@ def _child(argv: list[str]) -> None:
     _limit_self(cpu_seconds, memory_bytes)
     data = sys.stdin.buffer.read()
     answer: dict[str, Any]
+    refusal: UnreadableDocument | None = None
     try:
         from drafting.importing import read_document
-        from drafting.importing.errors import UnreadableDocument as Refused
 
         result = read_document(data, filename=filename, max_bytes=max_bytes)
         answer = {"result": result.to_json()}
-    except Refused as exc:
-        answer = {"error": exc.message}
+    except UnreadableDocument as exc:
+        refusal = exc
     except MemoryError:
-        answer = {"error": _memory_message(memory_bytes)}
+        refusal = _out_of_memory(memory_bytes)
     except RecursionError:
-        answer = {"error": "This Word document nests too deeply to be read. Save it again as .docx and retry."}
+        refusal = UnreadableDocument(
+            "This Word document nests too deeply to be read. Save it again as .docx and retry.", params={}
+        )
     except Exception as exc:  # the parser met something unforeseen: the file is what it cannot read
-        answer = {"error": f"This file could not be read ({type(exc).__name__}). Save it again as .docx and retry."}
+        refusal = UnreadableDocument(
+            "This file could not be read (%(error)s). Save it again as .docx and retry.",
+            params={"error": type(exc).__name__},
+        )
+    if refusal is not None:  # the msgid and its params: the parent raises it again, translated when read
+        answer = {"error": refusal.msgid, "params": refusal.params}
     answer["stats"] = _stats()
     sys.stdout.write(json.dumps(answer))
 

@@ -104,36 +104,46 @@ class Budget:
         self.chars += chars
         if self.blocks > MAX_BLOCKS:
             raise UnreadableDocument(
-                f"This document has more than {MAX_BLOCKS:,} paragraphs and tables; no declaration is that long. "
-                "Split it and import the parts."
+                "This document has more than %(blocks)s paragraphs and tables; no declaration is that long. "
+                "Split it and import the parts.",
+                params={"blocks": f"{MAX_BLOCKS:,}"},
             )
         if self.chars > MAX_TOTAL_CHARS:
             raise UnreadableDocument(
-                f"This document holds more than {MAX_TOTAL_CHARS:,} characters of text; no declaration is that "
-                "long. Split it and import the parts."
+                "This document holds more than %(chars)s characters of text; no declaration is that "
+                "long. Split it and import the parts.",
+                params={"chars": f"{MAX_TOTAL_CHARS:,}"},
             )
 
     @staticmethod
     def tags(part: str, n: int) -> None:
         if n > MAX_XML_TAGS:
             raise UnreadableDocument(
-                f"This Word document is made of more pieces than any declaration ({part} has {n:,} XML tags, "
-                f"{MAX_XML_TAGS:,} at most). Save it again from Word, or split it, and upload it again."
+                "This Word document is made of more pieces than any declaration (%(part)s has %(tags)s XML tags, "
+                "%(limit)s at most). Save it again from Word, or split it, and upload it again.",
+                params={"part": part, "tags": f"{n:,}", "limit": f"{MAX_XML_TAGS:,}"},
             )
 
     @staticmethod
     def elements(paragraphs: int, runs: int) -> None:
         if paragraphs > MAX_XML_PARAGRAPHS or runs > MAX_XML_RUNS:
             raise UnreadableDocument(
-                f"This document is made of {paragraphs:,} paragraphs and {runs:,} pieces of text, more than "
-                f"any declaration ({MAX_XML_PARAGRAPHS:,} and {MAX_XML_RUNS:,} at most). Split it, or save it "
-                "again from Word, and upload it again."
+                "This document is made of %(paragraphs)s paragraphs and %(runs)s pieces of text, more than "
+                "any declaration (%(max_paragraphs)s and %(max_runs)s at most). Split it, or save it "
+                "again from Word, and upload it again.",
+                params={
+                    "paragraphs": f"{paragraphs:,}",
+                    "runs": f"{runs:,}",
+                    "max_paragraphs": f"{MAX_XML_PARAGRAPHS:,}",
+                    "max_runs": f"{MAX_XML_RUNS:,}",
+                },
             )
 
     @staticmethod
     def table(rows: int, width: int) -> None:
         if rows * width > MAX_CELLS_PER_TABLE:
             raise UnreadableDocument(
-                f"A table in this document has {rows:,} rows of {width:,} cells, more than the "
-                f"{MAX_CELLS_PER_TABLE:,} cells a table may have. Simplify the table and upload it again."
+                "A table in this document has %(rows)s rows of %(width)s cells, more than the "
+                "%(limit)s cells a table may have. Simplify the table and upload it again.",
+                params={"rows": f"{rows:,}", "width": f"{width:,}", "limit": f"{MAX_CELLS_PER_TABLE:,}"},
             )
