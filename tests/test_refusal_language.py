@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import translation
 from django.utils.translation import gettext, pgettext
@@ -593,3 +594,28 @@ def test_the_isolated_readers_refusal_crosses_the_process_as_msgid_and_params() 
     assert caught.value.message.startswith("Reading this file took longer than 0.001 s and was stopped.")
     with translation.override("es"):
         assert caught.value.message.startswith("La lectura de este archivo tardó más de 0.001 s y se detuvo.")
+
+
+def test_an_import_upload_refused_at_once_answers_in_the_readers_language(world: World, settings: Any) -> None:
+    """What the API refuses while the upload is made (400) reads in Spanish
+    to a Spanish client; the reader's own refusals come later, on the job."""
+    settings.CONSENSO_MAX_IMPORT_BYTES = 100
+    client = world.client("ts")
+
+    def upload(data: bytes, **headers: Any) -> Any:
+        body = {"file": SimpleUploadedFile("draft.txt", data), "meeting": world.meeting.pk}
+        return client.post("/api/imports/", body, format="multipart", **headers)
+
+    # The serializer's refusal (DRF's own Spanish for the field), then the service's.
+    empty = upload(b"", HTTP_ACCEPT_LANGUAGE="es")
+    assert empty.status_code == 400
+    assert empty.json()["detail"] == "La solicitud no es válida; vea los campos."
+    assert empty.json()["fields"] == {"file": ["El archivo enviado está vacío."]}
+    assert upload(b"").json()["detail"] == "The request is invalid; see fields."
+    big = upload(b"x" * 101, HTTP_ACCEPT_LANGUAGE="es")
+    assert big.status_code == 400
+    assert big.json()["detail"] == "El archivo tiene 101 bytes; se pueden importar como máximo 100 bytes."
+    assert big.json()["fields"] == {"file": [big.json()["detail"]]}
+    english = upload(b"x" * 101, HTTP_ACCEPT_LANGUAGE="en")
+    assert english.json()["detail"] == "The file is 101 bytes; at most 100 bytes may be imported."
+    assert ImportJob.objects.count() == 0
