@@ -66,6 +66,11 @@ class DomainError(Exception):
         self.headers = headers or {}
 
     @property
+    def msgid(self) -> str | None:
+        """The catalogue msgid when the message is translated when read (``params`` given), else None."""
+        return None if self.params is None else self._message
+
+    @property
     def message(self) -> str:
         if self.params is None:
             return self._message

@@ -619,3 +619,52 @@ def test_an_import_upload_refused_at_once_answers_in_the_readers_language(world:
     english = upload(b"x" * 101, HTTP_ACCEPT_LANGUAGE="en")
     assert english.json()["detail"] == "The file is 101 bytes; at most 100 bytes may be imported."
     assert ImportJob.objects.count() == 0
+
+
+PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"
+
+
+@pytest.mark.django_db
+def test_why_an_import_or_export_failed_reads_in_the_readers_language(
+    world: World, django_capture_on_commit_callbacks: Any
+) -> None:
+    """The worker stores a job's reason in English and as msgid + params; the
+    Secretariat's pages show it in the language the reader chose."""
+    ts = world.client("ts")
+    with django_capture_on_commit_callbacks(execute=True):
+        upload = ts.post(
+            "/api/imports/",
+            {
+                "file": SimpleUploadedFile("logo.docx", PNG),
+                "meeting": world.meeting.pk,
+            },
+            format="multipart",
+        )
+    job = ImportJob.objects.get(pk=upload.json()["id"])
+    assert job.status == "failed" and job.error == "This file is not a Word document (.docx) or plain text (.txt)."
+    assert job.error_i18n == {"msgid": job.error, "params": {}}
+    # A job given up by the lifecycle (attempts) is stored the same way
+    export = ExportJob.objects.create(
+        declaration=world.declaration, revision=world.revision, kind="clean", requested_by=world.users["ts"]
+    )
+    interrupted = "The rendering was interrupted %(attempts)s times; ask for the document again."
+    services.export_job_fail(job_id=export.pk, message=interrupted, params={"attempts": 3})
+    export.refresh_from_db()
+    assert export.error == "The rendering was interrupted 3 times; ask for the document again."
+
+    page = Client()
+    page.force_login(world.users["ts"])
+    desk = f"/meetings/{world.meeting.pk}/desk/"
+    preview = f"/imports/{job.pk}/"
+    english = page.get(desk).content.decode() + page.get(preview).content.decode()
+    assert "is not a Word document" in english and "interrupted 3 times" in english
+    page.post("/i18n/setlang/", {"language": "es", "next": desk})
+    spanish = html.unescape(page.get(desk).content.decode() + page.get(preview).content.decode())
+    assert "is not a Word document" not in spanish and "interrupted 3 times" not in spanish
+    assert spanish.count(gettext_in("es", job.error)) == 2 and gettext_in("es", job.error) != job.error
+    assert "se interrumpió 3 veces" in spanish
+
+
+def gettext_in(language: str, msgid: str) -> str:
+    with translation.override(language):
+        return gettext(msgid)

@@ -17,6 +17,7 @@ from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.db import InterfaceError, OperationalError, connection
+from django.utils.translation import gettext_noop
 
 from drafting import services
 from drafting.models import Declaration
@@ -91,8 +92,10 @@ def export_render(job_id: int) -> str | None:
     except SoftTimeLimitExceeded:
         services.export_job_fail(
             job_id=job_id,
-            message=f"Rendering took longer than {settings.CONSENSO_EXPORT_SOFT_TIME_LIMIT} s and was stopped; "
-            "try again later or ask the Secretariat.",
+            message=gettext_noop(
+                "Rendering took longer than %(seconds)s s and was stopped; try again later or ask the Secretariat."
+            ),
+            params={"seconds": settings.CONSENSO_EXPORT_SOFT_TIME_LIMIT},
         )
         return "failed"
     except Exception:
@@ -100,7 +103,9 @@ def export_render(job_id: int) -> str | None:
         # traceback goes to the log) rather than redeliver for ever.
         log.exception("export job %s could not be rendered", job_id)
         services.export_job_fail(
-            job_id=job_id, message="The document could not be rendered because of an internal error; it was logged."
+            job_id=job_id,
+            message=gettext_noop("The document could not be rendered because of an internal error; it was logged."),
+            params={},
         )
         return "failed"
     return job.status if job is not None else None
@@ -130,7 +135,9 @@ def import_read(job_id: int) -> str | None:
     try:
         job = services.import_job_run(job_id=job_id)
     except SoftTimeLimitExceeded:
-        services.import_job_fail(job_id=job_id, message="Reading the file took too long; split it and try again.")
+        services.import_job_fail(
+            job_id=job_id, message=gettext_noop("Reading the file took too long; split it and try again."), params={}
+        )
         return "failed"
     return job.status if job is not None else None
 

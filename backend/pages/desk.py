@@ -55,8 +55,8 @@ def desk(request: HttpRequest, pk: int) -> HttpResponse:
             "links": sign_in_links.sign_in_link_list(actor=user_of(request), meeting=meeting),
             "delegations": meeting.participants.exclude(kind="secretariat").order_by("code"),
             "declarations": declarations,
-            "imports": [(j, labels.JOB_STATUSES.get(j.status, j.status)) for j in imports],
-            "exports": [(j, labels.JOB_STATUSES.get(j.status, j.status)) for j in exports],
+            "imports": [(j, labels.JOB_STATUSES.get(j.status, j.status), selectors.job_error(j)) for j in imports],
+            "exports": [(j, labels.JOB_STATUSES.get(j.status, j.status), selectors.job_error(j)) for j in exports],
             "export_kinds": list(labels.EXPORT_KINDS.items()),
             "busy": busy,
             "max_import_mb": max_import_bytes() // (1024 * 1024),
@@ -192,6 +192,7 @@ def import_preview(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "job": job,
             "status_label": labels.JOB_STATUSES.get(job.status, job.status),
+            "error": selectors.job_error(job),
             "sections": _numbered(job.preview),
             "paragraph_kinds": [(k, labels.IMPORT_PARAGRAPH_KINDS.get(k, k)) for k in PARAGRAPH_KINDS],
             "section_kinds": [(k, labels.IMPORT_SECTION_KINDS.get(k, k)) for k in SECTION_KINDS],

@@ -71,6 +71,10 @@ class ExportJob(models.Model):
     size = models.PositiveIntegerField(null=True, blank=True)
     checksum = models.CharField(max_length=64, blank=True, help_text="SHA-256 of the file.")
     error = models.TextField(blank=True)
+    # The same reason as a catalogue msgid and its params ({"msgid", "params"}), so
+    # each reader sees it in their language (selectors.job_error); ``error`` keeps
+    # it in English for the log, the admin and the API.
+    error_i18n = models.JSONField(null=True, blank=True)
 
     class Meta:
         ordering = ["-id"]

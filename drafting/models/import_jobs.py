@@ -56,6 +56,10 @@ class ImportJob(models.Model):
     preview = models.JSONField(null=True, blank=True, help_text="Sections, paragraphs and counts found.")
     warnings = models.JSONField(default=list, blank=True)
     error = models.TextField(blank=True)
+    # The same reason as a catalogue msgid and its params ({"msgid", "params"}), so
+    # each reader sees it in their language (selectors.job_error); ``error`` keeps
+    # it in English for the log, the admin and the API.
+    error_i18n = models.JSONField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     revision = models.ForeignKey(
         Revision, on_delete=models.PROTECT, null=True, blank=True, related_name="+", help_text="Made on confirmation."

@@ -27,7 +27,7 @@ from drafting.selectors.events import (
     paragraphs_changed_since,
 )
 from drafting.selectors.exports import declaration_document, negotiation_record, revision_pair
-from drafting.selectors.jobs import export_job_list
+from drafting.selectors.jobs import export_job_list, job_error
 from drafting.selectors.library import (
     LibraryFilters,
     library_near,
@@ -57,6 +57,7 @@ __all__ = [
     "declaration_list",
     "event_list",
     "export_job_list",
+    "job_error",
     "library_near",
     "library_search",
     "library_statement_get",

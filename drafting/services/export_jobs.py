@@ -29,7 +29,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import partial
@@ -42,7 +42,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
+from django.utils.translation import gettext_noop, pgettext
 
 from drafting import selectors
 from drafting.access import Role, not_found, require_read, require_read_within, role_in
@@ -408,7 +408,11 @@ def _claim(job_id: int) -> ExportJob | None:
         if job is None or job.status in (Status.DONE, Status.FAILED):
             return None
         if job.attempts >= MAX_ATTEMPTS:
-            job_mark_failed(job, f"The rendering was interrupted {job.attempts} times; ask for the document again.")
+            job_mark_failed(
+                job,
+                gettext_noop("The rendering was interrupted %(attempts)s times; ask for the document again."),
+                params={"attempts": job.attempts},
+            )
             return None
         if (
             job.status == Status.QUEUED
@@ -463,7 +467,7 @@ def export_job_run(*, job_id: int, render: Callable[[ExportJob, dict[str, Any]],
                     return job
                 rendered = render(job, data)
         except DomainError as exc:
-            job_mark_failed(job, exc.message)
+            job_mark_failed(job, exc.msgid or exc.message, params=exc.params if exc.msgid else None)
             return job
         digest = hashlib.sha256(rendered.content).hexdigest()
         job.file.save(
@@ -489,13 +493,15 @@ def _share(job: ExportJob, made: ExportJob) -> None:
     job.save(update_fields=["file", "filename", "size", "checksum", "status", "error", "finished_at", "fingerprint"])
 
 
-def export_job_fail(*, job_id: int, message: str, file_lost: bool = False) -> None:
+def export_job_fail(
+    *, job_id: int, message: str, params: Mapping[str, object] | None = None, file_lost: bool = False
+) -> None:
     """Give a job up (the task calls this when rendering raised something
     unexpected, or ran out of time), unless it finished meanwhile. With
     ``file_lost`` a done job whose file vanished from storage is failed too,
     so that the next request for it renders it again."""
     live = (Status.QUEUED, Status.RUNNING, *((Status.DONE,) if file_lost else ()))
-    job_fail(model=ExportJob, job_id=job_id, message=message, live=live)
+    job_fail(model=ExportJob, job_id=job_id, message=message, params=params, live=live)
 
 
 def export_jobs_to_redispatch() -> list[int]:

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from difflib import SequenceMatcher
@@ -38,7 +38,7 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
+from django.utils.translation import gettext_noop, pgettext
 
 from drafting.access import not_found, require_read_within, require_secretariat, role_in
 from drafting.errors import Conflict, DomainError, InvalidInput
@@ -56,7 +56,7 @@ from drafting.importing.isolated import ProcessLimits, read_isolated
 from drafting.models import Declaration, EventVerb, ImportJob, Meeting, Paragraph, Revision, RevisionParagraph, Section
 from drafting.services.declarations import declaration_create
 from drafting.services.events import event_record
-from drafting.services.jobs import job_claim, job_fail, jobs_to_redispatch
+from drafting.services.jobs import job_claim, job_error_fields, job_fail, jobs_to_redispatch
 from drafting.services.locks import declaration_lock, declaration_require_drafting, declaration_touch
 from drafting.services.revisions import revision_issue
 from drafting.states import State
@@ -248,7 +248,7 @@ def _claim(job_id: int) -> bool:
         model=ImportJob,
         job_id=job_id,
         max_attempts=MAX_ATTEMPTS,
-        gave_up="Reading this file was interrupted {attempts} times; save it again and upload it anew.",
+        gave_up=gettext_noop("Reading this file was interrupted %(attempts)s times; save it again and upload it anew."),
         skip_locked=False,
     )
     return claimed is not None
@@ -262,6 +262,7 @@ def import_job_run(*, job_id: int) -> ImportJob | None:
         return None
     job = ImportJob.objects.get(pk=job_id)
     error = ""
+    error_i18n: dict[str, Any] | None = None
     result: ImportResult | None = None
     translation: ImportResult | None = None
     try:
@@ -277,7 +278,8 @@ def import_job_run(*, job_id: int) -> ImportJob | None:
                     % {"filename": job.translation_filename, "message": exc.message}
                 ) from exc
     except DomainError as exc:
-        error = exc.message
+        # In English (the worker's language) and, where the refusal is a msgid, in each reader's
+        error, error_i18n = job_error_fields(exc.msgid, exc.params) if exc.msgid else (exc.message, None)
         result = None
     preview: dict[str, Any] | None = None
     pairing: list[ImportWarning] = []
@@ -295,13 +297,13 @@ def import_job_run(*, job_id: int) -> ImportJob | None:
             return job
         job.finished_at = timezone.now()
         if result is None or preview is None:
-            job.status, job.error, job.preview = Status.FAILED, error, None
+            job.status, job.error, job.error_i18n, job.preview = Status.FAILED, error, error_i18n, None
         else:
-            job.status, job.error, job.preview = Status.READY, "", preview
+            job.status, job.error, job.error_i18n, job.preview = Status.READY, "", None, preview
             job.warnings = [
                 {"code": w.code, "message": w.message, "where": w.where} for w in [*result.warnings, *pairing]
             ]
-        job.save(update_fields=["status", "error", "preview", "warnings", "finished_at"])
+        job.save(update_fields=["status", "error", "error_i18n", "preview", "warnings", "finished_at"])
         event_record(
             verb=EventVerb.IMPORT_READY if job.status == Status.READY else EventVerb.IMPORT_FAILED,
             actor=None,
@@ -447,9 +449,11 @@ def _store_heading_translations(
         ).update(section_heading_translation=section.heading_translation)
 
 
-def import_job_fail(*, job_id: int, message: str) -> None:
-    """Give a job up (the task calls this when it ran out of time), unless it finished meanwhile."""
-    job_fail(model=ImportJob, job_id=job_id, message=message)
+def import_job_fail(*, job_id: int, message: str, params: Mapping[str, object] | None = None) -> None:
+    """Give a job up (the task calls this when it ran out of time), unless it
+    finished meanwhile. With ``params``, ``message`` is a msgid (shown in each
+    reader's language)."""
+    job_fail(model=ImportJob, job_id=job_id, message=message, params=params)
 
 
 def import_jobs_to_redispatch() -> list[int]:

@@ -9,8 +9,9 @@ step re-reads the row under its lock and is safe to run twice.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import timedelta
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -27,12 +28,21 @@ QUEUED, RUNNING, FAILED = "queued", "running", "failed"
 SWEEP_BATCH = 500
 
 
-def job_mark_failed(job: ExportJob | ImportJob, message: str) -> None:
-    """Fail a job the caller holds locked."""
+def job_error_fields(message: str, params: Mapping[str, object] | None) -> tuple[str, dict[str, Any] | None]:
+    """``error`` (English) and ``error_i18n`` for a reason: with ``params``,
+    ``message`` is a catalogue msgid with named placeholders."""
+    if params is None:
+        return message, None
+    values = {k: v if isinstance(v, int | str) else str(v) for k, v in params.items()}
+    return message % values, {"msgid": message, "params": values}
+
+
+def job_mark_failed(job: ExportJob | ImportJob, message: str, *, params: Mapping[str, object] | None = None) -> None:
+    """Fail a job the caller holds locked (``params``: see ``job_error_fields``)."""
     job.status = FAILED
-    job.error = message
+    job.error, job.error_i18n = job_error_fields(message, params)
     job.finished_at = timezone.now()
-    job.save(update_fields=["status", "error", "finished_at"])
+    job.save(update_fields=["status", "error", "error_i18n", "finished_at"])
 
 
 def job_claim(*, model: type[Job], job_id: int, max_attempts: int, gave_up: str, skip_locked: bool) -> Job | None:
@@ -40,13 +50,13 @@ def job_claim(*, model: type[Job], job_id: int, max_attempts: int, gave_up: str,
     readers see it). None when there is nothing to do: finished, failed, gone,
     or (``skip_locked``) held by a live worker. A job interrupted
     ``max_attempts`` times (worker killed, hard time limit) is failed with
-    ``gave_up`` (``{attempts}`` is filled in) rather than tried for ever."""
+    ``gave_up`` (a msgid; ``%(attempts)s`` is filled in) rather than tried for ever."""
     with transaction.atomic():
         job = model.objects.select_for_update(skip_locked=skip_locked).filter(pk=job_id).first()
         if job is None or job.status not in (QUEUED, RUNNING):
             return None
         if job.attempts >= max_attempts:
-            job_mark_failed(job, gave_up.format(attempts=job.attempts))
+            job_mark_failed(job, gave_up, params={"attempts": job.attempts})
             return None
         job.status = RUNNING
         job.attempts += 1
@@ -55,13 +65,20 @@ def job_claim(*, model: type[Job], job_id: int, max_attempts: int, gave_up: str,
         return job
 
 
-def job_fail(*, model: type[Job], job_id: int, message: str, live: tuple[str, ...] = (QUEUED, RUNNING)) -> None:
+def job_fail(
+    *,
+    model: type[Job],
+    job_id: int,
+    message: str,
+    params: Mapping[str, object] | None = None,
+    live: tuple[str, ...] = (QUEUED, RUNNING),
+) -> None:
     """Give a job up (its task ran out of time or raised), unless it left the
     ``live`` statuses meanwhile."""
     with transaction.atomic():
         job = model.objects.select_for_update().filter(pk=job_id).first()
         if job is not None and job.status in live:
-            job_mark_failed(job, message)
+            job_mark_failed(job, message, params=params)
 
 
 def jobs_to_redispatch(*, queued: QuerySet[Job], running: QuerySet[Job], run_holds_lock: bool) -> list[int]:
