@@ -35,6 +35,7 @@ from drafting.services.export_jobs import KIND_NAMES
 from drafting.states import TRANSITIONS, State
 from drafting.textnorm import clean_text
 from tests.conftest import ROOT, World
+from workers import tasks
 
 PO = ROOT / "locale" / "es" / "LC_MESSAGES" / "django.po"
 # UnreadableDocument: the import reader's refusals (drafting/importing, Django-free, always with params).
@@ -625,21 +626,26 @@ PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"
 
 
 @pytest.mark.django_db
-def test_why_an_import_or_export_failed_reads_in_the_readers_language(
-    world: World, django_capture_on_commit_callbacks: Any
-) -> None:
+def test_why_an_import_or_export_failed_reads_in_the_readers_language(world: World, settings: Any) -> None:
     """The worker stores a job's reason in English and as msgid + params; the
-    Secretariat's pages show it in the language the reader chose."""
+    Secretariat's pages show it in the language the reader chose.
+
+    The upload only queues (embedded mode) and the test runs the worker's task
+    itself, so that it reads the same with or without Redis: with Redis a real
+    worker would be handed a job it cannot see (this test's transaction never
+    commits), and the job would stay queued."""
+    settings.CONSENSO_JOBS = "embedded"
     ts = world.client("ts")
-    with django_capture_on_commit_callbacks(execute=True):
-        upload = ts.post(
-            "/api/imports/",
-            {
-                "file": SimpleUploadedFile("logo.docx", PNG),
-                "meeting": world.meeting.pk,
-            },
-            format="multipart",
-        )
+    upload = ts.post(
+        "/api/imports/",
+        {
+            "file": SimpleUploadedFile("logo.docx", PNG),
+            "meeting": world.meeting.pk,
+        },
+        format="multipart",
+    )
+    assert upload.status_code == 201, upload.content
+    assert tasks.import_read.apply(args=(upload.json()["id"],)).get() == "failed"
     job = ImportJob.objects.get(pk=upload.json()["id"])
     assert job.status == "failed" and job.error == "This file is not a Word document (.docx) or plain text (.txt)."
     assert job.error_i18n == {"msgid": job.error, "params": {}}
