@@ -7,16 +7,18 @@ transaction BEGIN IMMEDIATE, which serialises writers on the whole database.
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Literal
 
-from django.db import connection, models
-from django.db.models import F, OuterRef, Subquery
+from django.contrib.auth.models import User
+from django.db import connection
+from django.db.models import F
 from django.utils.translation import gettext as _
 
 from drafting import live
 from drafting.access import Reader, Role, not_found, require_read, require_read_within, role_in
 from drafting.errors import Conflict
-from drafting.models import Declaration, Meeting, Paragraph, Proposal
+from drafting.models import AgreedStatement, Declaration, Delegation, Meeting, Paragraph, Proposal, Revision
+from drafting.services import rows
 
 
 def declaration_lock(declaration_id: int) -> Declaration:
@@ -90,16 +92,6 @@ DeclarationLock = Literal["none", "share", "update"]
 _FOR = {"none": "", "share": " FOR KEY SHARE OF d", "update": " FOR UPDATE OF d"}
 
 
-def _columns(model: type[models.Model], alias: str) -> tuple[list[str], list[str], list[Any]]:
-    fields = list(model._meta.concrete_fields)
-    quote = connection.ops.quote_name
-    return (
-        [f.attname for f in fields],
-        [f"{alias}.{quote(str(f.column))}" for f in fields],
-        [f.get_col(model._meta.db_table) for f in fields],
-    )
-
-
 def _declaration_read(*, where: str, param: int, lock: DeclarationLock) -> Declaration | None:
     """The declaration and its meeting in one statement, locked as asked.
 
@@ -108,27 +100,23 @@ def _declaration_read(*, where: str, param: int, lock: DeclarationLock) -> Decla
     the snapshot taken before the wait, so a "current revision" read here
     could be one that a revision issued meanwhile has replaced. Read such
     things in the next statement, once the lock is held."""
-    d_names, d_cols, d_exprs = _columns(Declaration, "d")
-    m_names, m_cols, m_exprs = _columns(Meeting, "m")
+    parts = (_DECLARATION, _MEETING)
     sql = (
-        f"SELECT {', '.join(d_cols + m_cols)} FROM drafting_declaration d "
+        f"SELECT {rows.columns(*parts)} FROM drafting_declaration d "
         f"JOIN drafting_meeting m ON m.id = d.meeting_id WHERE d.id = {where}"
     )
     if connection.vendor == "postgresql":
         sql += _FOR[lock]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [param])
-        row = cursor.fetchone()
-    if row is None:
+    found = rows.fetch_one(sql, [param], parts)
+    if found is None:
         return None
-    # The ORM's own converters (SQLite's dates and booleans, JSON), as a queryset would apply.
-    compiler = Declaration.objects.none().query.get_compiler(connection=connection)
-    converters = compiler.get_converters(d_exprs + m_exprs)
-    row = next(iter(compiler.apply_converters([row], converters)))
-    n = len(d_names)
-    declaration = Declaration.from_db(connection.alias, d_names, row[:n])
-    declaration.meeting = Meeting.from_db(connection.alias, m_names, row[n:])
+    (declaration, meeting), _extra = found
+    assert isinstance(declaration, Declaration) and isinstance(meeting, Meeting)
+    declaration.meeting = meeting
     return declaration
+
+
+_DECLARATION, _MEETING = rows.Part(Declaration, "d"), rows.Part(Meeting, "m")
 
 
 def declaration_access(
@@ -168,15 +156,49 @@ def proposal_access(
     revision, decider, source statement) and its paragraph's state
     (``paragraph_state``), and the user's role: 404, 403 as for a read."""
     declaration, role = _access_within(user, "proposal", proposal_id, lock)
-    state = Paragraph.objects.filter(pk=OuterRef("paragraph_id")).values("state")[:1]
-    proposal = (
-        Proposal.objects.select_for_update(of=("self",), no_key=True)  # see "No lock a foreign key waits for"
-        .select_related("delegation", "author", "revision", "decided_by", "source_statement")
-        .annotate(paragraph_state=Subquery(state))
-        .get(pk=proposal_id)
-    )
+    proposal = _proposal_read(proposal_id)
     proposal.declaration = declaration
     return declaration, proposal, role
+
+
+# What an answer shows of a proposal, joined (select_related's shape): the
+# attribute on the proposal, then the row's part.
+_PROPOSAL = rows.Part(Proposal, "p")
+_PROPOSAL_RELATED = {
+    "delegation": rows.Part(Delegation, "g"),
+    "author": rows.Part(User, "u"),
+    "revision": rows.Part(Revision, "r"),
+    "decided_by": rows.Part(User, "b"),
+    "source_statement": rows.Part(AgreedStatement, "s"),
+}
+
+
+def _proposal_read(proposal_id: int) -> Proposal:
+    """The proposal with its related rows and its paragraph's state
+    (``paragraph_state``), locked FOR NO KEY UPDATE (see "No lock a foreign
+    key waits for"): one hand-written statement (drafting/services/rows.py
+    says why not the ORM)."""
+    joins = " ".join(
+        f"{'LEFT ' if Proposal._meta.get_field(name).null else ''}JOIN {part.model._meta.db_table} {part.alias} "
+        f"ON {part.alias}.id = p.{name}_id"
+        for name, part in _PROPOSAL_RELATED.items()
+    )
+    parts = (_PROPOSAL, *_PROPOSAL_RELATED.values())
+    sql = (
+        f"SELECT {rows.columns(*parts)}, (SELECT x.state FROM drafting_paragraph x WHERE x.id = p.paragraph_id) "
+        f"FROM drafting_proposal p {joins} WHERE p.id = %s"
+    )
+    if connection.vendor == "postgresql":
+        sql += " FOR NO KEY UPDATE OF p"
+    found = rows.fetch_one(sql, [proposal_id], parts)
+    if found is None:  # gone since the declaration's read: proposals are never deleted, but say so
+        raise not_found("proposal")
+    (proposal, *related), (state,) = found
+    assert isinstance(proposal, Proposal)
+    for name, row in zip(_PROPOSAL_RELATED, related, strict=True):
+        setattr(proposal, name, row)
+    proposal.paragraph_state = state  # type: ignore[attr-defined]
+    return proposal
 
 
 def paragraph_access(
