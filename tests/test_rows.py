@@ -73,3 +73,22 @@ def test_an_unknown_proposal_is_not_found(world: World) -> None:
 
     with pytest.raises(NotFound), transaction.atomic():
         proposal_access(user=world.users["can"], proposal_id=10**9)
+
+
+@pytest.mark.django_db
+def test_the_paragraph_a_submission_reads_by_hand_is_the_one_the_orm_reads(world: World) -> None:
+    from drafting.models import RevisionParagraph
+    from drafting.services.proposals import _paragraph_to_propose_on
+    from tests.conftest import build_world
+
+    paragraph_id = world.paragraph_ids()[1]
+    with transaction.atomic():
+        paragraph, current = _paragraph_to_propose_on(declaration_id=world.declaration.pk, paragraph_id=paragraph_id)
+    assert paragraph is not None and current is not None
+    assert _fields(paragraph) == _fields(Paragraph.objects.get(pk=paragraph_id))
+    assert (current.pk, current.label) == (world.revision.pk, world.revision.label)
+    placed = RevisionParagraph.objects.get(revision=world.revision, paragraph_id=paragraph_id)
+    assert paragraph.revision_label == placed.label  # type: ignore[attr-defined]
+    other = build_world(title="Another meeting")
+    with transaction.atomic():
+        assert _paragraph_to_propose_on(declaration_id=other.declaration.pk, paragraph_id=paragraph_id) == (None, None)
