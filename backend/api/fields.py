@@ -8,6 +8,8 @@ from typing import Any
 from django.core.validators import ProhibitNullCharactersValidator
 from rest_framework import serializers
 
+from drafting.bilingual import LANGUAGES, TRANSLATION_STATUSES
+
 
 class RawText(serializers.CharField):
     """Text handed to the services untouched: they normalise it (NFC, strip),
@@ -42,3 +44,18 @@ class EmphasisSerializer(serializers.Serializer[Any]):
     start = serializers.IntegerField(min_value=0)
     end = serializers.IntegerField(min_value=1)
     style = serializers.ChoiceField(choices=["bold", "italic"])  # type: ignore[assignment]
+
+
+def one_language_fields() -> tuple[serializers.ChoiceField, serializers.ChoiceField]:
+    """A text paragraph's ``language`` and ``translation_status``, given only
+    with ``?lang=`` (the revision's text and the working text say the same)."""
+    return (
+        serializers.ChoiceField(
+            choices=LANGUAGES, required=False, help_text="Only with `?lang=`: the language of text, emphasis, table."
+        ),
+        serializers.ChoiceField(
+            choices=TRANSLATION_STATUSES,
+            required=False,
+            help_text="Only with `?lang=`: how the other-language version stands (in place of translation).",
+        ),
+    )

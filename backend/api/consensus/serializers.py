@@ -7,10 +7,10 @@ from typing import Any
 
 from rest_framework import serializers
 
-from backend.api.fields import EmphasisSerializer, _id, _text
+from backend.api.fields import EmphasisSerializer, _id, _text, one_language_fields
 from backend.api.texts.serializers import TextProposalSerializer
 from backend.api.translations.serializers import WorkingTranslationSerializer
-from drafting.bilingual import LANGUAGES, TRANSLATION_STATUSES
+from drafting.bilingual import LANGUAGES
 from drafting.models.texts import ParagraphKind, SectionKind
 from drafting.states import TRANSITIONS, State
 
@@ -63,14 +63,7 @@ class WorkingParagraphSerializer(serializers.Serializer[Any]):
     translation = WorkingTranslationSerializer(
         required=False, help_text="The paragraph in the other working language (not with `?lang=`)."
     )
-    language = serializers.ChoiceField(
-        choices=LANGUAGES, required=False, help_text="Only with `?lang=`: the language of text, emphasis, table."
-    )
-    translation_status = serializers.ChoiceField(
-        choices=TRANSLATION_STATUSES,
-        required=False,
-        help_text="Only with `?lang=`: how the other-language version stands (in place of translation).",
-    )
+    language, translation_status = one_language_fields()
     objections = serializers.ListField(child=serializers.DictField(child=serializers.CharField()))
     proposals = TextProposalSerializer(many=True)
 

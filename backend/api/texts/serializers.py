@@ -8,10 +8,10 @@ from typing import Any
 from django.conf import settings
 from rest_framework import serializers
 
-from backend.api.fields import EmphasisSerializer, _id, _text
+from backend.api.fields import EmphasisSerializer, _id, _text, one_language_fields
 from backend.api.proposals.serializers import ProposalSerializer
 from backend.api.translations.serializers import TranslationSerializer
-from drafting.bilingual import LANGUAGES, TRANSLATION_STATUSES
+from drafting.bilingual import LANGUAGES
 from drafting.models import (
     Declaration,
     Proposal,
@@ -132,14 +132,7 @@ class TextParagraphSerializer(serializers.Serializer[Any]):
     translation = TranslationSerializer(
         required=False, help_text="The paragraph in the other working language, as issued (not with `?lang=`)."
     )
-    language = serializers.ChoiceField(
-        choices=LANGUAGES, required=False, help_text="Only with `?lang=`: the language of text, emphasis, table."
-    )
-    translation_status = serializers.ChoiceField(
-        choices=TRANSLATION_STATUSES,
-        required=False,
-        help_text="Only with `?lang=`: how the other-language version stands (in place of translation).",
-    )
+    language, translation_status = one_language_fields()
     proposal_summary = ProposalSummarySerializer(
         required=False, help_text="By default (`?proposals=summary`): the proposals on this paragraph, counted."
     )
