@@ -16,7 +16,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from backend.api import filters
-from backend.api.http import actor, entity_tag
+from backend.api.http import actor, entity_tag, represent
 from backend.api.proposals.serializers import (
     DecisionSerializer,
     PositionInputSerializer,
@@ -29,7 +29,9 @@ from drafting.models import Proposal
 
 
 def _proposal_response(proposal: Proposal, code: int = status.HTTP_200_OK) -> Response:
-    return Response(ProposalSerializer(proposal).data, status=code, headers={"ETag": entity_tag(str(proposal.version))})
+    return Response(
+        represent(ProposalSerializer, proposal), status=code, headers={"ETag": entity_tag(str(proposal.version))}
+    )
 
 
 class ProposalList(generics.ListCreateAPIView[Proposal]):
