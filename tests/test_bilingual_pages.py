@@ -163,3 +163,22 @@ def test_the_chairs_form_lists_missing_translations_and_adopts_both_once_current
     )
     chair.post(start, {"method": "in_session", "next": console})
     assert Adoption.objects.get().original_language_only is False
+
+
+def test_the_zero_draft_is_named_in_the_pages_language(bi: Bilingual) -> None:
+    """The label stored for revision 0 is "Zero draft"; a Spanish page says "Proyecto cero"
+    (the meeting's home, the text, the chair's console, the projection screen)."""
+    assert bi.revision.label == "Zero draft"
+    pages = [
+        f"/meetings/{bi.declaration.meeting_id}/",
+        f"/declarations/{bi.declaration.pk}/text/",
+        f"/declarations/{bi.declaration.pk}/chair/",
+        f"/declarations/{bi.declaration.pk}/screen/",
+    ]
+    chair = signed_in(bi, "ppt")
+    for url in pages:
+        english = chair.get(url, HTTP_ACCEPT_LANGUAGE="en")
+        spanish = chair.get(url, HTTP_ACCEPT_LANGUAGE="es")
+        assert english.status_code == spanish.status_code == 200, url
+        assert "Zero draft" in english.content.decode() and "Proyecto cero" not in english.content.decode(), url
+        assert "Proyecto cero" in spanish.content.decode() and "Zero draft" not in spanish.content.decode(), url

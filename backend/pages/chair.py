@@ -160,7 +160,7 @@ def issue(request: HttpRequest, pk: int) -> HttpResponse:
     revision = services.revision_issue_from_working_text(
         actor=user_of(request), declaration=declaration, note=request.POST.get("note", "")
     )
-    messages.success(request, _("%(label)s is issued.") % {"label": revision.label})
+    messages.success(request, _("%(label)s is issued.") % {"label": labels.revision_label(revision.label)})
     return back(request, _console_url(pk))
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils.functional import Promise
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 from django.utils.translation import gettext_lazy as _
 
 from drafting.models import Adoption, AgreedStatement, Declaration, ExportJob, ImportJob, Statement
@@ -104,3 +104,16 @@ CHANGES: dict[str, Promise] = {
     "deleted": _("Deleted"),
     "moved": _("Moved"),
 }
+
+
+_ZERO_DRAFT = {"zero draft", "proyecto cero"}
+
+
+def revision_label(label: str) -> str:
+    """A revision's label as the page's language writes it: the stored "Zero
+    draft" (or an imported "Proyecto cero") reads "Proyecto cero" on a Spanish
+    page and "Zero draft" on an English one; "Rev.1" is the same in both; any
+    other label (one the Secretariat typed) stays as it was written."""
+    if label.strip().lower() in _ZERO_DRAFT:
+        return str(pgettext("revision", "Zero draft"))
+    return label
