@@ -669,6 +669,12 @@ def test_why_an_import_or_export_failed_reads_in_the_readers_language(world: Wor
     assert "is not a Word document" not in spanish and "interrupted 3 times" not in spanish
     assert spanish.count(gettext_in("es", job.error)) == 2 and gettext_in("es", job.error) != job.error
     assert "se interrumpió 3 veces" in spanish
+    # and so does the API, in the request's language
+    api = world.client("ts")
+    assert api.get(f"/api/imports/{job.pk}/", HTTP_ACCEPT_LANGUAGE="en").json()["error"] == job.error
+    assert api.get(f"/api/imports/{job.pk}/", HTTP_ACCEPT_LANGUAGE="es").json()["error"] == gettext_in("es", job.error)
+    in_spanish = api.get(f"/api/exports/{export.pk}/", HTTP_ACCEPT_LANGUAGE="es").json()["error"]
+    assert in_spanish == gettext_in("es", interrupted) % {"attempts": 3} and "se interrumpió 3 veces" in in_spanish
 
 
 def gettext_in(language: str, msgid: str) -> str:

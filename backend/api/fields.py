@@ -8,6 +8,7 @@ from typing import Any
 from django.core.validators import ProhibitNullCharactersValidator
 from rest_framework import serializers
 
+from drafting import selectors
 from drafting.bilingual import LANGUAGES, TRANSLATION_STATUSES
 
 
@@ -59,3 +60,16 @@ def one_language_fields() -> tuple[serializers.ChoiceField, serializers.ChoiceFi
             help_text="Only with `?lang=`: how the other-language version stands (in place of translation).",
         ),
     )
+
+
+class JobErrorField(serializers.CharField):
+    """A job's ``error`` in the request's language (Accept-Language): the worker
+    stores the reason as a msgid with its parameters (``error_i18n``), and the
+    API says it as the pages do (``selectors.job_error``); empty unless failed."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("help_text", "Why the job failed, in the request's language; empty unless it failed.")
+        super().__init__(source="*", read_only=True, **kwargs)
+
+    def to_representation(self, value: Any) -> str:
+        return selectors.job_error(value)

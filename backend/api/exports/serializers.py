@@ -8,6 +8,7 @@ from typing import Any
 from rest_framework import serializers
 from rest_framework.reverse import reverse
 
+from backend.api.fields import JobErrorField
 from drafting.models import ExportJob
 
 
@@ -38,6 +39,7 @@ class ExportRequestSerializer(serializers.Serializer[Any]):
 
 
 class ExportJobSerializer(serializers.ModelSerializer[ExportJob]):
+    error = JobErrorField()
     # null for the kinds that show the working text (compilation, record)
     revision_label = serializers.CharField(source="revision.label", default=None, read_only=True, allow_null=True)
     base_revision_label = serializers.CharField(

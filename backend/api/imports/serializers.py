@@ -7,6 +7,7 @@ from typing import Any
 
 from rest_framework import serializers
 
+from backend.api.fields import JobErrorField
 from drafting.models import Declaration, ImportJob
 
 
@@ -79,6 +80,7 @@ class ImportJobSerializer(serializers.ModelSerializer[ImportJob]):
         "order, each {original, translation, how, text, translation_text} with null for an unpaired side, "
         "counts: pairs, unpaired_original, unpaired_translation).",
     )
+    error = JobErrorField()
     warnings = serializers.JSONField(read_only=True)
 
     class Meta:
