@@ -32,6 +32,25 @@ def translation_status(*, text_version: int, translation_of: int | None) -> str:
     return CURRENT if translation_of == text_version else STALE
 
 
+def paragraph_in_language(paragraph: Mapping[str, Any], language: str, *, original: str) -> dict[str, Any]:
+    """One paragraph (as the text selectors give it, with its ``translation``
+    object) in one language: ``text``, ``emphasis`` and ``table`` (where the
+    paragraph has one) are that language's, ``language`` names it and
+    ``translation_status`` replaces ``translation``."""
+    if language not in LANGUAGES:
+        raise ValueError(f"Not a working language: {language!r}")
+    out = {k: v for k, v in paragraph.items() if k != "translation"}
+    translation = paragraph["translation"]
+    if language != original:
+        out["text"] = translation["text"]
+        out["emphasis"] = translation["emphasis"]
+        if "table" in paragraph:
+            out["table"] = translation["table"]
+    out["language"] = language
+    out["translation_status"] = translation["status"]
+    return out
+
+
 def text_in_language(text: Mapping[str, Any], language: str) -> dict[str, Any]:
     """A whole text (a revision's or the working text, as the selectors give
     it) with one language's wording in each text field (``?lang=``, issue 15).
@@ -48,15 +67,7 @@ def text_in_language(text: Mapping[str, Any], language: str) -> dict[str, Any]:
     original = text["original_language"]
 
     def paragraph(p: Mapping[str, Any]) -> dict[str, Any]:
-        out = {k: v for k, v in p.items() if k != "translation"}
-        translation = p["translation"]
-        if language != original:
-            out["text"] = translation["text"]
-            out["emphasis"] = translation["emphasis"]
-            out["table"] = translation["table"]
-        out["language"] = language
-        out["translation_status"] = translation["status"]
-        return out
+        return paragraph_in_language(p, language, original=original)
 
     def section(s: Mapping[str, Any]) -> dict[str, Any]:
         out = {k: v for k, v in s.items() if k != "heading_translation"}

@@ -120,12 +120,53 @@ def test_the_schema_documents_lang_with_its_enum(tmp_path: Path) -> None:
     out = tmp_path / "schema.yml"
     call_command("spectacular", "--fail-on-warn", "--validate", "--file", str(out))
     schema = yaml.safe_load(out.read_text())
-    for path in ("/api/declarations/{id}/text/", "/api/revisions/{id}/", "/api/declarations/{id}/working-text/"):
+    for path in (
+        "/api/declarations/{id}/text/",
+        "/api/revisions/{id}/",
+        "/api/declarations/{id}/working-text/",
+        "/api/paragraphs/{id}/",
+    ):
         parameters = {p["name"]: p for p in schema["paths"][path]["get"]["parameters"]}
         assert parameters["lang"]["in"] == "query" and not parameters["lang"].get("required", False)
         assert sorted(parameters["lang"]["schema"]["enum"]) == ["en", "es"]
         assert "400" in parameters["lang"]["description"]
     components = schema["components"]["schemas"]
-    for name in ("TextParagraph", "WorkingParagraph"):
+    for name in ("TextParagraph", "WorkingParagraph", "ParagraphVersion"):
         assert {"language", "translation_status", "translation"} <= set(components[name]["properties"])
         assert "translation" not in components[name].get("required", [])
+
+
+def test_a_paragraph_carries_both_languages_and_lang_selects_one(bi: Bilingual) -> None:
+    """``/api/paragraphs/{id}/``: the current wording and each revision's carry
+    the other language's version (``translation``); ``?lang=`` gives one
+    language's wording, with a stale English version flagged stale."""
+    target = bi.paragraphs[4]
+    issued_english = target.translation_text
+    proposal = services.proposal_submit(
+        actor=bi.users["mex"],
+        declaration=bi.declaration,
+        revision_id=bi.revision.pk,
+        paragraph_id=target.pk,
+        kind="replace",
+        text=target.text + " Con urgencia.",
+    )
+    services.proposal_decide(actor=bi.users["ppt"], proposal=proposal, decision="accept", version=1)
+    url = f"/api/paragraphs/{target.pk}/"
+    both = get(bi, url).json()
+    assert both["current"]["text"].endswith("Con urgencia.")
+    assert both["current"]["translation"]["language"] == "en"
+    assert both["current"]["translation"]["text"] == issued_english
+    assert both["current"]["translation"]["status"] == "stale"
+    (issued,) = both["versions"]
+    assert issued["translation"] == {"language": "en", "text": issued_english, "emphasis": [], "status": "current"}
+
+    english = get(bi, f"{url}?lang=en").json()
+    assert english["current"]["text"] == issued_english and english["current"]["language"] == "en"
+    assert english["current"]["translation_status"] == "stale" and "translation" not in english["current"]
+    assert english["versions"][0]["text"] == issued_english
+    assert english["versions"][0]["translation_status"] == "current"
+    spanish = get(bi, f"{url}?lang=es").json()
+    assert spanish["current"]["text"].endswith("Con urgencia.") and spanish["current"]["language"] == "es"
+    assert spanish["versions"][0]["text"] == target.text and "translation" not in spanish["versions"][0]
+    refused = get(bi, f"{url}?lang=fr")
+    assert refused.status_code == 400 and refused.json()["fields"]["lang"] == ["One of: es, en."]

@@ -38,6 +38,7 @@ from drafting.selectors.library import (
 from drafting.selectors.proposals import proposal_get, proposal_list, revision_proposal_page, revision_proposals
 from drafting.selectors.texts import (
     TextHead,
+    paragraph_current,
     paragraph_history,
     revision_current,
     revision_text,
@@ -65,6 +66,7 @@ __all__ = [
     "meeting_list",
     "negotiation_record",
     "paragraph_agreed_language",
+    "paragraph_current",
     "paragraph_get",
     "paragraph_history",
     "paragraphs_changed_since",

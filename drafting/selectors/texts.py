@@ -168,8 +168,33 @@ def revision_text(*, revision: Revision, proposals: str = "summary") -> Revision
     }
 
 
+def paragraph_current(*, paragraph: Paragraph) -> dict[str, Any]:
+    """The paragraph as it stands in the working text, with its other-language
+    version (``translation``: text, emphasis, table, status, translation_of)."""
+    return {
+        "text": paragraph.text,
+        "emphasis": paragraph.emphasis,
+        "table": paragraph.table,
+        "state": paragraph.state,
+        "ad_ref": paragraph.ad_ref_delegation.code if paragraph.ad_ref_delegation else None,
+        "brackets": paragraph.brackets,
+        "inserted": paragraph.inserted,
+        "text_version": paragraph.text_version,
+        "translation": {
+            "language": other_language(paragraph.declaration.original_language),
+            "text": paragraph.translation_text,
+            "emphasis": paragraph.translation_emphasis,
+            "table": paragraph.translation_table,
+            "status": translation_status(text_version=paragraph.text_version, translation_of=paragraph.translation_of),
+            "translation_of": paragraph.translation_of,
+        },
+    }
+
+
 def paragraph_history(*, paragraph: Paragraph) -> list[dict[str, Any]]:
-    """The paragraph in every revision that holds it, oldest first."""
+    """The paragraph in every revision that holds it, oldest first, each with
+    its other-language version as issued (``translation``)."""
+    other = other_language(paragraph.declaration.original_language)
     return [
         {
             "revision": row["revision_id"],
@@ -179,10 +204,27 @@ def paragraph_history(*, paragraph: Paragraph) -> list[dict[str, Any]]:
             "text": row["text"],
             "emphasis": row["emphasis"],
             "state": row["state"],
+            "translation": {
+                "language": other,
+                "text": row["translation_text"],
+                "emphasis": row["translation_emphasis"],
+                "status": row["translation_status"],
+            },
         }
         for row in RevisionParagraph.objects.filter(paragraph=paragraph)
         .order_by("revision__number")
-        .values("revision_id", "revision__label", "label", "kind", "text", "emphasis", "state")
+        .values(
+            "revision_id",
+            "revision__label",
+            "label",
+            "kind",
+            "text",
+            "emphasis",
+            "state",
+            "translation_text",
+            "translation_emphasis",
+            "translation_status",
+        )
     ]
 
 

@@ -176,6 +176,10 @@ class RevisionTextSerializer(serializers.Serializer[Any]):
     sections = TextSectionSerializer(many=True)
 
 
+class VersionTranslationSerializer(TranslationSerializer):
+    table = None  # type: ignore[assignment]  # the versions listed carry no table, in either language
+
+
 class ParagraphVersionSerializer(serializers.Serializer[Any]):
     revision = serializers.IntegerField()
     revision_label = serializers.CharField()
@@ -184,6 +188,10 @@ class ParagraphVersionSerializer(serializers.Serializer[Any]):
     text = serializers.CharField()
     emphasis = EmphasisSerializer(many=True)
     state = serializers.CharField()
+    translation = VersionTranslationSerializer(
+        required=False, help_text="The paragraph in the other working language, as issued (not with `?lang=`)."
+    )
+    language, translation_status = one_language_fields()
 
 
 class CloseMatchSerializer(serializers.Serializer[Any]):
@@ -197,7 +205,11 @@ class ParagraphSerializer(serializers.Serializer[Any]):
     id = serializers.IntegerField()
     declaration = serializers.IntegerField()
     introduced_in = serializers.IntegerField(allow_null=True)
-    current = serializers.DictField(help_text="In the working text: text, state, ad_ref, brackets, inserted.")
+    current = serializers.DictField(
+        help_text="In the working text: text, emphasis, table, state, ad_ref, brackets, inserted, text_version, and "
+        "translation (the other language's text, emphasis, table, status, translation_of); with `?lang=`, one "
+        "language's wording with language and translation_status in place of translation."
+    )
     versions = ParagraphVersionSerializer(many=True)
     proposals = ProposalSerializer(many=True)
     agreed_language = CloseMatchSerializer(many=True, help_text="Agreed language its wording closely matches.")

@@ -38,6 +38,7 @@ from backend.api.texts.serializers import (
     RevisionTextSerializer,
 )
 from drafting import selectors, services
+from drafting.bilingual import paragraph_in_language
 from drafting.errors import Conflict, InvalidInput, NotFound
 from drafting.models import Declaration, Proposal, Revision
 
@@ -200,24 +201,24 @@ class RevisionProposals(generics.ListAPIView[Proposal]):
 class ParagraphDetail(APIView):
     """A paragraph's identity: its wording in every revision, and its proposals."""
 
-    @extend_schema(responses=ParagraphSerializer)
+    @extend_schema(responses=ParagraphSerializer, parameters=[LANGUAGE_PARAMETER])
     def get(self, request: Request, pk: int) -> Response:
+        language = text_language(request)
         paragraph = selectors.paragraph_get(user=request.user, paragraph_id=pk)
         proposals = selectors.proposal_list(user=request.user).filter(paragraph=paragraph).order_by("id")
+        current = selectors.paragraph_current(paragraph=paragraph)
+        versions = selectors.paragraph_history(paragraph=paragraph)
+        if language is not None:  # one language's wording, as on the text endpoints
+            original = paragraph.declaration.original_language
+            current = paragraph_in_language(current, language, original=original)
+            versions = [paragraph_in_language(v, language, original=original) for v in versions]
         return Response(
             {
                 "id": paragraph.pk,
                 "declaration": paragraph.declaration_id,
                 "introduced_in": paragraph.introduced_in_id,
-                "current": {
-                    "text": paragraph.text,
-                    "emphasis": paragraph.emphasis,
-                    "state": paragraph.state,
-                    "ad_ref": paragraph.ad_ref_delegation.code if paragraph.ad_ref_delegation else None,
-                    "brackets": paragraph.brackets,
-                    "inserted": paragraph.inserted,
-                },
-                "versions": selectors.paragraph_history(paragraph=paragraph),
+                "current": current,
+                "versions": versions,
                 "proposals": ProposalSerializer(proposals, many=True).data,
                 "agreed_language": selectors.paragraph_agreed_language(paragraph=paragraph),
             }
