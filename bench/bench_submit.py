@@ -15,7 +15,9 @@ What it does:
 3. **Load**: ``wrk`` with ``--writers`` connections, alternating for
    ``--rounds`` rounds: ``--seconds`` against ``/bench/insert/`` (the floor:
    token authentication, the same JSON body parsed, one INSERT of a proposal
-   row, ``{"id": …}`` back) then ``--seconds`` against ``POST
+   row, ``{"id": …}`` back), then against ``/bench/same-statements/`` (the
+   statements a submission runs, through the product's functions, in one
+   transaction, and nothing else: no validation, diff or serializer), then ``--seconds`` against ``POST
    /api/proposals/`` (the product: access, lock, validation, the diff, the
    event, the full answer). Every request carries another member delegate's
    token and a proposable paragraph in turn, and a wording unique to it.
@@ -173,12 +175,14 @@ def main(argv: list[str] | None = None) -> int:
         suffix = f"-{binding}" if args.binding == "both" else ""
         phases += _round(args, url, script, server_env, round_, suffix)
 
-    ratios = []
+    ratios, statement_ratios = [], []
     for round_, binding in [(r, b) for r in range(1, args.rounds + 1) for b in bindings]:
         suffix = f"-{binding}" if args.binding == "both" else ""
         floor = next(p for p in phases if p["phase"] == f"floor{round_}{suffix}")
+        statements = next(p for p in phases if p["phase"] == f"statements{round_}{suffix}")
         product = next(p for p in phases if p["phase"] == f"product{round_}{suffix}")
         ratios.append(round(product["per_second"] / floor["per_second"], 3))
+        statement_ratios.append(round(statements["per_second"] / floor["per_second"], 3))
     result = {
         "date": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "machine": soak_world.machine(),
@@ -191,6 +195,7 @@ def main(argv: list[str] | None = None) -> int:
         "paragraphs": len(paragraphs),
         "phases": phases,
         "ratios_product_over_floor": ratios,
+        "ratios_statements_over_floor": statement_ratios,
     }
     (OUT / "submit-latest.json").write_text(json.dumps(result, indent=2))
     print("| phase | req/s | non-2xx | server CPU ms/req | rows | duplicated | lost | load avg (1 min) |")
@@ -200,7 +205,8 @@ def main(argv: list[str] | None = None) -> int:
             f"| {p['phase']} | {p['per_second']:.1f} | {p['non_2xx']} | {p['server_cpu_ms_per_request']} | "
             f"{p['rows']} | {p['duplicated']} | {p['lost']} | {p['load_average'][0]:.2f} |"
         )
-    print(f"ratios product / floor per round: {ratios}; load average {os.getloadavg()}")
+    print(f"ratios product / floor per round: {ratios}; the same statements alone / floor: {statement_ratios}")
+    print(f"load average {os.getloadavg()}")
     bad = any(p["duplicated"] or p["lost"] or p["non_2xx"] for p in phases)
     return 1 if bad else 0
 
@@ -219,10 +225,18 @@ def _round(
     phases: list[dict[str, Any]] = []
     try:
         workers = soak_world.children_of(server.pid)
-        warm = (("warm-floor", "/bench/insert/"), ("warm-product", "/api/proposals/"))
+        warm = (
+            ("warm-floor", "/bench/insert/"),
+            ("warm-statements", "/bench/same-statements/"),
+            ("warm-product", "/api/proposals/"),
+        )
         for name, path in warm:
             run_wrk(url, script, path, f"{name}{round_}{suffix}", writers=args.writers, seconds=3)
-        for target, path in (("floor", "/bench/insert/"), ("product", "/api/proposals/")):
+        for target, path in (
+            ("floor", "/bench/insert/"),
+            ("statements", "/bench/same-statements/"),
+            ("product", "/api/proposals/"),
+        ):
             phase = f"{target}{round_}{suffix}"
             soak_world.log(f"{phase}: {args.writers} writers for {args.seconds:g} s on {path}")
             before = cpu_seconds(workers)

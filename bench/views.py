@@ -66,6 +66,62 @@ def _bare_insert_view() -> Callable[..., HttpResponseBase]:
 bare_insert = _bare_insert_view()
 
 
+# --- The floor of a submission's database work ----------------------------------------
+# ``same_statements``: the statements a submission runs, in one transaction,
+# through the product's own functions (the declaration read and locked, the
+# paragraph read and locked with the current revision, the proposal's insert,
+# the event's insert with its version bump), with the same token
+# authentication, and nothing else: no validation, no diff, no serializer, an
+# id back. Between the bare INSERT and the product, it tells how much of a
+# submission's cost is its database round trips and how much the rest.
+def _same_statements_view() -> Callable[..., HttpResponseBase]:
+    from django.db import transaction
+    from rest_framework.request import Request
+    from rest_framework.response import Response
+    from rest_framework.views import APIView
+
+    from drafting.models import EventVerb, Proposal
+    from drafting.services.events import event_record
+    from drafting.services.locks import declaration_access
+    from drafting.services.proposals import _paragraph_to_propose_on
+
+    class SameStatements(APIView):
+        def post(self, request: Request) -> Response:
+            data: dict[str, Any] = dict(request.data)
+            user: Any = request.user
+            with transaction.atomic():
+                declaration, role = declaration_access(user=user, declaration_id=int(data["declaration"]))
+                paragraph, current = _paragraph_to_propose_on(
+                    declaration_id=declaration.pk, paragraph_id=int(data["paragraph"])
+                )
+                assert paragraph is not None and current is not None and role.delegation is not None
+                proposal = Proposal.objects.create(
+                    declaration=declaration,
+                    revision_id=current.pk,
+                    paragraph=paragraph,
+                    delegation=role.delegation,
+                    author=user,
+                    kind=data["kind"],
+                    text=data["text"],
+                    base_text=paragraph.text,
+                )
+                event_record(
+                    verb=EventVerb.PROPOSAL_SUBMITTED,
+                    actor=user,
+                    obj=proposal,
+                    declaration=declaration,
+                    paragraph=paragraph,
+                    proposal=proposal,
+                    after={"kind": proposal.kind, "text": proposal.text},
+                )
+            return Response({"id": proposal.pk}, status=201)
+
+    return SameStatements.as_view()
+
+
+same_statements = _same_statements_view()
+
+
 def ceiling_with_version(request: HttpRequest, pk: int) -> HttpResponse:
     """The floor of any answer that must be fresh: the ceiling plus the one
     thing a text read cannot skip, reading the declaration's version (one
