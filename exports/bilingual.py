@@ -50,7 +50,7 @@ from exports.docx_base import (
     set_numbering,
     style_id,
 )
-from exports.language import LANGUAGE_NAMES, LANGUAGES, language_name, tag_document, tag_runs, words
+from exports.language import LANGUAGE_NAMES, LANGUAGES, language_name, tag_document, tag_run, tag_runs, words
 
 __all__ = ["Columns", "cell_content", "render_clean_side_by_side", "render_compilation_side_by_side"]
 
@@ -283,8 +283,9 @@ def _compilation_cell(cell: _Cell, language: str, *, doc: Document, paragraph: P
     for number, alternative in enumerate((a for a in paragraph.alternatives if a.status not in SETTLED), start=1):
         p = cell_paragraph(cell)
         add_text(p, f"Alt {number} ({alternative.delegation})\t", bold=True)
-        add_text(p, f"[{alternative.text or alternative.kind}]")
         written_in = alternative.language or doc.original_language
+        for run in add_text(p, f"[{alternative.text or alternative.kind}]"):
+            tag_run(run, written_in)  # the wording keeps its language's proofing in either column
         if written_in != language:
             add_text(p, f" ({language_name(written_in, in_language=language)})", italic=True)
         _small_line(cell, attribution(alternative.delegation, alternative.supporters, alternative.objections, language))

@@ -20,6 +20,7 @@ from docx.document import Document as DocxDocument
 from docx.oxml.ns import qn
 from docx.oxml.xmlchemy import BaseOxmlElement
 from docx.text.paragraph import Paragraph as DocxParagraph
+from docx.text.run import Run
 from lxml.etree import SubElement  # type: ignore[import-untyped]
 
 from exports.data import Language
@@ -345,11 +346,21 @@ def tag_document(document: DocxDocument, language: str) -> None:
 
 
 def tag_runs(paragraph: DocxParagraph, language: str) -> None:
-    """Tag every run of ``paragraph`` (the other language's column of a side-by-side table)."""
+    """Tag every run of ``paragraph`` (a column of a side-by-side table) that
+    is not tagged yet: a run tagged already (``tag_run``: words quoted in the
+    other language, such as an alternative written in it) keeps its own."""
     tag = LANGUAGE_TAGS.get(language, LANGUAGE_TAGS["en"])
     for run in paragraph._p.iter(qn("w:r")):
         r_pr = run.find(qn("w:rPr"))
         if r_pr is None:
             r_pr = run.makeelement(qn("w:rPr"), {})
             run.insert(0, r_pr)
+        elif r_pr.find(qn("w:lang")) is not None:
+            continue
         _set_lang(r_pr, tag)
+
+
+def tag_run(run: Run, language: str) -> None:
+    """Tag one run with ``language``, so that Word checks
+    its spelling in that language whatever the paragraph around it is in."""
+    _set_lang(run._r.get_or_add_rPr(), LANGUAGE_TAGS.get(language, LANGUAGE_TAGS["en"]))

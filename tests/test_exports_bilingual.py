@@ -536,4 +536,20 @@ def test_the_compilation_side_by_side_prints_the_alternatives_in_both_columns() 
     assert "[The RCM encourages regional partnerships.] (inglés)" in left
     assert "[La CRM alienta la cooperación regional.] (Spanish)" in right
     assert "regional.] (español)" not in left and "partnerships.] (English)" not in right
-    assert cell_langs(document) == {(0, "es-419"), (1, "en-US")}
+    # Each column is in its language, but a wording quoted from the other keeps its own (Word's proofing)
+    english_alt = "[The RCM encourages regional partnerships.]"
+    spanish_alt = "[La CRM alienta la cooperación regional.]"
+    assert run_langs(document, 0, english_alt) == {"en-US"} and run_langs(document, 1, spanish_alt) == {"es-419"}
+    assert run_langs(document, 0, spanish_alt) == {"es-419"} and run_langs(document, 1, english_alt) == {"en-US"}
+    assert run_langs(document, 0, "Propuesto por Canadá") == {"es-419"}
+    assert cell_langs(document) == {(0, "es-419"), (1, "en-US"), (0, "en-US"), (1, "es-419")}
+
+
+def run_langs(document: DocxDocument, column: int, text: str) -> set[str]:
+    """The w:lang of the runs of the side-by-side table's ``column`` whose text is ``text`` (or contains it)."""
+    out = set()
+    for tr in document.tables[0]._tbl.tr_lst:
+        for r in tr.tc_lst[column].iter(f"{W}r"):
+            if text in "".join(t.text or "" for t in r.iter(f"{W}t")):
+                out |= {lang.get(f"{W}val") for lang in r.iter(f"{W}lang")}
+    return out
