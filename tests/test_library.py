@@ -26,7 +26,9 @@ from drafting.services.library import library_statement_update
 from tests.conftest import ROOT, World, agree_everything, needs_postgres
 from workers.exporting import render_document
 
-SEED = next((ROOT.parent / "shared" / "seeds").glob("004_*.txt"))
+# shared/ lives next to the repository (as in CI); a clone elsewhere skips what needs the seed, as the
+# other seed tests do, rather than failing the whole run at collection.
+SEED = next((ROOT.parent / "shared" / "seeds").glob("004_*.txt"), None)
 
 # Counted by reading the seed (not by running the reader): one row per
 # statement in each theme's tables; rows split by page breaks counted once;
@@ -49,8 +51,14 @@ PER_CATEGORY = {"unclassified": 186}
 DISTINCT = 129
 
 
+def seed_path() -> Path:
+    if SEED is None:
+        pytest.skip("shared/seeds/004 is not beside this checkout (shared/ lives next to the repository)")
+    return SEED
+
+
 def seed_text() -> str:
-    return SEED.read_text(encoding="utf-8")
+    return seed_path().read_text(encoding="utf-8")
 
 
 # --- the reader (no database) -----------------------------------------------------
@@ -112,7 +120,7 @@ def test_the_reader_and_the_analyser_run_without_django() -> None:
     code = (
         "import sys\n"
         "from drafting.library import analysis, seed004, citation\n"
-        f"assert len(seed004.read_seed004(open({str(SEED)!r}, encoding='utf-8').read())) == {TOTAL}\n"
+        f"assert len(seed004.read_seed004(open({str(seed_path())!r}, encoding='utf-8').read())) == {TOTAL}\n"
         "assert analysis.stems('Protección de los migrantes', 'es') == ['proteccion', 'migrant']\n"
         "assert not [m for m in sys.modules if m == 'django' or m.startswith('django.')]\n"
     )
@@ -163,7 +171,7 @@ def library(db: None) -> dict[str, AgreedStatement]:
 
 
 def test_the_command_imports_seed_004_with_exact_counts(db: None, capsys: pytest.CaptureFixture[str]) -> None:
-    call_command("import_library", str(SEED))
+    call_command("import_library", str(seed_path()))
     assert AgreedStatement.objects.count() == TOTAL
     by_theme = Counter(AgreedStatement.objects.values_list("theme", flat=True))
     assert by_theme == PER_THEME
@@ -171,7 +179,7 @@ def test_the_command_imports_seed_004_with_exact_counts(db: None, capsys: pytest
     assert AgreedStatement.objects.filter(duplicate_of__isnull=True).count() == DISTINCT
     out = capsys.readouterr().out
     assert "186 statements added" in out and "TS3: 56" in out and "129 distinct wordings" in out
-    call_command("import_library", str(SEED))  # again: nothing doubles
+    call_command("import_library", str(seed_path()))  # again: nothing doubles
     assert AgreedStatement.objects.count() == TOTAL
     assert "0 statements added, 186 already" in capsys.readouterr().out
     xxi = AgreedStatement.objects.filter(meeting_label="XXI RCM")
