@@ -119,3 +119,17 @@ def build_bilingual() -> Bilingual:
     revision = services.revision_issue(actor=ts, declaration=declaration, sections=sections())
     paragraphs = list(Paragraph.objects.filter(declaration=declaration).order_by("position"))
     return Bilingual(world=world, declaration=declaration, revision=revision, paragraphs=paragraphs)
+
+
+def accept_spanish_change(bi: Bilingual, target: Paragraph, addition: str = " Con urgencia.") -> None:
+    """MEX proposes ``addition`` at the end of ``target``'s Spanish original and the PPT accepts it: the
+    paragraph's English version is then stale (issue 15)."""
+    proposal = services.proposal_submit(
+        actor=bi.users["mex"],
+        declaration=bi.declaration,
+        revision_id=bi.revision.pk,
+        paragraph_id=target.pk,
+        kind="replace",
+        text=target.text + addition,
+    )
+    services.proposal_decide(actor=bi.users["ppt"], proposal=proposal, decision="accept", version=1)

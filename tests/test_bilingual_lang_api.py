@@ -13,7 +13,7 @@ from django.core.management import call_command
 
 from drafting import services
 from drafting.models import Paragraph
-from tests.bilingual_fixture import Bilingual, build_bilingual
+from tests.bilingual_fixture import Bilingual, accept_spanish_change, build_bilingual
 
 
 @pytest.fixture
@@ -63,15 +63,7 @@ def test_lang_selects_one_languages_wording_in_every_text_field(bi: Bilingual, e
 
 def test_lang_on_the_working_text_shows_a_stale_english_version_as_stale(bi: Bilingual) -> None:
     target = bi.paragraphs[4]
-    proposal = services.proposal_submit(
-        actor=bi.users["mex"],
-        declaration=bi.declaration,
-        revision_id=bi.revision.pk,
-        paragraph_id=target.pk,
-        kind="replace",
-        text=target.text + " Con urgencia.",
-    )
-    services.proposal_decide(actor=bi.users["ppt"], proposal=proposal, decision="accept", version=1)
+    accept_spanish_change(bi, target)
     english = {p["paragraph"]: p for p in paragraphs_of(get(bi, urls(bi)["working"] + "?lang=en").json())}
     target.refresh_from_db()
     assert english[target.pk]["text"] == target.translation_text  # the English as it stands, flagged stale
@@ -142,15 +134,7 @@ def test_a_paragraph_carries_both_languages_and_lang_selects_one(bi: Bilingual) 
     language's wording, with a stale English version flagged stale."""
     target = bi.paragraphs[4]
     issued_english = target.translation_text
-    proposal = services.proposal_submit(
-        actor=bi.users["mex"],
-        declaration=bi.declaration,
-        revision_id=bi.revision.pk,
-        paragraph_id=target.pk,
-        kind="replace",
-        text=target.text + " Con urgencia.",
-    )
-    services.proposal_decide(actor=bi.users["ppt"], proposal=proposal, decision="accept", version=1)
+    accept_spanish_change(bi, target)
     url = f"/api/paragraphs/{target.pk}/"
     both = get(bi, url).json()
     assert both["current"]["text"].endswith("Con urgencia.")

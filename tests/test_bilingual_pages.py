@@ -7,7 +7,7 @@ from django.test import Client
 
 from drafting import services
 from drafting.models import Paragraph
-from tests.bilingual_fixture import Bilingual, build_bilingual
+from tests.bilingual_fixture import Bilingual, accept_spanish_change, build_bilingual
 
 
 @pytest.fixture
@@ -37,15 +37,7 @@ def test_the_reader_sees_the_chosen_language_with_the_other_one_click_away(bi: B
 
 def test_the_ts_sees_stale_flags_and_updates_a_translation_from_the_page(bi: Bilingual) -> None:
     target = bi.paragraphs[4]
-    proposal = services.proposal_submit(
-        actor=bi.users["mex"],
-        declaration=bi.declaration,
-        revision_id=bi.revision.pk,
-        paragraph_id=target.pk,
-        kind="replace",
-        text=target.text + " Con urgencia.",
-    )
-    services.proposal_decide(actor=bi.users["ppt"], proposal=proposal, decision="accept", version=1)
+    accept_spanish_change(bi, target)
     url = f"/declarations/{bi.declaration.pk}/text/"
     ts = signed_in(bi, "ts")
     body = ts.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
@@ -98,15 +90,7 @@ def test_the_chairs_adoption_form_offers_original_only_and_lists_the_paragraphs_
     from drafting.models import Adoption, RevisionParagraph
 
     target = bi.paragraphs[4]
-    proposal = services.proposal_submit(
-        actor=bi.users["mex"],
-        declaration=bi.declaration,
-        revision_id=bi.revision.pk,
-        paragraph_id=target.pk,
-        kind="replace",
-        text=target.text + " Con urgencia.",
-    )
-    services.proposal_decide(actor=bi.users["ppt"], proposal=proposal, decision="accept", version=1)
+    accept_spanish_change(bi, target)
     for p in Paragraph.objects.filter(declaration=bi.declaration).exclude(state__in=["agreed", "deleted"]):
         services.paragraph_act(actor=bi.users["ppt"], paragraph=p, action="agree")
     revision = services.revision_issue_from_working_text(actor=bi.users["ppt"], declaration=bi.declaration)
