@@ -7,6 +7,7 @@ transaction BEGIN IMMEDIATE, which serialises writers on the whole database.
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Literal
 
 from django.contrib.auth.models import User
@@ -173,24 +174,31 @@ _PROPOSAL_RELATED = {
 }
 
 
-def _proposal_read(proposal_id: int) -> Proposal:
-    """The proposal with its related rows and its paragraph's state
-    (``paragraph_state``), locked FOR NO KEY UPDATE (see "No lock a foreign
-    key waits for"): one hand-written statement (drafting/services/rows.py
-    says why not the ORM)."""
+_PROPOSAL_PARTS = (_PROPOSAL, *_PROPOSAL_RELATED.values())
+
+
+@cache
+def _proposal_read_sql(vendor: str) -> str:
     joins = " ".join(
         f"{'LEFT ' if Proposal._meta.get_field(name).null else ''}JOIN {part.model._meta.db_table} {part.alias} "
         f"ON {part.alias}.id = p.{name}_id"
         for name, part in _PROPOSAL_RELATED.items()
     )
-    parts = (_PROPOSAL, *_PROPOSAL_RELATED.values())
     sql = (
-        f"SELECT {rows.columns(*parts)}, (SELECT x.state FROM drafting_paragraph x WHERE x.id = p.paragraph_id) "
+        f"SELECT {rows.columns(*_PROPOSAL_PARTS)}, "
+        "(SELECT x.state FROM drafting_paragraph x WHERE x.id = p.paragraph_id) "
         f"FROM drafting_proposal p {joins} WHERE p.id = %s"
     )
-    if connection.vendor == "postgresql":
-        sql += " FOR NO KEY UPDATE OF p"
-    found = rows.fetch_one(sql, [proposal_id], parts)
+    return sql + (" FOR NO KEY UPDATE OF p" if vendor == "postgresql" else "")
+
+
+def _proposal_read(proposal_id: int) -> Proposal:
+    """The proposal with its related rows and its paragraph's state
+    (``paragraph_state``), locked FOR NO KEY UPDATE (see "No lock a foreign
+    key waits for"): one hand-written statement (drafting/services/rows.py
+    says why not the ORM)."""
+    sql = _proposal_read_sql(connection.vendor)
+    found = rows.fetch_one(sql, [proposal_id], _PROPOSAL_PARTS)
     if found is None:  # gone since the declaration's read: proposals are never deleted, but say so
         raise not_found("proposal")
     (proposal, *related), (state,) = found

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
 from django.conf import settings
@@ -100,6 +101,19 @@ def _bump(proposal: Proposal) -> None:
 _PARAGRAPH = rows.Part(Paragraph, "x")
 
 
+@cache
+def _paragraph_to_propose_on_sql(vendor: str) -> str:
+    revision, placed = Revision._meta.db_table, RevisionParagraph._meta.db_table
+    latest = f"(SELECT v.id FROM {revision} v WHERE v.declaration_id = x.declaration_id ORDER BY v.number DESC LIMIT 1)"
+    sql = (
+        f"SELECT {rows.columns(_PARAGRAPH)}, r.id, r.label, rp.label FROM {Paragraph._meta.db_table} x "
+        f"LEFT JOIN {revision} r ON r.id = {latest} "
+        f"LEFT JOIN {placed} rp ON rp.revision_id = r.id AND rp.paragraph_id = x.id "
+        "WHERE x.id = %s AND x.declaration_id = %s"
+    )
+    return sql + (" FOR NO KEY UPDATE OF x" if vendor == "postgresql" else "")
+
+
 def _paragraph_to_propose_on(*, declaration_id: int, paragraph_id: int) -> tuple[Paragraph | None, Revision | None]:
     """The paragraph, locked FOR NO KEY UPDATE, with the declaration's
     current revision and the paragraph's label in it (``revision_label``,
@@ -107,16 +121,7 @@ def _paragraph_to_propose_on(*, declaration_id: int, paragraph_id: int) -> tuple
     ORM's three-subquery version cost a submission 1.3 ms of CPU to compile
     (drafting/services/rows.py). (None, None) if the paragraph is not the
     declaration's."""
-    revision, placed = Revision._meta.db_table, RevisionParagraph._meta.db_table
-    latest = f"(SELECT r.id FROM {revision} r WHERE r.declaration_id = x.declaration_id ORDER BY r.number DESC LIMIT 1)"
-    sql = (
-        f"SELECT {rows.columns(_PARAGRAPH)}, {latest}, "
-        f"(SELECT r.label FROM {revision} r WHERE r.declaration_id = x.declaration_id ORDER BY r.number DESC LIMIT 1), "
-        f"(SELECT rp.label FROM {placed} rp WHERE rp.revision_id = {latest} AND rp.paragraph_id = x.id LIMIT 1) "
-        f"FROM {Paragraph._meta.db_table} x WHERE x.id = %s AND x.declaration_id = %s"
-    )
-    if connection.vendor == "postgresql":
-        sql += " FOR NO KEY UPDATE OF x"
+    sql = _paragraph_to_propose_on_sql(connection.vendor)
     found = rows.fetch_one(sql, [paragraph_id, declaration_id], [_PARAGRAPH])
     if found is None:
         return None, None
