@@ -137,6 +137,10 @@ else:
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 USING_POSTGRES = DATABASES["default"]["ENGINE"].endswith("postgresql")
+# The few hand-written reads on every request's path are prepared statements on
+# PostgreSQL (drafting/prepared.py says why). Turn off behind a PgBouncer in
+# transaction-pooling mode that does not keep prepared statements (< 1.21).
+CONSENSO_PREPARED_STATEMENTS = env.bool("DATABASE_PREPARED_STATEMENTS", default=True)
 
 # Every password check (the API's token, the admin, every sign-in form) goes
 # through django-axes first: see backend/api/auth.py.

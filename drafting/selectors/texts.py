@@ -6,9 +6,9 @@ from __future__ import annotations
 import datetime
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
-from django.db import connection
 from django.db.models import Count, QuerySet
 from django.utils import timezone
 
@@ -26,6 +26,7 @@ from drafting.models import (
     RevisionParagraph,
     Section,
 )
+from drafting.prepared import prepared_cursor
 from drafting.readmodels import Alternative, ParagraphText, PositionObjection, RevisionText, SectionText, WorkingText
 from drafting.selectors.proposals import proposal_summaries
 from drafting.states import State
@@ -405,18 +406,8 @@ def _aware(value: datetime.datetime | str | None) -> datetime.datetime | None:
     return value if value.tzinfo is not None else value.replace(tzinfo=datetime.UTC)
 
 
-def text_head_get(*, user: User, declaration_id: int | None = None, revision_id: int | None = None) -> TextHead:
-    """The head of a declaration's current text (``declaration_id``) or of
-    one revision (``revision_id``), for a reader who may read it: an unknown
-    id raises NotFound, a reader outside the meeting NotAllowed.
-
-    Raw SQL, deliberately: this runs on every read of a text, 304s included,
-    and building the equivalent querysets (declaration with its current
-    revision, then the role) cost several times the queries themselves
-    (bench/RESULTS.md, issue 18). Staff and presence are read here, fresh on
-    every request (no cache to invalidate); the rules stay in
-    ``access.role_given``."""
-    delegation = delegation_of(user)
+@cache
+def _text_head_sql(by_revision: bool) -> str:
     revisions, declarations, meetings = (m._meta.db_table for m in (Revision, Declaration, Meeting))
     staff = Meeting.secretariat_staff.through._meta.db_table
     present = Meeting.participants.through._meta.db_table
@@ -425,25 +416,38 @@ def text_head_get(*, user: User, declaration_id: int | None = None, revision_id:
         f" EXISTS(SELECT 1 FROM {staff} s WHERE s.meeting_id = m.id AND s.user_id = %s),"
         f" EXISTS(SELECT 1 FROM {present} p WHERE p.meeting_id = m.id AND p.delegation_id = %s)"
     )
-    params: list[int] = [user.pk or 0, delegation.pk if delegation else 0]
-    if revision_id is not None:
-        sql = (
+    if by_revision:
+        return (
             f"{select} FROM {revisions} r JOIN {declarations} d ON d.id = r.declaration_id"
             f" JOIN {meetings} m ON m.id = d.meeting_id WHERE r.id = %s"
         )
-        params.append(revision_id)
-    else:
-        current = f"(SELECT id FROM {revisions} WHERE declaration_id = d.id ORDER BY number DESC LIMIT 1)"
-        sql = (
-            f"{select} FROM {declarations} d JOIN {meetings} m ON m.id = d.meeting_id"
-            f" LEFT JOIN {revisions} r ON r.id = {current} WHERE d.id = %s"
-        )
-        params.append(declaration_id or 0)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+    current = f"(SELECT id FROM {revisions} WHERE declaration_id = d.id ORDER BY number DESC LIMIT 1)"
+    return (
+        f"{select} FROM {declarations} d JOIN {meetings} m ON m.id = d.meeting_id"
+        f" LEFT JOIN {revisions} r ON r.id = {current} WHERE d.id = %s"
+    )
+
+
+def text_head_get(*, user: User, declaration_id: int | None = None, revision_id: int | None = None) -> TextHead:
+    """The head of a declaration's current text (``declaration_id``) or of
+    one revision (``revision_id``), for a reader who may read it: an unknown
+    id raises NotFound, a reader outside the meeting NotAllowed.
+
+    Raw SQL, deliberately: this runs on every read of a text, 304s included,
+    and building the equivalent querysets (declaration with its current
+    revision, then the role) cost several times the queries themselves
+    (bench/RESULTS.md, issue 18); and a prepared statement, as planning it
+    cost the database four times running it (drafting/prepared.py). Staff
+    and presence are read here, fresh on every request (no cache to
+    invalidate); the rules stay in ``access.role_given``."""
+    delegation = delegation_of(user)
+    by_revision = revision_id is not None
+    params = [user.pk or 0, delegation.pk if delegation else 0, (revision_id if by_revision else declaration_id) or 0]
+    with prepared_cursor() as cursor:
+        cursor.execute(_text_head_sql(by_revision), params)
         row = cursor.fetchone()
     if row is None:
-        raise not_found("revision" if revision_id is not None else "declaration")
+        raise not_found("revision" if by_revision else "declaration")
     rid, issued_at, did, version, meeting_id, ppt_id, members_only, is_staff, is_present = row
     meeting = Meeting(pk=meeting_id, ppt_id=ppt_id, members_only=bool(members_only))
     role = role_given(user, meeting, is_staff=bool(is_staff), present=bool(is_present))

@@ -102,13 +102,7 @@ def _declaration_read(*, where: str, param: int, lock: DeclarationLock) -> Decla
     could be one that a revision issued meanwhile has replaced. Read such
     things in the next statement, once the lock is held."""
     parts = (_DECLARATION, _MEETING)
-    sql = (
-        f"SELECT {rows.columns(*parts)} FROM drafting_declaration d "
-        f"JOIN drafting_meeting m ON m.id = d.meeting_id WHERE d.id = {where}"
-    )
-    if connection.vendor == "postgresql":
-        sql += _FOR[lock]
-    found = rows.fetch_one(sql, [param], parts)
+    found = rows.fetch_one(_declaration_read_sql(connection.vendor, where, lock), [param], parts)
     if found is None:
         return None
     (declaration, meeting), _extra = found
@@ -118,6 +112,15 @@ def _declaration_read(*, where: str, param: int, lock: DeclarationLock) -> Decla
 
 
 _DECLARATION, _MEETING = rows.Part(Declaration, "d"), rows.Part(Meeting, "m")
+
+
+@cache
+def _declaration_read_sql(vendor: str, where: str, lock: DeclarationLock) -> str:
+    sql = (
+        f"SELECT {rows.columns(_DECLARATION, _MEETING)} FROM drafting_declaration d "
+        f"JOIN drafting_meeting m ON m.id = d.meeting_id WHERE d.id = {where}"
+    )
+    return sql + (_FOR[lock] if vendor == "postgresql" else "")
 
 
 def declaration_access(

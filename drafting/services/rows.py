@@ -8,7 +8,8 @@ fifth of a support's whole request. The column lists and the ORM's own value
 converters (SQLite's dates and booleans, JSON) are worked out once per model
 and database, and applied exactly as a queryset applies them; the rows are
 built with ``Model.from_db``, so they behave as loaded models (saving one
-updates only what it should, ``refresh_from_db`` works).
+updates only what it should, ``refresh_from_db`` works). On PostgreSQL the
+statement is prepared: planned once per connection (drafting/prepared.py).
 
 A ``Part`` names a model and its alias in the SQL. A part read through a LEFT
 JOIN whose row is missing (all its columns NULL) comes back as ``None``.
@@ -22,6 +23,8 @@ from functools import cache
 from typing import Any
 
 from django.db import connection, models
+
+from drafting.prepared import prepared_cursor
 
 
 @dataclass(frozen=True)
@@ -63,7 +66,7 @@ def fetch_one(sql: str, params: Sequence[Any], parts: Sequence[Part]) -> Found |
     """Run ``sql`` (which selects ``columns(*parts)`` first, then any extra
     columns) and build one instance per part from its row; ``None`` if there
     is no row. Returns the instances and the extra columns, unconverted."""
-    with connection.cursor() as cursor:
+    with prepared_cursor() as cursor:  # planned once per connection (drafting/prepared.py)
         cursor.execute(sql, list(params))
         row = cursor.fetchone()
     if row is None:
