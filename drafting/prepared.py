@@ -57,7 +57,7 @@ def _prepared_cursor_class() -> type[Any]:
             # psycopg keeps no text of a prepared execution, where Django's query log
             # (DEBUG, the tests' captured queries) reads it: give it the statement
             # with its values, worked out only if the log asks.
-            self._query = _Executed(self.connection, query, params)
+            self._query = _Executed(self.connection, query, params)  # type: ignore[attr-defined]  # psycopg.Cursor.connection
             return result
 
     return PreparedCursor

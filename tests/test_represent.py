@@ -1,6 +1,7 @@
 """``backend.api.http.represent``: an output serializer built once per thread
 answers exactly what a fresh one would, for every proposal shape, and no two
-threads share one."""
+threads share one; ``validated``: an input serializer built once per thread
+accepts and refuses exactly as a fresh one."""
 
 from __future__ import annotations
 
@@ -9,9 +10,15 @@ from typing import Any
 
 import pytest
 from rest_framework import serializers
+from rest_framework.exceptions import ValidationError
 
 from backend.api import http
-from backend.api.proposals.serializers import ProposalSerializer
+from backend.api.proposals.serializers import (
+    DecisionSerializer,
+    PositionInputSerializer,
+    ProposalSerializer,
+    ProposalSubmitSerializer,
+)
 from drafting import services
 from drafting.models import Proposal
 from tests.conftest import World
@@ -66,3 +73,51 @@ def test_each_thread_builds_its_own_and_keeps_it() -> None:
         by_thread.setdefault(thread, set()).add(serializer)
     assert all(len(ids) == 1 for ids in by_thread.values())  # built once in each thread
     assert len(set().union(*by_thread.values())) == len(by_thread) == 3  # and not shared between them
+
+
+INPUTS: list[tuple[type[serializers.Serializer[Any]], Any]] = [
+    (ProposalSubmitSerializer, {"declaration": 1, "revision": 2, "paragraph": 3, "kind": "replace", "text": "Texto."}),
+    (ProposalSubmitSerializer, {"declaration": 1, "revision": 2, "paragraph": 3, "kind": "delete", "language": "en"}),
+    (
+        ProposalSubmitSerializer,
+        {
+            "declaration": 1,
+            "revision": 2,
+            "paragraph": 3,
+            "kind": "replace",
+            "text": "Texto nuevo.",
+            "emphasis": [{"start": 0, "end": 5, "style": "italic"}],
+            "base_text": "Texto.",
+        },
+    ),
+    (ProposalSubmitSerializer, {"declaration": "x", "kind": "rewrite", "emphasis": [{"start": -1}]}),  # many errors
+    (ProposalSubmitSerializer, ["not", "an", "object"]),
+    (ProposalSubmitSerializer, {"declaration": 1, "revision": 2, "paragraph": 3, "kind": "replace", "text": 5}),
+    (PositionInputSerializer, {"reason": "Con reservas."}),
+    (PositionInputSerializer, {}),
+    (PositionInputSerializer, {"reason": ["a list"]}),
+    (DecisionSerializer, {"version": 3, "note": "Aceptada.", "original_text": ""}),
+    (DecisionSerializer, {"version": "three", "original_emphasis": "bold"}),
+]
+
+
+def _fresh(serializer_class: type[serializers.Serializer[Any]], data: Any) -> tuple[str, Any]:
+    serializer = serializer_class(data=data)
+    if serializer.is_valid():
+        return "valid", dict(serializer.validated_data)
+    return "invalid", serializer.errors
+
+
+def _reused(serializer_class: type[serializers.Serializer[Any]], data: Any) -> tuple[str, Any]:
+    try:
+        return "valid", http.validated(serializer_class, data)
+    except ValidationError as exc:
+        return "invalid", exc.detail
+
+
+def test_a_reused_input_serializer_validates_and_refuses_as_a_fresh_one_does() -> None:
+    # Twice over, valid and invalid input interleaved: nothing of one call is left for the next.
+    for _ in range(2):
+        for serializer_class, data in INPUTS:
+            assert _reused(serializer_class, data) == _fresh(serializer_class, data), data
+    assert _fresh(*INPUTS[3])[0] == "invalid" and _fresh(*INPUTS[0])[0] == "valid"

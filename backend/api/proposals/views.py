@@ -16,7 +16,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from backend.api import filters
-from backend.api.http import actor, entity_tag, represent
+from backend.api.http import actor, entity_tag, represent, validated
 from backend.api.proposals.serializers import (
     DecisionSerializer,
     PositionInputSerializer,
@@ -43,9 +43,7 @@ class ProposalList(generics.ListCreateAPIView[Proposal]):
 
     @extend_schema(request=ProposalSubmitSerializer, responses={201: ProposalSerializer})
     def post(self, request: Request) -> Response:
-        data = ProposalSubmitSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        v = data.validated_data
+        v = validated(ProposalSubmitSerializer, request.data)
         # Authorised once, by the service, under its lock (drafting/services/locks.py).
         proposal = services.proposal_submit(
             actor=actor(request),
@@ -82,11 +80,10 @@ class _PositionView(APIView):
 
     @extend_schema(request=PositionInputSerializer, responses=ProposalSerializer)
     def post(self, request: Request, pk: int) -> Response:
-        data = PositionInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
+        data = validated(PositionInputSerializer, request.data)
         # Authorised and locked once, by the service; the answer is built from
         # the rows it read and wrote (the proposal with its positions).
-        position = services.position_set(actor=actor(request), proposal=pk, stance=self.stance, **data.validated_data)
+        position = services.position_set(actor=actor(request), proposal=pk, stance=self.stance, **data)
         return _proposal_response(position.proposal)
 
 
@@ -132,17 +129,16 @@ class _DecisionView(APIView):
         parameters=[OpenApiParameter("If-Match", str, OpenApiParameter.HEADER, required=False)],
     )
     def post(self, request: Request, pk: int) -> Response:
-        data = DecisionSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        version = _version_from(request, data.validated_data)
+        data = validated(DecisionSerializer, request.data)
+        version = _version_from(request, data)
         decided = services.proposal_decide(
             actor=actor(request),
             proposal=pk,
             decision=self.decision,
             version=version,
-            note=data.validated_data["note"],
-            original_text=data.validated_data["original_text"],
-            original_emphasis=data.validated_data.get("original_emphasis"),
+            note=data["note"],
+            original_text=data["original_text"],
+            original_emphasis=data.get("original_emphasis"),
         )
         return _proposal_response(decided)
 
