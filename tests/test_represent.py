@@ -60,7 +60,7 @@ def test_each_thread_builds_its_own_and_keeps_it() -> None:
         together.wait(timeout=10)
         for n in range(2):
             assert http.represent(_Note, {"text": f"n{n}"}) == {"text": f"n{n}"}
-            built.append((threading.get_ident(), id(http._outputs.by_class[_Note])))
+            built.append((threading.get_ident(), id(http._serializers.by_class[_Note])))
         together.wait(timeout=10)
 
     threads = [threading.Thread(target=answer) for _ in range(3)]
