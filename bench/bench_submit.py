@@ -1,7 +1,8 @@
 """Proposal submissions on PostgreSQL with 100 writers, side by side with a
 bare DRF view doing one authenticated INSERT, in one run (issue 18).
 
-    .venv/bin/python bench/bench_submit.py [--writers 100] [--seconds 15] [--rounds 2] [--db consenso_bench_submit]
+    .venv/bin/python bench/bench_submit.py [--writers 100] [--seconds 15] [--slices 5] [--rounds 2]
+        [--db consenso_bench_submit]
 
 What it does:
 
@@ -13,7 +14,10 @@ What it does:
    product's production profile plus the bench-only ``/bench/insert/``),
    ``--workers`` sync workers (default 2 x cores + 1) on ``--port``.
 3. **Load**: ``wrk`` with ``--writers`` connections, alternating for
-   ``--rounds`` rounds: ``--seconds`` against ``/bench/insert/`` (the floor:
+   ``--rounds`` rounds, each phase's ``--seconds`` cut into ``--slices``
+   runs that take turns (this machine's speed drifts within minutes; phases
+   run whole one after the other met different machines: ratios of 0.35 to
+   0.53 in one run). The phases: ``--seconds`` against ``/bench/insert/`` (the floor:
    token authentication, the same JSON body parsed, one INSERT of a proposal
    row, ``{"id": …}`` back), then against ``/bench/same-statements/`` (the
    statements a submission runs, through the product's functions, in one
@@ -107,7 +111,11 @@ def run_wrk(url: str, script: Path, path: str, phase: str, *, writers: int, seco
     non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     errors = re.search(r"Socket errors: (.*)", out)
     rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
+    took = re.search(r"requests in ([\d.]+)(ms|s|m)", out)
+    assert took is not None, out
+    seconds = float(took.group(1)) * {"ms": 0.001, "s": 1.0, "m": 60.0}[took.group(2)]
     return {
+        "seconds": seconds,
         "requests": total,
         "non_2xx": int(non2xx.group(1)) if non2xx else 0,
         "socket_errors": errors.group(1) if errors else "",
@@ -121,6 +129,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--writers", type=int, default=100)
     parser.add_argument("--seconds", type=float, default=15)
     parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument(
+        "--slices", type=int, default=5, help="each phase's --seconds in this many runs, the phases taking turns"
+    )
     parser.add_argument("--per-member", type=int, default=10)
     parser.add_argument("--db", default="consenso_bench_submit")
     parser.add_argument("--port", type=int, default=8110)
@@ -232,20 +243,41 @@ def _round(
         )
         for name, path in warm:
             run_wrk(url, script, path, f"{name}{round_}{suffix}", writers=args.writers, seconds=3)
-        for target, path in (
+        targets = (
             ("floor", "/bench/insert/"),
             ("statements", "/bench/same-statements/"),
             ("product", "/api/proposals/"),
-        ):
-            phase = f"{target}{round_}{suffix}"
-            soak_world.log(f"{phase}: {args.writers} writers for {args.seconds:g} s on {path}")
-            before = cpu_seconds(workers)
-            result = run_wrk(url, script, path, phase, writers=args.writers, seconds=args.seconds)
-            spent = cpu_seconds(workers) - before
-            ok = result["requests"] - result["non_2xx"]
+        )
+        # Each phase's time in ``--slices`` short runs, the three phases taking
+        # turns: this machine's speed drifts by a third within minutes, and
+        # phases run one after the other would each meet a different machine.
+        totals: dict[str, dict[str, Any]] = {
+            target: {"requests": 0, "non_2xx": 0, "seconds": 0.0, "cpu": 0.0, "socket_errors": []}
+            for target, _ in targets
+        }
+        slice_seconds = max(1, round(args.seconds / args.slices))
+        for part in range(args.slices):
+            for target, path in targets:
+                phase = f"{target}{round_}{suffix}"
+                soak_world.log(
+                    f"{phase} ({part + 1}/{args.slices}): {args.writers} writers for {slice_seconds} s on {path}"
+                )
+                before = cpu_seconds(workers)
+                result = run_wrk(url, script, path, f"{phase}.{part}", writers=args.writers, seconds=slice_seconds)
+                total = totals[target]
+                total["cpu"] += cpu_seconds(workers) - before
+                total["requests"] += result["requests"]
+                total["non_2xx"] += result["non_2xx"]
+                total["seconds"] += result["seconds"]
+                if result["socket_errors"]:
+                    total["socket_errors"].append(result["socket_errors"])
+                print(result["wrk"], file=sys.stderr)
+        for target, path in targets:
+            phase, total = f"{target}{round_}{suffix}", totals[target]
+            ok = total["requests"] - total["non_2xx"]
             # both counts in one statement: requests still queued when wrk stops go on inserting,
             # and two counts read apart would call those rows duplicates
-            counted = Proposal.objects.filter(text__startswith=f"Bench wording {phase}-").aggregate(
+            counted = Proposal.objects.filter(text__startswith=f"Bench wording {phase}.").aggregate(
                 rows=Count("id"), distinct=Count("text", distinct=True)
             )
             distinct = counted["distinct"]
@@ -254,16 +286,19 @@ def _round(
                     "phase": phase,
                     "target": target,
                     "path": path,
-                    **{k: v for k, v in result.items() if k != "wrk"},
+                    "requests": total["requests"],
+                    "non_2xx": total["non_2xx"],
+                    "socket_errors": "; ".join(total["socket_errors"]),
+                    "seconds": round(total["seconds"], 2),
+                    "per_second": round(total["requests"] / max(total["seconds"], 1e-9), 1),
                     "ok": ok,
-                    "server_cpu_ms_per_request": round(1000 * spent / max(result["requests"], 1), 2),
+                    "server_cpu_ms_per_request": round(1000 * total["cpu"] / max(total["requests"], 1), 2),
                     "rows": counted["rows"],
                     "duplicated": counted["rows"] - distinct,
                     "lost": max(0, ok - distinct),
                     "load_average": os.getloadavg(),
                 }
             )
-            print(result["wrk"], file=sys.stderr)
     finally:
         soak_world.stop(server)
     return phases

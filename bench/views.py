@@ -69,8 +69,8 @@ bare_insert = _bare_insert_view()
 # --- The floor of a submission's database work ----------------------------------------
 # ``same_statements``: the statements a submission runs, in one transaction,
 # through the product's own functions (the declaration read and locked, the
-# paragraph read and locked with the current revision, the proposal's insert,
-# the event's insert with its version bump), with the same token
+# paragraph read and locked with the current revision, the proposal's and
+# the event's insert in one statement with its version bump), with the same token
 # authentication, and nothing else: no validation, no diff, no serializer, an
 # id back. Between the bare INSERT and the product, it tells how much of a
 # submission's cost is its database round trips and how much the rest.
@@ -81,7 +81,7 @@ def _same_statements_view() -> Callable[..., HttpResponseBase]:
     from rest_framework.views import APIView
 
     from drafting.models import EventVerb, Proposal
-    from drafting.services.events import event_record
+    from drafting.services.events import proposal_insert_recorded
     from drafting.services.locks import declaration_access
     from drafting.services.proposals import _paragraph_to_propose_on
 
@@ -95,7 +95,7 @@ def _same_statements_view() -> Callable[..., HttpResponseBase]:
                     declaration_id=declaration.pk, paragraph_id=int(data["paragraph"])
                 )
                 assert paragraph is not None and current is not None and role.delegation is not None
-                proposal = Proposal.objects.create(
+                proposal = Proposal(
                     declaration=declaration,
                     revision_id=current.pk,
                     paragraph=paragraph,
@@ -105,13 +105,11 @@ def _same_statements_view() -> Callable[..., HttpResponseBase]:
                     text=data["text"],
                     base_text=paragraph.text,
                 )
-                event_record(
+                proposal_insert_recorded(
                     verb=EventVerb.PROPOSAL_SUBMITTED,
                     actor=user,
-                    obj=proposal,
-                    declaration=declaration,
-                    paragraph=paragraph,
                     proposal=proposal,
+                    declaration=declaration,
                     after={"kind": proposal.kind, "text": proposal.text},
                 )
             return Response({"id": proposal.pk}, status=201)

@@ -50,7 +50,7 @@ def test_a_write_refused_by_a_database_outage_leaves_nothing(world: World) -> No
     def fails_midway(execute: Callable[..., Any], sql: str, params: Any, many: bool, context: Any) -> Any:
         # Let the request get into the service, then lose the database mid-transaction.
         calls["n"] += 1
-        if sql.lstrip().upper().startswith("INSERT"):
+        if sql.lstrip().upper().startswith(("INSERT", "WITH")):  # WITH: PostgreSQL's proposal and event
             raise OperationalError("terminating connection due to administrator command")
         return execute(sql, params, many, context)
 
@@ -70,7 +70,7 @@ class _Deadlock(Exception):
 def test_a_lost_race_is_a_503_that_says_so_not_an_outage(world: World) -> None:
     # Given a write that PostgreSQL undoes as one side of a deadlock
     def deadlocks(execute: Callable[..., Any], sql: str, params: Any, many: bool, context: Any) -> Any:
-        if sql.lstrip().upper().startswith("INSERT"):
+        if sql.lstrip().upper().startswith(("INSERT", "WITH")):  # WITH: PostgreSQL's proposal and event
             raise OperationalError("deadlock detected") from _Deadlock()
         return execute(sql, params, many, context)
 

@@ -88,8 +88,15 @@ WRITE_QUERIES: dict[tuple[str, str], int] = {
 
 # Where a backend differs: adoption feeds the library of agreed language,
 # whose SQLite full-text index is kept by one statement more
-# (drafting/services/library.py).
-VENDOR: dict[tuple[str, str, str], int] = {("adoption-adopt", "POST", "postgresql"): -1}
+# (drafting/services/library.py). A submission's proposal and its event are
+# one statement on PostgreSQL, two on SQLite, which has no data-modifying
+# WITH (drafting/services/rows.insert_with_event; a proposal from the
+# library is a submission too).
+VENDOR: dict[tuple[str, str, str], int] = {
+    ("adoption-adopt", "POST", "postgresql"): -1,
+    ("proposal-list", "POST", "postgresql"): -1,
+    ("library-propose", "POST", "postgresql"): -1,
+}
 
 
 def _writes() -> list[Any]:

@@ -19,7 +19,7 @@ from drafting.bilingual import LANGUAGE_NAMES, LANGUAGES
 from drafting.errors import Conflict, InvalidInput, NotAllowed
 from drafting.models import Declaration, EventVerb, Paragraph, Position, Proposal, Revision, RevisionParagraph
 from drafting.services import rows
-from drafting.services.events import event_record
+from drafting.services.events import event_record, proposal_insert_recorded
 from drafting.services.locks import declaration_access, declaration_require_drafting, proposal_access
 from drafting.services.refitting import in_other_language, submitted_text_refit
 from drafting.services.working_text import proposal_apply
@@ -248,7 +248,7 @@ def proposal_submit(
                 fields={"text": [_("No change.")]},
             )
     rationale = clean_text(rationale, field="rationale", max_chars=settings.CONSENSO_MAX_NOTE_CHARS, allow_empty=True)
-    proposal = Proposal.objects.create(
+    proposal = Proposal(
         patch="" if kind == Proposal.Kind.INSERT_AFTER else textengine.make_patch(base.text, cleaned),
         declaration=declaration,
         paragraph_id=paragraph_id,
@@ -263,16 +263,12 @@ def proposal_submit(
         refit=refit,
         language=language,
     )
-    # The answer is built from this row: nobody has a position on it yet.
-    proposal.delegation, proposal.author, proposal.revision = delegation, actor, revision
-    _positions(proposal, [])
-    event_record(
+    # The proposal and its event in one statement (rows.insert_with_event).
+    proposal_insert_recorded(
         verb=EventVerb.PROPOSAL_SUBMITTED,
         actor=actor,
-        obj=proposal,
-        declaration=declaration,
-        paragraph=paragraph_id,
         proposal=proposal,
+        declaration=declaration,
         after={
             "kind": kind,
             "text": cleaned,
@@ -282,6 +278,8 @@ def proposal_submit(
             **({"refit": "on_submit"} if refit else {}),
         },
     )
+    # The answer is built from this row: nobody has a position on it yet.
+    _positions(proposal, [])
     return proposal
 
 
