@@ -54,7 +54,7 @@ def edited(base: str, rng: random.Random) -> str:
 def build(n_paragraphs: int, n_proposals: int) -> tuple[int, int, list[int]]:
     from django.contrib.auth.models import User
 
-    from drafting import services, textengine
+    from drafting import services
     from drafting.models import Delegate, Delegation, Meeting, Paragraph, Position, Proposal
 
     rng = random.Random(14)
@@ -106,7 +106,6 @@ def build(n_paragraphs: int, n_proposals: int) -> tuple[int, int, list[int]]:
                 kind="replace",
                 base_text=p.text,
                 text=text,
-                patch=textengine.make_patch(p.text, text),
             )
         )
     Proposal.objects.bulk_create(proposals, batch_size=500)

@@ -35,7 +35,7 @@ from functools import cache
 from typing import Any
 
 from django.conf import settings
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.backends.utils import CursorWrapper
 
 _NEVER_BY_COUNT = 2**31 - 1
@@ -84,10 +84,11 @@ def _open() -> CursorWrapper:
     from django.db.backends.postgresql.psycopg_any import register_tzloader
     from psycopg.pq import Format
 
-    connection.close_if_health_check_failed()
-    connection.ensure_connection()
-    with connection.wrap_database_errors:
-        driver = connection.connection
+    db = connections[DEFAULT_DB_ALIAS]  # once: each attribute through the ``connection`` proxy costs a lookup
+    db.close_if_health_check_failed()
+    db.ensure_connection()
+    with db.wrap_database_errors:
+        driver = db.connection
         if driver.prepare_threshold is None:
             # Django turns psycopg's preparing off (None) on every connection. Its
             # own cursors bind on the client and never prepare whatever this says,
@@ -96,12 +97,12 @@ def _open() -> CursorWrapper:
             driver.prepare_threshold = _NEVER_BY_COUNT
         raw = _prepared_cursor_class()(driver)
         # As Django's create_cursor: the cursor reads times in the connection's zone.
-        if connection.timezone != raw.adapters.get_loader(TIMESTAMPTZ_OID, Format.TEXT).timezone:
-            register_tzloader(connection.timezone, raw)
-        connection.validate_thread_sharing()
-        if connection.queries_logged:
-            return connection.make_debug_cursor(raw)
-        return connection.make_cursor(raw)
+        if db.timezone != raw.adapters.get_loader(TIMESTAMPTZ_OID, Format.TEXT).timezone:
+            register_tzloader(db.timezone, raw)
+        db.validate_thread_sharing()
+        if db.queries_logged:
+            return db.make_debug_cursor(raw)
+        return db.make_cursor(raw)
 
 
 @contextmanager

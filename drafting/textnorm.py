@@ -8,6 +8,7 @@ silently dropping them would change a negotiated text.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from bisect import bisect_right
 from collections.abc import Callable, Sequence
@@ -24,11 +25,14 @@ class Span(TypedDict):
     style: str
 
 
-def _forbidden(ch: str, *, multiline: bool) -> bool:
-    cp = ord(ch)
-    if cp < 0x20:
-        return not (ch == "\t" or (multiline and ch == "\n"))
-    return 0xD800 <= cp <= 0xDFFF or cp in (0xFFFE, 0xFFFF)
+# What XML 1.0 cannot hold: the C0 controls but tab, LF and CR (CR becomes LF
+# below; LF only where the text may have several lines), lone surrogates,
+# U+FFFE and U+FFFF. One search over the text, not a Python call per character
+# (a submission's wording and note were 5 % of its CPU that way).
+_FORBIDDEN = {
+    True: re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]"),
+    False: re.compile("[\x00-\x08\x0a-\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]"),
+}
 
 
 def _newlines(text: str) -> str:
@@ -48,11 +52,11 @@ def clean_text(
         raise InvalidInput("%(field)s must be text.", params={"field": field}, fields={field: ["Must be a string."]})
     # Positions are reported over the text as sent (CR included), as
     # emphasis offsets are: that is the text the client can point into.
-    for index, ch in enumerate(value):
-        if ch != "\r" and _forbidden(ch, multiline=multiline):
-            params = {"code": f"{ord(ch):04X}", "index": index}
-            message = "Character U+%(code)s at position %(index)s cannot be stored in a Word document; remove it."
-            raise InvalidInput(message, params=params, fields={field: [message]})
+    found = _FORBIDDEN[multiline].search(value)
+    if found is not None:
+        params = {"code": f"{ord(found.group()):04X}", "index": found.start()}
+        message = "Character U+%(code)s at position %(index)s cannot be stored in a Word document; remove it."
+        raise InvalidInput(message, params=params, fields={field: [message]})
     value = unicodedata.normalize("NFC", _newlines(value)).strip()
     if not value and not allow_empty:
         raise InvalidInput(

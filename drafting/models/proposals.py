@@ -47,8 +47,6 @@ class Proposal(models.Model):
     # The language the delegation wrote it in ("es"/"en"); "" = the declaration's original language.
     # The PPT decides on the original language's text (issue 15).
     language = models.CharField(max_length=2, blank=True)
-    # The change as a diff-match-patch patch of base_text → text (word level).
-    patch = models.TextField(blank=True)
     # Set when the paragraph changed under the proposal and it was re-fitted
     # (a revision issued, or another proposal on the paragraph accepted):
     # status (clean / rebased / conflicted), before and after, conflicts, and

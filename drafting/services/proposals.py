@@ -13,7 +13,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from drafting import textengine
 from drafting.access import require_negotiator, require_ppt
 from drafting.bilingual import LANGUAGE_NAMES, LANGUAGES
 from drafting.errors import Conflict, InvalidInput, NotAllowed
@@ -249,7 +248,6 @@ def proposal_submit(
             )
     rationale = clean_text(rationale, field="rationale", max_chars=settings.CONSENSO_MAX_NOTE_CHARS, allow_empty=True)
     proposal = Proposal(
-        patch="" if kind == Proposal.Kind.INSERT_AFTER else textengine.make_patch(base.text, cleaned),
         declaration=declaration,
         paragraph_id=paragraph_id,
         revision=revision,

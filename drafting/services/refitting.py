@@ -94,7 +94,6 @@ def _rebase_deletion(proposal: Proposal, new_base: str) -> None:
     any wording, so it moves onto ``new_base`` as it is (``rebased``)."""
     before = _before(proposal)
     proposal.base_text, proposal.status = new_base, S.SUBMITTED
-    proposal.patch = textengine.make_patch(new_base, "")
     proposal.refit = {"status": "rebased", "before": before}
 
 
@@ -128,7 +127,6 @@ def _take(proposal: Proposal, result: textengine.RefitResult, new_base: str, emp
     else:
         proposal.emphasis = emphasis_after_refit(paragraph=emphasis, own=list(proposal.emphasis), result=result)
     proposal.base_text, proposal.text = new_base, result.text
-    proposal.patch = textengine.make_patch(new_base, result.text)
     proposal.status = S.SUBMITTED
     proposal.refit = {"status": "clean", "before": before, "after": {"base_text": new_base, "text": result.text}}
     return "clean"

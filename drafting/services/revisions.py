@@ -523,7 +523,7 @@ def _carry_over_proposals(
     update_each(
         Proposal,
         refitted,
-        ["status", "revision", "version", "base_text", "text", "emphasis", "patch", "refit", "incorporated_in"],
+        ["status", "revision", "version", "base_text", "text", "emphasis", "refit", "incorporated_in"],
     )
     # Positions on a re-fitted proposal were given on its earlier wording: kept, flagged.
     flagged = [p.pk for p, _, after in changes if after["status"] == "refitted"]

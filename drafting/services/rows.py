@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from django.db import connection, models
+from django.db import DEFAULT_DB_ALIAS, connection, connections, models
 
 from drafting.prepared import prepared_cursor
 
@@ -73,15 +73,16 @@ def fetch_one(sql: str, params: Sequence[Any], parts: Sequence[Part]) -> Found |
         row = cursor.fetchone()
     if row is None:
         return None
+    db = connections[DEFAULT_DB_ALIAS]  # once: each attribute through the ``connection`` proxy costs a lookup
     key = tuple(parts)
-    shapes = [_shape(connection.vendor, part.model, part.alias) for part in key]
+    shapes = [_shape(db.vendor, part.model, part.alias) for part in key]
     width = sum(len(names) for names, _, _ in shapes)
     values = list(row[:width])
-    converters = _converters(connection.vendor, key)
+    converters = _converters(db.vendor, key)
     if converters:
         for i, (convs, expr) in converters.items():
             for convert in convs:
-                values[i] = convert(values[i], expr, connection)
+                values[i] = convert(values[i], expr, db)
     out: list[models.Model | None] = []
     start = 0
     for part, (names, _, _) in zip(key, shapes, strict=True):
@@ -89,7 +90,7 @@ def fetch_one(sql: str, params: Sequence[Any], parts: Sequence[Part]) -> Found |
         start += len(names)
         # a LEFT JOIN's missing row: its primary key is NULL
         pk_index = names.index(part.model._meta.pk.attname)
-        out.append(None if chunk[pk_index] is None else part.model.from_db(connection.alias, list(names), chunk))
+        out.append(None if chunk[pk_index] is None else part.model.from_db(db.alias, list(names), chunk))
     return out, tuple(row[width:])
 
 
@@ -149,8 +150,8 @@ def _event_fields(event: type[models.Model], links: tuple[str, ...]) -> tuple[An
     return tuple(f for f in _insert_fields(event) if f.column not in (*links, "object_id"))
 
 
-def _db_values(obj: models.Model, fields: Sequence[Any]) -> list[Any]:
-    return [f.get_db_prep_save(f.pre_save(obj, add=True), connection=connection) for f in fields]
+def _db_values(db: Any, obj: models.Model, fields: Sequence[Any]) -> list[Any]:
+    return [f.get_db_prep_save(f.pre_save(obj, add=True), connection=db) for f in fields]
 
 
 def insert_with_event(row: models.Model, event: models.Model, *, links: Sequence[str] = ()) -> None:
@@ -158,10 +159,11 @@ def insert_with_event(row: models.Model, event: models.Model, *, links: Sequence
     event's ``object_id`` and each column in ``links`` (e.g. ``proposal_id``)
     take the row's new id. Both instances come back saved (their ids set),
     as ``save()`` would leave them. Call inside the service's transaction."""
+    db = connections[DEFAULT_DB_ALIAS]  # once: each attribute through the ``connection`` proxy costs a lookup
     key = tuple(links)
-    statements = _insert_with_event_sql(connection.vendor, type(row), type(event), key)
-    row_values = _db_values(row, _insert_fields(type(row)))
-    event_values = _db_values(event, _event_fields(type(event), key))
+    statements = _insert_with_event_sql(db.vendor, type(row), type(event), key)
+    row_values = _db_values(db, row, _insert_fields(type(row)))
+    event_values = _db_values(db, event, _event_fields(type(event), key))
     with prepared_cursor() as cursor:  # planned once per connection (drafting/prepared.py)
         if len(statements) == 1:
             cursor.execute(statements[0], row_values + event_values)
@@ -176,4 +178,4 @@ def insert_with_event(row: models.Model, event: models.Model, *, links: Sequence
             setattr(event, field.name, row)
     event.object_id = object_id  # type: ignore[attr-defined]
     for obj in (row, event):
-        obj._state.adding, obj._state.db = False, connection.alias
+        obj._state.adding, obj._state.db = False, db.alias

@@ -65,7 +65,7 @@ def _refit_rivals(
     update_each(
         Proposal,
         [p for p, _, _ in changes],
-        ["status", "version", "base_text", "text", "emphasis", "patch", "refit"],
+        ["status", "version", "base_text", "text", "emphasis", "refit"],
     )
     outcomes: dict[str, list[int]] = {"refitted": [], "conflicted": [], "superseded": []}
     for proposal, _before, after in changes:
