@@ -68,8 +68,8 @@ bare_insert = _bare_insert_view()
 
 # --- The floor of a submission's database work ----------------------------------------
 # ``same_statements``: the statements a submission runs, in one transaction,
-# through the product's own functions (the declaration read and locked, the
-# paragraph read and locked with the current revision, the proposal's and
+# through the product's own functions (the declaration and the paragraph read
+# and locked with the current revision, the proposal's and
 # the event's insert in one statement with its version bump), with the same token
 # authentication, and nothing else: no validation, no diff, no serializer, an
 # id back. Between the bare INSERT and the product, it tells how much of a
@@ -82,17 +82,15 @@ def _same_statements_view() -> Callable[..., HttpResponseBase]:
 
     from drafting.models import EventVerb, Proposal
     from drafting.services.events import proposal_insert_recorded
-    from drafting.services.locks import declaration_access
-    from drafting.services.proposals import _paragraph_to_propose_on
+    from drafting.services.proposals import _access_to_propose
 
     class SameStatements(APIView):
         def post(self, request: Request) -> Response:
             data: dict[str, Any] = dict(request.data)
             user: Any = request.user
             with transaction.atomic():
-                declaration, role = declaration_access(user=user, declaration_id=int(data["declaration"]))
-                paragraph, current = _paragraph_to_propose_on(
-                    declaration_id=declaration.pk, paragraph_id=int(data["paragraph"])
+                declaration, role, paragraph, current = _access_to_propose(
+                    actor=user, declaration_id=int(data["declaration"]), paragraph_id=int(data["paragraph"])
                 )
                 assert paragraph is not None and current is not None and role.delegation is not None
                 proposal = Proposal(

@@ -18,7 +18,7 @@ import pytest
 from drafting import services
 from drafting.errors import DomainError
 from drafting.models import Declaration, Event, Position, Proposal, Revision
-from tests.conftest import World, build_world, race
+from tests.conftest import World, build_world, needs_postgres, race
 
 MEMBERS = ["mex", "can", "ppt"]  # the member delegations present in build_world()
 WORDS = itertools.count()
@@ -190,3 +190,119 @@ def test_a_position_committing_while_a_submission_holds_its_paragraph_does_not_d
     assert not any(isinstance(r, Exception) for r in results.values()), results
     assert Position.objects.filter(proposal=proposal, delegation=world.users["ppt"].delegate.delegation).exists()
     assert Proposal.objects.filter(declaration=world.declaration, paragraph_id=paragraph).count() == 2
+
+
+# The start of the statement that reads and locks a submission's declaration
+# and paragraph (pg_stat_activity keeps a statement's first 1,024 bytes): the
+# declaration's columns, the meeting's, then the paragraph's.
+ONE_STATEMENT = 'm."access_version", x."id", x."declaration_id"'
+
+
+def _waiting_on_a_lock(text: str, timeout: float = 10) -> bool:
+    """Whether a backend waits on a row lock in a statement containing ``text``."""
+    import time
+
+    from django.db import connection
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND position(%s in query) > 0",
+                [text],
+            )
+            if cursor.fetchone()[0]:
+                return True
+        time.sleep(0.02)
+    return False
+
+
+def _in_thread(name: str, call, results: dict[str, object]):  # type: ignore[no-untyped-def]
+    import threading
+
+    def run() -> None:
+        try:
+            results[name] = call()
+        except Exception as exc:  # asserted on by the test
+            results[name] = exc
+        finally:
+            from django.db import connections
+
+            connections.close_all()
+
+    thread = threading.Thread(name=name, target=run)
+    thread.start()
+    return thread
+
+
+@needs_postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_submission_waiting_for_its_declaration_holds_no_paragraph_yet() -> None:
+    """The one statement that reads a submission's declaration and paragraph
+    (``locks.declaration_and_paragraph_access``) locks them in the stated
+    order: while it waits for the declaration, the paragraph is free."""
+    from django.db import connections
+
+    world = build_world()
+    paragraph = world.paragraph_ids()[0]
+    holder, other = connections.create_connection("default"), connections.create_connection("default")
+    try:
+        holder.set_autocommit(False)
+        with holder.cursor() as cursor:  # as a decision or a revision does
+            cursor.execute("SELECT id FROM drafting_declaration WHERE id = %s FOR UPDATE", [world.declaration.pk])
+        results: dict[str, object] = {}
+        submission = _in_thread("submission", lambda: _submit(world, "mex", paragraph), results)
+        assert _waiting_on_a_lock(ONE_STATEMENT)
+        other.set_autocommit(False)
+        with other.cursor() as cursor:  # would fail at once (NOWAIT) if the submission held the paragraph
+            cursor.execute("SELECT id FROM drafting_paragraph WHERE id = %s FOR UPDATE NOWAIT", [paragraph])
+        other.rollback()
+        holder.rollback()
+        submission.join(30)
+    finally:
+        holder.close()
+        other.close()
+    assert isinstance(results["submission"], Proposal), results
+
+
+@needs_postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_submission_that_waited_for_a_new_revision_reads_it_and_is_refused(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The one statement's snapshot is taken before its wait: a revision
+    issued meanwhile is not in it. It sees the declaration's version moved
+    (the revision's event) and reads again, so the proposal, written against
+    the revision that is no longer current, is refused, not left behind on it."""
+    import threading
+
+    from drafting.errors import Conflict
+    from drafting.models import EventVerb
+    from drafting.services import revisions as revisions_module
+
+    world = build_world()
+    paragraph = world.paragraph_ids()[-1]
+    held, release = threading.Event(), threading.Event()
+    event_record = revisions_module.event_record
+
+    def held_event_record(**kwargs):  # type: ignore[no-untyped-def]
+        event = event_record(**kwargs)
+        if kwargs["verb"] == EventVerb.REVISION_ISSUED:
+            held.set()  # the revision, its carry-over and its event are written, not committed
+            release.wait(10)
+        return event
+
+    monkeypatch.setattr(revisions_module, "event_record", held_event_record)
+    results: dict[str, object] = {}
+    issue = lambda: services.revision_issue_from_working_text(actor=world.users["ppt"], declaration=world.declaration)  # noqa: E731
+    revision = _in_thread("revision", issue, results)
+    assert held.wait(10)
+    submission = _in_thread("submission", lambda: _submit(world, "mex", paragraph, world.revision), results)
+    assert _waiting_on_a_lock(ONE_STATEMENT)
+    release.set()
+    revision.join(30)
+    submission.join(30)
+    issued = results["revision"]
+    assert isinstance(issued, Revision), results
+    refused = results["submission"]
+    assert isinstance(refused, Conflict), results
+    assert refused.extra["current_revision"] == issued.pk
+    assert not Proposal.objects.filter(declaration=world.declaration, revision=world.revision).exists()

@@ -13,13 +13,18 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from drafting.access import require_negotiator, require_ppt
+from drafting.access import Role, require_negotiator, require_ppt
 from drafting.bilingual import LANGUAGE_NAMES, LANGUAGES
 from drafting.errors import Conflict, InvalidInput, NotAllowed
 from drafting.models import Declaration, EventVerb, Paragraph, Position, Proposal, Revision, RevisionParagraph
 from drafting.services import rows
 from drafting.services.events import event_record, proposal_insert_recorded
-from drafting.services.locks import declaration_access, declaration_require_drafting, proposal_access
+from drafting.services.locks import (
+    declaration_access,
+    declaration_and_paragraph_access,
+    declaration_require_drafting,
+    proposal_access,
+)
 from drafting.services.refitting import in_other_language, submitted_text_refit
 from drafting.services.working_text import proposal_apply
 from drafting.states import PROPOSABLE, State
@@ -100,16 +105,22 @@ def _bump(proposal: Proposal) -> None:
 _PARAGRAPH = rows.Part(Paragraph, "x")
 
 
+def _revision_joins(on: str) -> tuple[str, str]:
+    """(extra columns, joins): the declaration's current revision and the
+    paragraph's label in it, for the paragraph ``x`` of the declaration ``on``."""
+    revision, placed = Revision._meta.db_table, RevisionParagraph._meta.db_table
+    latest = f"(SELECT v.id FROM {revision} v WHERE v.declaration_id = {on} ORDER BY v.number DESC LIMIT 1)"
+    return "r.id, r.label, rp.label", (
+        f"LEFT JOIN {revision} r ON r.id = {latest} "
+        f"LEFT JOIN {placed} rp ON rp.revision_id = r.id AND rp.paragraph_id = x.id"
+    )
+
+
 @cache
 def _paragraph_to_propose_on_sql(vendor: str) -> str:
-    revision, placed = Revision._meta.db_table, RevisionParagraph._meta.db_table
-    latest = f"(SELECT v.id FROM {revision} v WHERE v.declaration_id = x.declaration_id ORDER BY v.number DESC LIMIT 1)"
-    sql = (
-        f"SELECT {rows.columns(_PARAGRAPH)}, r.id, r.label, rp.label FROM {Paragraph._meta.db_table} x "
-        f"LEFT JOIN {revision} r ON r.id = {latest} "
-        f"LEFT JOIN {placed} rp ON rp.revision_id = r.id AND rp.paragraph_id = x.id "
-        "WHERE x.id = %s AND x.declaration_id = %s"
-    )
+    extra, joins = _revision_joins("x.declaration_id")
+    sql = f"SELECT {rows.columns(_PARAGRAPH)}, {extra} FROM {Paragraph._meta.db_table} x {joins} "
+    sql += "WHERE x.id = %s AND x.declaration_id = %s"
     return sql + (" FOR NO KEY UPDATE OF x" if vendor == "postgresql" else "")
 
 
@@ -126,8 +137,35 @@ def _paragraph_to_propose_on(*, declaration_id: int, paragraph_id: int) -> tuple
         return None, None
     (paragraph,), (current_id, current_label, label) = found
     assert isinstance(paragraph, Paragraph)
+    return _labelled(paragraph, declaration_id, current_id, current_label, label)
+
+
+def _labelled(
+    paragraph: Paragraph, declaration_id: int, current_id: int, current_label: str, label: str | None
+) -> tuple[Paragraph, Revision]:
     paragraph.revision_label = label  # type: ignore[attr-defined]
     return paragraph, Revision(pk=current_id, declaration_id=declaration_id, label=current_label)
+
+
+def _access_to_propose(
+    *, actor: User, declaration_id: int, paragraph_id: int
+) -> tuple[Declaration, Role, Paragraph | None, Revision | None]:
+    """The declaration (locked "share") and the actor's role in it, then the
+    paragraph as it stands now (locked), the current revision and the
+    paragraph's label in it: in one statement when it can
+    (``locks.declaration_and_paragraph_access``), else in two, which also
+    tell an unknown declaration (404) from a paragraph that is not its (None)."""
+    extra, joins = _revision_joins("d.id")
+    found = declaration_and_paragraph_access(
+        user=actor, declaration_id=declaration_id, paragraph_id=paragraph_id, extra=extra, joins=joins
+    )
+    if found is not None:
+        declaration, role, paragraph, (current_id, current_label, label) = found
+        return declaration, role, *_labelled(paragraph, declaration_id, current_id, current_label, label)
+    declaration, role = declaration_access(user=actor, declaration_id=declaration_id, lock="share")
+    # The paragraph, read after the declaration's lock was granted (see
+    # ``locks._declaration_read``), so no revision issued meanwhile is missed.
+    return declaration, role, *_paragraph_to_propose_on(declaration_id=declaration.pk, paragraph_id=paragraph_id)
 
 
 @transaction.atomic
@@ -154,21 +192,20 @@ def proposal_submit(
     ``base_text`` is the wording the delegation edited, when it says so: if the
     PPT accepted a change to the paragraph since, the proposal is re-fitted
     onto the current wording (409 if it touches the words that changed)."""
-    declaration, role = declaration_access(user=actor, declaration_id=_id(declaration), lock="share")
+    # The declaration, locked "share", and the paragraph as it stands now (the
+    # revision's text, or what the PPT accepted into the working text since),
+    # locked: not the whole declaration, so that delegations propose on
+    # different paragraphs at once; with the current revision and the
+    # paragraph's label in it. FOR NO KEY UPDATE, not FOR UPDATE: a position's
+    # event checks its foreign key to this paragraph (FOR KEY SHARE) at COMMIT,
+    # after bumping the declaration, and must not wait for us while we wait
+    # for that bump (see ``locks``: "No lock a foreign key waits for").
+    declaration, role, base, current = _access_to_propose(
+        actor=actor, declaration_id=_id(declaration), paragraph_id=paragraph_id
+    )
     delegation = require_negotiator(role, "make proposals")
     declaration_require_drafting(declaration)
 
-    # The paragraph as it stands now (the revision's text, or what the PPT
-    # accepted into the working text since), locked: not the whole
-    # declaration, so that delegations propose on different paragraphs at
-    # once. The current revision and the paragraph's label in it come in the
-    # same statement, read after the declaration's lock was granted (see
-    # ``locks._declaration_read``), so no revision issued meanwhile is missed.
-    # FOR NO KEY UPDATE, not FOR UPDATE: a position's event checks its foreign
-    # key to this paragraph (FOR KEY SHARE) at COMMIT, after bumping the
-    # declaration, and must not wait for us while we wait for that bump
-    # (see ``locks``: "No lock a foreign key waits for").
-    base, current = _paragraph_to_propose_on(declaration_id=declaration.pk, paragraph_id=paragraph_id)
     if base is None:
         current = Revision.objects.filter(declaration_id=declaration.pk).order_by("-number").only("label").first()
     if current is None or current.pk != revision_id:
