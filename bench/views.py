@@ -67,29 +67,29 @@ bare_insert = _bare_insert_view()
 
 
 # --- The floor of a submission's database work ----------------------------------------
-# ``same_statements``: the statements a submission runs, in one transaction,
-# through the product's own functions (the declaration and the paragraph read
-# and locked with the current revision, the proposal's and
-# the event's insert in one statement with its version bump), with the same token
+# ``same_statements``: the statements a submission runs, through the
+# product's own functions (the declaration and the paragraph read with the
+# current revision; the proposal's and the event's insert in one statement,
+# guarded, with its version bump), with the same token
 # authentication, and nothing else: no validation, no diff, no serializer, an
 # id back. Between the bare INSERT and the product, it tells how much of a
 # submission's cost is its database round trips and how much the rest.
 def _same_statements_view() -> Callable[..., HttpResponseBase]:
-    from django.db import transaction
     from rest_framework.request import Request
     from rest_framework.response import Response
     from rest_framework.views import APIView
 
     from drafting.models import EventVerb, Proposal
+    from drafting.services import rows
     from drafting.services.events import proposal_insert_recorded
-    from drafting.services.proposals import _access_to_propose
+    from drafting.services.proposals import _read_to_propose
 
     class SameStatements(APIView):
         def post(self, request: Request) -> Response:
             data: dict[str, Any] = dict(request.data)
             user: Any = request.user
-            with transaction.atomic():
-                declaration, role, paragraph, current = _access_to_propose(
+            with rows.write_scope():
+                declaration, role, paragraph, current, guard = _read_to_propose(
                     actor=user, declaration_id=int(data["declaration"]), paragraph_id=int(data["paragraph"])
                 )
                 assert paragraph is not None and current is not None and role.delegation is not None
@@ -103,13 +103,16 @@ def _same_statements_view() -> Callable[..., HttpResponseBase]:
                     text=data["text"],
                     base_text=paragraph.text,
                 )
-                proposal_insert_recorded(
+                recorded = proposal_insert_recorded(
                     verb=EventVerb.PROPOSAL_SUBMITTED,
                     actor=user,
                     proposal=proposal,
                     declaration=declaration,
+                    guard=guard,
                     after={"kind": proposal.kind, "text": proposal.text},
                 )
+            if recorded is None:
+                return Response({"error": "collided"}, status=409)
             return Response({"id": proposal.pk}, status=201)
 
     return SameStatements.as_view()

@@ -136,9 +136,10 @@ def test_a_position_committing_while_a_submission_holds_its_paragraph_does_not_d
     paragraph FOR UPDATE and then bumped the declaration waited for the
     position, which waited for it: "deadlock detected". Submissions now lock
     the paragraph FOR NO KEY UPDATE, which a foreign-key check does not wait
-    for. Here the submission is held just after its paragraph lock while the
-    position commits, then let go (on SQLite, BEGIN IMMEDIATE serialises the
-    two and the same outcome holds)."""
+    for. Here the submission is held between its read and its write while
+    the position commits, then let go (since a submission's locks are taken
+    by its write, one statement, it holds none while held here; on SQLite,
+    BEGIN IMMEDIATE serialises the two and the same outcome holds)."""
     import threading
 
     from drafting.services import proposals as proposals_module
@@ -151,7 +152,7 @@ def test_a_position_committing_while_a_submission_holds_its_paragraph_does_not_d
 
     def held_clean_text(*args, **kwargs):  # type: ignore[no-untyped-def]
         if threading.current_thread().name == "submission" and kwargs.get("field") == "rationale":
-            locked.set()  # the paragraph is locked by now (see proposal_submit)
+            locked.set()  # read and checked, not yet written (see proposal_submit)
             release.wait(10)
         return clean_text(*args, **kwargs)
 
@@ -192,10 +193,9 @@ def test_a_position_committing_while_a_submission_holds_its_paragraph_does_not_d
     assert Proposal.objects.filter(declaration=world.declaration, paragraph_id=paragraph).count() == 2
 
 
-# The start of the statement that reads and locks a submission's declaration
-# and paragraph (pg_stat_activity keeps a statement's first 1,024 bytes): the
-# declaration's columns, the meeting's, then the paragraph's.
-ONE_STATEMENT = 'm."access_version", x."id", x."declaration_id"'
+# The start of a submission's write, which locks its declaration and its
+# paragraph and checks that what it read still holds (proposals._submission_guard).
+THE_WRITE = "WITH d AS (SELECT d.id FROM drafting_declaration d WHERE"
 
 
 def _waiting_on_a_lock(text: str, timeout: float = 10) -> bool:
@@ -238,9 +238,9 @@ def _in_thread(name: str, call, results: dict[str, object]):  # type: ignore[no-
 @needs_postgres
 @pytest.mark.django_db(transaction=True)
 def test_a_submission_waiting_for_its_declaration_holds_no_paragraph_yet() -> None:
-    """The one statement that reads a submission's declaration and paragraph
-    (``locks.declaration_and_paragraph_access``) locks them in the stated
-    order: while it waits for the declaration, the paragraph is free."""
+    """A submission's write locks the declaration, then the paragraph (the
+    order of drafting/services/locks.py): while it waits for the
+    declaration, the paragraph is free."""
     from django.db import connections
 
     world = build_world()
@@ -252,7 +252,7 @@ def test_a_submission_waiting_for_its_declaration_holds_no_paragraph_yet() -> No
             cursor.execute("SELECT id FROM drafting_declaration WHERE id = %s FOR UPDATE", [world.declaration.pk])
         results: dict[str, object] = {}
         submission = _in_thread("submission", lambda: _submit(world, "mex", paragraph), results)
-        assert _waiting_on_a_lock(ONE_STATEMENT)
+        assert _waiting_on_a_lock(THE_WRITE)
         other.set_autocommit(False)
         with other.cursor() as cursor:  # would fail at once (NOWAIT) if the submission held the paragraph
             cursor.execute("SELECT id FROM drafting_paragraph WHERE id = %s FOR UPDATE NOWAIT", [paragraph])
@@ -268,10 +268,12 @@ def test_a_submission_waiting_for_its_declaration_holds_no_paragraph_yet() -> No
 @needs_postgres
 @pytest.mark.django_db(transaction=True)
 def test_a_submission_that_waited_for_a_new_revision_reads_it_and_is_refused(monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    """The one statement's snapshot is taken before its wait: a revision
-    issued meanwhile is not in it. It sees the declaration's version moved
-    (the revision's event) and reads again, so the proposal, written against
-    the revision that is no longer current, is refused, not left behind on it."""
+    """A submission read the text before a revision being issued committed,
+    and its write waits for that revision's lock on the declaration. The
+    write's snapshot was taken before the wait, so the new revision is not in
+    it; the write sees the declaration's version moved (the revision's event),
+    writes nothing, and the submission reads again: written against the
+    revision that is no longer current, it is refused, not left behind on it."""
     import threading
 
     from drafting.errors import Conflict
@@ -296,7 +298,7 @@ def test_a_submission_that_waited_for_a_new_revision_reads_it_and_is_refused(mon
     revision = _in_thread("revision", issue, results)
     assert held.wait(10)
     submission = _in_thread("submission", lambda: _submit(world, "mex", paragraph, world.revision), results)
-    assert _waiting_on_a_lock(ONE_STATEMENT)
+    assert _waiting_on_a_lock(THE_WRITE)
     release.set()
     revision.join(30)
     submission.join(30)
@@ -304,5 +306,114 @@ def test_a_submission_that_waited_for_a_new_revision_reads_it_and_is_refused(mon
     assert isinstance(issued, Revision), results
     refused = results["submission"]
     assert isinstance(refused, Conflict), results
+    assert refused.extra["current_revision"] == issued.pk
+    assert not Proposal.objects.filter(declaration=world.declaration, revision=world.revision).exists()
+
+
+@needs_postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_paragraph_agreed_between_a_submissions_read_and_its_write_refuses_it(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """A submission holds no lock while it checks what it read. The PPT
+    agrees the paragraph in that moment: the write finds the paragraph is
+    not the row it read, writes nothing, and the submission reads again and
+    is refused as it would have been had it come after."""
+    import threading
+
+    from drafting.errors import Conflict
+    from drafting.services import proposals as proposals_module
+
+    world = build_world()
+    paragraph = world.paragraph_ids()[0]
+    read, release = threading.Event(), threading.Event()
+    clean_text = proposals_module.clean_text
+    seen = {"rationale": 0}
+
+    def held_clean_text(*args, **kwargs):  # type: ignore[no-untyped-def]
+        if threading.current_thread().name == "submission" and kwargs.get("field") == "rationale":
+            seen["rationale"] += 1
+            if seen["rationale"] == 1:
+                read.set()  # read and checked, not yet written
+                release.wait(10)
+        return clean_text(*args, **kwargs)
+
+    monkeypatch.setattr(proposals_module, "clean_text", held_clean_text)
+    results: dict[str, object] = {}
+    submission = _in_thread("submission", lambda: _submit(world, "mex", paragraph), results)
+    assert read.wait(10)
+    services.paragraph_act(actor=world.users["ppt"], paragraph=paragraph, action="agree")  # not kept waiting
+    release.set()
+    submission.join(30)
+    refused = results["submission"]
+    assert isinstance(refused, Conflict) and refused.extra == {"paragraph_state": "agreed"}, results
+    assert seen["rationale"] == 1  # the second read stopped at the paragraph's state, before any cleaning
+    assert not Proposal.objects.filter(paragraph_id=paragraph).exists()
+
+
+@pytest.mark.django_db
+def test_a_submission_whose_write_keeps_colliding_is_a_503_to_send_again(world: World, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Should the guard fail at every attempt (changes racing each one), the
+    submission gives up after a few with a 503 and Retry-After, writing nothing."""
+    from drafting.errors import Unavailable
+    from drafting.services import rows
+
+    attempts = {"n": 0}
+
+    def always_changed(*args, **kwargs):  # type: ignore[no-untyped-def]
+        attempts["n"] += 1
+        return False
+
+    monkeypatch.setattr(rows, "insert_with_event", always_changed)
+    with pytest.raises(Unavailable) as refused:
+        _submit(world, "mex", world.paragraph_ids()[0])
+    assert attempts["n"] == 3
+    assert refused.value.headers == {"Retry-After": "1"}
+    assert not Proposal.objects.filter(declaration=world.declaration).exists()
+    response = world.client("mex").post(
+        "/api/proposals/",
+        {"declaration": world.declaration.pk, "revision": world.revision.pk, "paragraph": world.paragraph_ids()[0],
+         "kind": "replace", "text": "Other words."},
+        format="json",
+    )  # fmt: skip
+    assert response.status_code == 503 and response["Retry-After"] == "1", response.content
+
+
+@needs_postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_revision_that_leaves_the_paragraph_untouched_is_still_seen_by_a_waiting_write() -> None:
+    """As above, but the new revision does not touch the submission's
+    paragraph row (so only the declaration's moved version can tell the
+    write that its snapshot is stale)."""
+    import threading
+
+    from django.db import transaction
+
+    from drafting.errors import Conflict
+    from drafting.models import EventVerb
+    from drafting.services.events import event_record
+
+    world = build_world()
+    paragraph = world.paragraph_ids()[-1]
+    held, release = threading.Event(), threading.Event()
+
+    def issue_without_touching_paragraphs() -> Revision:
+        ppt = world.users["ppt"]
+        with transaction.atomic():
+            declaration = Declaration.objects.select_for_update().get(pk=world.declaration.pk)
+            revision = Revision.objects.create(declaration=declaration, number=1, label="Rev.1", issued_by=ppt)
+            event_record(verb=EventVerb.REVISION_ISSUED, actor=ppt, obj=revision, declaration=declaration)
+            held.set()
+            release.wait(10)
+        return revision
+
+    results: dict[str, object] = {}
+    revision = _in_thread("revision", issue_without_touching_paragraphs, results)
+    assert held.wait(10)
+    submission = _in_thread("submission", lambda: _submit(world, "mex", paragraph, world.revision), results)
+    assert _waiting_on_a_lock(THE_WRITE)
+    release.set()
+    revision.join(30)
+    submission.join(30)
+    issued, refused = results["revision"], results["submission"]
+    assert isinstance(issued, Revision) and isinstance(refused, Conflict), results
     assert refused.extra["current_revision"] == issued.pk
     assert not Proposal.objects.filter(declaration=world.declaration, revision=world.revision).exists()

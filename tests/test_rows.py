@@ -77,18 +77,26 @@ def test_an_unknown_proposal_is_not_found(world: World) -> None:
 
 @pytest.mark.django_db
 def test_the_paragraph_a_submission_reads_by_hand_is_the_one_the_orm_reads(world: World) -> None:
-    from drafting.models import RevisionParagraph
-    from drafting.services.proposals import _paragraph_to_propose_on
+    from drafting.models import Declaration, RevisionParagraph
+    from drafting.services.proposals import _read_to_propose
     from tests.conftest import build_world
 
     paragraph_id = world.paragraph_ids()[1]
-    with transaction.atomic():
-        paragraph, current = _paragraph_to_propose_on(declaration_id=world.declaration.pk, paragraph_id=paragraph_id)
-    assert paragraph is not None and current is not None
+    actor = world.users["mex"]
+    declaration, role, paragraph, current, guard = _read_to_propose(
+        actor=actor, declaration_id=world.declaration.pk, paragraph_id=paragraph_id
+    )
+    assert paragraph is not None and current is not None and guard is not None
     assert _fields(paragraph) == _fields(Paragraph.objects.get(pk=paragraph_id))
-    assert (current.pk, current.label) == (world.revision.pk, world.revision.label)
+    assert _fields(declaration) == _fields(Declaration.objects.get(pk=world.declaration.pk))
+    assert role.delegation == world.delegations["MEX"]
+    assert (current.pk, current.label, current.number) == (world.revision.pk, world.revision.label, 0)
     placed = RevisionParagraph.objects.get(revision=world.revision, paragraph_id=paragraph_id)
     assert paragraph.revision_label == placed.label  # type: ignore[attr-defined]
+    # The guard checks the paragraph's row version where the database has one (PostgreSQL's xmin).
+    assert (guard.params[-1] is not None) == (connection.vendor == "postgresql")
     other = build_world(title="Another meeting")
-    with transaction.atomic():
-        assert _paragraph_to_propose_on(declaration_id=other.declaration.pk, paragraph_id=paragraph_id) == (None, None)
+    _, _, none, no_revision, no_guard = _read_to_propose(
+        actor=other.users["mex"], declaration_id=other.declaration.pk, paragraph_id=paragraph_id
+    )
+    assert (none, no_revision, no_guard) == (None, None, None)

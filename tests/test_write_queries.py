@@ -50,9 +50,10 @@ WRITES = ("POST", "PUT", "PATCH", "DELETE")
 # (tests/test_access_generated.py) now carries both languages, so the check is
 # the one read of the paragraphs behind (none); the count that told a text
 # never translated from a partly translated one is gone.
-# A submission reads and locks its declaration and its paragraph in one
-# statement (``locks.declaration_and_paragraph_access``): a submission 7 -> 6,
-# a proposal from the library 14 -> 13 (one fewer again on PostgreSQL, below).
+# A submission reads its declaration and its paragraph in one statement and
+# writes in one guarded statement (drafting/services/proposals.py, "A
+# submission"): a submission 7 -> 6, a proposal from the library 14 -> 13
+# (one fewer again on PostgreSQL, below).
 WRITE_QUERIES: dict[tuple[str, str], int] = {
     ("account-deactivate", "POST"): 7,
     ("account-reset", "POST"): 7,

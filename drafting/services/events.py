@@ -23,14 +23,10 @@ def _event_new(
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
 ) -> Event:
-    """The event, unsaved, and the notice to open pages queued (it is sent
-    after the commit, so a rolled-back write announces nothing)."""
+    """The event, unsaved (``_announce`` it once written)."""
     verb = EventVerb(verb)
     if declaration is not None and meeting is None:
         meeting = declaration.meeting
-    if meeting is not None:
-        # open pages follow, whichever process serves them (drafting/live.py)
-        live.changed(meeting_id=meeting.pk, declaration_id=declaration.pk if declaration is not None else None)
     return Event(
         verb=verb,
         actor=actor,
@@ -44,6 +40,14 @@ def _event_new(
         before=before,
         after=after,
     )
+
+
+def _announce(event: Event) -> None:
+    """Open pages follow, whichever process serves them (drafting/live.py):
+    the notice is sent after the commit (at once for a write that is its own
+    transaction), so a rolled-back write announces nothing."""
+    if event.meeting_id is not None:
+        live.changed(meeting_id=event.meeting_id, declaration_id=event.declaration_id)
 
 
 def event_record(
@@ -68,22 +72,32 @@ def event_record(
         proposal=proposal, before=before, after=after,
     )  # fmt: skip
     event.save(force_insert=True)
+    _announce(event)
     return event
 
 
 def proposal_insert_recorded(
-    *, verb: EventVerb, actor: User, proposal: Proposal, declaration: Declaration, after: dict[str, Any]
-) -> Event:
+    *,
+    verb: EventVerb,
+    actor: User,
+    proposal: Proposal,
+    declaration: Declaration,
+    after: dict[str, Any],
+    guard: rows.Guard | None = None,
+) -> Event | None:
     """Insert the new ``proposal`` (unsaved) and the event that records it, in
     one statement on PostgreSQL (``rows.insert_with_event``: a submission's
-    write, one round trip and no ORM compilation instead of two of each).
-    The event is the one ``event_record`` would write, its object and its
+    write, one round trip and no ORM compilation instead of two of each),
+    only if ``guard`` still holds (None, and nothing written, if not). The
+    event is the one ``event_record`` would write, its object and its
     proposal the new row."""
     event = _event_new(
         verb=verb, actor=actor, obj=proposal, declaration=declaration, paragraph=proposal.paragraph_id,
         proposal=proposal, after=after,
     )  # fmt: skip
-    rows.insert_with_event(proposal, event, links=("proposal_id",))
+    if not rows.insert_with_event(proposal, event, links=("proposal_id",), guard=guard):
+        return None
+    _announce(event)
     return event
 
 

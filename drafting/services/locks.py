@@ -8,7 +8,7 @@ transaction BEGIN IMMEDIATE, which serialises writers on the whole database.
 from __future__ import annotations
 
 from functools import cache
-from typing import Any, Literal
+from typing import Literal
 
 from django.contrib.auth.models import User
 from django.db import connection
@@ -87,7 +87,11 @@ def proposal_lock(proposal_id: int) -> tuple[Declaration, Proposal]:
 # committing writer whose check waits for it: a deadlock (the soak's 503s).
 # So writers under "share" lock their paragraph or proposal FOR NO KEY UPDATE,
 # which still excludes each other but lets foreign-key checks through
-# (tests/test_paragraph_locks.py holds a submission at that point to show it).
+# (tests/test_paragraph_locks.py shows it).
+#
+# A submission takes the same two locks in the same order, but in the one
+# statement that writes it, with the checks that what it read still holds
+# (``proposals._submission_guard``): it holds no lock while it validates.
 DeclarationLock = Literal["none", "share", "update"]
 
 _FOR = {"none": "", "share": " FOR KEY SHARE OF d", "update": " FOR UPDATE OF d"}
@@ -131,10 +135,11 @@ def declaration_access(
     declaration = _declaration_read(where="%s", param=declaration_id, lock=lock)
     if declaration is None:
         raise not_found("declaration")
-    return declaration, _role_to_read(user, declaration)
+    return declaration, declaration_role_to_read(user, declaration)
 
 
-def _role_to_read(user: Reader, declaration: Declaration) -> Role:
+def declaration_role_to_read(user: Reader, declaration: Declaration) -> Role:
+    """The user's role in the declaration's meeting; 403 if it may not read it."""
     role = role_in(user, declaration.meeting)
     require_read(role, declaration.meeting, kind="declaration")
     return role
@@ -226,56 +231,3 @@ def paragraph_access(
     paragraph = Paragraph.objects.select_for_update().get(pk=paragraph_id)
     paragraph.declaration = declaration
     return declaration, paragraph, role
-
-
-# --- The declaration and a paragraph in one statement ------------------------------
-# A submission reads and locks the declaration ("share"), then its paragraph
-# (FOR NO KEY UPDATE) with the current revision, in two statements so that
-# the second, with a snapshot taken once the first's lock was granted, sees
-# any revision issued meanwhile (see ``_declaration_read``). One statement
-# does both here, locking in the same order (PostgreSQL locks a row's
-# relations in the order of the FOR clauses: the declaration, then the
-# paragraph; tests/test_paragraph_locks.py holds it at the first). It can
-# tell whether its snapshot is stale: the declaration's ``version`` moves with
-# every event, a new revision's included (migration 0013's trigger), and the
-# locked row is the latest version while a subquery reads the snapshot's; if
-# they differ, something committed on the declaration after the snapshot was
-# taken, and the caller reads again in two statements. A round trip fewer on
-# a submission's path, whose round trips are most of its cost (bench/RESULTS.md).
-
-
-def declaration_and_paragraph_access(
-    *, user: Reader, declaration_id: int, paragraph_id: int, extra: str, joins: str
-) -> tuple[Declaration, Role, Paragraph, tuple[Any, ...]] | None:
-    """The declaration (with its meeting) locked "share", the user's role
-    (404, 403 as ``declaration_access``), the paragraph ``paragraph_id``
-    locked FOR NO KEY UPDATE, and the ``extra`` columns (over ``joins``, which
-    may name ``d`` and ``x``), in one statement. None when the paragraph is not
-    the declaration's, the declaration does not exist, or the snapshot was
-    stale (see above): the caller then reads as before, which says which."""
-    sql = _declaration_and_paragraph_sql(connection.vendor, extra, joins)
-    found = rows.fetch_one(sql, [paragraph_id, declaration_id], _DECLARATION_AND_PARAGRAPH)
-    if found is None:
-        return None
-    (declaration, meeting, paragraph), (seen_version, *columns) = found
-    assert isinstance(declaration, Declaration) and isinstance(meeting, Meeting)
-    assert isinstance(paragraph, Paragraph)
-    if seen_version != declaration.version:
-        return None  # changed after this statement's snapshot: read again, fresh
-    declaration.meeting = meeting
-    paragraph.declaration = declaration
-    return declaration, _role_to_read(user, declaration), paragraph, tuple(columns)
-
-
-_DECLARATION_AND_PARAGRAPH = (_DECLARATION, _MEETING, rows.Part(Paragraph, "x"))
-
-
-@cache
-def _declaration_and_paragraph_sql(vendor: str, extra: str, joins: str) -> str:
-    sql = (
-        f"SELECT {rows.columns(*_DECLARATION_AND_PARAGRAPH)}, "
-        "(SELECT s.version FROM drafting_declaration s WHERE s.id = d.id), "
-        f"{extra} FROM drafting_declaration d JOIN drafting_meeting m ON m.id = d.meeting_id "
-        f"JOIN drafting_paragraph x ON x.declaration_id = d.id AND x.id = %s {joins} WHERE d.id = %s"
-    )
-    return sql + (" FOR KEY SHARE OF d FOR NO KEY UPDATE OF x" if vendor == "postgresql" else "")

@@ -15,14 +15,14 @@ from django.utils.translation import pgettext
 
 from drafting.access import Role, require_negotiator, require_ppt
 from drafting.bilingual import LANGUAGE_NAMES, LANGUAGES
-from drafting.errors import Conflict, InvalidInput, NotAllowed
-from drafting.models import Declaration, EventVerb, Paragraph, Position, Proposal, Revision, RevisionParagraph
+from drafting.errors import Conflict, InvalidInput, NotAllowed, Unavailable
+from drafting.models import Declaration, EventVerb, Meeting, Paragraph, Position, Proposal, Revision, RevisionParagraph
 from drafting.services import rows
 from drafting.services.events import event_record, proposal_insert_recorded
 from drafting.services.locks import (
     declaration_access,
-    declaration_and_paragraph_access,
     declaration_require_drafting,
+    declaration_role_to_read,
     proposal_access,
 )
 from drafting.services.refitting import in_other_language, submitted_text_refit
@@ -102,73 +102,89 @@ def _bump(proposal: Proposal) -> None:
     proposal.version += 1
 
 
-_PARAGRAPH = rows.Part(Paragraph, "x")
+# --- A submission: read without locks, then one guarded write ---------------------
+# On PostgreSQL a submission holds no lock while Python checks and cleans
+# what it sent, and runs no BEGIN or COMMIT: it reads the declaration, the
+# paragraph and the current revision in one statement (one snapshot), and
+# writes the proposal and its event in one statement that first locks the
+# declaration (FOR KEY SHARE) and the paragraph (FOR NO KEY UPDATE), in the
+# order of ``locks``, and checks under those locks that what was read still
+# holds (``_submission_guard``). If it does not (a revision issued, the
+# paragraph changed, meanwhile), nothing is written and the submission starts
+# again from the read, which then answers for the new state: a refusal, or a
+# proposal on the new wording. On SQLite, BEGIN IMMEDIATE serialises the read
+# and the write with every other writer instead (``rows.write_scope``).
+# Round trips were most of a submission's cost under load (bench/RESULTS.md):
+# this is two where it was six.
 
-
-def _revision_joins(on: str) -> tuple[str, str]:
-    """(extra columns, joins): the declaration's current revision and the
-    paragraph's label in it, for the paragraph ``x`` of the declaration ``on``."""
-    revision, placed = Revision._meta.db_table, RevisionParagraph._meta.db_table
-    latest = f"(SELECT v.id FROM {revision} v WHERE v.declaration_id = {on} ORDER BY v.number DESC LIMIT 1)"
-    return "r.id, r.label, rp.label", (
-        f"LEFT JOIN {revision} r ON r.id = {latest} "
-        f"LEFT JOIN {placed} rp ON rp.revision_id = r.id AND rp.paragraph_id = x.id"
-    )
+_DECLARATION, _MEETING, _PARAGRAPH = rows.Part(Declaration, "d"), rows.Part(Meeting, "m"), rows.Part(Paragraph, "x")
+_READ_PARTS = (_DECLARATION, _MEETING, _PARAGRAPH)
+_SUBMIT_ATTEMPTS = 3
 
 
 @cache
-def _paragraph_to_propose_on_sql(vendor: str) -> str:
-    extra, joins = _revision_joins("x.declaration_id")
-    sql = f"SELECT {rows.columns(_PARAGRAPH)}, {extra} FROM {Paragraph._meta.db_table} x {joins} "
-    sql += "WHERE x.id = %s AND x.declaration_id = %s"
-    return sql + (" FOR NO KEY UPDATE OF x" if vendor == "postgresql" else "")
-
-
-def _paragraph_to_propose_on(*, declaration_id: int, paragraph_id: int) -> tuple[Paragraph | None, Revision | None]:
-    """The paragraph, locked FOR NO KEY UPDATE, with the declaration's
-    current revision and the paragraph's label in it (``revision_label``,
-    None for a paragraph added since): one hand-written statement, as the
-    ORM's three-subquery version cost a submission 1.3 ms of CPU to compile
-    (drafting/services/rows.py). (None, None) if the paragraph is not the
-    declaration's."""
-    sql = _paragraph_to_propose_on_sql(connection.vendor)
-    found = rows.fetch_one(sql, [paragraph_id, declaration_id], [_PARAGRAPH])
-    if found is None:
-        return None, None
-    (paragraph,), (current_id, current_label, label) = found
-    assert isinstance(paragraph, Paragraph)
-    return _labelled(paragraph, declaration_id, current_id, current_label, label)
-
-
-def _labelled(
-    paragraph: Paragraph, declaration_id: int, current_id: int, current_label: str, label: str | None
-) -> tuple[Paragraph, Revision]:
-    paragraph.revision_label = label  # type: ignore[attr-defined]
-    return paragraph, Revision(pk=current_id, declaration_id=declaration_id, label=current_label)
-
-
-def _access_to_propose(
-    *, actor: User, declaration_id: int, paragraph_id: int
-) -> tuple[Declaration, Role, Paragraph | None, Revision | None]:
-    """The declaration (locked "share") and the actor's role in it, then the
-    paragraph as it stands now (locked), the current revision and the
-    paragraph's label in it: in one statement when it can
-    (``locks.declaration_and_paragraph_access``), else in two, which also
-    tell an unknown declaration (404) from a paragraph that is not its (None)."""
-    extra, joins = _revision_joins("d.id")
-    found = declaration_and_paragraph_access(
-        user=actor, declaration_id=declaration_id, paragraph_id=paragraph_id, extra=extra, joins=joins
+def _read_to_propose_sql(vendor: str) -> str:
+    revision, placed = Revision._meta.db_table, RevisionParagraph._meta.db_table
+    latest = f"(SELECT v.id FROM {revision} v WHERE v.declaration_id = d.id ORDER BY v.number DESC LIMIT 1)"
+    return (
+        f"SELECT {rows.columns(*_READ_PARTS)}, r.id, r.label, r.number, rp.label, {rows.row_version('x')} "
+        f"FROM {Declaration._meta.db_table} d JOIN {Meeting._meta.db_table} m ON m.id = d.meeting_id "
+        f"JOIN {Paragraph._meta.db_table} x ON x.declaration_id = d.id AND x.id = %s "
+        f"LEFT JOIN {revision} r ON r.id = {latest} "
+        f"LEFT JOIN {placed} rp ON rp.revision_id = r.id AND rp.paragraph_id = x.id WHERE d.id = %s"
     )
-    if found is not None:
-        declaration, role, paragraph, (current_id, current_label, label) = found
-        return declaration, role, *_labelled(paragraph, declaration_id, current_id, current_label, label)
-    declaration, role = declaration_access(user=actor, declaration_id=declaration_id, lock="share")
-    # The paragraph, read after the declaration's lock was granted (see
-    # ``locks._declaration_read``), so no revision issued meanwhile is missed.
-    return declaration, role, *_paragraph_to_propose_on(declaration_id=declaration.pk, paragraph_id=paragraph_id)
 
 
-@transaction.atomic
+def _read_to_propose(
+    *, actor: User, declaration_id: int, paragraph_id: int
+) -> tuple[Declaration, Role, Paragraph | None, Revision | None, rows.Guard | None]:
+    """The declaration (with its meeting) and the actor's role in it (404,
+    403 as ``declaration_access``); the paragraph as it stands now (the
+    revision's text, or what the PPT accepted into the working text since),
+    with its label in the current revision (``revision_label``, None for a
+    paragraph added since); the current revision; and the guard the write
+    checks. One statement, no lock; the paragraph and the rest None when it
+    is not the declaration's."""
+    found = rows.fetch_one(_read_to_propose_sql(connection.vendor), [paragraph_id, declaration_id], _READ_PARTS)
+    if found is None:  # which: no such declaration (404, 403), or not its paragraph
+        return (*declaration_access(user=actor, declaration_id=declaration_id, lock="none"), None, None, None)
+    (declaration, meeting, paragraph), (current_id, current_label, number, label, version) = found
+    assert isinstance(declaration, Declaration) and isinstance(meeting, Meeting)
+    assert isinstance(paragraph, Paragraph)
+    declaration.meeting = meeting
+    role = declaration_role_to_read(actor, declaration)
+    paragraph.revision_label = label  # type: ignore[attr-defined]
+    current = Revision(pk=current_id, declaration_id=declaration.pk, label=current_label, number=number)
+    return declaration, role, paragraph, current, _submission_guard(declaration, paragraph, current, version)
+
+
+def _submission_guard(declaration: Declaration, paragraph: Paragraph, current: Revision, version: str) -> rows.Guard:
+    """Under the write's locks (the declaration, then the paragraph, as
+    ``locks`` orders them): the declaration is still being drafted, no
+    revision came after ``current``, and the paragraph is the row version
+    that was read (any change to it, its text, state or translation, makes a
+    new one). The write's snapshot is taken before it waits for a lock, so a
+    revision issued while it waited would not be in it: the declaration's
+    ``version`` moves with every event, a new revision's included (migration
+    0013's trigger), and the locked row is its latest version while the
+    subquery reads the snapshot's; equal, the snapshot is not stale."""
+    params = (declaration.pk, Declaration.Status.DRAFTING.value, current.number, paragraph.pk, version)
+    return rows.Guard(_submission_guard_sql(), params)
+
+
+@cache
+def _submission_guard_sql() -> str:
+    declaration, revision, paragraph = (m._meta.db_table for m in (Declaration, Revision, Paragraph))
+    return (
+        f"d AS (SELECT d.id FROM {declaration} d WHERE d.id = %s AND d.status = %s "
+        f"AND d.version = (SELECT s.version FROM {declaration} s WHERE s.id = d.id) "
+        f"AND NOT EXISTS (SELECT 1 FROM {revision} v WHERE v.declaration_id = d.id AND v.number > %s) "
+        "FOR KEY SHARE), "
+        f"guard AS (SELECT x.id FROM {paragraph} x JOIN d ON d.id = x.declaration_id "
+        "WHERE x.id = %s AND CAST(x.xmin AS text) = %s FOR NO KEY UPDATE OF x)"
+    )
+
+
 def proposal_submit(
     *,
     actor: User,
@@ -191,17 +207,40 @@ def proposal_submit(
     (see ``proposal_decide``).
     ``base_text`` is the wording the delegation edited, when it says so: if the
     PPT accepted a change to the paragraph since, the proposal is re-fitted
-    onto the current wording (409 if it touches the words that changed)."""
-    # The declaration, locked "share", and the paragraph as it stands now (the
-    # revision's text, or what the PPT accepted into the working text since),
-    # locked: not the whole declaration, so that delegations propose on
-    # different paragraphs at once; with the current revision and the
-    # paragraph's label in it. FOR NO KEY UPDATE, not FOR UPDATE: a position's
-    # event checks its foreign key to this paragraph (FOR KEY SHARE) at COMMIT,
-    # after bumping the declaration, and must not wait for us while we wait
-    # for that bump (see ``locks``: "No lock a foreign key waits for").
-    declaration, role, base, current = _access_to_propose(
-        actor=actor, declaration_id=_id(declaration), paragraph_id=paragraph_id
+    onto the current wording (409 if it touches the words that changed).
+    Read, checked and written as the section above says: when what was read
+    changed before the write, read again (a few times, then 503)."""
+    for _attempt in range(_SUBMIT_ATTEMPTS):
+        with rows.write_scope():
+            proposal = _submit_once(
+                actor=actor, declaration_id=_id(declaration), revision_id=revision_id, paragraph_id=paragraph_id,
+                kind=kind, text=text, emphasis=emphasis, rationale=rationale, base_text=base_text, language=language,
+            )  # fmt: skip
+        if proposal is not None:
+            return proposal
+    raise Unavailable(
+        _("The proposal collided with simultaneous changes to its paragraph; send it again."),
+        headers={"Retry-After": "1"},
+    )
+
+
+def _submit_once(
+    *,
+    actor: User,
+    declaration_id: int,
+    revision_id: int,
+    paragraph_id: int,
+    kind: str,
+    text: str,
+    emphasis: list[dict[str, Any]] | None,
+    rationale: str,
+    base_text: str | None,
+    language: str,
+) -> Proposal | None:
+    """One read, its checks and the guarded write: the proposal, or None
+    when the guard no longer held (nothing written)."""
+    declaration, role, base, current, guard = _read_to_propose(
+        actor=actor, declaration_id=declaration_id, paragraph_id=paragraph_id
     )
     delegation = require_negotiator(role, "make proposals")
     declaration_require_drafting(declaration)
@@ -298,12 +337,14 @@ def proposal_submit(
         refit=refit,
         language=language,
     )
-    # The proposal and its event in one statement (rows.insert_with_event).
-    proposal_insert_recorded(
+    # The proposal and its event in one statement (rows.insert_with_event), if
+    # the guard still holds (see the section above).
+    recorded = proposal_insert_recorded(
         verb=EventVerb.PROPOSAL_SUBMITTED,
         actor=actor,
         proposal=proposal,
         declaration=declaration,
+        guard=guard,
         after={
             "kind": kind,
             "text": cleaned,
@@ -313,6 +354,8 @@ def proposal_submit(
             **({"refit": "on_submit"} if refit else {}),
         },
     )
+    if recorded is None:
+        return None
     # The answer is built from this row: nobody has a position on it yet.
     _positions(proposal, [])
     return proposal

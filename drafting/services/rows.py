@@ -20,11 +20,12 @@ JOIN whose row is missing (all its columns NULL) comes back as ``None``.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from django.db import DEFAULT_DB_ALIAS, connection, connections, models
+from django.db import DEFAULT_DB_ALIAS, connection, connections, models, transaction
 
 from drafting.prepared import prepared_cursor
 
@@ -124,20 +125,48 @@ def _insert_sql(model: type[models.Model], fields: Sequence[Any], extra: Sequenc
     return f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(names)})", ", ".join(["%s"] * len(fields))
 
 
+@dataclass(frozen=True)
+class Guard:
+    """What must still hold when a write runs, for a write whose reads took no
+    lock (``insert_with_event``): WITH-clauses (PostgreSQL) ending in one named
+    ``guard`` that yields a row only if the write may go ahead, locking the
+    rows it checks; and their parameters, in order."""
+
+    sql: str
+    params: tuple[Any, ...]
+
+
+def row_version(alias: str) -> str:
+    """A select-list expression for the version of row ``alias`` as read
+    (PostgreSQL's ``xmin``: any update of the row changes it), for a
+    ``Guard`` to compare with; NULL where writers are serialised anyway."""
+    return f"CAST({alias}.xmin AS text)" if connection.vendor == "postgresql" else "NULL"
+
+
+def write_scope() -> Any:
+    """The transaction a guarded write's reads and write run in: none on
+    PostgreSQL, where the write is one statement that checks its ``Guard``
+    under its own locks (so no BEGIN and COMMIT round trips, and no lock held
+    while Python validates); elsewhere (SQLite) one transaction, which BEGIN
+    IMMEDIATE serialises with every other writer, so what was read still holds."""
+    return nullcontext() if connection.vendor == "postgresql" else transaction.atomic()
+
+
 @cache
 def _insert_with_event_sql(
-    vendor: str, model: type[models.Model], event: type[models.Model], links: tuple[str, ...]
+    vendor: str, model: type[models.Model], event: type[models.Model], links: tuple[str, ...], guard: str | None
 ) -> tuple[str, ...]:
     """The statement(s) of ``insert_with_event``: one on PostgreSQL, two elsewhere."""
     pk, epk = (connection.ops.quote_name(str(m._meta.pk.column)) for m in (model, event))
     row_insert, row_values = _insert_sql(model, _insert_fields(model))
     event_insert, event_values = _insert_sql(event, _event_fields(event, links), (*links, "object_id"))
     if vendor == "postgresql":
-        new_id = f"(SELECT {pk} FROM new_row)"
+        # The parameters take their types from the columns they are inserted into.
+        inserted = f"SELECT {row_values} FROM guard" if guard else f"VALUES ({row_values})"
         return (
-            f"WITH new_row AS ({row_insert} VALUES ({row_values}) RETURNING {pk}) "
-            f"{event_insert} VALUES ({event_values}, {', '.join([new_id] * len(links))}, "
-            f"(SELECT CAST({pk} AS text) FROM new_row)) RETURNING {epk}, object_id",
+            f"WITH {guard + ', ' if guard else ''}new_row AS ({row_insert} {inserted} RETURNING {pk}) "
+            f"{event_insert} SELECT {event_values}, {', '.join([f'new_row.{pk}'] * len(links))}, "
+            f"CAST(new_row.{pk} AS text) FROM new_row RETURNING {epk}, object_id",
         )
     return (
         f"{row_insert} VALUES ({row_values}) RETURNING {pk}",
@@ -154,24 +183,33 @@ def _db_values(db: Any, obj: models.Model, fields: Sequence[Any]) -> list[Any]:
     return [f.get_db_prep_save(f.pre_save(obj, add=True), connection=db) for f in fields]
 
 
-def insert_with_event(row: models.Model, event: models.Model, *, links: Sequence[str] = ()) -> None:
+def insert_with_event(
+    row: models.Model, event: models.Model, *, links: Sequence[str] = (), guard: Guard | None = None
+) -> bool:
     """Insert the new ``row`` and the new ``event`` that records it: the
     event's ``object_id`` and each column in ``links`` (e.g. ``proposal_id``)
     take the row's new id. Both instances come back saved (their ids set),
-    as ``save()`` would leave them. Call inside the service's transaction."""
+    as ``save()`` would leave them. With a ``guard``, only if it still holds
+    (PostgreSQL; elsewhere the caller's ``write_scope`` makes it hold): False,
+    and nothing written, if it does not. Call inside ``write_scope``."""
     db = connections[DEFAULT_DB_ALIAS]  # once: each attribute through the ``connection`` proxy costs a lookup
     key = tuple(links)
-    statements = _insert_with_event_sql(db.vendor, type(row), type(event), key)
+    checked = guard if db.vendor == "postgresql" else None
+    assert guard is None or checked is not None or db.in_atomic_block, "a guarded write outside write_scope()"
+    statements = _insert_with_event_sql(db.vendor, type(row), type(event), key, checked.sql if checked else None)
     row_values = _db_values(db, row, _insert_fields(type(row)))
     event_values = _db_values(db, event, _event_fields(type(event), key))
     with prepared_cursor() as cursor:  # planned once per connection (drafting/prepared.py)
         if len(statements) == 1:
-            cursor.execute(statements[0], row_values + event_values)
+            cursor.execute(statements[0], [*(checked.params if checked else ()), *row_values, *event_values])
         else:
             cursor.execute(statements[0], row_values)
             (new_id,) = cursor.fetchone()
             cursor.execute(statements[1], event_values + [new_id] * len(key) + [str(new_id)])
-        event_id, object_id = cursor.fetchone()
+        written = cursor.fetchone()
+    if written is None:  # the guard's rows changed since they were read
+        return False
+    event_id, object_id = written
     row.pk, event.pk = int(object_id), event_id
     for field in type(event)._meta.concrete_fields:
         if field.column in key:  # the link and its cached row, as assigning the row would set them
@@ -179,3 +217,4 @@ def insert_with_event(row: models.Model, event: models.Model, *, links: Sequence
     event.object_id = object_id  # type: ignore[attr-defined]
     for obj in (row, event):
         obj._state.adding, obj._state.db = False, db.alias
+    return True
