@@ -20,10 +20,11 @@ What it does:
    0.53 in one run). The phases: ``--seconds`` against ``/bench/insert/`` (the floor:
    token authentication, the same JSON body parsed, one INSERT of a proposal
    row, ``{"id": …}`` back), then against ``/bench/same-statements/`` (the
-   statements a submission runs, through the product's functions, in one
-   transaction, and nothing else: no validation, diff or serializer), then ``--seconds`` against ``POST
-   /api/proposals/`` (the product: access, lock, validation, the diff, the
-   event, the full answer). Every request carries another member delegate's
+   statements a submission runs, through the product's functions: its read,
+   then its guarded write of the proposal and its event; and nothing else: no
+   validation, cleaning or serializer), then ``--seconds`` against ``POST
+   /api/proposals/`` (the product: access, the read, validation, the guarded
+   write, the full answer). Every request carries another member delegate's
    token and a proposable paragraph in turn, and a wording unique to it.
 4. **Output**: per phase the requests per second, the non-2xx count, the
    server's CPU per request (the gunicorn workers' user + system time from
