@@ -235,6 +235,28 @@ def _in_thread(name: str, call, results: dict[str, object]):  # type: ignore[no-
     return thread
 
 
+def _a_write_waiting_for(issue, held, release, world: World, paragraph: int) -> None:  # type: ignore[no-untyped-def]
+    """Run ``issue`` (a revision, held uncommitted once ``held`` is set) and,
+    meanwhile, a submission against the revision it replaces, until the
+    submission's write waits for the declaration; let the revision commit;
+    then the submission must be refused for the new revision, and nothing of
+    it left on the old one."""
+    from drafting.errors import Conflict
+
+    results: dict[str, object] = {}
+    revision = _in_thread("revision", issue, results)
+    assert held.wait(10)
+    submission = _in_thread("submission", lambda: _submit(world, "mex", paragraph, world.revision), results)
+    assert _waiting_on_a_lock(THE_WRITE)
+    release.set()
+    revision.join(30)
+    submission.join(30)
+    issued, refused = results["revision"], results["submission"]
+    assert isinstance(issued, Revision) and isinstance(refused, Conflict), results
+    assert refused.extra["current_revision"] == issued.pk
+    assert not Proposal.objects.filter(declaration=world.declaration, revision=world.revision).exists()
+
+
 @needs_postgres
 @pytest.mark.django_db(transaction=True)
 def test_a_submission_waiting_for_its_declaration_holds_no_paragraph_yet() -> None:
@@ -276,7 +298,6 @@ def test_a_submission_that_waited_for_a_new_revision_reads_it_and_is_refused(mon
     revision that is no longer current, it is refused, not left behind on it."""
     import threading
 
-    from drafting.errors import Conflict
     from drafting.models import EventVerb
     from drafting.services import revisions as revisions_module
 
@@ -293,21 +314,8 @@ def test_a_submission_that_waited_for_a_new_revision_reads_it_and_is_refused(mon
         return event
 
     monkeypatch.setattr(revisions_module, "event_record", held_event_record)
-    results: dict[str, object] = {}
     issue = lambda: services.revision_issue_from_working_text(actor=world.users["ppt"], declaration=world.declaration)  # noqa: E731
-    revision = _in_thread("revision", issue, results)
-    assert held.wait(10)
-    submission = _in_thread("submission", lambda: _submit(world, "mex", paragraph, world.revision), results)
-    assert _waiting_on_a_lock(THE_WRITE)
-    release.set()
-    revision.join(30)
-    submission.join(30)
-    issued = results["revision"]
-    assert isinstance(issued, Revision), results
-    refused = results["submission"]
-    assert isinstance(refused, Conflict), results
-    assert refused.extra["current_revision"] == issued.pk
-    assert not Proposal.objects.filter(declaration=world.declaration, revision=world.revision).exists()
+    _a_write_waiting_for(issue, held, release, world, paragraph)
 
 
 @needs_postgres
@@ -387,7 +395,6 @@ def test_a_revision_that_leaves_the_paragraph_untouched_is_still_seen_by_a_waiti
 
     from django.db import transaction
 
-    from drafting.errors import Conflict
     from drafting.models import EventVerb
     from drafting.services.events import event_record
 
@@ -405,15 +412,4 @@ def test_a_revision_that_leaves_the_paragraph_untouched_is_still_seen_by_a_waiti
             release.wait(10)
         return revision
 
-    results: dict[str, object] = {}
-    revision = _in_thread("revision", issue_without_touching_paragraphs, results)
-    assert held.wait(10)
-    submission = _in_thread("submission", lambda: _submit(world, "mex", paragraph, world.revision), results)
-    assert _waiting_on_a_lock(THE_WRITE)
-    release.set()
-    revision.join(30)
-    submission.join(30)
-    issued, refused = results["revision"], results["submission"]
-    assert isinstance(issued, Revision) and isinstance(refused, Conflict), results
-    assert refused.extra["current_revision"] == issued.pk
-    assert not Proposal.objects.filter(declaration=world.declaration, revision=world.revision).exists()
+    _a_write_waiting_for(issue_without_touching_paragraphs, held, release, world, paragraph)

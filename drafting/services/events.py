@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Required, TypedDict, Unpack
 
 from django.contrib.auth.models import User
 from django.db import models
@@ -11,22 +11,28 @@ from drafting.models import Declaration, Event, EventVerb, Meeting, Paragraph, P
 from drafting.services import rows
 
 
-def _event_new(
-    *,
-    verb: EventVerb,
-    actor: User | None,
-    obj: models.Model,
-    meeting: Meeting | None = None,
-    declaration: Declaration | None = None,
-    paragraph: Paragraph | int | None = None,
-    proposal: Proposal | None = None,
-    before: dict[str, Any] | None = None,
-    after: dict[str, Any] | None = None,
-) -> Event:
+class EventFields(TypedDict, total=False):
+    """What a service says of an event (``event_record``'s keywords)."""
+
+    verb: Required[EventVerb]
+    actor: Required[User | None]
+    obj: Required[models.Model]
+    meeting: Meeting | None
+    declaration: Declaration | None
+    paragraph: Paragraph | int | None
+    proposal: Proposal | None
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+
+
+def _event_new(**fields: Unpack[EventFields]) -> Event:
     """The event, unsaved (``_announce`` it once written)."""
-    verb = EventVerb(verb)
+    verb = EventVerb(fields["verb"])
+    actor, obj = fields["actor"], fields["obj"]
+    declaration, meeting = fields.get("declaration"), fields.get("meeting")
     if declaration is not None and meeting is None:
         meeting = declaration.meeting
+    paragraph = fields.get("paragraph")
     return Event(
         verb=verb,
         actor=actor,
@@ -34,11 +40,11 @@ def _event_new(
         meeting=meeting,
         declaration=declaration,
         paragraph_id=paragraph.pk if isinstance(paragraph, Paragraph) else paragraph,
-        proposal=proposal,
+        proposal=fields.get("proposal"),
         object_type=obj._meta.model_name or "",
         object_id=str(obj.pk),
-        before=before,
-        after=after,
+        before=fields.get("before"),
+        after=fields.get("after"),
     )
 
 
@@ -50,27 +56,13 @@ def _announce(event: Event) -> None:
         live.changed(meeting_id=event.meeting_id, declaration_id=event.declaration_id)
 
 
-def event_record(
-    *,
-    verb: EventVerb,
-    actor: User | None,
-    obj: models.Model,
-    meeting: Meeting | None = None,
-    declaration: Declaration | None = None,
-    paragraph: Paragraph | int | None = None,
-    proposal: Proposal | None = None,
-    before: dict[str, Any] | None = None,
-    after: dict[str, Any] | None = None,
-) -> Event:
+def event_record(**fields: Unpack[EventFields]) -> Event:
     """Append one entry to the negotiation record. Call inside the service's
     transaction so the event and the change commit (or vanish) together.
     ``verb`` is a member of ``EventVerb``: mypy checks the callers, and a
     plain string that is not a member is refused here (ValueError), so the
     record holds no verb the enumeration does not name."""
-    event = _event_new(
-        verb=verb, actor=actor, obj=obj, meeting=meeting, declaration=declaration, paragraph=paragraph,
-        proposal=proposal, before=before, after=after,
-    )  # fmt: skip
+    event = _event_new(**fields)
     event.save(force_insert=True)
     _announce(event)
     return event

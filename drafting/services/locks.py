@@ -105,7 +105,7 @@ def _declaration_read(*, where: str, param: int, lock: DeclarationLock) -> Decla
     the snapshot taken before the wait, so a "current revision" read here
     could be one that a revision issued meanwhile has replaced. Read such
     things in the next statement, once the lock is held."""
-    parts = (_DECLARATION, _MEETING)
+    parts = (DECLARATION, MEETING)
     found = rows.fetch_one(_declaration_read_sql(connection.vendor, where, lock), [param], parts)
     if found is None:
         return None
@@ -115,13 +115,14 @@ def _declaration_read(*, where: str, param: int, lock: DeclarationLock) -> Decla
     return declaration
 
 
-_DECLARATION, _MEETING = rows.Part(Declaration, "d"), rows.Part(Meeting, "m")
+# The declaration and its meeting as the hand-written reads name them (here and in proposals.py).
+DECLARATION, MEETING = rows.Part(Declaration, "d"), rows.Part(Meeting, "m")
 
 
 @cache
 def _declaration_read_sql(vendor: str, where: str, lock: DeclarationLock) -> str:
     sql = (
-        f"SELECT {rows.columns(_DECLARATION, _MEETING)} FROM drafting_declaration d "
+        f"SELECT {rows.columns(DECLARATION, MEETING)} FROM drafting_declaration d "
         f"JOIN drafting_meeting m ON m.id = d.meeting_id WHERE d.id = {where}"
     )
     return sql + (_FOR[lock] if vendor == "postgresql" else "")
